@@ -1,0 +1,21 @@
+/** Unit tests run in-process; e2e tests drive a real n8n (test/e2e) and run one file at a time. */
+const transform = { '^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }] };
+const moduleFileExtensions = ['ts', 'cts', 'js', 'json'];
+module.exports = {
+	reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
+	projects: [
+		{
+			displayName: 'unit',
+			testMatch: ['<rootDir>/test/**/*.test.cts'],
+			testPathIgnorePatterns: ['\\.e2e\\.test\\.cts$'],
+			transform,
+			moduleFileExtensions,
+		},
+		{
+			displayName: 'e2e',
+			testMatch: ['<rootDir>/test/**/*.e2e.test.cts'],
+			transform,
+			moduleFileExtensions,
+		},
+	],
+};
