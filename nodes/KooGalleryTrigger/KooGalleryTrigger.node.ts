@@ -1,0 +1,289 @@
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { resultBody, verificationResultCode } from '../../core/result-codes';
+import { signedJsonResponse } from '../../core/body-sign';
+import { MemoryNonceStore } from '../../core/verification';
+import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
+import { protocols, type ProtocolName } from './protocols';
+
+/**
+ * Seen nonces, per n8n process. Best effort by design (spec decision 8): in queue mode another
+ * webhook process has its own cache, and the example workflows are idempotent on business keys,
+ * so a replay that slips past one cache does no harm. It holds nonces only, never request data.
+ */
+const nonceStore = new MemoryNonceStore(50_000);
+
+interface OutputLabel {
+	displayName: string;
+}
+
+/**
+ * Evaluated by the editor (stringified), so it must be self-contained: one output per scenario the
+ * operator enables, in the protocol's own order, labelled in English and with the console's term.
+ */
+const configuredOutputs = (
+	parameters: { protocol?: string; scenarios?: string[] },
+	all: Record<string, Array<{ activity: string; output: string }>>,
+	type: string,
+): Array<{ type: string } & OutputLabel> => {
+	const list = all[parameters.protocol ?? 'saasV2'] ?? [];
+	const enabled = parameters.scenarios ?? [];
+	return list
+		.filter((s) => enabled.includes(s.activity))
+		.map((s) => ({ type, displayName: s.output }));
+};
+
+const outputCatalogue = Object.fromEntries(
+	Object.entries(protocols).map(([name, p]) => [
+		name,
+		p.scenarios.map((s) => ({ activity: s.activity, output: `${s.label} (${s.zh})` })),
+	]),
+);
+
+export class KooGalleryTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'KooGallery Trigger',
+		name: 'kooGalleryTrigger',
+		icon: { light: 'file:../../icons/koogallery.svg', dark: 'file:../../icons/koogallery.dark.svg' },
+		group: ['trigger'],
+		version: 2,
+		subtitle: '={{"Production interface: " + $parameter["path"]}}',
+		description:
+			"Receives KooGallery's calls to your production interface (生产接口), checks they really come from KooGallery, and starts the branch for that scenario",
+		defaults: { name: 'KooGallery Trigger' },
+		inputs: [],
+		outputs: `={{(${configuredOutputs})($parameter, ${JSON.stringify(outputCatalogue)}, ${JSON.stringify(NodeConnectionTypes.Main)})}}`,
+		credentials: [{ name: SELLER_KEY_CREDENTIAL, required: true, testedBy: 'kooGallerySellerKeyTest' }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'responseNode',
+				path: '={{$parameter["path"]}}',
+				isFullPath: true,
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Copy the Production URL above into the seller console: 卖家中心 (Seller Center) > 商品管理 (Products) > your product > 生产接口地址 (production interface address). KooGallery sends every scenario to that one address.',
+				name: 'urlNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Path',
+				name: 'path',
+				type: 'string',
+				default: 'koogallery/saas',
+				required: true,
+				placeholder: 'koogallery/saas',
+				description:
+					'The end of the production URL. Use a different path for each product whose calls this workflow should not receive.',
+			},
+			{
+				displayName: 'Product Type',
+				name: 'protocol',
+				type: 'options',
+				default: 'saasV2',
+				options: Object.entries(protocols).map(([value, p]) => ({
+					name: p.displayName,
+					value,
+					description: p.description,
+				})),
+				description: 'How the product was listed on KooGallery. This decides which calls arrive and how they are signed.',
+			},
+			{
+				displayName: 'Scenarios Handled',
+				name: 'scenarios',
+				type: 'multiOptions',
+				default: protocols.saasV2.scenarios.filter((s) => s.mandatory).map((s) => s.activity),
+				displayOptions: { show: { protocol: ['saasV2'] } },
+				options: protocols.saasV2.scenarios.map((s) => ({
+					name: `${s.label} (${s.zh})`,
+					value: s.activity,
+					description: s.description,
+				})),
+				description:
+					'Each scenario you pick gets its own output. A call for a scenario you did not pick is answered for you: acknowledged when KooGallery only informs you, refused with a clear code when it needs an answer.',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Answer Notifications Immediately',
+						name: 'acknowledgeNotifications',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to answer "success" at once for calls that only inform you (renewal, freeze or unfreeze, release, upgrade) and run the branch afterwards. Calls that need an answer (new purchase, instance details, change check) still wait for a KooGallery Respond node.',
+					},
+					{
+						displayName: 'Clock Tolerance (Seconds)',
+						name: 'toleranceSeconds',
+						type: 'number',
+						default: 60,
+						typeOptions: { minValue: 5, maxValue: 900 },
+						description:
+							'How far the time in a call may differ from this server\'s clock, either way, before the call is refused as stale. KooGallery\'s own sample uses 60 seconds.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: { kooGallerySellerKeyTest: testSellerKey },
+	};
+
+	webhookMethods = {
+		default: {
+			// The production URL is pasted into the seller console by hand: nothing to register.
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const receivedAt = new Date();
+		const protocolName = this.getNodeParameter('protocol', 'saasV2') as ProtocolName;
+		const protocol = protocols[protocolName];
+		const enabled = this.getNodeParameter('scenarios', []) as string[];
+		const options = this.getNodeParameter('options', {}) as {
+			acknowledgeNotifications?: boolean;
+			toleranceSeconds?: number;
+		};
+		const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
+			rawBody?: Buffer;
+			readRawBody?: () => Promise<void>;
+		};
+		const res = this.getResponseObject();
+		const node = this.getNode();
+		const where = { workflowId: this.getWorkflow().id, node: node.name };
+
+		let signingKey: string | undefined;
+		const answer = (value: IDataObject): void => {
+			const response = signingKey
+				? signedJsonResponse(signingKey, value)
+				: { body: JSON.stringify(value), headers: { 'content-type': 'application/json;charset=UTF-8' } };
+			res.status(200);
+			for (const [name, headerValue] of Object.entries(response.headers)) res.setHeader(name, headerValue);
+			res.end(response.body);
+		};
+		const refuse = (code: string, message: string, operatorMessage: string): IWebhookResponseData => {
+			this.logger.warn(`KooGallery call refused (${code}): ${operatorMessage}`, where);
+			answer(resultBody(code, message));
+			return { noWebhookResponse: true };
+		};
+
+		let keys: string[];
+		try {
+			const credentials = await this.getCredentials(SELLER_KEY_CREDENTIAL);
+			const all = sellerKeysFrom(credentials);
+			keys = protocol.usesKitKey ? all.kit : all.basic;
+		} catch (error) {
+			keys = [];
+		}
+		if (keys.length === 0) {
+			return refuse(
+				'000001',
+				'Authentication failed.',
+				`no ${protocol.usesKitKey ? 'kit key' : 'seller key'} is set in the "${SELLER_KEY_CREDENTIAL}" credential of node "${node.name}", so no call can be checked`,
+			);
+		}
+		signingKey = keys[0];
+
+		if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
+		const rawBody = req.rawBody ?? Buffer.alloc(0);
+
+		const verification = await protocol.verify({
+			query: req.query as Record<string, string | string[] | undefined>,
+			headers: req.headers,
+			rawBody,
+			keys,
+			toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
+			nonceStore,
+			nowMs: receivedAt.getTime(),
+		});
+		if (!verification.ok) {
+			return refuse(
+				verificationResultCode(verification.reason),
+				'Authentication failed.',
+				`${verification.message} (from ${req.ip ?? 'unknown address'})`,
+			);
+		}
+		signingKey = verification.key;
+
+		const parsed = protocol.parse(req, rawBody);
+		if (!parsed.ok) {
+			return refuse(parsed.resultCode, parsed.message, parsed.message);
+		}
+		const scenario = protocol.scenarios.find((s) => s.activity === parsed.activity);
+		if (scenario === undefined) {
+			return refuse('000002', `Unknown activity ${parsed.activity}.`, `unknown activity ${parsed.activity}`);
+		}
+
+		const outputs = protocol.scenarios.filter((s) => enabled.includes(s.activity));
+		const outputIndex = outputs.findIndex((s) => s.activity === scenario.activity);
+		if (outputIndex === -1) {
+			if (scenario.needsAnswer) {
+				return refuse(
+					'000005',
+					`This seller does not handle ${scenario.activity} yet.`,
+					`"${scenario.label}" (${scenario.activity}) is not among the scenarios handled by node "${node.name}"; KooGallery was told it is not supported`,
+				);
+			}
+			this.logger.info(
+				`KooGallery ${scenario.activity} acknowledged without running the workflow: the scenario is not among those handled by node "${node.name}"`,
+				where,
+			);
+			answer(resultBody('000000', 'success'));
+			return { noWebhookResponse: true };
+		}
+
+		const answeredNow = options.acknowledgeNotifications === true && !scenario.needsAnswer;
+		if (answeredNow) answer(resultBody('000000', 'success'));
+
+		const item: INodeExecutionData = {
+			json: {
+				...parsed.data,
+				koogallery: {
+					protocol: protocolName,
+					scenario: scenario.activity,
+					scenarioName: scenario.label,
+					testFlag: parsed.testFlag,
+					...parsed.extra,
+					verification: {
+						key: verification.keyIndex === 0 ? 'current' : 'previous',
+						...(verification.form ? { form: verification.form } : {}),
+						clockSkewMs: verification.skewMs,
+					},
+					receivedAt: receivedAt.toISOString(),
+					answered: answeredNow,
+				},
+			},
+		};
+		const workflowData = outputs.map((_, i) => (i === outputIndex ? [item] : []));
+		return answeredNow ? { noWebhookResponse: true, workflowData } : { workflowData };
+	}
+}
