@@ -1,0 +1,45 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** Text is hashed as UTF-8; Buffers are hashed as they are. */
+export type Bytes = string | Buffer;
+
+/** HMAC-SHA256 of `data` keyed with `key` (both UTF-8 when given as text). */
+export function hmacSha256(key: Bytes, data: Bytes): Buffer {
+	return createHmac('sha256', key).update(data).digest();
+}
+
+/** Lowercase hex HMAC-SHA256, the form KooGallery's request signatures use. */
+export function hmacSha256Hex(key: Bytes, data: Bytes): string {
+	return hmacSha256(key, data).toString('hex');
+}
+
+/** Standard Base64 (with padding) HMAC-SHA256, the form `Body-Sign` uses. */
+export function hmacSha256Base64(key: Bytes, data: Bytes): string {
+	return hmacSha256(key, data).toString('base64');
+}
+
+/** Lowercase hex SHA-256. */
+export function sha256Hex(data: Bytes): string {
+	return createHash('sha256').update(data).digest('hex');
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/**
+ * Compares two hex strings in constant time, ignoring case. Returns false (never throws) for
+ * values of different length, odd length or with non-hex characters.
+ */
+export function safeEqualHex(expected: string, received: unknown): boolean {
+	if (typeof received !== 'string') return false;
+	if (expected.length !== received.length || expected.length % 2 !== 0) return false;
+	if (!HEX.test(received) || !HEX.test(expected)) return false;
+	return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(received, 'hex'));
+}
+
+/** Compares two strings byte for byte in constant time; false (never throws) for other input. */
+export function safeEqual(expected: string, received: unknown): boolean {
+	if (typeof received !== 'string') return false;
+	const a = Buffer.from(expected, 'utf8');
+	const b = Buffer.from(received, 'utf8');
+	return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,48 @@
+import type { VerificationFailureReason } from './verification';
+
+/**
+ * KooGallery result codes (koogallery-saas-v2.md §6) with plain-English messages. The kit and
+ * License protocols add their own codes in their modules' answers; these are the shared ones.
+ */
+export const RESULT_CODES = {
+	'000000': 'Success',
+	'000001': 'Authentication failed',
+	'000002': 'Invalid request parameter',
+	'000003': 'Instance ID does not exist',
+	'000004': 'Request is being processed',
+	'000005': 'Other internal error',
+	'000100': 'No instance resource can be allocated',
+	'000101': 'Mobile number missing or already exists',
+	'000102': 'E-mail missing or already exists',
+	'000103': 'Product already purchased',
+	'000104': 'Internal service error',
+	'000105': 'Account has already subscribed to benefits',
+	'000106': 'Product resources sold out',
+	'000107': 'SaaS e-mail domain already exists',
+} as const;
+
+export type ResultCode = keyof typeof RESULT_CODES;
+
+export function isResultCode(value: unknown): value is ResultCode {
+	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(RESULT_CODES, value);
+}
+
+/** The smallest valid answer: `{ resultCode, resultMsg }`, the message defaulting to the code's meaning. */
+export function resultBody(code: ResultCode, message?: string): { resultCode: ResultCode; resultMsg: string } {
+	return { resultCode: code, resultMsg: (message ?? RESULT_CODES[code]).slice(0, 255) };
+}
+
+/**
+ * The code a failed verification is answered with: a malformed, missing or duplicated signing
+ * parameter is an invalid parameter (`000002`); everything else is an authentication failure (`000001`).
+ */
+export function verificationResultCode(reason: VerificationFailureReason): '000001' | '000002' {
+	switch (reason) {
+		case 'missingParameter':
+		case 'malformedParameter':
+		case 'duplicateParameter':
+			return '000002';
+		default:
+			return '000001';
+	}
+}
