@@ -1,0 +1,95 @@
+import { hmacSha256Hex, safeEqualHex } from './hmac';
+import {
+	checkSignedRequest,
+	failure,
+	readParameter,
+	type NonceStore,
+	type VerificationResult,
+} from './verification';
+
+/** Bodies above this size are refused before any hashing or parsing (KooGallery's are < 10 KB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_NONCE_LENGTH = 128;
+
+/**
+ * The form of the body Huawei's V2.0 Java sample hashes: top-level keys sorted ascending,
+ * null values dropped, compact JSON. Undefined when the body is not a JSON object.
+ */
+export function canonicalSaasV2Payload(rawBody: string | Buffer): string | undefined {
+	let value: unknown;
+	try {
+		value = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'));
+	} catch {
+		return undefined;
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+	const record = value as Record<string, unknown>;
+	const sorted: Record<string, unknown> = {};
+	for (const key of Object.keys(record).sort()) {
+		if (record[key] !== null) sorted[key] = record[key];
+	}
+	return JSON.stringify(sorted);
+}
+
+/**
+ * The V2.0 request signature (spec README decision 2): both HMACs keyed with the seller key,
+ * `hex(HMAC(key, key + nonce + timestamp + hex(HMAC(key, body))))`, lowercase.
+ */
+export function signSaasV2Request(key: string, body: string | Buffer, nonce: string, timestamp: string): string {
+	return hmacSha256Hex(key, key + nonce + timestamp + hmacSha256Hex(key, body));
+}
+
+export interface SaasV2VerifyInput {
+	/** The parsed URL query (`signature`, `timestamp`, `nonce`). */
+	query: Record<string, unknown> | undefined;
+	/** The exact request body bytes. */
+	rawBody: string | Buffer;
+	/** Current seller key, then the previous one during a rotation. */
+	keys: ReadonlyArray<string | undefined>;
+	nowMs?: number;
+	toleranceMs?: number;
+	nonceStore?: NonceStore;
+	nonceTtlMs?: number;
+}
+
+/**
+ * Verifies a SaaS V2.0 call: the exact raw body first, then the canonical form Huawei's sample
+ * uses. Never throws; a failure says which check failed.
+ */
+export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResult {
+	const signature = readParameter(input.query, 'signature');
+	if (!signature.ok) return signature;
+	const timestamp = readParameter(input.query, 'timestamp');
+	if (!timestamp.ok) return timestamp;
+	const nonce = readParameter(input.query, 'nonce');
+	if (!nonce.ok) return nonce;
+	if (nonce.value.length > MAX_NONCE_LENGTH) {
+		return failure('malformedParameter', `The URL parameter "nonce" is longer than ${MAX_NONCE_LENGTH} characters.`, 'nonce');
+	}
+	const rawBody = input.rawBody ?? '';
+	const size = typeof rawBody === 'string' ? Buffer.byteLength(rawBody) : rawBody.length;
+	if (size > MAX_BODY_BYTES) {
+		return failure('malformedParameter', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'body');
+	}
+	const forms: Array<{ form: string; sign: (key: string) => string }> = [
+		{ form: 'raw', sign: (key) => signSaasV2Request(key, rawBody, nonce.value, timestamp.value) },
+	];
+	const canonical = canonicalSaasV2Payload(rawBody);
+	if (canonical !== undefined && canonical !== (typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'))) {
+		forms.push({ form: 'canonical', sign: (key) => signSaasV2Request(key, canonical, nonce.value, timestamp.value) });
+	}
+	return checkSignedRequest({
+		keys: input.keys,
+		timestamp: timestamp.value,
+		timestampName: 'timestamp',
+		signature: signature.value,
+		signatureName: 'signature',
+		nonce: nonce.value,
+		forms,
+		compare: safeEqualHex,
+		nowMs: input.nowMs,
+		toleranceMs: input.toleranceMs,
+		nonceStore: input.nonceStore,
+		nonceTtlMs: input.nonceTtlMs,
+	});
+}
