@@ -19,7 +19,7 @@ export class KooGallerySellerKeyApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName: 'Key (Key值)',
-			name: 'accessKey',
+			name: 'secretKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -29,7 +29,7 @@ export class KooGallerySellerKeyApi implements ICredentialType {
 		},
 		{
 			displayName: 'Previous Key (while rotating)',
-			name: 'previousAccessKey',
+			name: 'previousSecretKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -38,7 +38,7 @@ export class KooGallerySellerKeyApi implements ICredentialType {
 		},
 		{
 			displayName: 'Joint-Operation Kit Key (联营kit)',
-			name: 'kitAccessKey',
+			name: 'kitSecretKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',

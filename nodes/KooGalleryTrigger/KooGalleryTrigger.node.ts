@@ -9,7 +9,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { resultBody, verificationResultCode } from '../../core/result-codes';
+import { resultBody, verificationResultCode, type ResultCode } from '../../core/result-codes';
 import { signedJsonResponse } from '../../core/body-sign';
 import { MemoryNonceStore } from '../../core/verification';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
@@ -62,7 +62,7 @@ export class KooGalleryTrigger implements INodeType {
 		defaults: { name: 'KooGallery Trigger' },
 		inputs: [],
 		outputs: `={{(${configuredOutputs})($parameter, ${JSON.stringify(outputCatalogue)}, ${JSON.stringify(NodeConnectionTypes.Main)})}}`,
-		credentials: [{ name: SELLER_KEY_CREDENTIAL, required: true, testedBy: 'kooGallerySellerKeyTest' }],
+		credentials: [{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -106,7 +106,7 @@ export class KooGalleryTrigger implements INodeType {
 				displayName: 'Scenarios Handled',
 				name: 'scenarios',
 				type: 'multiOptions',
-				default: protocols.saasV2.scenarios.filter((s) => s.mandatory).map((s) => s.activity),
+				default: ['newInstance', 'queryInstance', 'refreshInstance', 'updateInstanceStatus', 'releaseInstance'],
 				displayOptions: { show: { protocol: ['saasV2'] } },
 				options: protocols.saasV2.scenarios.map((s) => ({
 					name: `${s.label} (${s.zh})`,
@@ -190,18 +190,18 @@ export class KooGalleryTrigger implements INodeType {
 			for (const [name, headerValue] of Object.entries(response.headers)) res.setHeader(name, headerValue);
 			res.end(response.body);
 		};
-		const refuse = (code: string, message: string, operatorMessage: string): IWebhookResponseData => {
+		const refuse = (code: ResultCode, message: string, operatorMessage: string): IWebhookResponseData => {
 			this.logger.warn(`KooGallery call refused (${code}): ${operatorMessage}`, where);
 			answer(resultBody(code, message));
 			return { noWebhookResponse: true };
 		};
 
-		let keys: string[];
+		let keys: readonly string[];
 		try {
 			const credentials = await this.getCredentials(SELLER_KEY_CREDENTIAL);
 			const all = sellerKeysFrom(credentials);
 			keys = protocol.usesKitKey ? all.kit : all.basic;
-		} catch (error) {
+		} catch {
 			keys = [];
 		}
 		if (keys.length === 0) {
@@ -216,8 +216,8 @@ export class KooGalleryTrigger implements INodeType {
 		if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
 		const rawBody = req.rawBody ?? Buffer.alloc(0);
 
-		const verification = await protocol.verify({
-			query: req.query as Record<string, string | string[] | undefined>,
+		const verification = protocol.verify({
+			query: req.query as Record<string, unknown>,
 			headers: req.headers,
 			rawBody,
 			keys,
@@ -234,7 +234,7 @@ export class KooGalleryTrigger implements INodeType {
 		}
 		signingKey = verification.key;
 
-		const parsed = protocol.parse(req, rawBody);
+		const parsed = protocol.parse(rawBody);
 		if (!parsed.ok) {
 			return refuse(parsed.resultCode, parsed.message, parsed.message);
 		}

@@ -17,8 +17,8 @@ export interface SellerKeys {
 const clean = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 export function sellerKeysFrom(data: ICredentialDataDecryptedObject | undefined): SellerKeys {
-	const basic = [clean(data?.accessKey), clean(data?.previousAccessKey)].filter((k) => k !== '');
-	const kit = [clean(data?.kitAccessKey)].filter((k) => k !== '');
+	const basic = [clean(data?.secretKey), clean(data?.previousSecretKey)].filter((k) => k !== '');
+	const kit = [clean(data?.kitSecretKey)].filter((k) => k !== '');
 	return { basic, kit };
 }
 
@@ -35,9 +35,9 @@ export function sellerKeyProblems(data: ICredentialDataDecryptedObject | undefin
 			problems.push(`${label} contains characters that are not in a KooGallery key (only letters, digits and symbols).`);
 		if (value.trim().length < 8) problems.push(`${label} is shorter than 8 characters; it is probably incomplete.`);
 	};
-	const key = clean(data?.accessKey);
-	const previous = clean(data?.previousAccessKey);
-	const kit = clean(data?.kitAccessKey);
+	const key = clean(data?.secretKey);
+	const previous = clean(data?.previousSecretKey);
+	const kit = clean(data?.kitSecretKey);
 	check('The key', key, true);
 	check('The previous key', previous, false);
 	check('The kit key', kit, false);

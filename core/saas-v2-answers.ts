@@ -1,0 +1,132 @@
+import { parseKooGalleryTime } from './schemas/common';
+
+/** What the operator gives for one instance of a `queryInstance` answer (koogallery-saas-v2.md §4.2). */
+export interface InstanceInfoInput {
+	/** Empty: the only instance KooGallery asked for. */
+	instanceId: string;
+	frontEndUrl: string;
+	adminUrl: string;
+	userName: string;
+	password: string;
+	memo: string;
+	/** Set to encrypt userName and password (spec README decision 6). */
+	encryptType?: '1' | '2';
+	usage: Array<{ usageValue: number; statisticalTime: string; relatedInstanceId: string; dashboardUrl: string }>;
+}
+
+export type InstanceInfoResult =
+	| { ok: true; body: Record<string, unknown>; summary: Array<Record<string, unknown>> }
+	| { ok: false; itemIndex: number; message: string; description: string };
+
+/** UTC `yyyyMMddHHmmssSSS`, the `statisticalTime` format. */
+export function formatStatisticalTime(date: Date): string {
+	const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+	return (
+		`${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}` +
+		`${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}${pad(date.getUTCMilliseconds(), 3)}`
+	);
+}
+
+/**
+ * Builds the `info` list (and `encryptType`) of a `queryInstance` answer, one entry per input,
+ * checking the documented limits. The summary is safe to show: it never holds a password or
+ * an encrypted value.
+ */
+export function buildInstanceInfo(
+	inputs: InstanceInfoInput[],
+	requestedIds: readonly string[],
+	encrypt: (text: string, encryptType: '1' | '2') => string,
+	now: Date = new Date(),
+): InstanceInfoResult {
+	const info: Array<Record<string, unknown>> = [];
+	const summary: Array<Record<string, unknown>> = [];
+	const seen = new Set<string>();
+	const encryptTypes = new Set(inputs.map((input) => input.encryptType));
+	if (encryptTypes.size > 1) {
+		return {
+			ok: false,
+			itemIndex: 0,
+			message: 'Some instances are set to be encrypted and others not, or with different encryption.',
+			description: 'KooGallery reads one encryptType for the whole answer: use the same encryption setting for every item.',
+		};
+	}
+	for (const [itemIndex, input] of inputs.entries()) {
+		const fail = (message: string, description: string): InstanceInfoResult => ({ ok: false, itemIndex, message, description });
+		let instanceId = input.instanceId;
+		if (instanceId === '') {
+			if (requestedIds.length !== 1) {
+				return fail(
+					'Instance ID is empty, and KooGallery asked about several instances.',
+					`Set "Instance ID" for each item (KooGallery asked about: ${requestedIds.join(', ')}).`,
+				);
+			}
+			instanceId = requestedIds[0];
+		}
+		if (instanceId.length > 64) return fail('The instance ID is longer than 64 characters.', 'Use the ID you answered on the new purchase.');
+		if (seen.has(instanceId)) return fail(`Instance ${instanceId} appears twice.`, 'Give each instance one item.');
+		if (!requestedIds.includes(instanceId)) {
+			return fail(`Instance ${instanceId} was not asked about.`, `KooGallery asked about: ${requestedIds.join(', ')}.`);
+		}
+		seen.add(instanceId);
+		const entry: Record<string, unknown> = { instanceId };
+		const shown: Record<string, unknown> = { instanceId };
+		const hasApp = input.frontEndUrl || input.adminUrl || input.userName || input.password || input.memo;
+		if (hasApp) {
+			if (!input.frontEndUrl) {
+				return fail('Customer URL is empty.', 'KooGallery needs the customer URL (frontEndUrl) whenever login details are given.');
+			}
+			for (const [field, value, max] of [
+				['Customer URL', input.frontEndUrl, 512],
+				['Admin URL', input.adminUrl, 512],
+				['Memo', input.memo, 1024],
+			] as const) {
+				if (value.length > max) return fail(`${field} is longer than ${max} characters.`, 'Shorten it.');
+			}
+			const appInfo: Record<string, unknown> = { frontEndUrl: input.frontEndUrl };
+			const shownApp: Record<string, unknown> = { frontEndUrl: input.frontEndUrl };
+			if (input.adminUrl) appInfo.adminUrl = shownApp.adminUrl = input.adminUrl;
+			for (const field of ['userName', 'password'] as const) {
+				const value = input[field];
+				if (!value) continue;
+				try {
+					appInfo[field] = input.encryptType ? encrypt(value, input.encryptType) : value;
+				} catch (error) {
+					return fail(`${field === 'userName' ? 'User name' : 'Password'}: ${(error as Error).message}`, 'Use a shorter value.');
+				}
+				if ((appInfo[field] as string).length > 128) {
+					return fail(`${field === 'userName' ? 'User name' : 'Password'} is longer than 128 characters.`, 'Use a shorter value.');
+				}
+				shownApp[field] = field === 'userName' && !input.encryptType ? value : input.encryptType ? '(encrypted)' : '(set)';
+			}
+			if (input.memo) appInfo.memo = shownApp.memo = input.memo;
+			entry.appInfo = appInfo;
+			shown.appInfo = shownApp;
+		}
+		if (input.usage.length > 0) {
+			const usageInfo: Array<Record<string, unknown>> = [];
+			for (const usage of input.usage) {
+				if (!Number.isFinite(usage.usageValue) || usage.usageValue < 0 || usage.usageValue >= 1e8) {
+					return fail('Usage value must be a number from 0 to 99999999.9999.', 'KooGallery accepts at most 12 digits, 4 after the point.');
+				}
+				const statisticalTime = usage.statisticalTime || formatStatisticalTime(now);
+				if (!/^\d{17}$/.test(statisticalTime) || parseKooGalleryTime(statisticalTime) === undefined) {
+					return fail('Statistics time must be a UTC time written yyyyMMddHHmmssSSS.', 'For example 20260101120000000, or leave it empty for now.');
+				}
+				const record: Record<string, unknown> = {
+					usageValue: Math.round(usage.usageValue * 10_000) / 10_000,
+					statisticalTime,
+				};
+				if (usage.relatedInstanceId) record.relatedInstanceId = usage.relatedInstanceId;
+				if (usage.dashboardUrl) record.dashboardUrl = usage.dashboardUrl;
+				usageInfo.push(record);
+			}
+			entry.usageInfo = usageInfo;
+			shown.usageInfo = usageInfo;
+		}
+		info.push(entry);
+		summary.push(shown);
+	}
+	const [encryptType] = [...encryptTypes];
+	const body: Record<string, unknown> = encryptType ? { encryptType, info } : { info };
+	return { ok: true, body, summary };
+}

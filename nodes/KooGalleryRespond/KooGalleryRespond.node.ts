@@ -1,0 +1,321 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { signedJsonResponse } from '../../core/body-sign';
+import { encryptCredential, type EncryptType } from '../../core/credential-crypto';
+import { isResultCode, RESULT_CODES, resultBody, type ResultCode } from '../../core/result-codes';
+import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
+import { buildInstanceInfo, type InstanceInfoInput } from '../../core/saas-v2-answers';
+import { findTriggerCall, type TriggerCall } from './triggerCall';
+
+type RespondTo = 'newInstance' | 'queryInstance' | 'changeInstanceCheck' | 'result';
+
+const SCENARIO_OF: Record<Exclude<RespondTo, 'result'>, string> = {
+	newInstance: 'newInstance',
+	queryInstance: 'queryInstance',
+	changeInstanceCheck: 'changeInstanceCheck',
+};
+
+const resultCodeOptions = Object.entries(RESULT_CODES).map(([code, meaning]) => ({
+	name: `${code} ${meaning}`,
+	value: code,
+}));
+
+export class KooGalleryRespond implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'KooGallery Respond',
+		name: 'kooGalleryRespond',
+		icon: { light: 'file:../../icons/koogallery.svg', dark: 'file:../../icons/koogallery.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{"Answer " + $parameter["respondTo"]}}',
+		description: 'Sends KooGallery the signed answer (Body-Sign) to the call a KooGallery Trigger received',
+		defaults: { name: 'KooGallery Respond' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' }],
+		properties: [
+			{
+				displayName:
+					'Put this node at the end of a KooGallery Trigger branch. It answers the call that started the run, signed with your seller key. KooGallery waits at most 5 seconds.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Answer To',
+				name: 'respondTo',
+				type: 'options',
+				noDataExpression: true,
+				default: 'result',
+				options: [
+					{
+						name: 'New Purchase (创建实例)',
+						value: 'newInstance',
+						description: 'Answer with the instance ID of the new purchase',
+					},
+					{
+						name: 'Query Instance (查询实例信息)',
+						value: 'queryInstance',
+						description: 'Answer with the login address and account of each instance, one input item per instance',
+					},
+					{
+						name: 'Renewal Change Check (续费变更校验)',
+						value: 'changeInstanceCheck',
+						description: 'Allow or refuse the change the customer asked for',
+					},
+					{
+						name: 'Any Scenario: Result Code Only',
+						value: 'result',
+						description: 'Renewal, freeze or unfreeze, release, upgrade, or an error for any scenario',
+					},
+				],
+			},
+			{
+				displayName: 'Result Code',
+				name: 'resultCode',
+				type: 'options',
+				default: '000000',
+				options: resultCodeOptions,
+				displayOptions: { hide: { respondTo: ['changeInstanceCheck'] } },
+				description:
+					'000000 means done. For a new purchase that is still being set up, use 000004 and answer the instance details later, when KooGallery asks (Query Instance).',
+			},
+			{
+				displayName: 'Allow the Change',
+				name: 'allowChange',
+				type: 'boolean',
+				default: true,
+				displayOptions: { show: { respondTo: ['changeInstanceCheck'] } },
+				description: 'Whether the customer may renew with the new product (for example a downgrade that still fits their usage)',
+			},
+			{
+				displayName: 'Message',
+				name: 'resultMessage',
+				type: 'string',
+				default: '',
+				description: 'Short text KooGallery shows with the result (at most 255 characters). Empty uses the result code\'s meaning.',
+			},
+			{
+				displayName: 'Instance ID',
+				name: 'instanceId',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { respondTo: ['newInstance'] } },
+				description:
+					'Your ID for the new instance. Leave empty to use the business ID of the request. A repeated call for the same order must get the same ID: look it up first.',
+			},
+			{
+				displayName: 'Instance ID',
+				name: 'infoInstanceId',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				description: 'The instance this item describes. Leave empty when KooGallery asked for a single instance.',
+			},
+			{
+				displayName: 'Customer URL',
+				name: 'frontEndUrl',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				description: 'The address where the customer uses the product (frontEndUrl, required to show login details)',
+			},
+			{
+				displayName: 'Admin URL',
+				name: 'adminUrl',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+			},
+			{
+				displayName: 'User Name',
+				name: 'userName',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				description: 'The administrator account given to the customer',
+			},
+			{
+				displayName: 'Password',
+				name: 'password',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				description: 'The initial administrator password. It never appears in this node\'s output.',
+			},
+			{
+				displayName: 'Memo',
+				name: 'memo',
+				type: 'string',
+				default: '',
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				description: 'Free text for the customer (at most 1024 characters)',
+			},
+			{
+				displayName: 'Encrypt User Name and Password',
+				name: 'encrypt',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				description:
+					'Whether to send the account encrypted with your seller key (AES, encryptType). The V2.0 guide shows plain text; turn this on if the seller console debugging page (应用接入调试) expects encrypted values.',
+			},
+			{
+				displayName: 'Encryption',
+				name: 'encryptType',
+				type: 'options',
+				default: '1',
+				options: [
+					{ name: 'AES-256 (encryptType 1)', value: '1' },
+					{ name: 'AES-128 (encryptType 2)', value: '2' },
+				],
+				displayOptions: { show: { respondTo: ['queryInstance'], encrypt: [true] } },
+			},
+			{
+				displayName: 'Usage (On-Demand Products)',
+				name: 'usage',
+				type: 'fixedCollection',
+				placeholder: 'Add usage',
+				default: {},
+				typeOptions: { multipleValues: true },
+				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				options: [
+					{
+						displayName: 'Usage',
+						name: 'entries',
+						values: [
+							{
+								displayName: 'Usage Value',
+								name: 'usageValue',
+								type: 'number',
+								default: 0,
+								typeOptions: { numberPrecision: 4 },
+								description: 'Cumulative usage of the instance, or the used amount of a package',
+							},
+							{
+								displayName: 'Statistics Time (UTC)',
+								name: 'statisticalTime',
+								type: 'string',
+								default: '',
+								description: 'When the usage was counted, as yyyyMMddHHmmssSSS in UTC. Empty means now.',
+							},
+							{
+								displayName: 'Related Instance ID',
+								name: 'relatedInstanceId',
+								type: 'string',
+								default: '',
+								description: 'For a package instance: the on-demand instance it belongs to',
+							},
+							{
+								displayName: 'Dashboard URL',
+								name: 'dashboardUrl',
+								type: 'string',
+								default: '',
+							},
+						],
+					},
+				],
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: { kooGallerySellerKeyTest: testSellerKey },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const node = this.getNode();
+		const respondTo = this.getNodeParameter('respondTo', 0) as RespondTo;
+		const call: TriggerCall = findTriggerCall(this);
+
+		if (respondTo !== 'result' && call.scenario !== SCENARIO_OF[respondTo]) {
+			throw new NodeOperationError(
+				node,
+				`This node answers "${respondTo}" but the call that started this run is "${call.scenario}".`,
+				{ description: 'Connect it to the matching output of the KooGallery Trigger, or set "Answer To" to the scenario of that output.' },
+			);
+		}
+		const passThrough = items.map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
+		if (call.answered) return [passThrough];
+
+		const keys = sellerKeysFrom(await this.getCredentials<ICredentialDataDecryptedObject>(SELLER_KEY_CREDENTIAL));
+		const key = keys.basic[call.keyIndex] ?? keys.basic[0];
+		if (!key) {
+			throw new NodeOperationError(node, 'The seller key credential has no key.', {
+				description: 'Open the KooGallery Seller Key credential and paste the key from the seller console.',
+			});
+		}
+
+		let body: IDataObject;
+		let summary: IDataObject;
+		if (respondTo === 'changeInstanceCheck') {
+			const allow = this.getNodeParameter('allowChange', 0) as boolean;
+			const message = this.getNodeParameter('resultMessage', 0, '') as string;
+			body = resultBody(allow ? '000000' : '000005', message || (allow ? 'The change is allowed.' : 'The change is not allowed.'));
+			summary = { ...body };
+		} else {
+			const code = this.getNodeParameter('resultCode', 0) as string;
+			if (!isResultCode(code)) {
+				throw new NodeOperationError(node, `"${code}" is not a KooGallery result code.`, {
+					description: 'Pick one of the listed codes, such as 000000 for success.',
+				});
+			}
+			body = resultBody(code as ResultCode, (this.getNodeParameter('resultMessage', 0, '') as string) || undefined);
+			summary = { ...body };
+			if (respondTo === 'newInstance') {
+				const instanceId = ((this.getNodeParameter('instanceId', 0, '') as string) || String(call.data.businessId ?? '')).trim();
+				if (instanceId === '' || instanceId.length > 64) {
+					throw new NodeOperationError(node, 'The instance ID must be 1 to 64 characters.', { itemIndex: 0 });
+				}
+				body.instanceId = instanceId;
+				summary.instanceId = instanceId;
+			} else if (respondTo === 'queryInstance' && (code === '000000' || code === '000004')) {
+				const infos = items.map((_, itemIndex) => readInstanceInfo(this, itemIndex));
+				const built = buildInstanceInfo(infos, call.instanceIds, (text, type) => encryptCredential(key, text, type));
+				if (!built.ok) {
+					throw new NodeOperationError(node, built.message, { itemIndex: built.itemIndex, description: built.description });
+				}
+				Object.assign(body, built.body);
+				summary.info = built.summary;
+			}
+		}
+
+		const response = signedJsonResponse(key, body);
+		await this.sendResponse({ body: response.body, headers: response.headers, statusCode: 200 });
+		return [passThrough.map((item, index) => (index === 0 ? { ...item, json: { ...item.json, koogalleryAnswer: summary } } : item))];
+	}
+}
+
+function readInstanceInfo(context: IExecuteFunctions, itemIndex: number): InstanceInfoInput {
+	const text = (name: string) => String(context.getNodeParameter(name, itemIndex, '') ?? '').trim();
+	const usage = context.getNodeParameter('usage.entries', itemIndex, []) as IDataObject[];
+	return {
+		instanceId: text('infoInstanceId'),
+		frontEndUrl: text('frontEndUrl'),
+		adminUrl: text('adminUrl'),
+		userName: text('userName'),
+		password: String(context.getNodeParameter('password', itemIndex, '') ?? ''),
+		memo: text('memo'),
+		encryptType: context.getNodeParameter('encrypt', itemIndex, false)
+			? (context.getNodeParameter('encryptType', itemIndex, '1') as EncryptType)
+			: undefined,
+		usage: usage.map((entry) => ({
+			usageValue: Number(entry.usageValue ?? 0),
+			statisticalTime: String(entry.statisticalTime ?? ''),
+			relatedInstanceId: String(entry.relatedInstanceId ?? ''),
+			dashboardUrl: String(entry.dashboardUrl ?? ''),
+		})),
+	};
+}
