@@ -1,6 +1,8 @@
 /** Unit tests run in-process; e2e tests drive a real n8n (test/e2e) and run one file at a time. */
 const transform = { '^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }] };
 const moduleFileExtensions = ['ts', 'cts', 'js', 'json'];
+// Test helpers are .cts files imported as './helper.cjs' (the TypeScript convention).
+const resolver = '<rootDir>/test/resolver.cjs';
 module.exports = {
 	reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
 	projects: [
@@ -10,12 +12,14 @@ module.exports = {
 			testPathIgnorePatterns: ['\\.e2e\\.test\\.cts$'],
 			transform,
 			moduleFileExtensions,
+			resolver,
 		},
 		{
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/**/*.e2e.test.cts'],
 			transform,
 			moduleFileExtensions,
+			resolver,
 		},
 	],
 };

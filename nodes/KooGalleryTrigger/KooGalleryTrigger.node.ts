@@ -226,9 +226,11 @@ export class KooGalleryTrigger implements INodeType {
 			nowMs: receivedAt.getTime(),
 		});
 		if (!verification.ok) {
+			const code = verificationResultCode(verification.reason);
 			return refuse(
-				verificationResultCode(verification.reason),
-				'Authentication failed.',
+				code,
+				// Parameter problems are safe to explain; signature details are not.
+				code === '000002' ? verification.message : 'Authentication failed.',
 				`${verification.message} (from ${req.ip ?? 'unknown address'})`,
 			);
 		}

@@ -1,0 +1,117 @@
+/**
+ * Minimal stand-ins for the n8n contexts our nodes run in (n8n-platform.md §4.1): they record
+ * what the node writes to the HTTP response or sends with sendResponse, so tests assert the
+ * exact bytes. The nodes themselves run unmodified.
+ */
+import type { IDataObject, IExecuteFunctions, IWebhookFunctions, INode } from 'n8n-workflow';
+
+export const KEY = '0123456789abcdef-TEST-KEY-not-real';
+export const PREVIOUS_KEY = 'previous-key-0123456789';
+export const CREDENTIALS = { secretKey: KEY, previousSecretKey: PREVIOUS_KEY, kitSecretKey: '', site: 'cn' };
+
+export interface WrittenResponse {
+	status?: number;
+	headers: Record<string, string>;
+	body?: string;
+}
+
+export interface LogLine {
+	level: string;
+	message: string;
+	meta?: unknown;
+}
+
+export function webhookContext(options: {
+	parameters?: IDataObject;
+	query: Record<string, unknown>;
+	rawBody: Buffer | string;
+	headers?: Record<string, string>;
+	credentials?: IDataObject | Error;
+}): { context: IWebhookFunctions; response: WrittenResponse; logs: LogLine[] } {
+	const response: WrittenResponse = { headers: {} };
+	const logs: LogLine[] = [];
+	const parameters: IDataObject = {
+		path: 'koogallery/saas',
+		protocol: 'saasV2',
+		scenarios: ['newInstance', 'queryInstance', 'refreshInstance', 'updateInstanceStatus', 'releaseInstance'],
+		options: {},
+		...options.parameters,
+	};
+	const node = { name: 'KooGallery Trigger', type: 'n8n-nodes-koogallery.kooGalleryTrigger', typeVersion: 2 } as INode;
+	const log = (level: string) => (message: string, meta?: unknown) => logs.push({ level, message, meta });
+	const context = {
+		getNodeParameter: (name: string, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
+		getRequestObject: () => ({
+			query: options.query,
+			headers: options.headers ?? { 'content-type': 'application/json' },
+			rawBody: typeof options.rawBody === 'string' ? Buffer.from(options.rawBody) : options.rawBody,
+			ip: '127.0.0.1',
+		}),
+		getResponseObject: () => ({
+			status(code: number) {
+				response.status = code;
+				return this;
+			},
+			setHeader(name: string, value: string) {
+				response.headers[name.toLowerCase()] = value;
+			},
+			end(body: string) {
+				response.body = body;
+			},
+		}),
+		getNode: () => node,
+		getWorkflow: () => ({ id: 'wf1', name: 'test', active: true }),
+		getCredentials: async () => {
+			if (options.credentials instanceof Error) throw options.credentials;
+			return options.credentials ?? CREDENTIALS;
+		},
+		logger: { warn: log('warn'), info: log('info'), error: log('error'), debug: log('debug') },
+	};
+	return { context: context as unknown as IWebhookFunctions, response, logs };
+}
+
+export interface SentResponse {
+	body: string;
+	headers: Record<string, string>;
+	statusCode: number;
+}
+
+export function executeContext(options: {
+	parameters: IDataObject | ((itemIndex: number) => IDataObject);
+	items?: IDataObject[];
+	/** The trigger item per output branch (undefined = branch did not emit). */
+	triggerOutputs?: Array<IDataObject | undefined>;
+	parents?: Array<{ name: string; type: string }>;
+	credentials?: IDataObject;
+}): { context: IExecuteFunctions; sent: SentResponse[] } {
+	const sent: SentResponse[] = [];
+	const node = { name: 'KooGallery Respond', type: 'n8n-nodes-koogallery.kooGalleryRespond', typeVersion: 1 } as INode;
+	const params = (i: number) => (typeof options.parameters === 'function' ? options.parameters(i) : options.parameters);
+	const parents = options.parents ?? [{ name: 'KooGallery Trigger', type: 'n8n-nodes-koogallery.kooGalleryTrigger' }];
+	const outputs = options.triggerOutputs ?? [];
+	const context = {
+		getInputData: () => (options.items ?? [{}]).map((json) => ({ json })),
+		getNode: () => node,
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+			const p = params(itemIndex);
+			if (name === 'usage.entries') return (p.usage as IDataObject | undefined)?.entries ?? fallback;
+			return name in p ? p[name] : fallback;
+		},
+		getParentNodes: () => parents.map((p) => ({ ...p, typeVersion: 1, disabled: false })),
+		getWorkflowDataProxy: () => ({
+			$: (name: string) => ({
+				first: (branch: number) => {
+					if (name !== parents[0]?.name || outputs.length === 0) throw new Error(`Node '${name}' hasn't been executed`);
+					if (branch >= outputs.length) throw new Error('No data found');
+					const json = outputs[branch];
+					return json ? { json } : undefined;
+				},
+			}),
+		}),
+		getCredentials: async () => options.credentials ?? CREDENTIALS,
+		sendResponse: async (response: SentResponse) => {
+			sent.push(response);
+		},
+	};
+	return { context: context as unknown as IExecuteFunctions, sent };
+}

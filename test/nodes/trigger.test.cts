@@ -1,0 +1,162 @@
+import { KooGalleryTrigger } from '../../nodes/KooGalleryTrigger/KooGalleryTrigger.node';
+import { signSaasV2Request } from '../../core/saas-v2-signature';
+import { verifyBodySign } from '../../core/body-sign';
+import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
+import { CREDENTIALS, KEY, PREVIOUS_KEY, webhookContext } from './fakes.cjs';
+import type { IDataObject } from 'n8n-workflow';
+
+const trigger = new KooGalleryTrigger();
+let counter = 0;
+
+function call(body: IDataObject | string, opts: { key?: string; parameters?: IDataObject; nowOffsetMs?: number; tamper?: (q: Record<string, string>, b: string) => [Record<string, string>, string]; credentials?: IDataObject | Error } = {}) {
+	const raw = typeof body === 'string' ? body : JSON.stringify(body);
+	const nonce = `nonce-${process.pid}-${++counter}-${Math.random()}`;
+	const timestamp = String(Date.now() + (opts.nowOffsetMs ?? 0));
+	let query: Record<string, string> = { signature: signSaasV2Request(opts.key ?? KEY, raw, nonce, timestamp), timestamp, nonce };
+	let sent = raw;
+	if (opts.tamper) [query, sent] = opts.tamper(query, raw);
+	return webhookContext({ query, rawBody: sent, parameters: opts.parameters, credentials: opts.credentials });
+}
+
+const NEW = { activity: 'newInstance', orderId: 'CS1', orderLineId: 'CS1-000001', businessId: 'b-1', testFlag: '1' };
+
+function answerOf(response: { body?: string; headers: Record<string, string>; status?: number }, key = KEY) {
+	expect(response.status).toBe(200);
+	expect(response.headers['content-type']).toBe('application/json;charset=UTF-8');
+	expect(verifyBodySign(key, response.body ?? '', response.headers['body-sign'])).toBe(true);
+	return JSON.parse(response.body ?? '');
+}
+
+describe('KooGallery Trigger webhook()', () => {
+	it('starts the New Purchase branch with the validated payload and a koogallery block', async () => {
+		const { context, response, logs } = call(NEW);
+		const result = await trigger.webhook.call(context);
+		expect(result.noWebhookResponse).toBeUndefined();
+		expect(response.body).toBeUndefined();
+		expect(logs).toEqual([]);
+		const outputs = result.workflowData!;
+		expect(outputs).toHaveLength(5);
+		expect(outputs.slice(1).every((o) => o.length === 0)).toBe(true);
+		const json = outputs[0][0].json as IDataObject & { koogallery: IDataObject };
+		expect(json).toMatchObject({ ...NEW });
+		expect(json.koogallery).toMatchObject({
+			protocol: 'saasV2',
+			scenario: 'newInstance',
+			scenarioName: 'New Purchase',
+			testFlag: true,
+			verification: { key: 'current', form: 'raw' },
+			answered: false,
+		});
+		expect(Math.abs(Date.parse(json.koogallery.receivedAt as string) - Date.now())).toBeLessThan(60_000);
+	});
+
+	it('routes each scenario to its own output and lists queryInstance IDs', async () => {
+		const { context } = call({ activity: 'queryInstance', instanceId: 'i-1, i-2' });
+		const outputs = (await trigger.webhook.call(context)).workflowData!;
+		expect(outputs.map((o) => o.length)).toEqual([0, 1, 0, 0, 0]);
+		expect(outputs[1][0].json.koogallery).toMatchObject({ scenario: 'queryInstance', instanceIds: ['i-1', 'i-2'], testFlag: false });
+	});
+
+	it('accepts the previous key during a rotation and answers refusals with the current key', async () => {
+		const { context } = call(NEW, { key: PREVIOUS_KEY });
+		const outputs = (await trigger.webhook.call(context)).workflowData!;
+		expect(outputs[0][0].json.koogallery).toMatchObject({ verification: { key: 'previous' } });
+	});
+
+	const refusals: Array<[string, string, Parameters<typeof call>[1], RegExp, string]> = [
+		['a tampered body', '000001', { tamper: (q, b) => [q, b.replace('CS1', 'CS2')] }, /does not match/, 'Authentication failed.'],
+		['a wrong key', '000001', { key: 'some-other-key-123' }, /does not match/, 'Authentication failed.'],
+		['a stale timestamp', '000001', { nowOffsetMs: -61_000 }, /61 s old/, 'Authentication failed.'],
+		['a future timestamp', '000001', { nowOffsetMs: 61_000 }, /in the future/, 'Authentication failed.'],
+		['a missing signature', '000002', { tamper: (q, b) => [{ ...q, signature: '' }, b] }, /"signature" is missing/, 'The URL parameter "signature" is missing.'],
+		['a repeated timestamp', '000002', { tamper: (q, b) => [{ ...q, timestamp: [q.timestamp, q.timestamp] as unknown as string }, b] }, /more than once/, 'The URL parameter "timestamp" was sent more than once.'],
+	];
+	it.each(refusals)('refuses %s with a signed %s and starts nothing', async (_name, code, opts, logged, message) => {
+		const { context, response, logs } = call(NEW, opts);
+		const result = await trigger.webhook.call(context);
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(answerOf(response)).toEqual({ resultCode: code, resultMsg: message });
+		expect(logs).toHaveLength(1);
+		expect(logs[0].level).toBe('warn');
+		expect(logs[0].message).toMatch(logged);
+		expect(JSON.stringify(logs)).not.toContain(KEY);
+	});
+
+	it('refuses a replayed nonce', async () => {
+		const first = call(NEW);
+		expect((await trigger.webhook.call(first.context)).workflowData).toBeDefined();
+		const req = first.context.getRequestObject();
+		const replay = webhookContext({ query: req.query as Record<string, string>, rawBody: req.rawBody as Buffer });
+		expect(await trigger.webhook.call(replay.context)).toEqual({ noWebhookResponse: true });
+		expect(answerOf(replay.response).resultCode).toBe('000001');
+		expect(replay.logs[0].message).toMatch(/already received/);
+	});
+
+	it('answers 000002 naming the field for malformed JSON or a missing mandatory field', async () => {
+		const bad = call('{"activity":"newInstance",');
+		expect(await trigger.webhook.call(bad.context)).toEqual({ noWebhookResponse: true });
+		expect(answerOf(bad.response)).toEqual({ resultCode: '000002', resultMsg: 'The request body is not valid JSON.' });
+		const missing = call({ ...NEW, orderId: undefined });
+		await trigger.webhook.call(missing.context);
+		expect(answerOf(missing.response)).toEqual({ resultCode: '000002', resultMsg: '"orderId" is required but missing.' });
+	});
+
+	it('acknowledges a notification it does not handle, and refuses an unhandled scenario that needs an answer', async () => {
+		const upgrade = call({ activity: 'upgradeInstance', instanceId: 'i-1', orderId: 'o', orderLineId: 'l' });
+		expect(await trigger.webhook.call(upgrade.context)).toEqual({ noWebhookResponse: true });
+		expect(answerOf(upgrade.response)).toEqual({ resultCode: '000000', resultMsg: 'success' });
+		const check = call({ activity: 'changeInstanceCheck', instanceId: 'i-1', productInfo: {} });
+		expect(await trigger.webhook.call(check.context)).toEqual({ noWebhookResponse: true });
+		expect(answerOf(check.response).resultCode).toBe('000005');
+	});
+
+	it('answers notifications at once when asked, and still runs the branch', async () => {
+		const { context, response } = call(
+			{ activity: 'releaseInstance', instanceId: 'i-1' },
+			{ parameters: { options: { acknowledgeNotifications: true } } },
+		);
+		const result = await trigger.webhook.call(context);
+		expect(result.noWebhookResponse).toBe(true);
+		expect(answerOf(response)).toEqual({ resultCode: '000000', resultMsg: 'success' });
+		expect(result.workflowData![4][0].json.koogallery).toMatchObject({ scenario: 'releaseInstance', answered: true });
+		// A scenario that needs an answer is not answered early.
+		const fresh = call(NEW, { parameters: { options: { acknowledgeNotifications: true } } });
+		expect((await trigger.webhook.call(fresh.context)).noWebhookResponse).toBeUndefined();
+		expect(fresh.response.body).toBeUndefined();
+	});
+
+	it('honours a wider clock tolerance', async () => {
+		const { context } = call(NEW, { nowOffsetMs: -200_000, parameters: { options: { toleranceSeconds: 300 } } });
+		expect((await trigger.webhook.call(context)).workflowData).toBeDefined();
+	});
+
+	it('refuses every call, unsigned, when the credential has no key', async () => {
+		const { context, response, logs } = call(NEW, { credentials: { ...CREDENTIALS, secretKey: '', previousSecretKey: '' } });
+		expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
+		expect(JSON.parse(response.body!)).toEqual({ resultCode: '000001', resultMsg: 'Authentication failed.' });
+		expect(response.headers['body-sign']).toBeUndefined();
+		expect(logs[0].message).toMatch(/no seller key/);
+	});
+});
+
+describe('KooGallery Trigger description', () => {
+	const evaluateOutputs = (parameters: IDataObject) => {
+		const expression = trigger.description.outputs as string;
+		const inner = expression.slice(3, -2);
+		return new Function('$parameter', `return ${inner}`)(parameters) as Array<{ type: string; displayName: string }>;
+	};
+
+	it('has one labelled output per enabled scenario, in lifecycle order', () => {
+		expect(evaluateOutputs({ protocol: 'saasV2', scenarios: ['releaseInstance', 'newInstance'] })).toEqual([
+			{ type: 'main', displayName: 'New Purchase (创建实例)' },
+			{ type: 'main', displayName: 'Release (释放实例)' },
+		]);
+		expect(evaluateOutputs({ protocol: 'saasV2', scenarios: [] })).toEqual([]);
+	});
+
+	it('enables the mandatory scenarios by default', () => {
+		const scenarios = trigger.description.properties.find((p) => p.name === 'scenarios')!;
+		expect(scenarios.default).toEqual(SAAS_V2_SCENARIOS.filter((s) => s.mandatory).map((s) => s.activity));
+		expect(trigger.description.version).toBeGreaterThan(1);
+	});
+});
