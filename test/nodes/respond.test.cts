@@ -1,0 +1,143 @@
+import { KooGalleryRespond } from '../../nodes/KooGalleryRespond/KooGalleryRespond.node';
+import { verifyBodySign } from '../../core/body-sign';
+import { decryptCredential } from '../../core/credential-crypto';
+import { executeContext, KEY, PREVIOUS_KEY, type SentResponse } from './fakes.cjs';
+import type { IDataObject } from 'n8n-workflow';
+
+const respond = new KooGalleryRespond();
+
+const newInstanceItem = (extra: IDataObject = {}) => ({
+	activity: 'newInstance',
+	orderId: 'CS1',
+	orderLineId: 'CS1-000001',
+	businessId: 'biz-1',
+	koogallery: { protocol: 'saasV2', scenario: 'newInstance', verification: { key: 'current' }, answered: false, ...extra },
+});
+const queryItem = (ids: string[]) => ({
+	activity: 'queryInstance',
+	instanceId: ids.join(','),
+	koogallery: { protocol: 'saasV2', scenario: 'queryInstance', instanceIds: ids, verification: { key: 'current' }, answered: false },
+});
+
+function answer(sent: SentResponse[], key = KEY) {
+	expect(sent).toHaveLength(1);
+	expect(sent[0].statusCode).toBe(200);
+	expect(typeof sent[0].body).toBe('string');
+	expect(verifyBodySign(key, sent[0].body, sent[0].headers['body-sign'])).toBe(true);
+	return JSON.parse(sent[0].body);
+}
+
+describe('KooGallery Respond', () => {
+	it('answers a new purchase with the business ID by default, signed over the bytes sent', async () => {
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'newInstance', resultCode: '000000', resultMessage: '', instanceId: '' },
+			triggerOutputs: [newInstanceItem()],
+		});
+		const out = await respond.execute.call(context);
+		expect(answer(sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'biz-1' });
+		expect(out[0][0].json.koogalleryAnswer).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'biz-1' });
+	});
+
+	it('uses the instance ID given, 000004 for slow provisioning, and signs with the key that signed the call', async () => {
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'newInstance', resultCode: '000004', resultMessage: 'provisioning', instanceId: 'inst-42' },
+			triggerOutputs: [newInstanceItem({ verification: { key: 'previous' } })],
+		});
+		await respond.execute.call(context);
+		expect(answer(sent, PREVIOUS_KEY)).toEqual({ resultCode: '000004', resultMsg: 'provisioning', instanceId: 'inst-42' });
+	});
+
+	it('finds the trigger item on whichever output fired', async () => {
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'result', resultCode: '000003', resultMessage: '' },
+			triggerOutputs: [undefined, undefined, { activity: 'releaseInstance', instanceId: 'x', koogallery: { scenario: 'releaseInstance', verification: { key: 'current' } } }],
+		});
+		await respond.execute.call(context);
+		expect(answer(sent)).toEqual({ resultCode: '000003', resultMsg: 'Instance ID does not exist' });
+	});
+
+	it('answers queryInstance with one info entry per item, encrypting the account when asked', async () => {
+		const rows = [
+			{ id: 'i-1', url: 'https://a.example.com', user: 'admin', pass: 'S3cret!pass' },
+			{ id: 'i-2', url: 'https://b.example.com', user: '管理员', pass: 'Pässwörd-2' },
+		];
+		const { context, sent } = executeContext({
+			items: rows,
+			parameters: (i) => ({
+				respondTo: 'queryInstance',
+				resultCode: '000000',
+				infoInstanceId: rows[i].id,
+				frontEndUrl: rows[i].url,
+				adminUrl: `${rows[i].url}/admin`,
+				userName: rows[i].user,
+				password: rows[i].pass,
+				memo: '创建实例成功',
+				encrypt: true,
+				encryptType: '1',
+				usage: { entries: [{ usageValue: 12.345678, statisticalTime: '20260101120000000', relatedInstanceId: '', dashboardUrl: '' }] },
+			}),
+			triggerOutputs: [undefined, queryItem(['i-1', 'i-2'])],
+		});
+		const out = await respond.execute.call(context);
+		expect(sent[0].body).toContain('"memo":"\\u521b\\u5efa\\u5b9e\\u4f8b\\u6210\\u529f"');
+		const body = answer(sent);
+		expect(body.encryptType).toBe('1');
+		expect(body.info).toHaveLength(2);
+		body.info.forEach((entry: { instanceId: string; appInfo: IDataObject; usageInfo: IDataObject[] }, i: number) => {
+			expect(entry.instanceId).toBe(rows[i].id);
+			expect(entry.appInfo.frontEndUrl).toBe(rows[i].url);
+			expect(decryptCredential(KEY, entry.appInfo.userName as string, '1')).toBe(rows[i].user);
+			expect(decryptCredential(KEY, entry.appInfo.password as string, '1')).toBe(rows[i].pass);
+			expect(entry.usageInfo).toEqual([{ usageValue: 12.3457, statisticalTime: '20260101120000000' }]);
+		});
+		// The input items pass through unchanged; what the node adds never holds a password.
+		const shown = JSON.stringify(out[0].map((item) => item.json.koogalleryAnswer));
+		for (const row of rows) expect(shown).not.toContain(row.pass);
+		expect(shown).not.toContain(body.info[0].appInfo.password);
+	});
+
+	it('sends plaintext credentials when encryption is off, still keeping the password out of the output', async () => {
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: 'https://a', userName: 'u', password: 'p-123', encrypt: false },
+			triggerOutputs: [queryItem(['only'])],
+		});
+		const out = await respond.execute.call(context);
+		expect(answer(sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', info: [{ instanceId: 'only', appInfo: { frontEndUrl: 'https://a', userName: 'u', password: 'p-123' } }] });
+		expect(JSON.stringify(out[0][0].json.koogalleryAnswer)).not.toContain('p-123');
+	});
+
+	it('answers the renewal change check', async () => {
+		const item = { activity: 'changeInstanceCheck', instanceId: 'i', productInfo: {}, koogallery: { scenario: 'changeInstanceCheck', verification: { key: 'current' } } };
+		for (const [allow, code] of [[true, '000000'], [false, '000005']] as const) {
+			const { context, sent } = executeContext({ parameters: { respondTo: 'changeInstanceCheck', allowChange: allow, resultMessage: '' }, triggerOutputs: [item] });
+			await respond.execute.call(context);
+			expect(answer(sent).resultCode).toBe(code);
+		}
+	});
+
+	it('sends nothing when the trigger already answered', async () => {
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'result', resultCode: '000000' },
+			triggerOutputs: [{ activity: 'releaseInstance', koogallery: { scenario: 'releaseInstance', answered: true } }],
+		});
+		const out = await respond.execute.call(context);
+		expect(sent).toHaveLength(0);
+		expect(out[0]).toHaveLength(1);
+	});
+
+	const errors: Array<[string, Parameters<typeof executeContext>[0], RegExp]> = [
+		['no trigger before it', { parameters: { respondTo: 'result', resultCode: '000000' }, parents: [{ name: 'Set', type: 'n8n-nodes-base.set' }] }, /No KooGallery Trigger comes before/],
+		['a manual run (trigger did not run)', { parameters: { respondTo: 'result', resultCode: '000000' }, triggerOutputs: [] }, /no KooGallery call to answer/],
+		['the wrong scenario', { parameters: { respondTo: 'queryInstance', resultCode: '000000' }, triggerOutputs: [newInstanceItem()] }, /answers "queryInstance" but the call .* is "newInstance"/],
+		['several instances without IDs', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: 'https://a' }, triggerOutputs: [queryItem(['a', 'b'])] }, /Instance ID is empty/],
+		['an instance not asked about', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: 'zzz', frontEndUrl: 'https://a' }, triggerOutputs: [queryItem(['a'])] }, /was not asked about/],
+		['login details without a URL', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: '', userName: 'u' }, triggerOutputs: [queryItem(['a'])] }, /Customer URL is empty/],
+		['an over-long encrypted password', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: 'https://a', password: 'x'.repeat(100), encrypt: true, encryptType: '2' }, triggerOutputs: [queryItem(['a'])] }, /Password/],
+		['an over-long instance ID', { parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: 'x'.repeat(65) }, triggerOutputs: [newInstanceItem()] }, /1 to 64 characters/],
+	];
+	it.each(errors)('refuses to answer with %s, sending nothing', async (_name, options, message) => {
+		const { context, sent } = executeContext(options);
+		await expect(respond.execute.call(context)).rejects.toThrow(message);
+		expect(sent).toHaveLength(0);
+	});
+});
