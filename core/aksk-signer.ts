@@ -343,6 +343,8 @@ export function verifyApigRequest(input: VerifyApigRequestInput): ApigVerificati
 
 function verify(input: VerifyApigRequestInput): ApigVerificationResult {
 	const headers = lowercaseHeaders(input.headers);
+	const urlHost = parseUrl(input.url).host;
+	if (!headers.has('host') && urlHost) headers.set('host', urlHost);
 	const rawAuthorization = headers.get('authorization');
 	if (!rawAuthorization) {
 		return failure('missingParameter', 'The "Authorization" header is missing.', 'Authorization');

@@ -628,6 +628,19 @@ describe('verifyApigRequest', () => {
 		expect(result.ok).toBe(true);
 	});
 
+	it('takes the host from an absolute URL when no Host header is given', () => {
+		const request = received(order);
+		const { host, ...headers } = request.headers;
+		const absolute = `https://${host}${request.url}`;
+		expect(
+			verifyApigRequest({ ...request, url: absolute, headers, credentials, nowMs: NOW }).ok,
+		).toBe(true);
+		expect(verifyApigRequest({ ...request, headers, credentials, nowMs: NOW })).toMatchObject({
+			reason: 'missingParameter',
+			parameter: 'host',
+		});
+	});
+
 	it('ignores unsigned headers the transport adds', () => {
 		const request = received(push);
 		const result = verifyApigRequest({
