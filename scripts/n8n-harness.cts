@@ -300,7 +300,6 @@ export function n8nEnv(install: N8nInstall, options: N8nEnvOptions): NodeJS.Proc
 	});
 	if (options.port !== undefined) {
 		env.N8N_PORT = String(options.port);
-		env.WEBHOOK_URL = `http://127.0.0.1:${options.port}/`;
 	}
 	if (options.brokerPort !== undefined) env.N8N_RUNNERS_BROKER_PORT = String(options.brokerPort);
 	// Inherited NODE_OPTIONS (ts-jest, tsx loaders) must not leak into n8n.
@@ -490,53 +489,110 @@ function httpStatus(url: string): Promise<number> {
 	});
 }
 
-/** Reads executions straight from n8n's SQLite file with n8n's own `sqlite3` module on Node 24. */
-function queryExecutions(
+/**
+ * Runs one read-only SQL query against the SQLite database of the n8n in `userFolder`, with n8n's
+ * own `sqlite3` module on Node 24, and returns the rows. n8n opens SQLite in WAL mode (its default
+ * `DB_SQLITE_POOL_SIZE` is 3), so reading while n8n runs does not block n8n's writes.
+ */
+export function querySqlite(
 	install: N8nInstall,
 	userFolder: string,
-	workflowId?: string,
-): Promise<ExecutionSummary[]> {
+	sql: string,
+	params: Array<string | number> = [],
+): Promise<Array<Record<string, unknown>>> {
 	const sqlite3 = path.join(path.dirname(n8nPackageDir(install)), 'sqlite3');
 	const dbFile = path.join(userFolder, '.n8n', 'database.sqlite');
 	const script = `
-		const [sqlite3Path, dbFile, workflowId] = process.argv.slice(1);
+		const [sqlite3Path, dbFile, sql, params] = process.argv.slice(1);
 		const sqlite3 = require(sqlite3Path);
-		const db = new sqlite3.Database(dbFile, sqlite3.OPEN_READONLY, (openError) => {
-			if (openError) { process.stderr.write(String(openError)); process.exit(1); }
-		});
+		const fail = (error) => { process.stderr.write(String(error)); process.exit(1); };
+		const db = new sqlite3.Database(dbFile, sqlite3.OPEN_READONLY, (error) => error && fail(error));
 		db.configure('busyTimeout', 10000);
-		const sql = 'SELECT id, workflowId, status, mode, finished, startedAt, stoppedAt FROM execution_entity'
-			+ (workflowId ? ' WHERE workflowId = ?' : '') + ' ORDER BY id';
-		db.all(sql, workflowId ? [workflowId] : [], (error, rows) => {
-			if (error) { process.stderr.write(String(error)); process.exit(1); }
+		db.all(sql, JSON.parse(params), (error, rows) => {
+			if (error) fail(error);
 			process.stdout.write(JSON.stringify(rows));
 			db.close();
 		});`;
+	const args = ['-e', script, sqlite3, dbFile, sql, JSON.stringify(params)];
 	return new Promise((resolve, reject) => {
-		const child = spawn(install.nodeBin, ['-e', script, sqlite3, dbFile, workflowId ?? ''], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(install.nodeBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));
 		child.stderr.on('data', (chunk) => (stderr += chunk));
 		child.on('error', reject);
 		child.on('exit', (code) => {
-			if (code !== 0) return reject(new Error(`reading executions failed: ${stderr}`));
-			const rows = JSON.parse(stdout) as Array<Record<string, unknown>>;
-			resolve(
-				rows.map((row) => ({
-					id: String(row.id),
-					workflowId: String(row.workflowId),
-					status: String(row.status),
-					mode: String(row.mode),
-					finished: Boolean(row.finished),
-					startedAt: (row.startedAt as string | null) ?? null,
-					stoppedAt: (row.stoppedAt as string | null) ?? null,
-				})),
-			);
+			if (code !== 0) reject(new Error(`SQLite query "${sql}" failed: ${stderr}`));
+			else resolve(JSON.parse(stdout) as Array<Record<string, unknown>>);
 		});
 	});
+}
+
+/** Reads the executions n8n has stored (table `execution_entity`), oldest first. */
+async function queryExecutions(
+	install: N8nInstall,
+	userFolder: string,
+	workflowId?: string,
+): Promise<ExecutionSummary[]> {
+	const rows = await querySqlite(
+		install,
+		userFolder,
+		'SELECT id, workflowId, status, mode, finished, startedAt, stoppedAt FROM execution_entity' +
+			(workflowId ? ' WHERE workflowId = ?' : '') +
+			' ORDER BY id',
+		workflowId ? [workflowId] : [],
+	);
+	return rows.map((row) => ({
+		id: String(row.id),
+		workflowId: String(row.workflowId),
+		status: String(row.status),
+		mode: String(row.mode),
+		finished: Boolean(row.finished),
+		startedAt: (row.startedAt as string | null) ?? null,
+		stoppedAt: (row.stoppedAt as string | null) ?? null,
+	}));
+}
+
+/**
+ * Publication progress of the given workflows since outbox record `afterId`. n8n 2.41.1 activates
+ * published workflows asynchronously after start-up (`WorkflowPublicationOutboxConsumer`): it
+ * queues one `workflow_publication_outbox` record per workflow and marks it `completed` once the
+ * triggers (webhooks included) are registered, or `failed` / `partial_success` with an error.
+ * Returns the workflow ids not yet done; throws on a failed activation.
+ */
+async function pendingActivations(
+	install: N8nInstall,
+	userFolder: string,
+	workflowIds: string[],
+	afterId: number,
+): Promise<string[]> {
+	if (!workflowIds.length) return [];
+	const outbox = await querySqlite(
+		install,
+		userFolder,
+		'SELECT id, workflowId, status, errorMessage FROM workflow_publication_outbox WHERE id > ? ORDER BY id',
+		[afterId],
+	);
+	const latest = new Map(outbox.map((row) => [String(row.workflowId), row]));
+	const pending: string[] = [];
+	for (const id of workflowIds) {
+		const row = latest.get(id);
+		if (row?.status === 'completed') continue;
+		if (row?.status === 'failed' || row?.status === 'partial_success') {
+			const triggers = await querySqlite(
+				install,
+				userFolder,
+				'SELECT nodeId, status, errorMessage FROM workflow_publication_trigger_status WHERE workflowId = ?',
+				[id],
+			);
+			throw new Error(
+				`activating workflow ${id} ended "${row.status}": ${String(row.errorMessage)}; ` +
+					`triggers: ${JSON.stringify(triggers)}`,
+			);
+		}
+		pending.push(id);
+	}
+	return pending;
 }
 
 const runningGroups = new Set<number>();
@@ -600,6 +656,15 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		log(`published ${workflows.map((w) => w.id).join(', ')}`);
 	}
 
+	// Outbox records created from here on belong to this start-up's activation of the workflows.
+	const [{ lastId }] = workflows.length
+		? await querySqlite(
+				install,
+				userFolder,
+				'SELECT COALESCE(MAX(id), 0) AS lastId FROM workflow_publication_outbox',
+			)
+		: [{ lastId: 0 }];
+
 	const logFile = path.join(userFolder, 'n8n.log');
 	const out = fs.openSync(logFile, 'w');
 	const child: ChildProcess = spawn(install.nodeBin, [install.n8nBin, 'start'], {
@@ -640,6 +705,7 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		runningGroups.delete(pid);
 	};
 
+	const ids = workflows.map((w) => w.id);
 	log(`starting n8n on ${baseUrl} (logs: ${logFile})`);
 	const started = Date.now();
 	const timeout = options.startTimeoutMs ?? 180_000;
@@ -647,12 +713,10 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		for (;;) {
 			if (exited) throw new Error('n8n exited during start-up');
 			if (Date.now() - started > timeout) throw new Error(`n8n not ready after ${timeout} ms`);
-			const text = readLogs();
-			const activated = workflows.every((w) => activatedLine(text, w.id));
 			if (
-				text.includes('Editor is now accessible via') &&
-				activated &&
-				(await httpStatus(`${baseUrl}/healthz/readiness`)) === 200
+				readLogs().includes('Editor is now accessible via') &&
+				(await httpStatus(`${baseUrl}/healthz/readiness`)) === 200 &&
+				(await pendingActivations(install, userFolder, ids, Number(lastId))).length === 0
 			) {
 				break;
 			}
@@ -670,7 +734,7 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		baseUrl,
 		port,
 		userFolder,
-		workflowIds: workflows.map((w) => w.id),
+		workflowIds: ids,
 		stop,
 		logs: readLogs,
 		listExecutions,
@@ -687,11 +751,4 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 			}
 		},
 	};
-}
-
-/** True if n8n's log says the workflow with this id was activated (`formatWorkflow` format). */
-function activatedLine(text: string, id: string): boolean {
-	return text
-		.split('\n')
-		.some((line) => line.includes('Activated workflow') && line.includes(`(ID: ${id})`));
 }
