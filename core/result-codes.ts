@@ -32,11 +32,17 @@ export function resultBody(code: ResultCode, message?: string): { resultCode: Re
 	return { resultCode: code, resultMsg: (message ?? RESULT_CODES[code]).slice(0, 255) };
 }
 
+/** Parameters that carry the signature itself: missing or malformed, the call is unauthenticated. */
+const SIGNATURE_PARAMETERS = new Set(['signature', 'x-sign', 'authToken', 'Authorization']);
+
 /**
- * The code a failed verification is answered with: a malformed, missing or duplicated signing
- * parameter is an invalid parameter (`000002`); everything else is an authentication failure (`000001`).
+ * The code a failed verification is answered with. A missing or malformed signature, a wrong
+ * signature, a stale time or a replay is an authentication failure (`000001`, as Huawei's samples
+ * answer a missing signature); any other missing, repeated or malformed signing parameter (time,
+ * nonce, body size) is an invalid parameter (`000002`).
  */
-export function verificationResultCode(reason: VerificationFailureReason): '000001' | '000002' {
+export function verificationResultCode(reason: VerificationFailureReason, parameter?: string): '000001' | '000002' {
+	if (parameter !== undefined && SIGNATURE_PARAMETERS.has(parameter)) return '000001';
 	switch (reason) {
 		case 'missingParameter':
 		case 'malformedParameter':

@@ -226,7 +226,7 @@ export class KooGalleryTrigger implements INodeType {
 			nowMs: receivedAt.getTime(),
 		});
 		if (!verification.ok) {
-			const code = verificationResultCode(verification.reason);
+			const code = verificationResultCode(verification.reason, verification.parameter);
 			return refuse(
 				code,
 				// Parameter problems are safe to explain; signature details are not.

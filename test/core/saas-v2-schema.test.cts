@@ -98,5 +98,9 @@ describe('result codes', () => {
 		expect(verificationResultCode('missingParameter')).toBe('000002');
 		expect(verificationResultCode('duplicateParameter')).toBe('000002');
 		expect(verificationResultCode('malformedParameter')).toBe('000002');
+		expect(verificationResultCode('missingParameter', 'timestamp')).toBe('000002');
+		expect(verificationResultCode('missingParameter', 'signature')).toBe('000001');
+		expect(verificationResultCode('duplicateParameter', 'x-sign')).toBe('000001');
+		expect(verificationResultCode('malformedParameter', 'authToken')).toBe('000001');
 	});
 });

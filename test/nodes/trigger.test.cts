@@ -68,7 +68,8 @@ describe('KooGallery Trigger webhook()', () => {
 		['a wrong key', '000001', { key: 'some-other-key-123' }, /does not match/, 'Authentication failed.'],
 		['a stale timestamp', '000001', { nowOffsetMs: -61_000 }, /61 s old/, 'Authentication failed.'],
 		['a future timestamp', '000001', { nowOffsetMs: 61_000 }, /in the future/, 'Authentication failed.'],
-		['a missing signature', '000002', { tamper: (q, b) => [{ ...q, signature: '' }, b] }, /"signature" is missing/, 'The URL parameter "signature" is missing.'],
+		['a missing signature', '000001', { tamper: (q, b) => [{ ...q, signature: '' }, b] }, /"signature" is missing/, 'Authentication failed.'],
+		['a missing nonce', '000002', { tamper: (q, b) => [{ ...q, nonce: '' }, b] }, /"nonce" is missing/, 'The URL parameter "nonce" is missing.'],
 		['a repeated timestamp', '000002', { tamper: (q, b) => [{ ...q, timestamp: [q.timestamp, q.timestamp] as unknown as string }, b] }, /more than once/, 'The URL parameter "timestamp" was sent more than once.'],
 	];
 	it.each(refusals)('refuses %s with a signed %s and starts nothing', async (_name, code, opts, logged, message) => {
