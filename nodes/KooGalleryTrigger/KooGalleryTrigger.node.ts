@@ -3,6 +3,7 @@ import {
 	type IDataObject,
 	type IHookFunctions,
 	type INodeExecutionData,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -13,7 +14,7 @@ import { resultBody, verificationResultCode, type ResultCode } from '../../core/
 import { signedJsonResponse } from '../../core/body-sign';
 import { MemoryNonceStore } from '../../core/verification';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
-import { protocols, type ProtocolName } from './protocols';
+import { protocols, type IncomingCall, type ProtocolName } from './protocols';
 
 /**
  * Seen nonces, per n8n process. Best effort by design (spec decision 8): in queue mode another
@@ -31,23 +32,50 @@ interface OutputLabel {
  * operator enables, in the protocol's own order, labelled in English and with the console's term.
  */
 const configuredOutputs = (
-	parameters: { protocol?: string; scenarios?: string[] },
-	all: Record<string, Array<{ activity: string; output: string }>>,
+	parameters: Record<string, unknown>,
+	all: Record<string, { parameter: string; scenarios: Array<{ activity: string; output: string }> }>,
 	type: string,
 ): Array<{ type: string } & OutputLabel> => {
-	const list = all[parameters.protocol ?? 'saasV2'] ?? [];
-	const enabled = parameters.scenarios ?? [];
-	return list
-		.filter((s) => enabled.includes(s.activity))
+	const protocol = all[String(parameters.protocol ?? 'saasV2')];
+	if (!protocol) return [];
+	const enabled = parameters[protocol.parameter];
+	return protocol.scenarios
+		.filter((s) => Array.isArray(enabled) && enabled.includes(s.activity))
 		.map((s) => ({ type, displayName: s.output }));
 };
 
 const outputCatalogue = Object.fromEntries(
 	Object.entries(protocols).map(([name, p]) => [
 		name,
-		p.scenarios.map((s) => ({ activity: s.activity, output: `${s.label} (${s.zh})` })),
+		{
+			parameter: p.scenariosParameter,
+			scenarios: p.scenarios.map((s) => ({ activity: s.activity, output: `${s.label} (${s.zh})` })),
+		},
 	]),
 );
+
+/** The editor and n8n evaluate these per workflow: each product type listens where KooGallery calls it. */
+const isKit = '$parameter["protocol"] === "kit"';
+const mainMethods = `={{ ${isKit} ? "" : ["license", "saasV1"].includes($parameter["protocol"]) ? "GET,POST" : "POST" }}`;
+
+/** One multi-select of scenarios per product type; each scenario picked gets an output. */
+function scenarioParameter(protocol: ProtocolName, defaults: string[]): INodeProperties {
+	const handler = protocols[protocol];
+	return {
+		displayName: 'Scenarios Handled',
+		name: handler.scenariosParameter,
+		type: 'multiOptions',
+		default: [...defaults],
+		displayOptions: { show: { protocol: [protocol] } },
+		options: handler.scenarios.map((s) => ({
+			name: `${s.label} (${s.zh})`,
+			value: s.activity,
+			description: s.description,
+		})),
+		description:
+			'Each scenario you pick gets its own output. A call for a scenario you did not pick is answered for you: acknowledged when KooGallery only informs you, refused with a clear code when it needs an answer.',
+	};
+}
 
 export class KooGalleryTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -66,11 +94,21 @@ export class KooGalleryTrigger implements INodeType {
 		webhooks: [
 			{
 				name: 'default',
-				httpMethod: 'POST',
+				httpMethod: mainMethods,
 				responseMode: 'responseNode',
 				path: '={{$parameter["path"]}}',
 				isFullPath: true,
+				ndvHideUrl: `={{ ${isKit} }}`,
 			},
+			// Joint-operation syncs arrive at fixed sub-paths of the production address.
+			...protocols.kit.scenarios.map((scenario) => ({
+				name: 'default' as const,
+				httpMethod: `={{ ${isKit} ? "POST" : "" }}`,
+				responseMode: 'responseNode',
+				path: `={{$parameter["path"]}}/produceAPI/v2/${scenario.activity}`,
+				isFullPath: true,
+				ndvHideUrl: `={{ !(${isKit}) }}`,
+			})),
 		],
 		properties: [
 			{
@@ -102,20 +140,10 @@ export class KooGalleryTrigger implements INodeType {
 				})),
 				description: 'How the product was listed on KooGallery. This decides which calls arrive and how they are signed.',
 			},
-			{
-				displayName: 'Scenarios Handled',
-				name: 'scenarios',
-				type: 'multiOptions',
-				default: ['newInstance', 'queryInstance', 'refreshInstance', 'updateInstanceStatus', 'releaseInstance'],
-				displayOptions: { show: { protocol: ['saasV2'] } },
-				options: protocols.saasV2.scenarios.map((s) => ({
-					name: `${s.label} (${s.zh})`,
-					value: s.activity,
-					description: s.description,
-				})),
-				description:
-					'Each scenario you pick gets its own output. A call for a scenario you did not pick is answered for you: acknowledged when KooGallery only informs you, refused with a clear code when it needs an answer.',
-			},
+			scenarioParameter('saasV2', ['newInstance', 'queryInstance', 'refreshInstance', 'updateInstanceStatus', 'releaseInstance']),
+			scenarioParameter('kit', ['tenantSync', 'applicationSync', 'authSync']),
+			scenarioParameter('license', ['refreshLicenseCode', 'updateLicenseCodeStatus', 'releaseLicenseCode']),
+			scenarioParameter('saasV1', ['newInstance', 'refreshInstance', 'expireInstance', 'releaseInstance', 'instanceStatus']),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -168,7 +196,7 @@ export class KooGalleryTrigger implements INodeType {
 		const receivedAt = new Date();
 		const protocolName = this.getNodeParameter('protocol', 'saasV2') as ProtocolName;
 		const protocol = protocols[protocolName];
-		const enabled = this.getNodeParameter('scenarios', []) as string[];
+		const enabled = this.getNodeParameter(protocol.scenariosParameter, []) as string[];
 		const options = this.getNodeParameter('options', {}) as {
 			acknowledgeNotifications?: boolean;
 			toleranceSeconds?: number;
@@ -216,10 +244,16 @@ export class KooGalleryTrigger implements INodeType {
 		if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
 		const rawBody = req.rawBody ?? Buffer.alloc(0);
 
-		const verification = protocol.verify({
-			query: req.query as Record<string, unknown>,
+		const url = req.originalUrl ?? req.url ?? '';
+		const call: IncomingCall = {
+			method: req.method ?? 'POST',
+			path: req.path ?? url.split('?')[0],
+			rawQuery: url.includes('?') ? url.slice(url.indexOf('?') + 1) : '',
+			query: (req.query ?? {}) as Record<string, unknown>,
 			headers: req.headers,
 			rawBody,
+		};
+		const verification = protocol.verify(call, {
 			keys,
 			toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
 			nonceStore,
@@ -236,7 +270,7 @@ export class KooGalleryTrigger implements INodeType {
 		}
 		signingKey = verification.key;
 
-		const parsed = protocol.parse(rawBody);
+		const parsed = protocol.parse(call);
 		if (!parsed.ok) {
 			return refuse(parsed.resultCode, parsed.message, parsed.message);
 		}

@@ -1,16 +1,32 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { NonceStore, VerificationResult } from '../../core/verification';
+import { verifyKitRequest } from '../../core/kit-signature';
+import { parseQueryString, verifySaasV1Request } from '../../core/saas-v1-auth-token';
 import { verifySaasV2Request } from '../../core/saas-v2-signature';
+import { parseFailure, type ParseResult } from '../../core/schemas/common';
+import { isKitTestCall, KIT_SCENARIOS, kitIdempotencyKey, kitScenarioFromPath, parseKitRequest } from '../../core/schemas/kit';
+import { LICENSE_SCENARIOS, parseLicenseRequest } from '../../core/schemas/license';
+import { parseSaasV1Request, SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import type { ScenarioInfo } from '../../core/schemas/saas-v2';
 import { isTestCall, parseSaasV2Request, SAAS_V2_SCENARIOS, splitInstanceIds } from '../../core/schemas/saas-v2';
+import type { NonceStore, VerificationResult } from '../../core/verification';
 
 export type { ScenarioInfo };
 
-export interface VerifyInput {
+/** One incoming HTTP call, as the trigger hands it to a protocol. */
+export interface IncomingCall {
+	method: string;
+	/** The request path, e.g. `/webhook/koogallery/kit/produceAPI/v2/tenantSync`. */
+	path: string;
+	/** The query string exactly as sent, without `?` (V1.0 tokens are computed over the decoded values). */
+	rawQuery: string;
+	/** The query as n8n parsed it. */
 	query: Record<string, unknown>;
 	headers: Record<string, unknown>;
 	rawBody: Buffer;
+}
+
+export interface VerifyOptions {
 	keys: ReadonlyArray<string | undefined>;
 	toleranceMs: number;
 	nonceStore: NonceStore;
@@ -21,32 +37,96 @@ export type ParsedCall =
 	| { ok: true; activity: string; data: IDataObject; testFlag: boolean; extra: IDataObject }
 	| { ok: false; resultCode: '000002'; field?: string; message: string };
 
-/** One inbound protocol: how its calls are verified and read. The protocol core does the work. */
+/** One inbound protocol: how its calls arrive, are verified and are read. The protocol core does the work. */
 export interface ProtocolHandler {
 	displayName: string;
 	description: string;
-	/** Joint-operation calls are signed with the kit key instead of the basic key. */
+	/** Joint-operation sync calls are signed with the kit key instead of the basic key. */
 	usesKitKey: boolean;
+	/** The trigger parameter that lists the scenarios the operator handles. */
+	scenariosParameter: string;
 	scenarios: readonly ScenarioInfo[];
-	verify(input: VerifyInput): VerificationResult;
-	parse(rawBody: Buffer): ParsedCall;
+	verify(call: IncomingCall, options: VerifyOptions): VerificationResult;
+	parse(call: IncomingCall): ParsedCall;
 }
+
+/** Turns a core parse result into the trigger's form, adding protocol-specific extras. */
+type Fields = Record<string, unknown>;
+
+function toParsedCall(
+	result: ParseResult<object>,
+	testFlag: (data: Fields) => boolean,
+	extra: (activity: string, data: Fields) => IDataObject = () => ({}),
+): ParsedCall {
+	if (!result.ok) return result;
+	const data = result.data as IDataObject;
+	return { ok: true, activity: result.activity, data, testFlag: testFlag(data), extra: extra(result.activity, data) };
+}
+
+const queryInstanceIds = (activity: string, data: Fields): IDataObject =>
+	activity === 'queryInstance' && typeof data.instanceId === 'string'
+		? { instanceIds: splitInstanceIds(data.instanceId) }
+		: {};
+
+/** V1.0-style parameters: the query of a GET, or the form body of a POST. */
+const v1Parameters = (call: IncomingCall): string =>
+	call.method === 'GET' ? call.rawQuery : call.rawBody.toString('utf8');
 
 const saasV2: ProtocolHandler = {
 	displayName: 'SaaS (Access Guide V2.0)',
-	description: 'General and self-service SaaS products listed under the current SaaS access guide (V2.0)',
+	description: 'General and self-service SaaS products under the current SaaS access guide (V2.0)',
 	usesKitKey: false,
+	scenariosParameter: 'scenarios',
 	scenarios: SAAS_V2_SCENARIOS,
-	verify: (input) => verifySaasV2Request(input),
-	parse(rawBody) {
-		const parsed = parseSaasV2Request(rawBody);
-		if (!parsed.ok) return parsed;
-		const data = parsed.data as IDataObject;
-		const extra: IDataObject = {};
-		if (parsed.data.activity === 'queryInstance') extra.instanceIds = splitInstanceIds(parsed.data.instanceId);
-		return { ok: true, activity: parsed.activity, data, testFlag: isTestCall(parsed.data), extra };
+	verify: (call, options) => verifySaasV2Request({ query: call.query, rawBody: call.rawBody, ...options }),
+	parse: (call) => toParsedCall(parseSaasV2Request(call.rawBody), isTestCall, queryInstanceIds),
+};
+
+const kit: ProtocolHandler = {
+	displayName: 'Joint-Operation SaaS Sync (联营kit)',
+	description:
+		'Joint-operation SaaS products: tenant, application, user and department syncs at <production URL>/produceAPI/v2/…',
+	usesKitKey: true,
+	scenariosParameter: 'kitScenarios',
+	scenarios: KIT_SCENARIOS,
+	verify: (call, options) => verifyKitRequest({ headers: call.headers, rawBody: call.rawBody, ...options }),
+	parse(call) {
+		const name = kitScenarioFromPath(call.path);
+		if (!name) return parseFailure(`The address ${call.path} is not a kit sync interface.`);
+		return toParsedCall(parseKitRequest(name, call.rawBody), isKitTestCall, (_activity, data) => ({
+			idempotencyKeys: kitIdempotencyKey(name, data),
+		}));
 	},
 };
 
-export const protocols = { saasV2 } satisfies Record<string, ProtocolHandler>;
+const license: ProtocolHandler = {
+	displayName: 'License Products (License类)',
+	description:
+		'License-code products (POST, signed like SaaS V2.0) and the older getLicense family (GET, signed with authToken)',
+	usesKitKey: false,
+	scenariosParameter: 'licenseScenarios',
+	scenarios: LICENSE_SCENARIOS,
+	verify: (call, options) =>
+		call.method === 'GET'
+			? verifySaasV1Request({ params: call.rawQuery, ...options })
+			: verifySaasV2Request({ query: call.query, rawBody: call.rawBody, ...options }),
+	parse(call) {
+		if (call.method !== 'GET') return toParsedCall(parseLicenseRequest(call.rawBody), isTestCall);
+		const params = parseQueryString(call.rawQuery);
+		if (!params.ok) return parseFailure(params.message, params.parameter);
+		return toParsedCall(parseLicenseRequest(params.params), isTestCall);
+	},
+};
+
+const saasV1: ProtocolHandler = {
+	displayName: 'SaaS (Access Guide V1.0, deprecated)',
+	description: 'Older SaaS products still listed under the V1.0 guide: GET calls signed with authToken',
+	usesKitKey: false,
+	scenariosParameter: 'v1Scenarios',
+	scenarios: SAAS_V1_SCENARIOS,
+	verify: (call, options) => verifySaasV1Request({ params: v1Parameters(call), ...options }),
+	parse: (call) => toParsedCall(parseSaasV1Request(v1Parameters(call)), isTestCall, queryInstanceIds),
+};
+
+export const protocols = { saasV2, kit, license, saasV1 } satisfies Record<string, ProtocolHandler>;
 export type ProtocolName = keyof typeof protocols;

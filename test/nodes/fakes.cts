@@ -27,6 +27,9 @@ export function webhookContext(options: {
 	rawBody: Buffer | string;
 	headers?: Record<string, string>;
 	credentials?: IDataObject | Error;
+	method?: string;
+	/** The request URL (path and query) as sent; defaults to the V2.0 production path. */
+	url?: string;
 }): { context: IWebhookFunctions; response: WrittenResponse; logs: LogLine[] } {
 	const response: WrittenResponse = { headers: {} };
 	const logs: LogLine[] = [];
@@ -42,6 +45,9 @@ export function webhookContext(options: {
 	const context = {
 		getNodeParameter: (name: string, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
 		getRequestObject: () => ({
+			method: options.method ?? 'POST',
+			originalUrl: options.url ?? '/webhook/koogallery/saas',
+			path: (options.url ?? '/webhook/koogallery/saas').split('?')[0],
 			query: options.query,
 			headers: options.headers ?? { 'content-type': 'application/json' },
 			rawBody: typeof options.rawBody === 'string' ? Buffer.from(options.rawBody) : options.rawBody,
