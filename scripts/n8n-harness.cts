@@ -279,6 +279,9 @@ export interface N8nEnvOptions {
  */
 export function n8nEnv(install: N8nInstall, options: N8nEnvOptions): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = nodeEnv(install.nodeBin, {
+		// A parent jest sets NODE_ENV=test, which makes n8n silence its logger and refuse to load
+		// nodes; run n8n as deployed.
+		NODE_ENV: 'production',
 		N8N_USER_FOLDER: options.userFolder,
 		N8N_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -446,6 +449,15 @@ export interface N8nHandle {
 	stop(): Promise<void>;
 	/** Everything n8n has written to stdout and stderr so far. */
 	logs(): string;
+	/**
+	 * The node and credential types n8n loaded, read from the type files it writes at start-up
+	 * (`<userFolder>/.cache/n8n/public/types/{nodes,credentials}.json`, served to the editor).
+	 */
+	loadedTypes(): { nodes: string[]; credentials: string[] };
+	/** Process id of `n8n start`, which leads its own process group (the task runner is in it). */
+	pid: number;
+	/** Runs a read-only SQL query on n8n's SQLite database (see `querySqlite`). */
+	query(sql: string, params?: Array<string | number>): Promise<Array<Record<string, unknown>>>;
 	/** The executions n8n has stored, oldest first, optionally for one workflow only. */
 	listExecutions(workflowId?: string): Promise<ExecutionSummary[]>;
 	/** Polls `listExecutions` until at least `count` executions have stopped; returns them. */
@@ -475,6 +487,44 @@ export interface StartOptions {
 function randomId(): string {
 	const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 	return Array.from(randomBytes(16), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** An HTTP answer with its exact body bytes. */
+export interface HttpAnswer {
+	status: number;
+	headers: http.IncomingHttpHeaders;
+	body: Buffer;
+}
+
+/**
+ * Sends one HTTP request with node:http (no proxy, no re-serialisation: `body` goes out byte for
+ * byte) and returns the answer with its raw body.
+ */
+export function sendRequest(
+	url: string,
+	options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer } = {},
+): Promise<HttpAnswer> {
+	return new Promise((resolve, reject) => {
+		const request = http.request(
+			url,
+			{ method: options.method ?? 'GET', headers: options.headers },
+			(response) => {
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				response.on('end', () =>
+					resolve({
+						status: response.statusCode ?? 0,
+						headers: response.headers,
+						body: Buffer.concat(chunks),
+					}),
+				);
+				response.on('error', reject);
+			},
+		);
+		request.on('error', reject);
+		request.setTimeout(60_000, () => request.destroy(new Error(`timeout on ${url}`)));
+		request.end(options.body);
+	});
 }
 
 /** GETs a URL on the local n8n and returns its status code (0 if the connection failed). */
@@ -593,6 +643,16 @@ async function pendingActivations(
 		pending.push(id);
 	}
 	return pending;
+}
+
+/** Names of the node and credential types in the type files n8n wrote for the editor. */
+function readLoadedTypes(userFolder: string): { nodes: string[]; credentials: string[] } {
+	const dir = path.join(userFolder, '.cache', 'n8n', 'public', 'types');
+	const names = (file: string) =>
+		(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Array<{ name: string }>).map(
+			(type) => type.name,
+		);
+	return { nodes: [...new Set(names('nodes.json'))], credentials: names('credentials.json') };
 }
 
 const runningGroups = new Set<number>();
@@ -735,8 +795,11 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		port,
 		userFolder,
 		workflowIds: ids,
+		pid,
+		query: (sql, params) => querySqlite(install, userFolder, sql, params),
 		stop,
 		logs: readLogs,
+		loadedTypes: () => readLoadedTypes(userFolder),
 		listExecutions,
 		async waitForExecutions(count, waitOptions = {}) {
 			const deadline = Date.now() + (waitOptions.timeoutMs ?? 30_000);
