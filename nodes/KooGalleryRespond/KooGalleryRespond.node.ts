@@ -16,12 +16,14 @@ import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/
 import { buildInstanceInfo, type InstanceInfoInput } from '../../core/saas-v2-answers';
 import { findTriggerCall, type TriggerCall } from './triggerCall';
 
-type RespondTo = 'newInstance' | 'queryInstance' | 'changeInstanceCheck' | 'result';
+type RespondTo = 'newInstance' | 'queryInstance' | 'changeInstanceCheck' | 'license' | 'result';
 
-const SCENARIO_OF: Record<Exclude<RespondTo, 'result'>, string> = {
-	newInstance: 'newInstance',
-	queryInstance: 'queryInstance',
-	changeInstanceCheck: 'changeInstanceCheck',
+/** The scenarios each kind of answer fits (SaaS V2.0 and V1.0 share names; License has its own). */
+const SCENARIOS_OF: Record<Exclude<RespondTo, 'result'>, string[]> = {
+	newInstance: ['newInstance'],
+	queryInstance: ['queryInstance'],
+	changeInstanceCheck: ['changeInstanceCheck'],
+	license: ['getLicense', 'getLicenseAsync'],
 };
 
 const resultCodeOptions = Object.entries(RESULT_CODES).map(([code, meaning]) => ({
@@ -59,6 +61,16 @@ export class KooGalleryRespond implements INodeType {
 				default: 'result',
 				options: [
 					{
+						name: 'Any Scenario: Result Code Only',
+						value: 'result',
+						description: 'Renewal, freeze or unfreeze, release, upgrade, or an error for any scenario',
+					},
+					{
+						name: 'Issue License (获取License)',
+						value: 'license',
+						description: 'License products: answer getLicense or getLicenseAsync with the license (and instance ID)',
+					},
+					{
 						name: 'New Purchase (创建实例)',
 						value: 'newInstance',
 						description: 'Answer with the instance ID of the new purchase',
@@ -72,11 +84,6 @@ export class KooGalleryRespond implements INodeType {
 						name: 'Renewal Change Check (续费变更校验)',
 						value: 'changeInstanceCheck',
 						description: 'Allow or refuse the change the customer asked for',
-					},
-					{
-						name: 'Any Scenario: Result Code Only',
-						value: 'result',
-						description: 'Renewal, freeze or unfreeze, release, upgrade, or an error for any scenario',
 					},
 				],
 			},
@@ -110,9 +117,26 @@ export class KooGalleryRespond implements INodeType {
 				name: 'instanceId',
 				type: 'string',
 				default: '',
-				displayOptions: { show: { respondTo: ['newInstance'] } },
+				displayOptions: { show: { respondTo: ['newInstance', 'license'] } },
 				description:
-					'Your ID for the new instance. Leave empty to use the business ID of the request. A repeated call for the same order must get the same ID: look it up first.',
+					'Your ID for the new instance. Leave empty to use the business ID of the request (for getLicenseAsync, the instance ID KooGallery sent). A repeated call for the same order must get the same ID: look it up first.',
+			},
+			{
+				displayName: 'License',
+				name: 'license',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				displayOptions: { show: { respondTo: ['license'] } },
+				description: 'The license (code or file content) for the customer. A repeated call for the same order or event must get the same license.',
+			},
+			{
+				displayName:
+					'Login details: SaaS V1.0 products send them with the new purchase (always encrypted); SaaS V2.0 products send them only when KooGallery asks (Query Instance), so leave them empty there.',
+				name: 'loginNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { respondTo: ['newInstance'] } },
 			},
 			{
 				displayName: 'Instance ID',
@@ -127,7 +151,7 @@ export class KooGalleryRespond implements INodeType {
 				name: 'frontEndUrl',
 				type: 'string',
 				default: '',
-				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
 				description: 'The address where the customer uses the product (frontEndUrl, required to show login details)',
 			},
 			{
@@ -135,14 +159,14 @@ export class KooGalleryRespond implements INodeType {
 				name: 'adminUrl',
 				type: 'string',
 				default: '',
-				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
 			},
 			{
 				displayName: 'User Name',
 				name: 'userName',
 				type: 'string',
 				default: '',
-				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
 				description: 'The administrator account given to the customer',
 			},
 			{
@@ -151,7 +175,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				typeOptions: { password: true },
 				default: '',
-				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
 				description: 'The initial administrator password. It never appears in this node\'s output.',
 			},
 			{
@@ -159,7 +183,7 @@ export class KooGalleryRespond implements INodeType {
 				name: 'memo',
 				type: 'string',
 				default: '',
-				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
 				description: 'Free text for the customer (at most 1024 characters)',
 			},
 			{
@@ -167,7 +191,7 @@ export class KooGalleryRespond implements INodeType {
 				name: 'encrypt',
 				type: 'boolean',
 				default: false,
-				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
 				description:
 					'Whether to send the account encrypted with your seller key (AES, encryptType). The V2.0 guide shows plain text; turn this on if the seller console debugging page (应用接入调试) expects encrypted values.',
 			},
@@ -180,7 +204,7 @@ export class KooGalleryRespond implements INodeType {
 					{ name: 'AES-256 (encryptType 1)', value: '1' },
 					{ name: 'AES-128 (encryptType 2)', value: '2' },
 				],
-				displayOptions: { show: { respondTo: ['queryInstance'], encrypt: [true] } },
+				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'], encrypt: [true] } },
 			},
 			{
 				displayName: 'Usage (On-Demand Products)',
@@ -240,7 +264,7 @@ export class KooGalleryRespond implements INodeType {
 		const respondTo = this.getNodeParameter('respondTo', 0) as RespondTo;
 		const call: TriggerCall = findTriggerCall(this);
 
-		if (respondTo !== 'result' && call.scenario !== SCENARIO_OF[respondTo]) {
+		if (respondTo !== 'result' && !SCENARIOS_OF[respondTo].includes(call.scenario)) {
 			throw new NodeOperationError(
 				node,
 				`This node answers "${respondTo}" but the call that started this run is "${call.scenario}".`,
@@ -251,12 +275,18 @@ export class KooGalleryRespond implements INodeType {
 		if (call.answered) return [passThrough];
 
 		const keys = sellerKeysFrom(await this.getCredentials<ICredentialDataDecryptedObject>(SELLER_KEY_CREDENTIAL));
-		const key = keys.basic[call.keyIndex] ?? keys.basic[0];
+		const candidates = call.protocol === 'kit' ? keys.kit : keys.basic;
+		const key = candidates[call.keyIndex] ?? candidates[0];
 		if (!key) {
-			throw new NodeOperationError(node, 'The seller key credential has no key.', {
+			throw new NodeOperationError(node, `The seller key credential has no ${call.protocol === 'kit' ? 'kit key' : 'key'}.`, {
 				description: 'Open the KooGallery Seller Key credential and paste the key from the seller console.',
 			});
 		}
+		// SaaS V1.0 always encrypts returned credentials (spec README decision 6).
+		const encryptionRequired = call.protocol === 'saasV1';
+		const encrypt = (text: string, type: EncryptType) => encryptCredential(key, text, type);
+		const fail = (message: string, description: string, itemIndex = 0) =>
+			new NodeOperationError(node, message, { itemIndex, description });
 
 		let body: IDataObject;
 		let summary: IDataObject;
@@ -267,26 +297,40 @@ export class KooGalleryRespond implements INodeType {
 			summary = { ...body };
 		} else {
 			const code = this.getNodeParameter('resultCode', 0) as string;
-			if (!isResultCode(code)) {
-				throw new NodeOperationError(node, `"${code}" is not a KooGallery result code.`, {
-					description: 'Pick one of the listed codes, such as 000000 for success.',
-				});
-			}
+			if (!isResultCode(code)) throw fail(`"${code}" is not a KooGallery result code.`, 'Pick one of the listed codes, such as 000000 for success.');
 			body = resultBody(code as ResultCode, (this.getNodeParameter('resultMessage', 0, '') as string) || undefined);
 			summary = { ...body };
-			if (respondTo === 'newInstance') {
-				const instanceId = ((this.getNodeParameter('instanceId', 0, '') as string) || String(call.data.businessId ?? '')).trim();
-				if (instanceId === '' || instanceId.length > 64) {
-					throw new NodeOperationError(node, 'The instance ID must be 1 to 64 characters.', { itemIndex: 0 });
+			const answersData = code === '000000' || code === '000004';
+			if (respondTo === 'newInstance' || respondTo === 'license') {
+				const given = (this.getNodeParameter('instanceId', 0, '') as string).trim();
+				const instanceId = given || String(call.data.instanceId ?? call.data.businessId ?? '').trim();
+				if (instanceId === '' || instanceId.length > 64) throw fail('The instance ID must be 1 to 64 characters.', 'Use your own ID for the instance, or leave it empty for the business ID.');
+				body.instanceId = summary.instanceId = instanceId;
+				if (respondTo === 'license' && answersData) {
+					const license = String(this.getNodeParameter('license', 0, '') ?? '');
+					if (license === '') throw fail('The license is empty.', 'Put the license your generator issued for this order in "License".');
+					body.license = license;
+					summary.license = '(set)';
 				}
-				body.instanceId = instanceId;
-				summary.instanceId = instanceId;
-			} else if (respondTo === 'queryInstance' && (code === '000000' || code === '000004')) {
-				const infos = items.map((_, itemIndex) => readInstanceInfo(this, itemIndex));
-				const built = buildInstanceInfo(infos, call.instanceIds, (text, type) => encryptCredential(key, text, type));
-				if (!built.ok) {
-					throw new NodeOperationError(node, built.message, { itemIndex: built.itemIndex, description: built.description });
+				if (respondTo === 'newInstance') {
+					const login = readInstanceInfo(this, 0, encryptionRequired);
+					const hasLogin = Boolean(login.frontEndUrl || login.userName || login.password || login.adminUrl || login.memo);
+					if (hasLogin && call.protocol === 'saasV2') {
+						throw fail('SaaS V2.0 does not take login details on a new purchase.', 'Leave the login fields empty here and answer them in a KooGallery Respond node set to Query Instance.');
+					}
+					if (hasLogin) {
+						const built = buildInstanceInfo([{ ...login, instanceId }], [instanceId], encrypt);
+						if (!built.ok) throw fail(built.message, built.description);
+						const [entry] = built.body.info as IDataObject[];
+						const [shown] = built.summary;
+						Object.assign(body, { encryptType: built.body.encryptType, appInfo: entry.appInfo });
+						Object.assign(summary, { encryptType: built.body.encryptType, appInfo: shown.appInfo });
+					}
 				}
+			} else if (respondTo === 'queryInstance' && answersData) {
+				const infos = items.map((_, itemIndex) => readInstanceInfo(this, itemIndex, encryptionRequired));
+				const built = buildInstanceInfo(infos, call.instanceIds, encrypt);
+				if (!built.ok) throw fail(built.message, built.description, built.itemIndex);
 				Object.assign(body, built.body);
 				summary.info = built.summary;
 			}
@@ -298,7 +342,7 @@ export class KooGalleryRespond implements INodeType {
 	}
 }
 
-function readInstanceInfo(context: IExecuteFunctions, itemIndex: number): InstanceInfoInput {
+function readInstanceInfo(context: IExecuteFunctions, itemIndex: number, encryptionRequired: boolean): InstanceInfoInput {
 	const text = (name: string) => String(context.getNodeParameter(name, itemIndex, '') ?? '').trim();
 	const usage = context.getNodeParameter('usage.entries', itemIndex, []) as IDataObject[];
 	return {
@@ -308,9 +352,10 @@ function readInstanceInfo(context: IExecuteFunctions, itemIndex: number): Instan
 		userName: text('userName'),
 		password: String(context.getNodeParameter('password', itemIndex, '') ?? ''),
 		memo: text('memo'),
-		encryptType: context.getNodeParameter('encrypt', itemIndex, false)
-			? (context.getNodeParameter('encryptType', itemIndex, '1') as EncryptType)
-			: undefined,
+		encryptType:
+			encryptionRequired || context.getNodeParameter('encrypt', itemIndex, false)
+				? (context.getNodeParameter('encryptType', itemIndex, '1') as EncryptType)
+				: undefined,
 		usage: usage.map((entry) => ({
 			usageValue: Number(entry.usageValue ?? 0),
 			statisticalTime: String(entry.statisticalTime ?? ''),

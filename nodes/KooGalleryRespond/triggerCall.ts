@@ -3,6 +3,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 /** The KooGallery call that started this run, as the KooGallery Trigger put it in its item. */
 export interface TriggerCall {
 	triggerName: string;
+	/** The trigger's product type: saasV2, kit, license or saasV1. */
+	protocol: string;
 	scenario: string;
 	/** 0 = current seller key, 1 = previous key: the answer is signed with the key that signed the call. */
 	keyIndex: number;
@@ -43,6 +45,7 @@ export function findTriggerCall(context: IExecuteFunctions): TriggerCall {
 			delete data.koogallery;
 			return {
 				triggerName: trigger.name,
+				protocol: typeof block.protocol === 'string' ? block.protocol : 'saasV2',
 				scenario: block.scenario,
 				keyIndex: verification.key === 'previous' ? 1 : 0,
 				answered: block.answered === true,

@@ -125,6 +125,55 @@ describe('KooGallery Respond', () => {
 		expect(out[0]).toHaveLength(1);
 	});
 
+	it('answers a SaaS V1.0 purchase with the instance ID and always-encrypted login details', async () => {
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '', frontEndUrl: 'https://v1.example.com', userName: 'admin', password: 'pw-v1-secret', memo: '', encrypt: false, encryptType: '1' },
+			triggerOutputs: [{ activity: 'newInstance', businessId: 'biz-v1', koogallery: { protocol: 'saasV1', scenario: 'newInstance', verification: { key: 'current' } } }],
+		});
+		const out = await respond.execute.call(context);
+		const body = answer(sent);
+		expect(body).toMatchObject({ resultCode: '000000', instanceId: 'biz-v1', encryptType: '1', appInfo: { frontEndUrl: 'https://v1.example.com' } });
+		expect(decryptCredential(KEY, body.appInfo.userName, '1')).toBe('admin');
+		expect(decryptCredential(KEY, body.appInfo.password, '1')).toBe('pw-v1-secret');
+		expect(JSON.stringify(out[0][0].json.koogalleryAnswer)).not.toContain('pw-v1-secret');
+	});
+
+	it('refuses login details on a SaaS V2.0 purchase, which sends them in Query Instance', async () => {
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '', frontEndUrl: 'https://a', userName: 'u' },
+			triggerOutputs: [newInstanceItem()],
+		});
+		await expect(respond.execute.call(context)).rejects.toThrow(/does not take login details/);
+		expect(sent).toHaveLength(0);
+	});
+
+	it('answers getLicense with the instance ID and the license, and getLicenseAsync with the instance sent', async () => {
+		const get = executeContext({
+			parameters: { respondTo: 'license', resultCode: '000000', instanceId: '', license: 'LIC-123' },
+			triggerOutputs: [{ activity: 'getLicense', businessId: 'biz-l', orderId: 'CS1', koogallery: { protocol: 'license', scenario: 'getLicense', verification: { key: 'current' } } }],
+		});
+		const out = await respond.execute.call(get.context);
+		expect(answer(get.sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'biz-l', license: 'LIC-123' });
+		expect(JSON.stringify(out)).not.toContain('LIC-123');
+		const asyncCall = executeContext({
+			parameters: { respondTo: 'license', resultCode: '000000', instanceId: '', license: 'LIC-9' },
+			triggerOutputs: [{ activity: 'getLicenseAsync', instanceId: 'ins-7', eventId: 'e1', koogallery: { protocol: 'license', scenario: 'getLicenseAsync', verification: { key: 'current' } } }],
+		});
+		await respond.execute.call(asyncCall.context);
+		expect(answer(asyncCall.sent)).toMatchObject({ instanceId: 'ins-7', license: 'LIC-9' });
+	});
+
+	it('signs joint-operation answers with the kit key', async () => {
+		const kitKey = 'kit-key-abcdef-0123456789';
+		const { context, sent } = executeContext({
+			parameters: { respondTo: 'result', resultCode: '000000' },
+			credentials: { secretKey: KEY, kitSecretKey: kitKey },
+			triggerOutputs: [{ tenantId: 't', koogallery: { protocol: 'kit', scenario: 'tenantSync', verification: { key: 'current' } } }],
+		});
+		await respond.execute.call(context);
+		expect(answer(sent, kitKey)).toEqual({ resultCode: '000000', resultMsg: 'Success' });
+	});
+
 	const errors: Array<[string, Parameters<typeof executeContext>[0], RegExp]> = [
 		['no trigger before it', { parameters: { respondTo: 'result', resultCode: '000000' }, parents: [{ name: 'Set', type: 'n8n-nodes-base.set' }] }, /No KooGallery Trigger comes before/],
 		['a manual run (trigger did not run)', { parameters: { respondTo: 'result', resultCode: '000000' }, triggerOutputs: [] }, /no KooGallery call to answer/],
