@@ -165,6 +165,7 @@ export async function ensureN8n(): Promise<N8nInstall> {
 	try {
 		const again = checkInstall(root);
 		if (again) return again;
+		removeStaleStaging(root);
 		const staging = `${root}.staging-${process.pid}`;
 		fs.rmSync(staging, { recursive: true, force: true });
 		await installInto(staging);
@@ -176,6 +177,19 @@ export async function ensureN8n(): Promise<N8nInstall> {
 		return done;
 	} finally {
 		fs.rmSync(lockDir, { recursive: true, force: true });
+	}
+}
+
+/** Deletes staging folders left behind by installs whose process died (about 3 GB each). */
+function removeStaleStaging(root: string): void {
+	const prefix = `${path.basename(root)}.staging-`;
+	for (const name of fs.readdirSync(path.dirname(root))) {
+		if (!name.startsWith(prefix)) continue;
+		const pid = Number(name.slice(prefix.length));
+		if (pid !== process.pid && !isAlive(pid)) {
+			log(`removing ${name}, left behind by an interrupted install`);
+			fs.rmSync(path.join(path.dirname(root), name), { recursive: true, force: true });
+		}
 	}
 }
 
