@@ -6,9 +6,13 @@
  *   `${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-koogallery/n8n-2.41.1/` and returns the two binaries.
  * - `installPack(userFolder)` packs this repository and installs the tarball where n8n's Community
  *   Nodes panel would put it, so node types are `n8n-nodes-koogallery.<node>`.
- * - `startN8n(...)` imports credentials and workflows, publishes the workflows, starts `n8n start`
- *   on 127.0.0.1 and waits until it answers; the handle lists real executions through n8n's public
- *   API, with an API key the harness inserts into n8n's own database before start.
+ * - `startN8n(...)` imports credentials and workflows with n8n's CLI, publishes the workflows,
+ *   starts `n8n start` on 127.0.0.1 and waits until it is ready and has activated every workflow.
+ *   The handle reads real executions straight from n8n's SQLite database (read-only, with n8n's own
+ *   `sqlite3` module on Node 24): no API key, user or HTTP session is needed, and it sees exactly
+ *   what n8n stored.
+ *
+ * CLI: scripts/n8n.cts. Tests: test/e2e/harness.e2e.test.cts, test/e2e/installed-pack.e2e.test.cts.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

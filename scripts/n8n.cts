@@ -3,9 +3,11 @@
  *
  *   npx tsx scripts/n8n.cts ensure                 install Node 24 + n8n 2.41.1 into the cache
  *   npx tsx scripts/n8n.cts pack <userFolder>      install the built pack into <userFolder>
- *   npx tsx scripts/n8n.cts start [--port N] [--user-folder DIR] [--no-pack] [workflow.json ...]
- *                                                  start n8n with the pack and the given workflows
- *                                                  until Ctrl-C
+ *   npx tsx scripts/n8n.cts start [--port N] [--user-folder DIR] [--no-pack]
+ *                                 [--credentials creds.json] [workflow.json ...]
+ *                                                  start n8n with the pack, the given credentials
+ *                                                  (import:credentials form, plain data) and
+ *                                                  workflows (one or an array per file) until Ctrl-C
  *   npx tsx scripts/n8n.cts exec -- <n8n args>     run any n8n CLI command with the cached install
  */
 import { spawnSync } from 'node:child_process';
@@ -19,15 +21,17 @@ function parseStart(args: string[]) {
 	let port: number | undefined;
 	let userFolder: string | undefined;
 	let pack = true;
+	let credentials: string | undefined;
 	const files: string[] = [];
 	for (let i = 0; i < args.length; i++) {
 		const arg = args[i];
 		if (arg === '--port') port = Number(args[++i]);
 		else if (arg === '--user-folder') userFolder = path.resolve(args[++i]);
 		else if (arg === '--no-pack') pack = false;
+		else if (arg === '--credentials') credentials = path.resolve(args[++i]);
 		else files.push(path.resolve(arg));
 	}
-	return { port, userFolder, pack, files };
+	return { port, userFolder, pack, credentials, files };
 }
 
 async function main(): Promise<void> {
@@ -44,8 +48,10 @@ async function main(): Promise<void> {
 			options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-n8n-'));
 		await ensureN8n();
 		if (options.pack) installPack(userFolder);
-		const workflows = options.files.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
-		const handle = await startN8n({ userFolder, port: options.port, workflows });
+		const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+		const workflows = options.files.flatMap((file) => readJson(file));
+		const credentials = options.credentials ? readJson(options.credentials) : undefined;
+		const handle = await startN8n({ userFolder, port: options.port, workflows, credentials });
 		process.stdout.write(
 			`n8n is up at ${handle.baseUrl} (user folder ${userFolder}); Ctrl-C stops it\n`,
 		);
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
 		process.exitCode = result.status ?? 1;
 	} else {
 		process.stderr.write(
-			'usage: n8n.cts ensure | pack <userFolder> | start [--port N] [--user-folder DIR] [--no-pack] [workflow.json ...] | exec -- <n8n args>\n',
+			'usage: n8n.cts ensure | pack <userFolder> | start [--port N] [--user-folder DIR] [--no-pack] [--credentials creds.json] [workflow.json ...] | exec -- <n8n args>\n',
 		);
 		process.exitCode = 2;
 	}
