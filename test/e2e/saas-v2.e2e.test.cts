@@ -1,0 +1,370 @@
+/**
+ * SaaS V2.0 end to end in a real n8n 2.41.1: the built-in default workflow
+ * (workflows/koogallery-saas-v2-data-table.json) with the KooGallery Trigger and KooGallery Respond
+ * installed as a community package, its orders kept in an n8n Data table that the workflow creates
+ * itself when it is published. Calls are signed by our core exactly as KooGallery signs them
+ * (simulator/saas-v2-client.cts); every answer's Body-Sign is checked over the bytes received.
+ *
+ * Needs `npm run build` first; the first run also installs n8n into the cache (about 8 minutes).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { verifyBodySign } from '../../core/body-sign';
+import { decryptCredential } from '../../core/credential-crypto';
+import { formatStatisticalTime } from '../../core/saas-v2-answers';
+import { readDataTableRows, waitForDataTable, type DataTableInfo } from '../../scripts/n8n-data-tables.cjs';
+import {
+	ensureN8n,
+	installPack,
+	sendRequest,
+	startN8n,
+	type N8nHandle,
+	type N8nInstall,
+} from '../../scripts/n8n-harness.cjs';
+import { call, newBusinessId, newNonce, newOrder, send, signCall, type CallAnswer } from '../../simulator/saas-v2-client.cjs';
+import { formatResults, runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const WORKFLOW_FILE = path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-data-table.json');
+const TABLE_NAME = 'koogallery_instances';
+const KEY = 'e2e-Seller-Key-9f3a7c1d2b4e6f80';
+const WRONG_KEY = 'e2e-Other-Key-1a2b3c4d5e6f7a8b';
+const BODY_SIGN_FORMAT = /^sign_type="HMAC-SHA256", signature= "[A-Za-z0-9+/]+={0,2}"$/;
+
+type Workflow = {
+	id: string;
+	name: string;
+	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; webhookId?: string; credentials?: unknown }>;
+	connections: Record<string, unknown>;
+};
+
+const shipped = JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8')) as Workflow;
+
+/**
+ * The shipped workflow with "Encrypt User Name and Password" turned on in its queryInstance answer,
+ * at its own production URL. It shares the Data table (and its set-up) with the shipped workflow.
+ */
+function encryptedVariant(workflow: Workflow): Workflow {
+	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
+	const setUp = ['When published or n8n starts', 'Create the instances table'];
+	copy.id = 'KooGallerySaasV2Enc';
+	copy.name = `${workflow.name} (encrypted login details)`;
+	copy.nodes = copy.nodes.filter((node) => !setUp.includes(node.name));
+	for (const name of setUp) delete copy.connections[name];
+	const trigger = copy.nodes.find((node) => node.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
+	const answer = copy.nodes.find((node) => node.name === 'Answer: login details');
+	if (!trigger || !answer) throw new Error('the shipped workflow lost its trigger or its queryInstance answer');
+	trigger.parameters.path = 'koogallery/saas-encrypted';
+	trigger.webhookId = '6f1d2c3b-4a59-4e68-9d7c-0b1a2c3d4e5f';
+	answer.parameters.encrypt = true;
+	return copy;
+}
+
+describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
+	let install: N8nInstall;
+	let handle: N8nHandle;
+	let userFolder: string;
+	let table: DataTableInfo;
+	let url: string;
+	let encryptedUrl: string;
+	const encrypted = encryptedVariant(shipped);
+	/** Every answer the workflow gave in this suite, to check their signatures at the end. */
+	const answers: Array<{ what: string; answer: CallAnswer }> = [];
+	/** Every order sent as newInstance, with the instance ID it got. */
+	const orders = new Map<string, string>();
+
+	const track = (what: string, answer: CallAnswer): CallAnswer => {
+		answers.push({ what, answer });
+		return answer;
+	};
+	const kooGallery = async (payload: Record<string, unknown>, target = url) =>
+		track(String(payload.activity), await call(target, KEY, payload));
+	const rows = async () => await readDataTableRows(install, userFolder, table);
+	const rowOf = async (instanceId: string) => {
+		const found = (await rows()).filter((row) => row.instanceId === instanceId);
+		expect(found).toHaveLength(1);
+		return found[0];
+	};
+	const executionCount = async () => (await handle.listExecutions(shipped.id)).length;
+	/** A new purchase answered 000000; returns the instance ID. */
+	const buy = async (order = newOrder(), businessId = newBusinessId()) => {
+		const answer = await kooGallery({ activity: 'newInstance', ...order, businessId });
+		expect(answer.json?.resultCode).toBe('000000');
+		const instanceId = String(answer.json?.instanceId);
+		orders.set(`${order.orderId}/${order.orderLineId}`, instanceId);
+		return { order, businessId, instanceId, answer };
+	};
+	/**
+	 * Runs `refused` (calls that must start no execution), then one valid call, and checks that
+	 * exactly that one valid call added an execution. n8n records an execution before it answers,
+	 * so one started by a refused call would already be counted.
+	 */
+	const expectNoExecution = async (refused: () => Promise<void>) => {
+		const before = await executionCount();
+		await refused();
+		const sentinel = await kooGallery({ activity: 'changeInstanceCheck', instanceId: 'sentinel', productInfo: { productId: 'P' } });
+		expect(sentinel.json?.resultCode).toBe('000000');
+		const after = await handle.waitForExecutions(before + 1, { workflowId: shipped.id });
+		expect(after).toHaveLength(before + 1);
+	};
+
+	beforeAll(async () => {
+		install = await ensureN8n();
+		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-saas-v2-'));
+		installPack(userFolder);
+		handle = await startN8n({
+			userFolder,
+			workflows: [shipped, encrypted],
+			credentials: [
+				{
+					id: 'kooGallerySellerKey',
+					name: 'KooGallery Seller Key',
+					type: 'kooGallerySellerKeyApi',
+					data: { secretKey: KEY, site: 'cn' },
+				},
+			],
+		});
+		url = `${handle.baseUrl}/webhook/koogallery/saas`;
+		encryptedUrl = `${handle.baseUrl}/webhook/koogallery/saas-encrypted`;
+		table = await waitForDataTable(install, userFolder, TABLE_NAME);
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await handle?.stop();
+	}, 60_000);
+
+	it('creates its Data table itself when it is published, with no rows yet', async () => {
+		// The set-up branch (n8n Trigger on publish/start, then Data table > Create) ran once, successfully.
+		const runs = await handle.waitForExecutions(1, { workflowId: shipped.id });
+		expect(runs.map((run) => [run.mode, run.status])).toEqual([['trigger', 'success']]);
+		expect(table.name).toBe(TABLE_NAME);
+		expect(await rows()).toEqual([]);
+	});
+
+	it('passes every case of the simulator, as real calls and as debugging calls (testFlag 1)', async () => {
+		for (const testFlag of [false, true]) {
+			const results = await runSaasV2(url, KEY, { testFlag });
+			// n8n itself answers a body that is not JSON (sent as application/json) with HTTP 422
+			// before any node runs; that case is checked on its own below.
+			const failures = results.filter((r) => !r.pass && !(r.name === 'Refuses a body that is not JSON' && r.detail === 'HTTP 422 instead of 200'));
+			if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
+			expect(failures.map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+			expect(results.length).toBeGreaterThanOrEqual(18);
+		}
+	}, 120_000);
+
+	it('answers a new purchase with the business ID as instance ID, and a repeated one with the same ID, storing one row', async () => {
+		const before = await executionCount();
+		const { order, businessId, instanceId, answer } = await buy();
+		expect(answer.status).toBe(200);
+		expect(answer.text).toBe(JSON.stringify({ resultCode: '000000', resultMsg: 'Success', instanceId: businessId }));
+		expect(instanceId).toBe(businessId);
+
+		const again = await kooGallery({ activity: 'newInstance', ...order, businessId: newBusinessId() });
+		expect(again.text).toBe(JSON.stringify({ resultCode: '000000', resultMsg: 'Success', instanceId }));
+		const runs = await handle.waitForExecutions(before + 2, { workflowId: shipped.id });
+		expect(runs.slice(before).map((run) => run.status)).toEqual(['success', 'success']);
+
+		const row = await rowOf(instanceId);
+		expect(row).toMatchObject({
+			orderId: order.orderId,
+			orderLineId: order.orderLineId,
+			status: 'active',
+			lastOrderId: order.orderId,
+			frontEndUrl: `https://app.example.com/login?tenant=${instanceId}`,
+			userName: `admin-${order.orderId.toLowerCase()}`,
+			testCall: 0,
+		});
+		expect(String(row.password)).toMatch(/^[A-Za-z0-9]{16}$/);
+	});
+
+	it('answers queryInstance with the stored login details, one entry per requested instance, and 000003 for unknown ones', async () => {
+		const first = await buy();
+		const second = await buy();
+		const [one, two] = [await rowOf(first.instanceId), await rowOf(second.instanceId)];
+		const appInfo = (row: Record<string, unknown>) => ({
+			frontEndUrl: row.frontEndUrl,
+			userName: row.userName,
+			password: row.password,
+		});
+
+		const single = await kooGallery({ activity: 'queryInstance', instanceId: first.instanceId });
+		expect(single.json).toEqual({
+			resultCode: '000000',
+			resultMsg: 'Success',
+			info: [{ instanceId: first.instanceId, appInfo: appInfo(one) }],
+		});
+
+		const both = await kooGallery({ activity: 'queryInstance', instanceId: `${second.instanceId},${first.instanceId}` });
+		expect(both.json?.resultCode).toBe('000000');
+		expect(both.json?.info).toEqual([
+			{ instanceId: second.instanceId, appInfo: appInfo(two) },
+			{ instanceId: first.instanceId, appInfo: appInfo(one) },
+		]);
+
+		const unknown = await kooGallery({ activity: 'queryInstance', instanceId: 'no-such-instance' });
+		expect(unknown.json).toEqual({ resultCode: '000003', resultMsg: 'Instance ID does not exist' });
+	});
+
+	it('renews, freezes, unfreezes, upgrades, allows a change and releases, keeping the row up to date', async () => {
+		const { order, instanceId } = await buy();
+		const ok = { resultCode: '000000', resultMsg: 'Success' };
+		const renewal = newOrder();
+		const expireTime = formatStatisticalTime(new Date(Date.now() + 400 * 86_400_000));
+		expect((await kooGallery({ activity: 'refreshInstance', ...renewal, instanceId, scene: 'RENEWAL', expireTime })).json).toEqual(ok);
+		expect(await rowOf(instanceId)).toMatchObject({ expireTime, lastOrderId: renewal.orderId, status: 'active' });
+
+		expect((await kooGallery({ activity: 'updateInstanceStatus', instanceId, status: 'FREEZE' })).json).toEqual(ok);
+		expect((await rowOf(instanceId)).status).toBe('frozen');
+		expect((await kooGallery({ activity: 'updateInstanceStatus', instanceId, status: 'UNFREEZE' })).json).toEqual(ok);
+		expect((await rowOf(instanceId)).status).toBe('active');
+
+		const upgrade = newOrder();
+		expect((await kooGallery({ activity: 'upgradeInstance', instanceId, ...upgrade })).json).toEqual(ok);
+		expect((await rowOf(instanceId)).lastOrderId).toBe(upgrade.orderId);
+
+		const check = await kooGallery({ activity: 'changeInstanceCheck', instanceId, productInfo: { productId: 'OFFI-E2E' } });
+		expect(check.json).toEqual({ resultCode: '000000', resultMsg: 'The change is allowed.' });
+
+		expect((await kooGallery({ activity: 'releaseInstance', instanceId, ...order })).json).toEqual(ok);
+		expect((await rowOf(instanceId)).status).toBe('released');
+		expect((await kooGallery({ activity: 'releaseInstance', instanceId })).json).toEqual(ok);
+		expect(await rowOf(instanceId)).toMatchObject({ status: 'released', orderId: order.orderId, expireTime });
+	});
+
+	it('answers 000003 when a renewal, status change, release or upgrade names an unknown instance', async () => {
+		const unknown = { resultCode: '000003', resultMsg: 'Instance ID does not exist' };
+		const instanceId = `unknown-${newBusinessId()}`;
+		const expireTime = formatStatisticalTime(new Date(Date.now() + 30 * 86_400_000));
+		const count = (await rows()).length;
+		for (const payload of [
+			{ activity: 'refreshInstance', ...newOrder(), instanceId, scene: 'TRIAL_TO_FORMAL', expireTime },
+			{ activity: 'updateInstanceStatus', instanceId, status: 'FREEZE' },
+			{ activity: 'releaseInstance', instanceId },
+			{ activity: 'upgradeInstance', instanceId, ...newOrder() },
+		]) {
+			expect([payload.activity, (await kooGallery(payload)).json]).toEqual([payload.activity, unknown]);
+		}
+		expect(await rows()).toHaveLength(count);
+	});
+
+	it('refuses a changed body, another key, a stale timestamp and a replayed nonce with 000001, starting no execution', async () => {
+		const refusals: CallAnswer[] = [];
+		const probe = { activity: 'newInstance', ...newOrder(), businessId: newBusinessId() };
+		await expectNoExecution(async () => {
+			const signed = signCall(url, KEY, probe);
+			refusals.push(track('changed body', await send({ ...signed, body: signed.body.replace(probe.orderId, `${probe.orderId}X`) }, KEY)));
+			refusals.push(track('another key', await call(url, KEY, probe, { signWith: WRONG_KEY })));
+			refusals.push(track('stale timestamp', await call(url, KEY, probe, { timestampMs: Date.now() - 5 * 60_000 })));
+		});
+		const authFailed = { resultCode: '000001', resultMsg: 'Authentication failed.' };
+		expect(refusals.map((answer) => [answer.status, answer.json])).toEqual(refusals.map(() => [200, authFailed]));
+
+		// The first use of a nonce runs the workflow; the replay of the same signed call does not.
+		const once = signCall(url, KEY, { activity: 'queryInstance', instanceId: 'replay-probe' }, { nonce: newNonce() });
+		expect(track('first use of a nonce', await send(once, KEY)).json?.resultCode).toBe('000003');
+		await expectNoExecution(async () => {
+			const replay = track('replayed nonce', await send(once, KEY));
+			expect([replay.status, replay.json]).toEqual([200, authFailed]);
+		});
+		expect((await rows()).some((row) => row.orderId === probe.orderId || row.orderId === `${probe.orderId}X`)).toBe(false);
+	});
+
+	it('refuses a missing mandatory field and a body that is not JSON with 000002, starting no execution', async () => {
+		const invalid: CallAnswer[] = [];
+		await expectNoExecution(async () => {
+			const { orderId: _dropped, ...noOrderId } = { activity: 'newInstance', ...newOrder(), businessId: newBusinessId() };
+			invalid.push(track('missing orderId', await call(url, KEY, noOrderId)));
+			// A body that is not JSON reaches the trigger when it is not labelled application/json.
+			const broken = signCall(url, KEY, '{"activity":"newInstance",');
+			const plain = await sendRequest(broken.url, {
+				method: 'POST',
+				headers: { 'content-type': 'text/plain;charset=utf8' },
+				body: broken.body,
+			});
+			const text = plain.body.toString('utf8');
+			invalid.push(
+				track('body not JSON', {
+					status: plain.status,
+					text,
+					headers: { 'body-sign': String(plain.headers['body-sign'] ?? '') },
+					signed: verifyBodySign(KEY, plain.body, plain.headers['body-sign']),
+					json: JSON.parse(text),
+					ms: 0,
+				}),
+			);
+		});
+		expect(invalid.map((answer) => [answer.status, answer.json?.resultCode])).toEqual([
+			[200, '000002'],
+			[200, '000002'],
+		]);
+		expect(invalid[0].json?.resultMsg).toBe('"orderId" is required but missing.');
+	});
+
+	it('(n8n 2.41.1) answers a body that is not JSON but labelled application/json with HTTP 422 itself, starting no execution', async () => {
+		await expectNoExecution(async () => {
+			const answer = await call(url, KEY, '{"activity":"newInstance",');
+			expect(answer.status).toBe(422);
+			expect(answer.text).not.toContain(KEY);
+		});
+	});
+
+	it('sends user name and password encrypted when the answer is set to encrypt, and they decrypt to the stored values', async () => {
+		const { instanceId } = await buy();
+		const row = await rowOf(instanceId);
+		const answer = await kooGallery({ activity: 'queryInstance', instanceId }, encryptedUrl);
+		expect(answer.json?.resultCode).toBe('000000');
+		expect(answer.json?.encryptType).toBe('1');
+		const [entry] = answer.json?.info as Array<{ instanceId: string; appInfo: Record<string, string> }>;
+		expect(entry.instanceId).toBe(instanceId);
+		expect(entry.appInfo.frontEndUrl).toBe(row.frontEndUrl);
+		expect(entry.appInfo.userName).not.toBe(row.userName);
+		expect(entry.appInfo.password).not.toBe(row.password);
+		expect(decryptCredential(KEY, entry.appInfo.userName, '1')).toBe(row.userName);
+		expect(decryptCredential(KEY, entry.appInfo.password, '1')).toBe(row.password);
+		expect(() => decryptCredential(WRONG_KEY, entry.appInfo.password, '1')).toThrow();
+	});
+
+	it('signed every answer with Body-Sign over the exact bytes received, in the documented format', () => {
+		expect(answers.length).toBeGreaterThan(30);
+		const bad = answers.filter(({ answer }) => !answer.signed || !BODY_SIGN_FORMAT.test(answer.headers['body-sign'] ?? ''));
+		expect(bad.map(({ what, answer }) => `${what}: ${answer.status} ${answer.headers['body-sign']}`)).toEqual([]);
+		for (const { answer } of answers) {
+			expect(verifyBodySign(KEY, Buffer.from(answer.text, 'utf8'), answer.headers['body-sign'])).toBe(true);
+			expect(verifyBodySign(WRONG_KEY, Buffer.from(answer.text, 'utf8'), answer.headers['body-sign'])).toBe(false);
+		}
+	});
+
+	it('holds exactly one row per order after repeated purchases', async () => {
+		const { order, instanceId } = await buy();
+		for (let i = 0; i < 3; i++) {
+			const again = await kooGallery({ activity: 'newInstance', ...order, businessId: newBusinessId() });
+			expect(again.json?.instanceId).toBe(instanceId);
+		}
+		const all = await rows();
+		const perOrder = new Map<string, number>();
+		for (const row of all) {
+			const orderKey = `${String(row.orderId)}/${String(row.orderLineId)}`;
+			perOrder.set(orderKey, (perOrder.get(orderKey) ?? 0) + 1);
+		}
+		expect([...perOrder].filter(([, count]) => count !== 1)).toEqual([]);
+		for (const [orderKey, id] of orders) {
+			expect([orderKey, all.filter((row) => `${String(row.orderId)}/${String(row.orderLineId)}` === orderKey).map((row) => row.instanceId)]).toEqual([orderKey, [id]]);
+		}
+		// Two simulator runs bought one order each, plus the orders of this suite.
+		expect(all).toHaveLength(orders.size + 2);
+	});
+
+	it("logs one plain line for each refused call and never the seller key", () => {
+		const logs = handle.logs();
+		const refused = logs.split('\n').filter((line) => line.includes('KooGallery call refused'));
+		expect(refused.some((line) => /KooGallery call refused \(000001\): .*timestamp.*old/.test(line))).toBe(true);
+		expect(refused.some((line) => /KooGallery call refused \(000001\): .*same nonce/.test(line))).toBe(true);
+		expect(refused.some((line) => /KooGallery call refused \(000001\): .*signature/.test(line))).toBe(true);
+		expect(refused.some((line) => /KooGallery call refused \(000002\): "orderId" is required but missing/.test(line))).toBe(true);
+		expect(logs).not.toContain(KEY);
+		expect(logs).not.toContain(WRONG_KEY);
+	});
+});
