@@ -371,6 +371,14 @@ export function packRepo(destination: string): string {
 	if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'package.json'))) {
 		throw new Error(`${REPO_ROOT}/dist is missing or incomplete: run \`npm run build\` first`);
 	}
+	const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+	const listed: string[] = [...(manifest.n8n?.nodes ?? []), ...(manifest.n8n?.credentials ?? [])];
+	const missing = listed.filter((file) => !fs.existsSync(path.join(REPO_ROOT, file)));
+	if (missing.length) {
+		throw new Error(
+			`package.json lists files dist/ lacks (${missing.join(', ')}): run \`npm run build\``,
+		);
+	}
 	fs.mkdirSync(destination, { recursive: true });
 	const result = spawnSync('npm', ['pack', '--json', '--pack-destination', destination], {
 		cwd: REPO_ROOT,
@@ -790,6 +798,9 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 	try {
 		for (;;) {
 			if (exited) throw new Error('n8n exited during start-up');
+			// n8n skips a community package it cannot load and carries on; the harness does not.
+			const failedPackage = /Failed to load package "[^"]+"\n[^\n]*/.exec(readLogs());
+			if (failedPackage) throw new Error(`n8n could not load a package: ${failedPackage[0]}`);
 			if (Date.now() - started > timeout) throw new Error(`n8n not ready after ${timeout} ms`);
 			if (
 				readLogs().includes('Editor is now accessible via') &&
