@@ -18,6 +18,9 @@ import {
 	type N8nHandle,
 } from '../../scripts/n8n-harness.cjs';
 
+// Waiting for executions and stopping n8n take longer than jest's default 5 s on a slow runner.
+jest.setTimeout(120_000);
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 const smokeWorkflow = JSON.parse(
@@ -53,6 +56,10 @@ describe('the real-n8n harness', () => {
 
 	afterAll(async () => {
 		await handle?.stop();
+		// Set KOOGALLERY_KEEP_N8N=1 to keep the user folder (n8n.log, database) for debugging.
+		if (userFolder && !process.env.KOOGALLERY_KEEP_N8N) {
+			fs.rmSync(userFolder, { recursive: true, force: true });
+		}
 	}, 60_000);
 
 	it('runs n8n 2.41.1 on 127.0.0.1 with the user folder it was given', () => {

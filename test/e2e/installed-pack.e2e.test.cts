@@ -20,6 +20,9 @@ import {
 	type N8nInstall,
 } from '../../scripts/n8n-harness.cjs';
 
+// Each load runs in a fresh Node 24 process; leave room for a slow runner.
+jest.setTimeout(60_000);
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const repoManifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 const listedNodes: string[] = repoManifest.n8n?.nodes ?? [];
@@ -97,14 +100,19 @@ describe('the packed tarball installed as n8n installs community packages', () =
 	let install: N8nInstall;
 	let packageDir: string;
 	let nodePath: string;
+	let userFolder: string;
 	const n8nModules = () => path.join(cacheDir(), 'n8n', 'node_modules');
 
 	beforeAll(async () => {
 		install = await ensureN8n();
-		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-installed-pack-'));
+		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-installed-pack-'));
 		packageDir = installPack(userFolder);
 		nodePath = n8nNodePath(install);
 	}, 20 * 60_000);
+
+	afterAll(() => {
+		if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
+	});
 
 	it('sits in <userFolder>/.n8n/nodes/node_modules, outside this repository', () => {
 		expect(
