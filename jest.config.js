@@ -3,6 +3,8 @@ const transform = { '^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json'
 const moduleFileExtensions = ['ts', 'cts', 'js', 'json'];
 // Test helpers are .cts files imported as './helper.cjs' (the TypeScript convention).
 const resolver = '<rootDir>/test/resolver.cjs';
+// The build output repeats package.json; tests load the built pack only through an installed copy.
+const modulePathIgnorePatterns = ['<rootDir>/dist/'];
 module.exports = {
 	reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
 	projects: [
@@ -13,6 +15,7 @@ module.exports = {
 			transform,
 			moduleFileExtensions,
 			resolver,
+			modulePathIgnorePatterns,
 		},
 		{
 			displayName: 'e2e',
@@ -20,6 +23,7 @@ module.exports = {
 			transform,
 			moduleFileExtensions,
 			resolver,
+			modulePathIgnorePatterns,
 		},
 	],
 };
