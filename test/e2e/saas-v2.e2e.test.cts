@@ -180,6 +180,19 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		expect(String(row.password)).toMatch(/^[A-Za-z0-9]{16}$/);
 	});
 
+	it('gives copies of one new order that arrive at the same moment one instance ID and one row', async () => {
+		const order = newOrder();
+		const businessIds = Array.from({ length: 6 }, () => newBusinessId());
+		const copies = await Promise.all(businessIds.map((businessId) => kooGallery({ activity: 'newInstance', ...order, businessId })));
+		expect(copies.map((answer) => answer.json?.resultCode)).toEqual(businessIds.map(() => '000000'));
+		const ids = [...new Set(copies.map((answer) => answer.json?.instanceId))];
+		expect(ids).toHaveLength(1);
+		expect(businessIds).toContain(ids[0]);
+		const forOrder = (await rows()).filter((row) => row.orderId === order.orderId);
+		expect(forOrder.map((row) => row.instanceId)).toEqual(ids);
+		orders.set(`${order.orderId}/${order.orderLineId}`, String(ids[0]));
+	});
+
 	it('answers queryInstance with the stored login details, one entry per requested instance, and 000003 for unknown ones', async () => {
 		const first = await buy();
 		const second = await buy();
