@@ -5,8 +5,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { verifyBodySign } from '../core/body-sign';
 import { canonicalSaasV2Payload, signSaasV2Request } from '../core/saas-v2-signature';
+import { sendHttp, type CallAnswer } from './http.cjs';
 
 export interface SignedCall {
 	url: string;
@@ -14,16 +14,7 @@ export interface SignedCall {
 	query: { signature: string; timestamp: string; nonce: string };
 }
 
-export interface CallAnswer {
-	status: number;
-	/** The exact bytes received, as text. */
-	text: string;
-	headers: Record<string, string>;
-	/** Body-Sign verified with the key over the exact bytes. */
-	signed: boolean;
-	json?: Record<string, unknown>;
-	ms: number;
-}
+export type { CallAnswer };
 
 /** KooGallery's nonces are 64 upper-case hex characters. */
 export function newNonce(): string {
@@ -52,37 +43,13 @@ export function signCall(
 	return { url: url.toString(), body, query: { signature, timestamp, nonce } };
 }
 
-/** Posts a signed call and reads the answer; network errors become status 0 with the reason. */
-export async function send(call: SignedCall, key: string, timeoutMs = 5000): Promise<CallAnswer> {
-	const started = Date.now();
-	try {
-		const response = await fetch(call.url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json;charset=utf8' },
-			body: call.body,
-			signal: AbortSignal.timeout(timeoutMs),
-		});
-		const bytes = Buffer.from(await response.arrayBuffer());
-		const headers: Record<string, string> = {};
-		response.headers.forEach((value, name) => (headers[name] = value));
-		let json: Record<string, unknown> | undefined;
-		try {
-			const parsed = JSON.parse(bytes.toString('utf8'));
-			if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed;
-		} catch {
-			json = undefined;
-		}
-		return {
-			status: response.status,
-			text: bytes.toString('utf8'),
-			headers,
-			signed: verifyBodySign(key, bytes, headers['body-sign']),
-			json,
-			ms: Date.now() - started,
-		};
-	} catch (error) {
-		return { status: 0, text: String((error as Error).message), headers: {}, signed: false, ms: Date.now() - started };
-	}
+/** Posts a signed call and reads the answer. */
+export function send(call: SignedCall, key: string, timeoutMs = 5000): Promise<CallAnswer> {
+	return sendHttp(
+		{ method: 'POST', url: call.url, headers: { 'content-type': 'application/json;charset=utf8' }, body: call.body },
+		key,
+		timeoutMs,
+	);
 }
 
 /** Signs and sends in one step. */

@@ -1,0 +1,144 @@
+/**
+ * Joint-operation kit syncs, License products and SaaS V1.0 end to end in a real n8n 2.41.1: one
+ * workflow per product type (built below: KooGallery Trigger → KooGallery Respond on every output),
+ * played by the simulator exactly as KooGallery signs each protocol. Refused calls must start no
+ * execution. Needs `npm run build` first.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
+import { KIT_SCENARIOS } from '../../core/schemas/kit';
+import { LICENSE_SCENARIOS } from '../../core/schemas/license';
+import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
+import { sendHttp } from '../../simulator/http.cjs';
+import { runKit, signKitCall } from '../../simulator/kit-scenarios.cjs';
+import { runLicense } from '../../simulator/license-scenarios.cjs';
+import { runSaasV1 } from '../../simulator/saas-v1-scenarios.cjs';
+import { signV1Call } from '../../simulator/v1-client.cjs';
+
+const KEY = 'e2e-Basic-Key-7c1d2b4e6f809f3a';
+const KIT_KEY = 'e2e-Kit-Key-4e6f809f3a7c1d2b';
+const CREDENTIAL = { id: 'kooGallerySellerKey', name: 'KooGallery Seller Key' };
+
+type Answer = Record<string, unknown>;
+
+/** A workflow whose trigger has every scenario of `protocol` enabled, each output answered by `answers`. */
+function workflow(id: string, protocol: string, parameter: string, path: string, activities: string[], answers: (activity: string) => Answer) {
+	const trigger = {
+		id: `${id}-trigger`,
+		name: 'KooGallery Trigger',
+		type: 'n8n-nodes-koogallery.kooGalleryTrigger',
+		typeVersion: 2,
+		position: [0, 0],
+		webhookId: `${id}-0000-4000-8000-000000000000`.slice(0, 36),
+		parameters: { path, protocol, [parameter]: activities, options: {} },
+		credentials: { kooGallerySellerKeyApi: CREDENTIAL },
+	};
+	const responders = activities.map((activity, index) => ({
+		id: `${id}-answer-${index}`,
+		name: `Answer ${activity}`,
+		type: 'n8n-nodes-koogallery.kooGalleryRespond',
+		typeVersion: 1,
+		position: [400, index * 200],
+		parameters: answers(activity),
+		credentials: { kooGallerySellerKeyApi: CREDENTIAL },
+	}));
+	return {
+		id,
+		name: `e2e ${protocol}`,
+		nodes: [trigger, ...responders],
+		connections: {
+			[trigger.name]: { main: responders.map((r) => [{ node: r.name, type: 'main', index: 0 }]) },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+const result = { respondTo: 'result', resultCode: '000000' };
+const login = { frontEndUrl: 'https://app.example.com', adminUrl: 'https://app.example.com/admin', userName: '={{ "user-" + $json.customerId }}', password: 'Init-Pass-123' };
+
+const kitWorkflow = workflow('E2eKitSync0001', 'kit', 'kitScenarios', 'koogallery/kit', KIT_SCENARIOS.map((s) => s.activity), () => result);
+const v1Workflow = workflow('E2eSaasV10001', 'saasV1', 'v1Scenarios', 'koogallery/v1', SAAS_V1_SCENARIOS.map((s) => s.activity), (activity) =>
+	activity === 'newInstance'
+		? { respondTo: 'newInstance', resultCode: '000000', instanceId: '={{ "v1-" + $json.orderId }}', ...login }
+		: activity === 'queryInstance'
+			? { respondTo: 'queryInstance', resultCode: '000000', ...login, userName: 'admin' }
+			: result,
+);
+const licenseWorkflow = workflow('E2eLicense0001', 'license', 'licenseScenarios', 'koogallery/license', LICENSE_SCENARIOS.map((s) => s.activity), (activity) =>
+	activity === 'getLicense'
+		? { respondTo: 'license', resultCode: '000000', instanceId: '={{ "lic-" + $json.orderId }}', license: '={{ "LIC-" + $json.orderId }}' }
+		: activity === 'getLicenseAsync'
+			? { respondTo: 'license', resultCode: '000000', license: '={{ "LIC-" + $json.eventId }}' }
+			: result,
+);
+
+describe('kit, License and SaaS V1.0 in a real n8n', () => {
+	let handle: N8nHandle;
+	let base: string;
+
+	beforeAll(async () => {
+		await ensureN8n();
+		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-protocols-'));
+		installPack(userFolder);
+		handle = await startN8n({
+			userFolder,
+			workflows: [kitWorkflow, v1Workflow, licenseWorkflow],
+			credentials: [{ ...CREDENTIAL, type: 'kooGallerySellerKeyApi', data: { secretKey: KEY, kitSecretKey: KIT_KEY, site: 'cn' } }],
+		});
+		base = `${handle.baseUrl}/webhook`;
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await handle?.stop();
+	}, 60_000);
+
+	const expectAllPass = (results: CaseResult[], minimum: number) => {
+		const failures = results.filter((r) => !r.pass);
+		if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
+		expect(failures.map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+		expect(results.length).toBeGreaterThanOrEqual(minimum);
+	};
+
+	it('passes every kit sync case, signed with x-sign and the kit key', async () => {
+		expectAllPass(await runKit(`${base}/koogallery/kit`, KIT_KEY), 17);
+	}, 120_000);
+
+	it('passes every SaaS V1.0 case, with encrypted login details on purchase', async () => {
+		expectAllPass(await runSaasV1(`${base}/koogallery/v1`, KEY, { testFlag: true }), 13);
+	}, 120_000);
+
+	it('passes every License case of the three guides on one production address', async () => {
+		expectAllPass(await runLicense(`${base}/koogallery/license`, KEY), 12);
+	}, 120_000);
+
+	it('starts no execution for refused kit and V1.0 calls', async () => {
+		const count = async (id: string) => (await handle.listExecutions(id)).length;
+		const tenant = { instanceId: 'i', tenantId: 't', tenantCode: 'c', name: 'n', domainName: 'https://d', flag: 1, testFlag: 0, orderId: 'o', timeStamp: '20260101000000000' };
+		const kitBefore = await count(kitWorkflow.id);
+		const v1Before = await count(v1Workflow.id);
+		const refusals = [
+			sendHttp(signKitCall(`${base}/koogallery/kit`, KEY, 'tenantSync', tenant), KIT_KEY),
+			sendHttp(signKitCall(`${base}/koogallery/kit`, KIT_KEY, 'tenantSync', tenant, { timestampMs: Date.now() - 3_600_000 }), KIT_KEY),
+			sendHttp(signV1Call(`${base}/koogallery/v1`, KIT_KEY, { activity: 'expireInstance', instanceId: 'i', orderId: 'o' }), KEY),
+			sendHttp(signV1Call(`${base}/koogallery/v1`, KEY, { activity: 'expireInstance', instanceId: 'i' }), KEY),
+		];
+		const answers = await Promise.all(refusals);
+		expect(answers.map((a) => [a.status, a.json?.resultCode])).toEqual([
+			[200, '000001'],
+			[200, '000001'],
+			[200, '000001'],
+			[200, '000002'],
+		]);
+		// One accepted call each, then exactly one more execution each: the refusals started none.
+		const accepted = await sendHttp(signKitCall(`${base}/koogallery/kit`, KIT_KEY, 'tenantSync', tenant), KIT_KEY);
+		expect(accepted.json?.resultCode).toBe('000000');
+		const v1Accepted = await sendHttp(signV1Call(`${base}/koogallery/v1`, KEY, { activity: 'expireInstance', instanceId: 'i', orderId: 'o' }), KEY);
+		expect(v1Accepted.json?.resultCode).toBe('000000');
+		expect(await handle.waitForExecutions(kitBefore + 1, { workflowId: kitWorkflow.id })).toHaveLength(kitBefore + 1);
+		expect(await handle.waitForExecutions(v1Before + 1, { workflowId: v1Workflow.id })).toHaveLength(v1Before + 1);
+	}, 120_000);
+});
