@@ -29,6 +29,8 @@ const WEBHOOK_PATH = 'koogallery/saas';
 const CREDENTIAL = { id: 'kooGallerySellerKey', name: 'KooGallery Seller Key', type: 'kooGallerySellerKeyApi' };
 
 const say = (text = '') => process.stdout.write(`${text}\n`);
+/** The n8n this script started, so every way out stops it. */
+let handle: N8nHandle | undefined;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The seller key to use: KOOGALLERY_ACCESS_KEY, else a demo key made once and kept. */
@@ -103,7 +105,6 @@ async function main(): Promise<void> {
 	const decision = await importDecision(install, workflow.id, fileHash);
 	const importing = decision === 'import' || decision === 'update';
 
-	let handle: N8nHandle | undefined;
 	let stopping = false;
 	const stop = (signal: string) => {
 		if (stopping) return;
@@ -132,6 +133,10 @@ async function main(): Promise<void> {
 		workflows: importing ? [workflow] : [],
 	});
 	if (stopping) return;
+	// The harness leaves its import files (with the plain seller key) in the user folder: remove them.
+	for (const entry of fs.readdirSync(USER_FOLDER)) {
+		if (entry.startsWith('import-')) fs.rmSync(path.join(USER_FOLDER, entry), { recursive: true, force: true });
+	}
 	if (importing) {
 		const versionId = await storedVersion(install, workflow.id);
 		fs.writeFileSync(STATE_FILE, `${JSON.stringify({ fileHash, versionId }, null, '\t')}\n`);
@@ -142,6 +147,7 @@ async function main(): Promise<void> {
 
 	say();
 	say(`n8n is running: ${handle.baseUrl}  (logs: ${path.join(USER_FOLDER, 'n8n.log')})`);
+	say('  Open it in a browser; the first visit asks you to create the owner account, then the workflow is under Overview.');
 	const status: Record<ImportDecision, string> = {
 		import: 'imported and published',
 		update: `updated from ${path.relative(REPO_ROOT, WORKFLOW_FILE)} and published`,
@@ -170,7 +176,8 @@ async function main(): Promise<void> {
 	say('Press Ctrl-C to stop n8n.');
 }
 
-main().catch((error: Error) => {
+main().catch(async (error: Error) => {
 	process.stderr.write(`npm start failed: ${error.message}\n`);
+	await handle?.stop().catch(() => undefined);
 	process.exit(1);
 });

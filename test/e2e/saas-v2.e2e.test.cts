@@ -133,6 +133,8 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 
 	afterAll(async () => {
 		await handle?.stop();
+		// About 60 MB per run; KEEP_N8N_FOLDER=1 keeps it (database, n8n.log) for a look.
+		if (userFolder && !process.env.KEEP_N8N_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
 	}, 60_000);
 
 	it('creates its Data table itself when it is published, with no rows yet', async () => {
