@@ -15,7 +15,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { waitForDataTable } from './n8n-data-tables.cjs';
-import { ensureN8n, installPack, isPortFree, querySqlite, sendRequest, startN8n, type N8nHandle, type N8nInstall } from './n8n-harness.cjs';
+import {
+	ensureN8n,
+	installPack,
+	isPortFree,
+	querySqlite,
+	sendRequest,
+	startN8n,
+	type N8nHandle,
+	type N8nInstall,
+} from './n8n-harness.cjs';
 import { formatResults, runSaasV2 } from '../simulator/saas-v2-scenarios.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -26,7 +35,11 @@ const DEMO_KEY_FILE = path.join(USER_FOLDER, 'demo-seller-key.txt');
 const STATE_FILE = path.join(USER_FOLDER, 'default-workflow.json');
 const TABLE_NAME = 'koogallery_instances';
 const WEBHOOK_PATH = 'koogallery/saas';
-const CREDENTIAL = { id: 'kooGallerySellerKey', name: 'KooGallery Seller Key', type: 'kooGallerySellerKeyApi' };
+const CREDENTIAL = {
+	id: 'kooGallerySellerKey',
+	name: 'KooGallery Seller Key',
+	type: 'kooGallerySellerKeyApi',
+};
 
 const say = (text = '') => process.stdout.write(`${text}\n`);
 /** The n8n this script started, so every way out stops it. */
@@ -38,7 +51,9 @@ function sellerKey(): { key: string; demo: boolean } {
 	const fromEnv = process.env.KOOGALLERY_ACCESS_KEY?.trim();
 	if (fromEnv) return { key: fromEnv, demo: false };
 	if (!fs.existsSync(DEMO_KEY_FILE)) {
-		fs.writeFileSync(DEMO_KEY_FILE, `demo-${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+		fs.writeFileSync(DEMO_KEY_FILE, `demo-${randomBytes(18).toString('base64url')}\n`, {
+			mode: 0o600,
+		});
 	}
 	return { key: fs.readFileSync(DEMO_KEY_FILE, 'utf8').trim(), demo: true };
 }
@@ -46,7 +61,12 @@ function sellerKey(): { key: string; demo: boolean } {
 /** The version n8n holds of the workflow (changes whenever it is saved in the editor); undefined if absent. */
 async function storedVersion(install: N8nInstall, id: string): Promise<string | undefined> {
 	if (!fs.existsSync(path.join(USER_FOLDER, '.n8n', 'database.sqlite'))) return undefined;
-	const rows = await querySqlite(install, USER_FOLDER, 'SELECT versionId FROM workflow_entity WHERE id = ?', [id]).catch(() => []);
+	const rows = await querySqlite(
+		install,
+		USER_FOLDER,
+		'SELECT versionId FROM workflow_entity WHERE id = ?',
+		[id],
+	).catch(() => []);
 	return rows.length ? String(rows[0].versionId) : undefined;
 }
 
@@ -56,7 +76,11 @@ type ImportDecision = 'import' | 'update' | 'keep' | 'keep-edited';
  * Whether to import the shipped workflow: the first time; again when the shipped file changed and
  * the copy in n8n was not edited since the last import; never over the operator's edits.
  */
-async function importDecision(install: N8nInstall, id: string, fileHash: string): Promise<ImportDecision> {
+async function importDecision(
+	install: N8nInstall,
+	id: string,
+	fileHash: string,
+): Promise<ImportDecision> {
 	const version = await storedVersion(install, id);
 	if (version === undefined) return 'import';
 	const state = fs.existsSync(STATE_FILE)
@@ -81,7 +105,9 @@ async function waitForProductionUrl(url: string, timeoutMs = 60_000): Promise<vo
 		}).catch(() => undefined);
 		if (answer?.status === 200 && answer.headers['body-sign']) return;
 		if (Date.now() > deadline) {
-			throw new Error(`${url} is not served by the KooGallery Trigger (last HTTP status ${answer?.status ?? 'none'}); is the workflow published?`);
+			throw new Error(
+				`${url} is not served by the KooGallery Trigger (last HTTP status ${answer?.status ?? 'none'}); is the workflow published?`,
+			);
 		}
 		await sleep(500);
 	}
@@ -89,9 +115,12 @@ async function waitForProductionUrl(url: string, timeoutMs = 60_000): Promise<vo
 
 async function main(): Promise<void> {
 	const port = Number(process.env.N8N_PORT ?? 5678);
-	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`N8N_PORT "${process.env.N8N_PORT}" is not a port number`);
+	if (!Number.isInteger(port) || port <= 0 || port > 65535)
+		throw new Error(`N8N_PORT "${process.env.N8N_PORT}" is not a port number`);
 	if (!(await isPortFree(port))) {
-		throw new Error(`port ${port} on 127.0.0.1 is in use (another n8n?). Stop it, or run with N8N_PORT=<other port> npm start`);
+		throw new Error(
+			`port ${port} on 127.0.0.1 is in use (another n8n?). Stop it, or run with N8N_PORT=<other port> npm start`,
+		);
 	}
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	const { key, demo } = sellerKey();
@@ -99,7 +128,9 @@ async function main(): Promise<void> {
 	const workflow = JSON.parse(workflowText) as { id: string; name: string };
 	const fileHash = createHash('sha256').update(workflowText).digest('hex');
 
-	say(`Preparing n8n in ${path.relative(process.cwd(), USER_FOLDER) || USER_FOLDER} (the first run downloads n8n 2.41.1, about 8 minutes)`);
+	say(
+		`Preparing n8n in ${path.relative(process.cwd(), USER_FOLDER) || USER_FOLDER} (the first run downloads n8n 2.41.1, about 8 minutes)`,
+	);
 	const install = await ensureN8n();
 	installPack(USER_FOLDER);
 	const decision = await importDecision(install, workflow.id, fileHash);
@@ -135,7 +166,8 @@ async function main(): Promise<void> {
 	if (stopping) return;
 	// The harness leaves its import files (with the plain seller key) in the user folder: remove them.
 	for (const entry of fs.readdirSync(USER_FOLDER)) {
-		if (entry.startsWith('import-')) fs.rmSync(path.join(USER_FOLDER, entry), { recursive: true, force: true });
+		if (entry.startsWith('import-'))
+			fs.rmSync(path.join(USER_FOLDER, entry), { recursive: true, force: true });
 	}
 	if (importing) {
 		const versionId = await storedVersion(install, workflow.id);
@@ -147,7 +179,9 @@ async function main(): Promise<void> {
 
 	say();
 	say(`n8n is running: ${handle.baseUrl}  (logs: ${path.join(USER_FOLDER, 'n8n.log')})`);
-	say('  Open it in a browser; the first visit asks you to create the owner account, then the workflow is under Overview.');
+	say(
+		'  Open it in a browser; the first visit asks you to create the owner account, then the workflow is under Overview.',
+	);
 	const status: Record<ImportDecision, string> = {
 		import: 'imported and published',
 		update: `updated from ${path.relative(REPO_ROOT, WORKFLOW_FILE)} and published`,
@@ -172,7 +206,9 @@ async function main(): Promise<void> {
 	const results = await runSaasV2(url, key);
 	say(formatResults(results));
 	say();
-	say('KooGallery needs HTTPS on a domain name: put n8n behind your HTTPS proxy and set WEBHOOK_URL before you paste the URL.');
+	say(
+		'KooGallery needs HTTPS on a domain name: put n8n behind your HTTPS proxy and set WEBHOOK_URL before you paste the URL.',
+	);
 	say('Press Ctrl-C to stop n8n.');
 }
 

@@ -14,7 +14,11 @@ import * as path from 'node:path';
 import { verifyBodySign } from '../../core/body-sign';
 import { decryptCredential } from '../../core/credential-crypto';
 import { formatStatisticalTime } from '../../core/saas-v2-answers';
-import { readDataTableRows, waitForDataTable, type DataTableInfo } from '../../scripts/n8n-data-tables.cjs';
+import {
+	readDataTableRows,
+	waitForDataTable,
+	type DataTableInfo,
+} from '../../scripts/n8n-data-tables.cjs';
 import {
 	ensureN8n,
 	installPack,
@@ -23,7 +27,15 @@ import {
 	type N8nHandle,
 	type N8nInstall,
 } from '../../scripts/n8n-harness.cjs';
-import { call, newBusinessId, newNonce, newOrder, send, signCall, type CallAnswer } from '../../simulator/saas-v2-client.cjs';
+import {
+	call,
+	newBusinessId,
+	newNonce,
+	newOrder,
+	send,
+	signCall,
+	type CallAnswer,
+} from '../../simulator/saas-v2-client.cjs';
 import { formatResults, runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -36,7 +48,13 @@ const BODY_SIGN_FORMAT = /^sign_type="HMAC-SHA256", signature= "[A-Za-z0-9+/]+={
 type Workflow = {
 	id: string;
 	name: string;
-	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; webhookId?: string; credentials?: unknown }>;
+	nodes: Array<{
+		name: string;
+		type: string;
+		parameters: Record<string, unknown>;
+		webhookId?: string;
+		credentials?: unknown;
+	}>;
 	connections: Record<string, unknown>;
 };
 
@@ -55,7 +73,8 @@ function encryptedVariant(workflow: Workflow): Workflow {
 	for (const name of setUp) delete copy.connections[name];
 	const trigger = copy.nodes.find((node) => node.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
 	const answer = copy.nodes.find((node) => node.name === 'Answer: login details');
-	if (!trigger || !answer) throw new Error('the shipped workflow lost its trigger or its queryInstance answer');
+	if (!trigger || !answer)
+		throw new Error('the shipped workflow lost its trigger or its queryInstance answer');
 	trigger.parameters.path = 'koogallery/saas-encrypted';
 	trigger.webhookId = '6f1d2c3b-4a59-4e68-9d7c-0b1a2c3d4e5f';
 	answer.parameters.encrypt = true;
@@ -104,7 +123,11 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 	const expectNoExecution = async (refused: () => Promise<void>) => {
 		const before = await executionCount();
 		await refused();
-		const sentinel = await kooGallery({ activity: 'changeInstanceCheck', instanceId: 'sentinel', productInfo: { productId: 'P' } });
+		const sentinel = await kooGallery({
+			activity: 'changeInstanceCheck',
+			instanceId: 'sentinel',
+			productInfo: { productId: 'P' },
+		});
 		expect(sentinel.json?.resultCode).toBe('000000');
 		const after = await handle.waitForExecutions(before + 1, { workflowId: shipped.id });
 		expect(after).toHaveLength(before + 1);
@@ -134,7 +157,8 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 	afterAll(async () => {
 		await handle?.stop();
 		// About 60 MB per run; KEEP_N8N_FOLDER=1 keeps it (database, n8n.log) for a look.
-		if (userFolder && !process.env.KEEP_N8N_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
+		if (userFolder && !process.env.KEEP_N8N_FOLDER)
+			fs.rmSync(userFolder, { recursive: true, force: true });
 	}, 60_000);
 
 	it('creates its Data table itself when it is published, with no rows yet', async () => {
@@ -159,11 +183,19 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		const before = await executionCount();
 		const { order, businessId, instanceId, answer } = await buy();
 		expect(answer.status).toBe(200);
-		expect(answer.text).toBe(JSON.stringify({ resultCode: '000000', resultMsg: 'Success', instanceId: businessId }));
+		expect(answer.text).toBe(
+			JSON.stringify({ resultCode: '000000', resultMsg: 'Success', instanceId: businessId }),
+		);
 		expect(instanceId).toBe(businessId);
 
-		const again = await kooGallery({ activity: 'newInstance', ...order, businessId: newBusinessId() });
-		expect(again.text).toBe(JSON.stringify({ resultCode: '000000', resultMsg: 'Success', instanceId }));
+		const again = await kooGallery({
+			activity: 'newInstance',
+			...order,
+			businessId: newBusinessId(),
+		});
+		expect(again.text).toBe(
+			JSON.stringify({ resultCode: '000000', resultMsg: 'Success', instanceId }),
+		);
 		const runs = await handle.waitForExecutions(before + 2, { workflowId: shipped.id });
 		expect(runs.slice(before).map((run) => run.status)).toEqual(['success', 'success']);
 
@@ -183,8 +215,14 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 	it('gives copies of one new order that arrive at the same moment one instance ID and one row', async () => {
 		const order = newOrder();
 		const businessIds = Array.from({ length: 6 }, () => newBusinessId());
-		const copies = await Promise.all(businessIds.map((businessId) => kooGallery({ activity: 'newInstance', ...order, businessId })));
-		expect(copies.map((answer) => answer.json?.resultCode)).toEqual(businessIds.map(() => '000000'));
+		const copies = await Promise.all(
+			businessIds.map((businessId) =>
+				kooGallery({ activity: 'newInstance', ...order, businessId }),
+			),
+		);
+		expect(copies.map((answer) => answer.json?.resultCode)).toEqual(
+			businessIds.map(() => '000000'),
+		);
 		const ids = [...new Set(copies.map((answer) => answer.json?.instanceId))];
 		expect(ids).toHaveLength(1);
 		expect(businessIds).toContain(ids[0]);
@@ -210,7 +248,10 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 			info: [{ instanceId: first.instanceId, appInfo: appInfo(one) }],
 		});
 
-		const both = await kooGallery({ activity: 'queryInstance', instanceId: `${second.instanceId},${first.instanceId}` });
+		const both = await kooGallery({
+			activity: 'queryInstance',
+			instanceId: `${second.instanceId},${first.instanceId}`,
+		});
 		expect(both.json?.resultCode).toBe('000000');
 		expect(both.json?.info).toEqual([
 			{ instanceId: second.instanceId, appInfo: appInfo(two) },
@@ -226,25 +267,55 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		const ok = { resultCode: '000000', resultMsg: 'Success' };
 		const renewal = newOrder();
 		const expireTime = formatStatisticalTime(new Date(Date.now() + 400 * 86_400_000));
-		expect((await kooGallery({ activity: 'refreshInstance', ...renewal, instanceId, scene: 'RENEWAL', expireTime })).json).toEqual(ok);
-		expect(await rowOf(instanceId)).toMatchObject({ expireTime, lastOrderId: renewal.orderId, status: 'active' });
+		expect(
+			(
+				await kooGallery({
+					activity: 'refreshInstance',
+					...renewal,
+					instanceId,
+					scene: 'RENEWAL',
+					expireTime,
+				})
+			).json,
+		).toEqual(ok);
+		expect(await rowOf(instanceId)).toMatchObject({
+			expireTime,
+			lastOrderId: renewal.orderId,
+			status: 'active',
+		});
 
-		expect((await kooGallery({ activity: 'updateInstanceStatus', instanceId, status: 'FREEZE' })).json).toEqual(ok);
+		expect(
+			(await kooGallery({ activity: 'updateInstanceStatus', instanceId, status: 'FREEZE' })).json,
+		).toEqual(ok);
 		expect((await rowOf(instanceId)).status).toBe('frozen');
-		expect((await kooGallery({ activity: 'updateInstanceStatus', instanceId, status: 'UNFREEZE' })).json).toEqual(ok);
+		expect(
+			(await kooGallery({ activity: 'updateInstanceStatus', instanceId, status: 'UNFREEZE' })).json,
+		).toEqual(ok);
 		expect((await rowOf(instanceId)).status).toBe('active');
 
 		const upgrade = newOrder();
-		expect((await kooGallery({ activity: 'upgradeInstance', instanceId, ...upgrade })).json).toEqual(ok);
+		expect(
+			(await kooGallery({ activity: 'upgradeInstance', instanceId, ...upgrade })).json,
+		).toEqual(ok);
 		expect((await rowOf(instanceId)).lastOrderId).toBe(upgrade.orderId);
 
-		const check = await kooGallery({ activity: 'changeInstanceCheck', instanceId, productInfo: { productId: 'OFFI-E2E' } });
+		const check = await kooGallery({
+			activity: 'changeInstanceCheck',
+			instanceId,
+			productInfo: { productId: 'OFFI-E2E' },
+		});
 		expect(check.json).toEqual({ resultCode: '000000', resultMsg: 'The change is allowed.' });
 
-		expect((await kooGallery({ activity: 'releaseInstance', instanceId, ...order })).json).toEqual(ok);
+		expect((await kooGallery({ activity: 'releaseInstance', instanceId, ...order })).json).toEqual(
+			ok,
+		);
 		expect((await rowOf(instanceId)).status).toBe('released');
 		expect((await kooGallery({ activity: 'releaseInstance', instanceId })).json).toEqual(ok);
-		expect(await rowOf(instanceId)).toMatchObject({ status: 'released', orderId: order.orderId, expireTime });
+		expect(await rowOf(instanceId)).toMatchObject({
+			status: 'released',
+			orderId: order.orderId,
+			expireTime,
+		});
 	});
 
 	it('answers 000003 when a renewal, status change, release or upgrade names an unknown instance', async () => {
@@ -253,12 +324,21 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		const expireTime = formatStatisticalTime(new Date(Date.now() + 30 * 86_400_000));
 		const count = (await rows()).length;
 		for (const payload of [
-			{ activity: 'refreshInstance', ...newOrder(), instanceId, scene: 'TRIAL_TO_FORMAL', expireTime },
+			{
+				activity: 'refreshInstance',
+				...newOrder(),
+				instanceId,
+				scene: 'TRIAL_TO_FORMAL',
+				expireTime,
+			},
 			{ activity: 'updateInstanceStatus', instanceId, status: 'FREEZE' },
 			{ activity: 'releaseInstance', instanceId },
 			{ activity: 'upgradeInstance', instanceId, ...newOrder() },
 		]) {
-			expect([payload.activity, (await kooGallery(payload)).json]).toEqual([payload.activity, unknown]);
+			expect([payload.activity, (await kooGallery(payload)).json]).toEqual([
+				payload.activity,
+				unknown,
+			]);
 		}
 		expect(await rows()).toHaveLength(count);
 	});
@@ -268,27 +348,55 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		const probe = { activity: 'newInstance', ...newOrder(), businessId: newBusinessId() };
 		await expectNoExecution(async () => {
 			const signed = signCall(url, KEY, probe);
-			refusals.push(track('changed body', await send({ ...signed, body: signed.body.replace(probe.orderId, `${probe.orderId}X`) }, KEY)));
+			refusals.push(
+				track(
+					'changed body',
+					await send(
+						{ ...signed, body: signed.body.replace(probe.orderId, `${probe.orderId}X`) },
+						KEY,
+					),
+				),
+			);
 			refusals.push(track('another key', await call(url, KEY, probe, { signWith: WRONG_KEY })));
-			refusals.push(track('stale timestamp', await call(url, KEY, probe, { timestampMs: Date.now() - 5 * 60_000 })));
+			refusals.push(
+				track(
+					'stale timestamp',
+					await call(url, KEY, probe, { timestampMs: Date.now() - 5 * 60_000 }),
+				),
+			);
 		});
 		const authFailed = { resultCode: '000001', resultMsg: 'Authentication failed.' };
-		expect(refusals.map((answer) => [answer.status, answer.json])).toEqual(refusals.map(() => [200, authFailed]));
+		expect(refusals.map((answer) => [answer.status, answer.json])).toEqual(
+			refusals.map(() => [200, authFailed]),
+		);
 
 		// The first use of a nonce runs the workflow; the replay of the same signed call does not.
-		const once = signCall(url, KEY, { activity: 'queryInstance', instanceId: 'replay-probe' }, { nonce: newNonce() });
+		const once = signCall(
+			url,
+			KEY,
+			{ activity: 'queryInstance', instanceId: 'replay-probe' },
+			{ nonce: newNonce() },
+		);
 		expect(track('first use of a nonce', await send(once, KEY)).json?.resultCode).toBe('000003');
 		await expectNoExecution(async () => {
 			const replay = track('replayed nonce', await send(once, KEY));
 			expect([replay.status, replay.json]).toEqual([200, authFailed]);
 		});
-		expect((await rows()).some((row) => row.orderId === probe.orderId || row.orderId === `${probe.orderId}X`)).toBe(false);
+		expect(
+			(await rows()).some(
+				(row) => row.orderId === probe.orderId || row.orderId === `${probe.orderId}X`,
+			),
+		).toBe(false);
 	});
 
 	it('refuses a missing mandatory field and a body that is not JSON with 000002, starting no execution', async () => {
 		const invalid: CallAnswer[] = [];
 		await expectNoExecution(async () => {
-			const { orderId: _dropped, ...noOrderId } = { activity: 'newInstance', ...newOrder(), businessId: newBusinessId() };
+			const { orderId: _dropped, ...noOrderId } = {
+				activity: 'newInstance',
+				...newOrder(),
+				businessId: newBusinessId(),
+			};
 			invalid.push(track('missing orderId', await call(url, KEY, noOrderId)));
 			// A body that is not JSON reaches the trigger when it is not labelled application/json.
 			const broken = signCall(url, KEY, '{"activity":"newInstance",');
@@ -330,7 +438,10 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		const answer = await kooGallery({ activity: 'queryInstance', instanceId }, encryptedUrl);
 		expect(answer.json?.resultCode).toBe('000000');
 		expect(answer.json?.encryptType).toBe('1');
-		const [entry] = answer.json?.info as Array<{ instanceId: string; appInfo: Record<string, string> }>;
+		const [entry] = answer.json?.info as Array<{
+			instanceId: string;
+			appInfo: Record<string, string>;
+		}>;
 		expect(entry.instanceId).toBe(instanceId);
 		expect(entry.appInfo.frontEndUrl).toBe(row.frontEndUrl);
 		expect(entry.appInfo.userName).not.toBe(row.userName);
@@ -342,18 +453,30 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 
 	it('signed every answer with Body-Sign over the exact bytes received, in the documented format', () => {
 		expect(answers.length).toBeGreaterThan(30);
-		const bad = answers.filter(({ answer }) => !answer.signed || !BODY_SIGN_FORMAT.test(answer.headers['body-sign'] ?? ''));
-		expect(bad.map(({ what, answer }) => `${what}: ${answer.status} ${answer.headers['body-sign']}`)).toEqual([]);
+		const bad = answers.filter(
+			({ answer }) => !answer.signed || !BODY_SIGN_FORMAT.test(answer.headers['body-sign'] ?? ''),
+		);
+		expect(
+			bad.map(({ what, answer }) => `${what}: ${answer.status} ${answer.headers['body-sign']}`),
+		).toEqual([]);
 		for (const { answer } of answers) {
-			expect(verifyBodySign(KEY, Buffer.from(answer.text, 'utf8'), answer.headers['body-sign'])).toBe(true);
-			expect(verifyBodySign(WRONG_KEY, Buffer.from(answer.text, 'utf8'), answer.headers['body-sign'])).toBe(false);
+			expect(
+				verifyBodySign(KEY, Buffer.from(answer.text, 'utf8'), answer.headers['body-sign']),
+			).toBe(true);
+			expect(
+				verifyBodySign(WRONG_KEY, Buffer.from(answer.text, 'utf8'), answer.headers['body-sign']),
+			).toBe(false);
 		}
 	});
 
 	it('holds exactly one row per order after repeated purchases', async () => {
 		const { order, instanceId } = await buy();
 		for (let i = 0; i < 3; i++) {
-			const again = await kooGallery({ activity: 'newInstance', ...order, businessId: newBusinessId() });
+			const again = await kooGallery({
+				activity: 'newInstance',
+				...order,
+				businessId: newBusinessId(),
+			});
 			expect(again.json?.instanceId).toBe(instanceId);
 		}
 		const all = await rows();
@@ -364,18 +487,33 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		}
 		expect([...perOrder].filter(([, count]) => count !== 1)).toEqual([]);
 		for (const [orderKey, id] of orders) {
-			expect([orderKey, all.filter((row) => `${String(row.orderId)}/${String(row.orderLineId)}` === orderKey).map((row) => row.instanceId)]).toEqual([orderKey, [id]]);
+			expect([
+				orderKey,
+				all
+					.filter((row) => `${String(row.orderId)}/${String(row.orderLineId)}` === orderKey)
+					.map((row) => row.instanceId),
+			]).toEqual([orderKey, [id]]);
 		}
 		expect(new Set(all.map((row) => row.instanceId)).size).toBe(all.length);
 	});
 
-	it("logs one plain line for each refused call and never the seller key", () => {
+	it('logs one plain line for each refused call and never the seller key', () => {
 		const logs = handle.logs();
 		const refused = logs.split('\n').filter((line) => line.includes('KooGallery call refused'));
-		expect(refused.some((line) => /KooGallery call refused \(000001\): .*timestamp.*old/.test(line))).toBe(true);
-		expect(refused.some((line) => /KooGallery call refused \(000001\): .*same nonce/.test(line))).toBe(true);
-		expect(refused.some((line) => /KooGallery call refused \(000001\): .*signature/.test(line))).toBe(true);
-		expect(refused.some((line) => /KooGallery call refused \(000002\): "orderId" is required but missing/.test(line))).toBe(true);
+		expect(
+			refused.some((line) => /KooGallery call refused \(000001\): .*timestamp.*old/.test(line)),
+		).toBe(true);
+		expect(
+			refused.some((line) => /KooGallery call refused \(000001\): .*same nonce/.test(line)),
+		).toBe(true);
+		expect(
+			refused.some((line) => /KooGallery call refused \(000001\): .*signature/.test(line)),
+		).toBe(true);
+		expect(
+			refused.some((line) =>
+				/KooGallery call refused \(000002\): "orderId" is required but missing/.test(line),
+			),
+		).toBe(true);
 		expect(logs).not.toContain(KEY);
 		expect(logs).not.toContain(WRONG_KEY);
 	});
