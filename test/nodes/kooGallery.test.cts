@@ -3,8 +3,9 @@
  * authenticate() signing every request, a real HTTP client (test/nodes/openapi-fakes.cts) and the
  * local Open API mock verifying AK/SK and the usage signature. Nothing of the three is mocked out.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
 
+import { KooGalleryOpenApi } from '../../credentials/KooGalleryOpenApi.credentials';
 import { deriveMeteringSn, formatUsageTime } from '../../core/usage-signature';
 import { KooGallery } from '../../nodes/KooGallery/KooGallery.node';
 import { MAX_ISOLATION_REQUESTS } from '../../nodes/KooGallery/usage';
@@ -653,5 +654,64 @@ describe('License Code', () => {
 		expect(out[1].json).toEqual(expect.objectContaining({ errorCode: '92020004' }));
 		expect(out[2].json.errorCode).toBe('92020000');
 		expect(mock.calls()).toHaveLength(2);
+	});
+});
+
+describe('credential test', () => {
+	const credential = new KooGalleryOpenApi();
+
+	/**
+	 * Runs the credential's declarative test the way n8n 2.41.1's CredentialsTester does
+	 * (n8n/dist/services/credentials-tester.service.js): the test request goes through
+	 * httpRequestWithAuthentication with returnFullResponse, then the first responseSuccessBody
+	 * rule whose key holds its value gives the error message.
+	 */
+	async function testCredential(
+		credentials: IDataObject,
+	): Promise<{ status: string; message: string }> {
+		const { context } = openApiExecuteContext({ parameters: {}, credentials });
+		const options = { ...credential.test.request, returnFullResponse: true } as IHttpRequestOptions;
+		let response: { body: IDataObject };
+		try {
+			response = await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				'kooGalleryOpenApi',
+				options,
+			);
+		} catch (error) {
+			return { status: 'Error', message: (error as Error).message };
+		}
+		for (const rule of credential.test.rules ?? []) {
+			if (rule.type !== 'responseSuccessBody') continue;
+			const { key, value, message } = rule.properties;
+			const body = typeof response.body === 'object' && response.body !== null ? response.body : {};
+			if (body[key] === value) return { status: 'Error', message };
+		}
+		return { status: 'OK', message: 'Connection successful!' };
+	}
+
+	it('passes with the right AK/SK, by querying the mock order once', async () => {
+		expect(await testCredential(mockCredentials(mock.url))).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+		expect(mock.calls()).toEqual([
+			expect.objectContaining({ query: { orderId: 'MOCKPERIODYEARNEW' }, status: 200 }),
+		]);
+	});
+
+	it('explains a wrong SK, a wrong address and an incomplete credential in plain words', async () => {
+		expect(await testCredential(mockCredentials(mock.url, { secretAccessKey: 'wrong' }))).toEqual({
+			status: 'Error',
+			message:
+				"MKT.0154 Illegal token: KooGallery did not accept the request signature. Check the AK and SK in the KooGallery Open API credential (seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys)) and that this machine's clock is right.",
+		});
+		const elsewhere = await testCredential(mockCredentials(`${mock.url}/not-koogallery`));
+		expect(elsewhere.message).toMatch(/^The answer carries no KooGallery result code\./);
+		const incomplete = await testCredential(mockCredentials(mock.url, { accessKeyId: '' }));
+		expect(incomplete).toEqual({
+			status: 'Error',
+			message: expect.stringContaining('The Access Key ID (AK) is empty.'),
+		});
 	});
 });
