@@ -718,10 +718,15 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 	const inputDir = fs.mkdtempSync(path.join(userFolder, 'import-'));
 
 	if (options.credentials?.length) {
+		// The import file holds the plain secrets: readable by us only, and deleted at once.
 		const file = path.join(inputDir, 'credentials.json');
-		fs.writeFileSync(file, JSON.stringify(options.credentials));
+		fs.writeFileSync(file, JSON.stringify(options.credentials), { mode: 0o600 });
 		log(`importing ${options.credentials.length} credential(s)`);
-		runN8nCommand(install, ['import:credentials', `--input=${file}`], env);
+		try {
+			runN8nCommand(install, ['import:credentials', `--input=${file}`], env);
+		} finally {
+			fs.rmSync(file, { force: true });
+		}
 	}
 
 	const workflows = options.workflows.map((workflow) => {

@@ -94,6 +94,22 @@ describe('the real-n8n harness', () => {
 		expect(rows[0].data).not.toContain(credential.data.value);
 	});
 
+	it('leaves no file holding the plain secret in the user folder', () => {
+		const holding: string[] = [];
+		const walk = (dir: string) => {
+			for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+				const file = path.join(dir, entry.name);
+				if (entry.isDirectory()) {
+					if (entry.name !== 'node_modules') walk(file);
+				} else if (entry.isFile() && fs.readFileSync(file).includes(credential.data.value)) {
+					holding.push(path.relative(handle.userFolder, file));
+				}
+			}
+		};
+		walk(handle.userFolder);
+		expect(holding).toEqual([]);
+	});
+
 	it('answers the published webhook and records exactly that execution', async () => {
 		const [workflowId] = handle.workflowIds;
 		expect(await handle.listExecutions(workflowId)).toEqual([]);
