@@ -119,7 +119,7 @@ export class KooGalleryRespond implements INodeType {
 				default: '',
 				displayOptions: { show: { respondTo: ['newInstance', 'license'] } },
 				description:
-					'Your ID for the new instance. Leave empty to use the business ID of the request (for getLicenseAsync, the instance ID KooGallery sent). A repeated call for the same order must get the same ID: look it up first.',
+					'Your ID for the new instance. Leave empty to use the input item\'s instanceId field (for example the row you found for this order), or else the business ID of the request (for getLicenseAsync, the instance ID KooGallery sent). A repeated call for the same order must get the same ID: look it up first.',
 			},
 			{
 				displayName: 'License',
@@ -144,7 +144,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance'] } },
-				description: 'The instance this item describes. Leave empty when KooGallery asked for a single instance.',
+				description: 'The instance this item describes. Leave empty to use the input item\'s instanceId field, or the only instance KooGallery asked about.',
 			},
 			{
 				displayName: 'Customer URL',
@@ -152,7 +152,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'The address where the customer uses the product (frontEndUrl, required to show login details)',
+				description: 'The address where the customer uses the product (frontEndUrl, required to show login details). Leave empty to use the input item\'s frontEndUrl field.',
 			},
 			{
 				displayName: 'Admin URL',
@@ -160,6 +160,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
+				description: 'Where the customer\'s administrator manages the product. Leave empty to use the input item\'s adminUrl field (Query Instance).',
 			},
 			{
 				displayName: 'User Name',
@@ -167,7 +168,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'The administrator account given to the customer',
+				description: 'The administrator account given to the customer. Leave empty to use the input item\'s userName field (Query Instance).',
 			},
 			{
 				displayName: 'Password',
@@ -176,7 +177,7 @@ export class KooGalleryRespond implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'The initial administrator password. It never appears in this node\'s output.',
+				description: 'The initial administrator password. It never appears in this node\'s output. Leave empty to use the input item\'s password field (Query Instance).',
 			},
 			{
 				displayName: 'Memo',
@@ -184,7 +185,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'Free text for the customer (at most 1024 characters)',
+				description: 'Free text for the customer (at most 1024 characters). Leave empty to use the input item\'s memo field (Query Instance).',
 			},
 			{
 				displayName: 'Encrypt User Name and Password',
@@ -303,7 +304,9 @@ export class KooGalleryRespond implements INodeType {
 			const answersData = code === '000000' || code === '000004';
 			if (respondTo === 'newInstance' || respondTo === 'license') {
 				const given = (this.getNodeParameter('instanceId', 0, '') as string).trim();
-				const instanceId = given || String(call.data.instanceId ?? call.data.businessId ?? '').trim();
+				const fromItem = items[0]?.json.instanceId;
+				const instanceId =
+					given || String((typeof fromItem === 'string' && fromItem) || call.data.instanceId || call.data.businessId || '').trim();
 				if (instanceId === '' || instanceId.length > 64) throw fail('The instance ID must be 1 to 64 characters.', 'Use your own ID for the instance, or leave it empty for the business ID.');
 				body.instanceId = summary.instanceId = instanceId;
 				if (respondTo === 'license' && answersData) {
@@ -328,7 +331,7 @@ export class KooGalleryRespond implements INodeType {
 					}
 				}
 			} else if (respondTo === 'queryInstance' && answersData) {
-				const infos = items.map((_, itemIndex) => readInstanceInfo(this, itemIndex, encryptionRequired));
+				const infos = items.map((item, itemIndex) => readInstanceInfo(this, itemIndex, encryptionRequired, item.json));
 				const built = buildInstanceInfo(infos, call.instanceIds, encrypt);
 				if (!built.ok) throw fail(built.message, built.description, built.itemIndex);
 				Object.assign(body, built.body);
@@ -342,16 +345,38 @@ export class KooGalleryRespond implements INodeType {
 	}
 }
 
-function readInstanceInfo(context: IExecuteFunctions, itemIndex: number, encryptionRequired: boolean): InstanceInfoInput {
-	const text = (name: string) => String(context.getNodeParameter(name, itemIndex, '') ?? '').trim();
+/** The login fields a Query Instance answer takes from the input item when left empty. */
+const ITEM_FIELDS = ['frontEndUrl', 'adminUrl', 'userName', 'password', 'memo'] as const;
+
+/**
+ * Reads one instance's answer fields. For Query Instance, an empty field takes the input item's
+ * field of the same name (and `instanceId`), so a row looked up from a table needs no expressions.
+ */
+function readInstanceInfo(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	encryptionRequired: boolean,
+	fromItem?: IDataObject,
+): InstanceInfoInput {
+	const fallback = (name: string): string => {
+		const value = fromItem?.[name];
+		return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+	};
+	const read = (name: string, itemField = name): string => {
+		const value = String(context.getNodeParameter(name, itemIndex, '') ?? '');
+		return (value || fallback(itemField)).trim();
+	};
+	const itemInstanceId = fallback('instanceId');
 	const usage = context.getNodeParameter('usage.entries', itemIndex, []) as IDataObject[];
+	const [frontEndUrl, adminUrl, userName, password, memo] = ITEM_FIELDS.map((field) => read(field));
 	return {
-		instanceId: text('infoInstanceId'),
-		frontEndUrl: text('frontEndUrl'),
-		adminUrl: text('adminUrl'),
-		userName: text('userName'),
-		password: String(context.getNodeParameter('password', itemIndex, '') ?? ''),
-		memo: text('memo'),
+		// A comma list is the request's own instanceId (several instances asked about): not one ID.
+		instanceId: read('infoInstanceId', itemInstanceId.includes(',') ? '' : 'instanceId'),
+		frontEndUrl,
+		adminUrl,
+		userName,
+		password,
+		memo,
 		encryptType:
 			encryptionRequired || context.getNodeParameter('encrypt', itemIndex, false)
 				? (context.getNodeParameter('encryptType', itemIndex, '1') as EncryptType)

@@ -106,6 +106,30 @@ describe('KooGallery Respond', () => {
 		expect(JSON.stringify(out[0][0].json.koogalleryAnswer)).not.toContain('p-123');
 	});
 
+	it('takes empty Query Instance fields, and the purchase instance ID, from the input item', async () => {
+		const rows = [
+			{ instanceId: 'i-1', frontEndUrl: 'https://a.example.com', userName: 'admin-a', password: 'pw-a', memo: 'hello' },
+			{ instanceId: 'i-2', frontEndUrl: 'https://b.example.com', userName: 'admin-b', password: 'pw-b' },
+		];
+		const { context, sent } = executeContext({
+			items: rows,
+			parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: '', userName: '', password: '', memo: '', encrypt: false },
+			triggerOutputs: [queryItem(['i-1', 'i-2'])],
+		});
+		await respond.execute.call(context);
+		expect(answer(sent).info).toEqual([
+			{ instanceId: 'i-1', appInfo: { frontEndUrl: 'https://a.example.com', userName: 'admin-a', password: 'pw-a', memo: 'hello' } },
+			{ instanceId: 'i-2', appInfo: { frontEndUrl: 'https://b.example.com', userName: 'admin-b', password: 'pw-b' } },
+		]);
+		const found = executeContext({
+			items: [{ orderId: 'CS1', instanceId: 'first-business-id' }],
+			parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '' },
+			triggerOutputs: [newInstanceItem()],
+		});
+		await respond.execute.call(found.context);
+		expect(answer(found.sent).instanceId).toBe('first-business-id');
+	});
+
 	it('answers the renewal change check', async () => {
 		const item = { activity: 'changeInstanceCheck', instanceId: 'i', productInfo: {}, koogallery: { scenario: 'changeInstanceCheck', verification: { key: 'current' } } };
 		for (const [allow, code] of [[true, '000000'], [false, '000005']] as const) {
