@@ -89,7 +89,9 @@ export class KooGalleryTrigger implements INodeType {
 			"Receives KooGallery's calls to your production interface (生产接口), checks they really come from KooGallery, and starts the branch for that scenario",
 		defaults: { name: 'KooGallery Trigger' },
 		inputs: [],
-		outputs: `={{(${configuredOutputs})($parameter, ${JSON.stringify(outputCatalogue)}, ${JSON.stringify(NodeConnectionTypes.Main)})}}`,
+		// n8n's expressions end at the first "}}", so the catalogue is written one value a line
+		// (compact JSON ends in "}}}" and the editor then draws the trigger with no outputs at all).
+		outputs: `={{(${configuredOutputs})($parameter, ${JSON.stringify(outputCatalogue, null, 1)}, ${JSON.stringify(NodeConnectionTypes.Main)})}}`,
 		credentials: [{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' }],
 		webhooks: [
 			{
