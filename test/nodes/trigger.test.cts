@@ -147,6 +147,13 @@ describe('KooGallery Trigger description', () => {
 		return new Function('$parameter', `return ${inner}`)(parameters) as Array<{ type: string; displayName: string }>;
 	};
 
+	it('writes the outputs expression so that n8n does not end it early at a "}}"', () => {
+		const expression = trigger.description.outputs as string;
+		expect(expression.startsWith('={{')).toBe(true);
+		expect(expression.endsWith('}}')).toBe(true);
+		expect(expression.slice(3, -2)).not.toContain('}}');
+	});
+
 	it('has one labelled output per enabled scenario, in lifecycle order', () => {
 		expect(evaluateOutputs({ protocol: 'saasV2', scenarios: ['releaseInstance', 'newInstance'] })).toEqual([
 			{ type: 'main', displayName: 'New Purchase (创建实例)' },
