@@ -16,19 +16,20 @@ const MAX_NONCE_LENGTH = 128;
  * null values dropped, compact JSON. Undefined when the body is not a JSON object.
  */
 export function canonicalSaasV2Payload(rawBody: string | Buffer): string | undefined {
-	let value: unknown;
+	// Untrusted input: a body nested thousands deep parses but overflows the stack when written
+	// back, so any failure means "no canonical reading", never an exception.
 	try {
-		value = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'));
+		const value: unknown = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'));
+		if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+		const record = value as Record<string, unknown>;
+		const sorted: Record<string, unknown> = {};
+		for (const key of Object.keys(record).sort()) {
+			if (record[key] !== null) sorted[key] = record[key];
+		}
+		return JSON.stringify(sorted);
 	} catch {
 		return undefined;
 	}
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-	const record = value as Record<string, unknown>;
-	const sorted: Record<string, unknown> = {};
-	for (const key of Object.keys(record).sort()) {
-		if (record[key] !== null) sorted[key] = record[key];
-	}
-	return JSON.stringify(sorted);
 }
 
 /**

@@ -120,6 +120,9 @@ describe('SaaS V2.0 tamper and bad input', () => {
 			const sig = signSaasV2Request(KEY, body, nonce, TIMESTAMP);
 			expect(verify({ rawBody: body, query: { signature: sig, timestamp: TIMESTAMP, nonce } })).toMatchObject({ ok: true, form: 'raw' });
 		}
+		const deep = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+		expect(canonicalSaasV2Payload(deep)).toBeUndefined();
+		expect(verify({ rawBody: deep })).toMatchObject({ ok: false, reason: 'badSignature' });
 		const huge = '{"activity":"' + 'x'.repeat(MAX_BODY_BYTES) + '"}';
 		expect(verify({ rawBody: huge })).toMatchObject({ ok: false, reason: 'malformedParameter', parameter: 'body' });
 	});
