@@ -43,12 +43,14 @@ const UPSERT =
 export const N8N_SETTINGS = [
 	{
 		id: 'tuned',
-		label: 'N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true, N8N_EXPRESSION_ENGINE_POOL_SIZE=4 (as `npm start` and the README)',
+		label:
+			'N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true, N8N_EXPRESSION_ENGINE_POOL_SIZE=4 (as `npm start` and the README)',
 		env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true', N8N_EXPRESSION_ENGINE_POOL_SIZE: '4' },
 	},
 	{
 		id: 'defaults',
-		label: "n8n's defaults (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false, N8N_EXPRESSION_ENGINE_POOL_SIZE=1)",
+		label:
+			"n8n's defaults (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=false, N8N_EXPRESSION_ENGINE_POOL_SIZE=1)",
 		env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'false', N8N_EXPRESSION_ENGINE_POOL_SIZE: '1' },
 	},
 ] as const;
@@ -112,12 +114,18 @@ export interface N8nCallsOptions {
 type Node = Record<string, unknown>;
 
 function credentialsOf(kind: 'seller' | 'postgres'): Record<string, unknown> {
-	return kind === 'seller' ? { kooGallerySellerKeyApi: SELLER_CREDENTIAL } : { postgres: POSTGRES_CREDENTIAL };
+	return kind === 'seller'
+		? { kooGallerySellerKeyApi: SELLER_CREDENTIAL }
+		: { postgres: POSTGRES_CREDENTIAL };
 }
 
 function postgresNode(replacements: string): Node {
 	return {
-		parameters: { operation: 'executeQuery', query: UPSERT, options: { queryReplacement: replacements } },
+		parameters: {
+			operation: 'executeQuery',
+			query: UPSERT,
+			options: { queryReplacement: replacements },
+		},
 		id: randomUUID(),
 		name: 'Upsert the order',
 		type: 'n8n-nodes-base.postgres',
@@ -131,7 +139,9 @@ function postgresNode(replacements: string): Node {
 function chain(id: string, name: string, nodes: Node[]): Record<string, unknown> {
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i + 1 < nodes.length; i++) {
-		connections[nodes[i].name as string] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+		connections[nodes[i].name as string] = {
+			main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]],
+		};
 	}
 	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
 }
@@ -139,7 +149,12 @@ function chain(id: string, name: string, nodes: Node[]): Record<string, unknown>
 /** KooGallery Trigger -> [Postgres upsert] -> KooGallery Respond (newInstance). */
 function packWorkflow(variant: Variant): Record<string, unknown> {
 	const trigger: Node = {
-		parameters: { path: `bench/koogallery-${variant}`, protocol: 'saasV2', scenarios: ['newInstance'], options: {} },
+		parameters: {
+			path: `bench/koogallery-${variant}`,
+			protocol: 'saasV2',
+			scenarios: ['newInstance'],
+			options: {},
+		},
 		id: randomUUID(),
 		name: 'KooGallery Trigger',
 		type: 'n8n-nodes-koogallery.kooGalleryTrigger',
@@ -150,7 +165,10 @@ function packWorkflow(variant: Variant): Record<string, unknown> {
 	};
 	const respond: Node = {
 		// Without a database the instance ID is left empty: the node then answers the business ID.
-		parameters: variant === 'postgres' ? { respondTo: 'newInstance', instanceId: '={{ $json.instance_id }}' } : { respondTo: 'newInstance' },
+		parameters:
+			variant === 'postgres'
+				? { respondTo: 'newInstance', instanceId: '={{ $json.instance_id }}' }
+				: { respondTo: 'newInstance' },
 		id: randomUUID(),
 		name: 'KooGallery Respond',
 		type: 'n8n-nodes-koogallery.kooGalleryRespond',
@@ -158,18 +176,26 @@ function packWorkflow(variant: Variant): Record<string, unknown> {
 		position: [440, 0],
 		credentials: credentialsOf('seller'),
 	};
-	const middle = variant === 'postgres' ? [postgresNode('={{ [$json.orderId, $json.orderLineId, $json.businessId] }}')] : [];
-	return chain(`BenchPack${variant === 'postgres' ? 'Pg' : 'Plain'}`, `Bench: KooGallery Trigger -> Respond (${variant})`, [
-		trigger,
-		...middle,
-		respond,
-	]);
+	const middle =
+		variant === 'postgres'
+			? [postgresNode('={{ [$json.orderId, $json.orderLineId, $json.businessId] }}')]
+			: [];
+	return chain(
+		`BenchPack${variant === 'postgres' ? 'Pg' : 'Plain'}`,
+		`Bench: KooGallery Trigger -> Respond (${variant})`,
+		[trigger, ...middle, respond],
+	);
 }
 
 /** n8n Webhook -> [Postgres upsert] -> Respond to Webhook with the same JSON answer, unsigned. */
 function n8nWorkflow(variant: Variant): Record<string, unknown> {
 	const webhook: Node = {
-		parameters: { httpMethod: 'POST', path: `bench/n8n-${variant}`, responseMode: 'responseNode', options: {} },
+		parameters: {
+			httpMethod: 'POST',
+			path: `bench/n8n-${variant}`,
+			responseMode: 'responseNode',
+			options: {},
+		},
 		id: randomUUID(),
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
@@ -190,12 +216,15 @@ function n8nWorkflow(variant: Variant): Record<string, unknown> {
 		typeVersion: 1.5,
 		position: [440, 0],
 	};
-	const middle = variant === 'postgres' ? [postgresNode('={{ [$json.body.orderId, $json.body.orderLineId, $json.body.businessId] }}')] : [];
-	return chain(`BenchN8n${variant === 'postgres' ? 'Pg' : 'Plain'}`, `Bench: n8n Webhook -> Respond to Webhook (${variant})`, [
-		webhook,
-		...middle,
-		respond,
-	]);
+	const middle =
+		variant === 'postgres'
+			? [postgresNode('={{ [$json.body.orderId, $json.body.orderLineId, $json.body.businessId] }}')]
+			: [];
+	return chain(
+		`BenchN8n${variant === 'postgres' ? 'Pg' : 'Plain'}`,
+		`Bench: n8n Webhook -> Respond to Webhook (${variant})`,
+		[webhook, ...middle, respond],
+	);
 }
 
 /** A fresh newInstance call, signed as KooGallery signs it; the same bytes go to both sides. */
@@ -228,35 +257,55 @@ function post(agent: http.Agent, side: Side, call: ReturnType<typeof newCall>): 
 			if (error || !body || !response) return resolve({ ms, error: error ?? 'no answer' });
 			resolve({ ms, error: checkAnswer(side, response, body, call.businessId) });
 		};
-		const request = http.request(call.url, { method: 'POST', agent, headers: { 'content-type': 'application/json;charset=utf8' } }, (response) => {
-			const chunks: Buffer[] = [];
-			response.on('data', (chunk: Buffer) => chunks.push(chunk));
-			response.on('end', () => finish(undefined, Buffer.concat(chunks), response));
-			response.on('error', (error) => finish(`response error: ${error.message}`));
-		});
+		const request = http.request(
+			call.url,
+			{ method: 'POST', agent, headers: { 'content-type': 'application/json;charset=utf8' } },
+			(response) => {
+				const chunks: Buffer[] = [];
+				response.on('data', (chunk: Buffer) => chunks.push(chunk));
+				response.on('end', () => finish(undefined, Buffer.concat(chunks), response));
+				response.on('error', (error) => finish(`response error: ${error.message}`));
+			},
+		);
 		request.on('error', (error) => finish(`request error: ${error.message}`));
-		request.setTimeout(CLIENT_TIMEOUT_MS, () => request.destroy(new Error(`no answer within ${CLIENT_TIMEOUT_MS} ms`)));
+		request.setTimeout(CLIENT_TIMEOUT_MS, () =>
+			request.destroy(new Error(`no answer within ${CLIENT_TIMEOUT_MS} ms`)),
+		);
 		request.end(call.body);
 	});
 }
 
 /** Undefined when the answer is the one expected, else why not. */
-function checkAnswer(side: Side, response: http.IncomingMessage, body: Buffer, businessId: string): string | undefined {
-	if (response.statusCode !== 200) return `HTTP ${response.statusCode}: ${body.toString('utf8').slice(0, 120)}`;
+function checkAnswer(
+	side: Side,
+	response: http.IncomingMessage,
+	body: Buffer,
+	businessId: string,
+): string | undefined {
+	if (response.statusCode !== 200)
+		return `HTTP ${response.statusCode}: ${body.toString('utf8').slice(0, 120)}`;
 	let json: Record<string, unknown>;
 	try {
 		json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
 	} catch {
 		return `answer is not JSON: ${body.toString('utf8').slice(0, 120)}`;
 	}
-	if (json.resultCode !== '000000') return `resultCode ${String(json.resultCode)}: ${String(json.resultMsg)}`;
-	if (json.instanceId !== businessId) return `instanceId ${String(json.instanceId)} is not the expected one`;
-	if (side === 'pack' && !verifyBodySign(SELLER_KEY, body, response.headers['body-sign'])) return 'Body-Sign missing or wrong';
+	if (json.resultCode !== '000000')
+		return `resultCode ${String(json.resultCode)}: ${String(json.resultMsg)}`;
+	if (json.instanceId !== businessId)
+		return `instanceId ${String(json.instanceId)} is not the expected one`;
+	if (side === 'pack' && !verifyBodySign(SELLER_KEY, body, response.headers['body-sign']))
+		return 'Body-Sign missing or wrong';
 	return undefined;
 }
 
 /** Sends `count` calls to `url` with `concurrency` calls in flight; returns samples and wall time. */
-async function load(url: string, side: Side, count: number, concurrency: number): Promise<{ samples: Sample[]; wallMs: number }> {
+async function load(
+	url: string,
+	side: Side,
+	count: number,
+	concurrency: number,
+): Promise<{ samples: Sample[]; wallMs: number }> {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 	const samples: Sample[] = [];
 	let next = 0;
@@ -320,7 +369,9 @@ async function measureVariant(
 		const warm = await load(urls[side], side, 30, 5);
 		const failed = warm.samples.filter((sample) => sample.error);
 		if (failed.length > 0) {
-			throw new Error(`${setting}/${variant}/${side} warm-up: ${failed.length} of 30 failed, e.g. ${failed[0].error}`);
+			throw new Error(
+				`${setting}/${variant}/${side} warm-up: ${failed.length} of 30 failed, e.g. ${failed[0].error}`,
+			);
 		}
 	}
 	const cells: CellResult[] = [];
@@ -341,7 +392,14 @@ async function measureVariant(
 			}
 		}
 		for (const side of ['pack', 'n8n'] as const) {
-			const cell = summarise(setting, variant, side, concurrency, collected[side].samples, collected[side].wallMs);
+			const cell = summarise(
+				setting,
+				variant,
+				side,
+				concurrency,
+				collected[side].samples,
+				collected[side].wallMs,
+			);
 			options.log(
 				`n8n ${setting} ${variant} ${side} c=${concurrency}: p50 ${cell.p50.toFixed(1)} p95 ${cell.p95.toFixed(1)} ` +
 					`p99 ${cell.p99.toFixed(1)} ms, ${cell.reqPerSec.toFixed(1)} req/s, ${cell.errors} errors`,
@@ -379,13 +437,19 @@ export async function runN8nCallsBench(options: N8nCallsOptions): Promise<N8nCal
 	const variants: Variant[] = typeof postgres === 'string' ? ['plain'] : ['plain', 'postgres'];
 	const settings: SettingResult[] = [];
 	try {
-		for (const setting of N8N_SETTINGS.filter((s) => !options.settings || options.settings.includes(s.id))) {
+		for (const setting of N8N_SETTINGS.filter(
+			(s) => !options.settings || options.settings.includes(s.id),
+		)) {
 			const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `koogallery-bench-${setting.id}-`));
 			let handle: N8nHandle | undefined;
 			try {
 				installPack(userFolder, options.tarball);
 				const credentials: object[] = [
-					{ ...SELLER_CREDENTIAL, type: 'kooGallerySellerKeyApi', data: { secretKey: SELLER_KEY, site: 'cn' } },
+					{
+						...SELLER_CREDENTIAL,
+						type: 'kooGallerySellerKeyApi',
+						data: { secretKey: SELLER_KEY, site: 'cn' },
+					},
 				];
 				if (typeof postgres !== 'string') {
 					credentials.push({
@@ -411,11 +475,19 @@ export async function runN8nCallsBench(options: N8nCallsOptions): Promise<N8nCal
 				});
 				const loadBefore = loadAverage();
 				const cells: CellResult[] = [];
-				for (const variant of variants) cells.push(...(await measureVariant(handle, setting.id, variant, options)));
-				settings.push({ id: setting.id, label: setting.label, cells, loadBefore, loadAfter: loadAverage() });
+				for (const variant of variants)
+					cells.push(...(await measureVariant(handle, setting.id, variant, options)));
+				settings.push({
+					id: setting.id,
+					label: setting.label,
+					cells,
+					loadBefore,
+					loadAfter: loadAverage(),
+				});
 			} finally {
 				await handle?.stop();
-				if (!process.env.KOOGALLERY_KEEP_N8N) fs.rmSync(userFolder, { recursive: true, force: true });
+				if (!process.env.KOOGALLERY_KEEP_N8N)
+					fs.rmSync(userFolder, { recursive: true, force: true });
 			}
 		}
 	} finally {

@@ -24,7 +24,9 @@ export async function packOnce(log: (line: string) => void): Promise<string> {
 			return tarball;
 		} catch (error) {
 			if (attempt >= 5) throw error;
-			log(`pack attempt ${attempt} failed (${(error as Error).message.split('\n')[0]}); retrying in 5 s`);
+			log(
+				`pack attempt ${attempt} failed (${(error as Error).message.split('\n')[0]}); retrying in 5 s`,
+			);
 			await sleep(5000);
 		}
 	}

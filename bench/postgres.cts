@@ -39,12 +39,16 @@ export function findPostgresBin(): string | undefined {
 			.sort((a, b) => Number(b) - Number(a));
 		candidates.push(...majors.map((major) => path.join(debian, major, 'bin')));
 	}
-	return candidates.find((dir) => ['initdb', 'pg_ctl', 'postgres', 'psql'].every((bin) => fs.existsSync(path.join(dir, bin))));
+	return candidates.find((dir) =>
+		['initdb', 'pg_ctl', 'postgres', 'psql'].every((bin) => fs.existsSync(path.join(dir, bin))),
+	);
 }
 
 function check(result: SpawnSyncReturns<string>, what: string): string {
 	if (result.status !== 0) {
-		throw new Error(`${what} failed (exit ${result.status}): ${result.stderr || result.stdout || String(result.error)}`);
+		throw new Error(
+			`${what} failed (exit ${result.status}): ${result.stderr || result.stdout || String(result.error)}`,
+		);
 	}
 	return result.stdout;
 }
@@ -57,7 +61,10 @@ export async function startPostgres(): Promise<PostgresServer> {
 	const run = (command: string, args: string[]) => {
 		const full = path.join(bin, command);
 		return asRoot
-			? spawnSync('runuser', ['-u', 'postgres', '--', full, ...args], { encoding: 'utf8', cwd: os.tmpdir() })
+			? spawnSync('runuser', ['-u', 'postgres', '--', full, ...args], {
+					encoding: 'utf8',
+					cwd: os.tmpdir(),
+				})
 			: spawnSync(full, args, { encoding: 'utf8' });
 	};
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-bench-pg-'));
@@ -74,9 +81,36 @@ export async function startPostgres(): Promise<PostgresServer> {
 		fs.rmSync(root, { recursive: true, force: true });
 	};
 	try {
-		check(run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--no-locale']), 'initdb');
+		check(
+			run('initdb', [
+				'-D',
+				dataDir,
+				'-U',
+				'postgres',
+				'--auth=trust',
+				'--no-sync',
+				'-E',
+				'UTF8',
+				'--no-locale',
+			]),
+			'initdb',
+		);
 		const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${root} -c max_connections=200`;
-		check(run('pg_ctl', ['-D', dataDir, '-o', options, '-l', path.join(root, 'server.log'), '-w', '-t', '60', 'start']), 'pg_ctl start');
+		check(
+			run('pg_ctl', [
+				'-D',
+				dataDir,
+				'-o',
+				options,
+				'-l',
+				path.join(root, 'server.log'),
+				'-w',
+				'-t',
+				'60',
+				'start',
+			]),
+			'pg_ctl start',
+		);
 		started = true;
 	} catch (error) {
 		stop();
@@ -85,7 +119,21 @@ export async function startPostgres(): Promise<PostgresServer> {
 	const version = check(run('postgres', ['--version']), 'postgres --version').trim();
 	const sql = (statement: string) =>
 		check(
-			run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-Atq', '-c', statement]),
+			run('psql', [
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(port),
+				'-U',
+				'postgres',
+				'-d',
+				'postgres',
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-Atq',
+				'-c',
+				statement,
+			]),
 			'psql',
 		);
 	return { host: '127.0.0.1', port, user: 'postgres', database: 'postgres', version, sql, stop };

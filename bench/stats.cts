@@ -21,7 +21,10 @@ export function formatNumber(value: number, digits = 3): string {
 	if (value === 0) return '0';
 	const magnitude = Math.floor(Math.log10(Math.abs(value)));
 	const decimals = Math.max(0, digits - 1 - magnitude);
-	return value.toLocaleString('en-US', { maximumFractionDigits: decimals, minimumFractionDigits: decimals });
+	return value.toLocaleString('en-US', {
+		maximumFractionDigits: decimals,
+		minimumFractionDigits: decimals,
+	});
 }
 
 /** A ratio as "1.23x". */

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: runs the three parts of issue 7 and writes BENCHMARKS.md.
+ *
+ *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,usage] [--quick] [--out=FILE]
+ *                                        [--requests=N] [--rounds=N]
+ *
+ * Needs `npm run build` first (`npm run bench` does it). A part that fails is reported as not
+ * measured, with the reason, and the other parts still run; the exit code is 1 in that case.
+ * Nothing here judges a number: targets are reported, never enforced.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { ensureN8n, N8N_VERSION } from '../scripts/n8n-harness.cjs';
+import { runCoreBench } from './core.cjs';
+import { diagnoseTrigger } from './diagnose.cjs';
+import { runN8nCallsBench } from './n8n-calls.cjs';
+import { packOnce } from './pack.cjs';
+import { renderReport, type BenchReport, type Skipped } from './report.cjs';
+import { runUsagePushBench } from './usage-push.cjs';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+type Part = 'core' | 'n8n' | 'usage';
+const ALL_PARTS: Part[] = ['core', 'n8n', 'usage'];
+
+interface Settings {
+	parts: Part[];
+	out: string;
+	quick: boolean;
+	requests: number;
+	rounds: number;
+	coreRuns: number;
+	coreRunMs: number;
+	usageSizes: number[];
+}
+
+function parseArgs(argv: string[]): Settings {
+	const value = (name: string) =>
+		argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+	const quick = argv.includes('--quick');
+	const parts = (value('parts') ?? ALL_PARTS.join(','))
+		.split(',')
+		.map((part) => part.trim()) as Part[];
+	for (const part of parts) {
+		if (!ALL_PARTS.includes(part))
+			throw new Error(`unknown part "${part}"; parts are ${ALL_PARTS.join(', ')}`);
+	}
+	const number = (name: string, fallback: number) => {
+		const text = value(name);
+		if (text === undefined) return fallback;
+		const parsed = Number(text);
+		if (!Number.isInteger(parsed) || parsed < 1)
+			throw new Error(`--${name} must be a positive whole number`);
+		return parsed;
+	};
+	return {
+		parts,
+		out: path.resolve(value('out') ?? path.join(REPO_ROOT, 'BENCHMARKS.md')),
+		quick,
+		requests: number('requests', quick ? 30 : 150),
+		rounds: number('rounds', quick ? 2 : 3),
+		coreRuns: quick ? 3 : 9,
+		coreRunMs: quick ? 60 : 150,
+		usageSizes: quick ? [1000, 10_000] : [10_000, 100_000],
+	};
+}
+
+function log(line: string): void {
+	process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function loadAverage(): number[] {
+	return os.loadavg().map((value) => Math.round(value * 100) / 100);
+}
+
+function commandOutput(command: string, args: string[]): string {
+	const result = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8' });
+	return result.status === 0 ? result.stdout.trim() : 'unknown';
+}
+
+async function main(): Promise<number> {
+	const settings = parseArgs(process.argv.slice(2));
+	const startedAt = new Date();
+	const load: BenchReport['load'] = [{ when: 'start', average: loadAverage() }];
+	const failed: string[] = [];
+	const notRun = (part: Part): Skipped => ({
+		skipped: `not selected in this run (--parts=${settings.parts.join(',')})`,
+	});
+	const failure = (part: string, error: unknown): Skipped => {
+		const message = (error as Error).message ?? String(error);
+		log(`${part} failed: ${message}`);
+		failed.push(part);
+		return { skipped: `the run failed: ${message.split('\n')[0]}` };
+	};
+
+	const install = settings.parts.some((part) => part !== 'core') ? await ensureN8n() : undefined;
+	const n8nNode = install
+		? spawnSync(install.nodeBin, ['--version'], { encoding: 'utf8' })
+				.stdout.trim()
+				.replace(/^v/, '')
+		: 'not used';
+
+	let core: BenchReport['core'] = notRun('core');
+	if (settings.parts.includes('core')) {
+		log('part 1: protocol core against node:crypto');
+		try {
+			const results = runCoreBench({ runs: settings.coreRuns, runMs: settings.coreRunMs, log });
+			core = { results, runs: settings.coreRuns, runMs: settings.coreRunMs };
+		} catch (error) {
+			core = failure('core', error);
+		}
+		load.push({ when: 'after part 1 (core)', average: loadAverage() });
+	}
+
+	let tarball: string | undefined;
+	if (settings.parts.some((part) => part !== 'core')) tarball = await packOnce(log);
+
+	let calls: BenchReport['calls'] = notRun('n8n');
+	if (settings.parts.includes('n8n') && tarball) {
+		log('part 2: whole calls through a real n8n');
+		try {
+			calls = await runN8nCallsBench({
+				tarball,
+				requestsPerCell: settings.requests,
+				rounds: settings.rounds,
+				concurrencies: [1, 10, 50],
+				log,
+			});
+		} catch (error) {
+			calls = failure('n8n', error);
+		}
+		load.push({ when: 'after part 2 (n8n calls)', average: loadAverage() });
+	}
+
+	let usage: BenchReport['usage'] = notRun('usage');
+	if (settings.parts.includes('usage') && tarball) {
+		log('part 3: usage push');
+		try {
+			usage = await runUsagePushBench({ tarball, sizes: settings.usageSizes, log });
+		} catch (error) {
+			usage = failure('usage', error);
+		}
+		load.push({ when: 'after part 3 (usage push)', average: loadAverage() });
+	}
+	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+
+	const cpus = os.cpus();
+	const report: BenchReport = {
+		startedAt,
+		finishedAt: new Date(),
+		command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+		machine: {
+			cpus: cpus.length,
+			cpuModel: cpus[0]?.model ?? 'unknown',
+			memoryGb: os.totalmem() / 1024 ** 3,
+			kernel: `${os.type()} ${os.release()}`,
+			benchNode: process.versions.node,
+			n8nVersion: N8N_VERSION,
+			n8nNode,
+			commit: commandOutput('git', ['describe', '--always', '--dirty']),
+		},
+		load,
+		core,
+		calls,
+		usage,
+		trigger: settings.parts.includes('n8n') ? diagnoseTrigger(log) : undefined,
+	};
+	fs.writeFileSync(settings.out, renderReport(report));
+	log(
+		`wrote ${path.relative(process.cwd(), settings.out) || settings.out} in ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`,
+	);
+	return failed.length > 0 ? 1 : 0;
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error) => {
+		log(`benchmark run failed: ${(error as Error).stack ?? String(error)}`);
+		process.exit(1);
+	},
+);
