@@ -160,6 +160,38 @@ export function capturedTimestampMs(capture: CapturedRequest): number | undefine
 	}
 }
 
+/**
+ * The one-time value of a captured request, for the operator to look up in logs: the `nonce`
+ * parameter (V2.0), the `x-nonce` header (kit), or the `authToken` itself (V1.0 has no nonce;
+ * the trigger remembers the token instead). Undefined when the capture has none.
+ */
+export function capturedNonce(capture: CapturedRequest): string | undefined {
+	try {
+		let value: unknown;
+		if (capture.protocol === 'kit') {
+			const headers = readCapturedHeaders(capture.headers);
+			value = Object.entries(headers).find(
+				([name]) => name.toLowerCase() === KIT_HEADERS.nonce,
+			)?.[1];
+		} else {
+			const parameters = readCapturedParameters(capture.parameters);
+			const parsed = typeof parameters === 'string' ? parseQueryString(parameters) : undefined;
+			const query = parsed
+				? parsed.ok
+					? parsed.params
+					: {}
+				: (parameters as Record<string, unknown>);
+			value = capture.protocol === 'saasV1' ? query.authToken : query.nonce;
+			if (capture.protocol === 'saasV1' && typeof value === 'string')
+				value = value.replace(/ /g, '+');
+		}
+		value = firstValue(value);
+		return typeof value === 'string' && value !== '' ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /** Options of a capture check. */
 export interface CaptureCheckOptions {
 	/** Current key first, then the previous one. */

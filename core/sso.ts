@@ -6,6 +6,8 @@
  * strings are those of Spring Security OAuth2, which the documented messages match.
  */
 
+import { decryptRsaSecret, looksRsaEncrypted, readRsaPrivateKey } from './rsa-secret';
+
 /** Paths under the tenant domain (§6.3 to §6.5). */
 export const SSO_PATHS = {
 	/** Authorization-code exchange and refresh (§6.3, §6.4). */
@@ -54,7 +56,10 @@ export function formEncode(fields: Record<string, string | undefined>): string {
 }
 
 /** The token request of §6.3 without the client credentials (the credential adds those). */
-export function authorizationCodeFields(code: string, redirectUri?: string): Record<string, string> {
+export function authorizationCodeFields(
+	code: string,
+	redirectUri?: string,
+): Record<string, string> {
 	const fields: Record<string, string> = { grant_type: 'authorization_code', code };
 	if (redirectUri) fields.redirect_uri = redirectUri;
 	return fields;
@@ -231,4 +236,45 @@ export function userInfoSyncKeys(user: SsoUserInfo): Record<string, string | nul
 		email: text(user.email),
 		mobile: text(user.mobile),
 	};
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+
+/**
+ * The client secret to send, from the SSO credential: taken as it is, or decrypted with the RSA
+ * private key when one is set and the value has the shape of a ciphertext for it (as the
+ * `applicationSync` delivers it, §0.3). Throws `RsaSecretError` or a plain Error, never with the
+ * secret or the key in the message.
+ */
+export function credentialClientSecret(
+	secret: unknown,
+	privateKey: unknown,
+	passphrase?: unknown,
+): string {
+	const value = text(secret);
+	if (value === '')
+		throw new Error(
+			'The client secret is empty: take it from the application sync (应用同步, clientSecret) of the tenant.',
+		);
+	if (text(privateKey) === '') return value;
+	const key = readRsaPrivateKey(text(privateKey), text(passphrase) || undefined);
+	return looksRsaEncrypted(value, key) ? decryptRsaSecret(key, value).secret : value;
+}
+
+/**
+ * A tenant's client secret given per item, as the `applicationSync` delivered it: it must be
+ * RSA-encrypted for the credential's private key, so no plain secret travels through workflow
+ * data. Throws when there is no private key or the value does not decrypt.
+ */
+export function tenantClientSecret(
+	encrypted: unknown,
+	privateKey: unknown,
+	passphrase?: unknown,
+): string {
+	if (text(privateKey) === '')
+		throw new Error(
+			'A per-tenant client secret must be the encrypted one from the application sync, and the KooGallery SSO credential has no RSA private key to decrypt it.',
+		);
+	const key = readRsaPrivateKey(text(privateKey), text(passphrase) || undefined);
+	return decryptRsaSecret(key, text(encrypted)).secret;
 }

@@ -8,14 +8,25 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { testSellerKey } from '../shared/sellerKey';
+import { decryptBuyerContacts, decryptCredentials, encryptCredentials } from './cryptoTools';
 import {
 	callOptionsProperty,
 	licenseProperties,
+	OPEN_API_RESOURCES,
 	orderProperties,
 	usageProperties,
 } from './descriptions';
 import { licenseCodes } from './license';
 import { getOrders } from './order';
+import { signBodies, verifyRequests } from './signatureTools';
+import {
+	buyerContactProperties,
+	credentialProperties,
+	SELLER_KEY_RESOURCES,
+	signatureProperties,
+	toolOperations,
+} from './toolDescriptions';
 import { wholeNumber, type RetryPolicy } from './transport';
 import { pushUsage } from './usage';
 
@@ -23,6 +34,16 @@ import { pushUsage } from './usage';
 const MAX_RETRY_DELAY_MS = 30_000;
 
 const main = JSON.stringify(NodeConnectionTypes.Main);
+
+/** Operations that work on the items with the seller key, without calling KooGallery. */
+const LOCAL_OPERATIONS: Record<string, (this: IExecuteFunctions) => Promise<INodeExecutionData[]>> =
+	{
+		'credentials.encrypt': encryptCredentials,
+		'credentials.decrypt': decryptCredentials,
+		'buyerContact.decrypt': decryptBuyerContacts,
+		'signature.signBody': signBodies,
+		'signature.verifyRequest': verifyRequests,
+	};
 
 export class KooGallery implements INodeType {
 	description: INodeTypeDescription = {
@@ -36,12 +57,24 @@ export class KooGallery implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			"Calls KooGallery's Open APIs as a seller: query orders (查询订单), push pay-per-use usage (按需使用量推送), activate and query license codes (授权码)",
+			"Calls KooGallery's Open APIs as a seller: query orders (查询订单), push pay-per-use usage (按需使用量推送), activate and query license codes (授权码); and, with your seller key, encrypts and decrypts credentials and buyer contacts, signs answers and checks captured requests",
 		defaults: { name: 'KooGallery' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{$parameter["resource"] === "usage" ? [{"type":${main},"displayName":"Results"},{"type":${main},"displayName":"Failed"}] : [{"type":${main}}]}}`,
-		credentials: [{ name: 'kooGalleryOpenApi', required: true }],
+		credentials: [
+			{
+				name: 'kooGalleryOpenApi',
+				required: true,
+				displayOptions: { show: { resource: OPEN_API_RESOURCES } },
+			},
+			{
+				name: 'kooGallerySellerKeyApi',
+				required: true,
+				testedBy: 'kooGallerySellerKeyTest',
+				displayOptions: { show: { resource: SELLER_KEY_RESOURCES } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -50,9 +83,12 @@ export class KooGallery implements INodeType {
 				noDataExpression: true,
 				default: 'order',
 				options: [
-					{ name: 'Order (订单)', value: 'order' },
-					{ name: 'Usage (按需使用量)', value: 'usage' },
+					{ name: 'Buyer Contact (手机号 / 邮箱)', value: 'buyerContact' },
+					{ name: 'Credentials (appInfo 账号密码)', value: 'credentials' },
 					{ name: 'License Code (授权码)', value: 'licenseCode' },
+					{ name: 'Order (订单)', value: 'order' },
+					{ name: 'Signature (签名)', value: 'signature' },
+					{ name: 'Usage (按需使用量)', value: 'usage' },
 				],
 			},
 			{
@@ -119,16 +155,26 @@ export class KooGallery implements INodeType {
 					},
 				],
 			},
+			...toolOperations,
 			...orderProperties,
 			...usageProperties,
 			...licenseProperties,
+			...credentialProperties,
+			...buyerContactProperties,
+			...signatureProperties,
 			callOptionsProperty,
 		],
+	};
+
+	methods = {
+		credentialTest: { kooGallerySellerKeyTest: testSellerKey },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;
 		const operation = this.getNodeParameter('operation', 0) as string;
+		const local = LOCAL_OPERATIONS[`${resource}.${operation}`];
+		if (local) return [await local.call(this)];
 		const call = this.getNodeParameter('callOptions', 0, {}) as IDataObject;
 		const policy: RetryPolicy = {
 			maxAttempts: wholeNumber(call.maxAttempts, 5, 1, 10),

@@ -1,5 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** The resources that call KooGallery's Open APIs with the Open API credential. */
+export const OPEN_API_RESOURCES = ['order', 'usage', 'licenseCode'];
+
 /** Order > Get (查询订单). */
 export const orderProperties: INodeProperties[] = [
 	{
@@ -257,6 +260,7 @@ export const callOptionsProperty: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
+	displayOptions: { show: { resource: OPEN_API_RESOURCES } },
 	options: [
 		{
 			displayName: 'Timeout (Seconds)',
