@@ -24,6 +24,7 @@ export class KooGallerySellerKeyApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
+			hint: 'In the seller console: 卖家中心 (Seller Center) > 应用工具 (Application Tools) > 密钥管理 (Key Management), the key of the basic interfaces',
 			description:
 				'The key KooGallery signs its calls with. In the seller console: 卖家中心 (Seller Center) > 应用工具 (Application Tools) > 密钥管理 (Key Management), the key bound to the basic SaaS interfaces (获取Key值).',
 		},
@@ -33,6 +34,7 @@ export class KooGallerySellerKeyApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			hint: 'Only while you change your key: the old key, so calls signed with either are accepted. Clear it afterwards.',
 			description:
 				'Only while you change your key: put the old key here for a while, so calls signed with either key are accepted. Each answer is signed with the key that signed the call. Clear it once KooGallery uses the new key.',
 		},
@@ -42,6 +44,7 @@ export class KooGallerySellerKeyApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			hint: 'Only for joint-operation (联营) SaaS products: the separate key of the 联营SaaS同步 (kit sync) interfaces, also in 密钥管理 (Key Management)',
 			description:
 				'Only for joint-operation (联营) SaaS products: the separate key bound to the 联营SaaS同步 (kit sync) interfaces in 密钥管理 (Key Management). KooGallery does not allow the same key for both. Leave empty otherwise.',
 		},

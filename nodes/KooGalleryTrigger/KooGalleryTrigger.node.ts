@@ -88,6 +88,15 @@ export class KooGalleryTrigger implements INodeType {
 		description:
 			"Receives KooGallery's calls to your production interface (生产接口), checks they really come from KooGallery, and starts the branch for that scenario",
 		defaults: { name: 'KooGallery Trigger' },
+		triggerPanel: {
+			header: 'Listen for one KooGallery call to the Test URL',
+			executionsHelp: {
+				inactive:
+					"<b>While building your workflow</b>, click 'Execute step', then send one call to the Test URL (under Webhook URLs), signed with your seller key. That call runs the workflow here in the editor.<br /><br /><b>Once you publish the workflow</b>, KooGallery's calls to the Production URL run it, including the test calls of the seller console's debugging page (应用接入调试). Those runs appear under Executions, not in the editor.",
+				active:
+					"<b>This workflow is published</b>: every call KooGallery sends to the Production URL runs it, including the test calls of the seller console's debugging page (应用接入调试). Those runs appear under Executions, not in the editor.<br /><br /><b>To see one call here</b>, click 'Execute step', then send it to the Test URL (under Webhook URLs), signed with your seller key.",
+			},
+		},
 		inputs: [],
 		// n8n's expressions end at the first "}}", so the catalogue is written one value a line
 		// (compact JSON ends in "}}}" and the editor then draws the trigger with no outputs at all).
@@ -115,20 +124,19 @@ export class KooGalleryTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Copy the Production URL above into the seller console: 卖家中心 (Seller Center) > 商品管理 (Products) > your product > 生产接口地址 (production interface address). KooGallery sends every scenario to that one address.',
+					'Open Webhook URLs above, choose Production URL and click the address to copy it. Paste it in the seller console as the 生产接口地址 (production interface address) of your product: 卖家中心 (Seller Center) > 商品管理 (Products) > your product. KooGallery sends every scenario to that one address, over HTTPS on a domain name. Test calls from the debugging page (应用接入调试) carry testFlag "1", shown as koogallery.testFlag: true in this node\'s output.',
 				name: 'urlNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: { hide: { protocol: ['kit'] } },
 			},
 			{
-				displayName: 'Path',
-				name: 'path',
-				type: 'string',
-				default: 'koogallery/saas',
-				required: true,
-				placeholder: 'koogallery/saas',
-				description:
-					'The end of the production URL. Use a different path for each product whose calls this workflow should not receive.',
+				displayName:
+					'Open Webhook URLs above and choose Production URL: KooGallery calls one address for each sync. In the seller console, enter the part before /produceAPI/v2/ as the 生产地址 (production address) of the application credential (应用凭证); KooGallery adds /produceAPI/v2/… itself. Test calls carry testFlag 1, shown as koogallery.testFlag: true in this node\'s output.',
+				name: 'kitUrlNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { protocol: ['kit'] } },
 			},
 			{
 				displayName: 'Product Type',
@@ -146,6 +154,16 @@ export class KooGalleryTrigger implements INodeType {
 			scenarioParameter('kit', ['tenantSync', 'applicationSync', 'authSync']),
 			scenarioParameter('license', ['refreshLicenseCode', 'updateLicenseCodeStatus', 'releaseLicenseCode']),
 			scenarioParameter('saasV1', ['newInstance', 'refreshInstance', 'expireInstance', 'releaseInstance', 'instanceStatus']),
+			{
+				displayName: 'Path',
+				name: 'path',
+				type: 'string',
+				default: 'koogallery/saas',
+				required: true,
+				placeholder: 'koogallery/saas',
+				description:
+					'The end of the production URL. Use a different path for each product whose calls this workflow should not receive.',
+			},
 			{
 				displayName: 'Options',
 				name: 'options',
