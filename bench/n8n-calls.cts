@@ -31,6 +31,8 @@ const SELLER_CREDENTIAL = { id: 'benchSellerKey01', name: 'Bench seller key' };
 const POSTGRES_CREDENTIAL = { id: 'benchPostgres001', name: 'Bench PostgreSQL' };
 /** KooGallery gives up on an answer after 5 seconds. */
 export const KOOGALLERY_TIMEOUT_MS = 5000;
+/** Calls sent to each workflow before measuring, at concurrency 5, not counted. */
+export const WARM_UP_CALLS = 20;
 /** The client gives up after this long and counts an error. */
 const CLIENT_TIMEOUT_MS = 30_000;
 const TABLE = 'koogallery_bench_instances';
@@ -366,11 +368,11 @@ async function measureVariant(
 	};
 	// Warm-up: not counted; fails loudly if a workflow does not answer as expected.
 	for (const side of ['pack', 'n8n'] as const) {
-		const warm = await load(urls[side], side, 30, 5);
+		const warm = await load(urls[side], side, WARM_UP_CALLS, 5);
 		const failed = warm.samples.filter((sample) => sample.error);
 		if (failed.length > 0) {
 			throw new Error(
-				`${setting}/${variant}/${side} warm-up: ${failed.length} of 30 failed, e.g. ${failed[0].error}`,
+				`${setting}/${variant}/${side} warm-up: ${failed.length} of ${WARM_UP_CALLS} failed, e.g. ${failed[0].error}`,
 			);
 		}
 	}

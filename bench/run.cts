@@ -3,6 +3,10 @@
  *
  *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,usage] [--quick] [--out=FILE]
  *                                        [--requests=N] [--rounds=N]
+ *   node --require tsx/cjs bench/run.cts --render=RESULTS.json [--out=FILE]
+ *
+ * Every run also saves its raw results as JSON in the system's temporary folder (the path is
+ * printed); `--render` writes the results file again from such a JSON without measuring anything.
  *
  * Needs `npm run build` first (`npm run bench` does it). A part that fails is reported as not
  * measured, with the reason, and the other parts still run; the exit code is 1 in that case.
@@ -59,7 +63,7 @@ function parseArgs(argv: string[]): Settings {
 		parts,
 		out: path.resolve(value('out') ?? path.join(REPO_ROOT, 'BENCHMARKS.md')),
 		quick,
-		requests: number('requests', quick ? 30 : 150),
+		requests: number('requests', quick ? 30 : 120),
 		rounds: number('rounds', quick ? 2 : 3),
 		coreRuns: quick ? 3 : 9,
 		coreRunMs: quick ? 60 : 150,
@@ -80,8 +84,24 @@ function commandOutput(command: string, args: string[]): string {
 	return result.status === 0 ? result.stdout.trim() : 'unknown';
 }
 
+/** Reads results saved by an earlier run (dates come back as text). */
+function loadResults(file: string): BenchReport {
+	const report = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchReport;
+	return {
+		...report,
+		startedAt: new Date(report.startedAt),
+		finishedAt: new Date(report.finishedAt),
+	};
+}
+
 async function main(): Promise<number> {
 	const settings = parseArgs(process.argv.slice(2));
+	const render = process.argv.find((arg) => arg.startsWith('--render='))?.slice('--render='.length);
+	if (render) {
+		fs.writeFileSync(settings.out, renderReport(loadResults(render)));
+		log(`wrote ${settings.out} from ${render}`);
+		return 0;
+	}
 	const startedAt = new Date();
 	const load: BenchReport['load'] = [{ when: 'start', average: loadAverage() }];
 	const failed: string[] = [];
@@ -167,6 +187,12 @@ async function main(): Promise<number> {
 		usage,
 		trigger: settings.parts.includes('n8n') ? diagnoseTrigger(log) : undefined,
 	};
+	const saved = path.join(
+		os.tmpdir(),
+		`koogallery-bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`,
+	);
+	fs.writeFileSync(saved, JSON.stringify(report, null, '\t'));
+	log(`raw results saved in ${saved}`);
 	fs.writeFileSync(settings.out, renderReport(report));
 	log(
 		`wrote ${path.relative(process.cwd(), settings.out) || settings.out} in ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`,
