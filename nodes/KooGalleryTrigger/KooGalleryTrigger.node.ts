@@ -12,7 +12,7 @@ import {
 
 import { resultBody, verificationResultCode, type ResultCode } from '../../core/result-codes';
 import { signedJsonResponse } from '../../core/body-sign';
-import { MemoryNonceStore } from '../../core/verification';
+import { MemoryNonceStore, type VerificationResult } from '../../core/verification';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { protocols, type IncomingCall, type ProtocolName } from './protocols';
 
@@ -273,12 +273,19 @@ export class KooGalleryTrigger implements INodeType {
 			headers: req.headers,
 			rawBody,
 		};
-		const verification = protocol.verify(call, {
-			keys,
-			toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
-			nonceStore,
-			nowMs: receivedAt.getTime(),
-		});
+		// The core never throws on bad input; should it ever, the call is refused, not let through
+		// and not left to n8n's unsigned error page.
+		let verification: VerificationResult;
+		try {
+			verification = protocol.verify(call, {
+				keys,
+				toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
+				nonceStore,
+				nowMs: receivedAt.getTime(),
+			});
+		} catch (error) {
+			return refuse('000001', 'Authentication failed.', `the call could not be checked (${(error as Error).name})`);
+		}
 		if (!verification.ok) {
 			const code = verificationResultCode(verification.reason, verification.parameter);
 			return refuse(
@@ -290,7 +297,12 @@ export class KooGalleryTrigger implements INodeType {
 		}
 		signingKey = verification.key;
 
-		const parsed = protocol.parse(call);
+		let parsed: ReturnType<typeof protocol.parse>;
+		try {
+			parsed = protocol.parse(call);
+		} catch (error) {
+			return refuse('000002', 'The request could not be read.', `the call could not be read (${(error as Error).name})`);
+		}
 		if (!parsed.ok) {
 			return refuse(parsed.resultCode, parsed.message, parsed.message);
 		}

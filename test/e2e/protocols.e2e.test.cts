@@ -12,6 +12,7 @@ import { SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import { KIT_SCENARIOS } from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS } from '../../core/schemas/license';
 import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { sellerKeyCredential, triggerWorkflow as workflow } from './trigger-workflows.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { sendHttp } from '../../simulator/http.cjs';
 import { runKit, signKitCall } from '../../simulator/kit-scenarios.cjs';
@@ -21,42 +22,6 @@ import { signV1Call } from '../../simulator/v1-client.cjs';
 
 const KEY = 'e2e-Basic-Key-7c1d2b4e6f809f3a';
 const KIT_KEY = 'e2e-Kit-Key-4e6f809f3a7c1d2b';
-const CREDENTIAL = { id: 'kooGallerySellerKey', name: 'KooGallery Seller Key' };
-
-type Answer = Record<string, unknown>;
-
-/** A workflow whose trigger has every scenario of `protocol` enabled, each output answered by `answers`. */
-function workflow(id: string, protocol: string, parameter: string, path: string, activities: string[], answers: (activity: string) => Answer) {
-	const trigger = {
-		id: `${id}-trigger`,
-		name: 'KooGallery Trigger',
-		type: 'n8n-nodes-koogallery.kooGalleryTrigger',
-		typeVersion: 2,
-		position: [0, 0],
-		webhookId: `${id}-0000-4000-8000-000000000000`.slice(0, 36),
-		parameters: { path, protocol, [parameter]: activities, options: {} },
-		credentials: { kooGallerySellerKeyApi: CREDENTIAL },
-	};
-	const responders = activities.map((activity, index) => ({
-		id: `${id}-answer-${index}`,
-		name: `Answer ${activity}`,
-		type: 'n8n-nodes-koogallery.kooGalleryRespond',
-		typeVersion: 1,
-		position: [400, index * 200],
-		parameters: answers(activity),
-		credentials: { kooGallerySellerKeyApi: CREDENTIAL },
-	}));
-	return {
-		id,
-		name: `e2e ${protocol}`,
-		nodes: [trigger, ...responders],
-		connections: {
-			[trigger.name]: { main: responders.map((r) => [{ node: r.name, type: 'main', index: 0 }]) },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-}
-
 const result = { respondTo: 'result', resultCode: '000000' };
 const login = { frontEndUrl: 'https://app.example.com', adminUrl: 'https://app.example.com/admin', userName: '={{ "user-" + $json.customerId }}', password: 'Init-Pass-123' };
 
@@ -87,7 +52,7 @@ describe('kit, License and SaaS V1.0 in a real n8n', () => {
 		handle = await startN8n({
 			userFolder,
 			workflows: [kitWorkflow, v1Workflow, licenseWorkflow],
-			credentials: [{ ...CREDENTIAL, type: 'kooGallerySellerKeyApi', data: { secretKey: KEY, kitSecretKey: KIT_KEY, site: 'cn' } }],
+			credentials: [sellerKeyCredential(KEY, KIT_KEY)],
 		});
 		base = `${handle.baseUrl}/webhook`;
 	}, 20 * 60_000);

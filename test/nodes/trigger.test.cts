@@ -1,4 +1,5 @@
 import { KooGalleryTrigger } from '../../nodes/KooGalleryTrigger/KooGalleryTrigger.node';
+import { protocols } from '../../nodes/KooGalleryTrigger/protocols';
 import { signSaasV2Request } from '../../core/saas-v2-signature';
 import { verifyBodySign } from '../../core/body-sign';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
@@ -124,6 +125,21 @@ describe('KooGallery Trigger webhook()', () => {
 		const fresh = call(NEW, { parameters: { options: { acknowledgeNotifications: true } } });
 		expect((await trigger.webhook.call(fresh.context)).noWebhookResponse).toBeUndefined();
 		expect(fresh.response.body).toBeUndefined();
+	});
+
+	it('refuses, signed, a call the core fails to check instead of leaving n8n to answer 500', async () => {
+		const original = protocols.saasV2.verify;
+		protocols.saasV2.verify = () => {
+			throw new RangeError('Maximum call stack size exceeded');
+		};
+		try {
+			const { context, response, logs } = call(NEW);
+			expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
+			expect(answerOf(response)).toEqual({ resultCode: '000001', resultMsg: 'Authentication failed.' });
+			expect(logs[0].message).toMatch(/could not be checked \(RangeError\)/);
+		} finally {
+			protocols.saasV2.verify = original;
+		}
 	});
 
 	it('honours a wider clock tolerance', async () => {
