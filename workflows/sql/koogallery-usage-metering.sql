@@ -14,6 +14,8 @@ CREATE TABLE IF NOT EXISTS koogallery_usage (
 	metering_sn text UNIQUE,
 	-- set once KooGallery accepted the record; rows with a time here are never reported again
 	reported_at timestamptz,
+	-- the metering_sn KooGallery received (yours, or the one derived from instance and period)
+	reported_sn text,
 	attempts integer NOT NULL DEFAULT 0,
 	-- why KooGallery did not accept the record the last time
 	last_error text,
