@@ -2,11 +2,12 @@
 -- The workflow runs this itself when it is published and each time n8n starts. Existing tables and
 -- rows are kept.
 
--- Licenses this workflow issued: one per order (getLicense) or per event and device
--- (getLicenseAsync). The issue key makes a repeated call return the same license.
+-- Licenses this workflow issued: one per order (getLicense: issue_key "order:<orderId>") or per
+-- instance, event and device (getLicenseAsync: "event:<instanceId>/<eventId>/<device>"). The issue
+-- key makes a repeated call return the same license.
 CREATE TABLE IF NOT EXISTS koogallery_licenses (
 	issue_key text PRIMARY KEY,
-	instance_id text NOT NULL UNIQUE,
+	instance_id text NOT NULL,
 	order_id text,
 	customer_id text,
 	product_id text,
@@ -20,6 +21,7 @@ CREATE TABLE IF NOT EXISTS koogallery_licenses (
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX IF NOT EXISTS koogallery_licenses_instance ON koogallery_licenses (instance_id);
 
 -- License codes KooGallery generated and manages (license-code products 2.0): their state here.
 CREATE TABLE IF NOT EXISTS koogallery_license_codes (
