@@ -222,7 +222,7 @@ function callTargets(report: BenchReport, notes: Notes): TargetRow[] {
 					reasons.push(
 						`Every answer was correct, but ${pack50.overKooGalleryLimit} came after KooGallery's 5-second limit, which KooGallery counts as failed calls ` +
 							`(n8n's own baseline: ${n8n50 ? `${n8n50.overKooGalleryLimit} of ${n8n50.requests}` : 'not measured'}). ` +
-							`50 calls at once wait in line for ${formatNumber(pack50.reqPerSec, 3)} req/s, so the last ones wait about ${formatNumber(50 / pack50.reqPerSec, 2)} s.` +
+							`50 calls sent together are served at ${formatNumber(pack50.reqPerSec, 3)} req/s, so the last of them waits about ${formatNumber(50 / pack50.reqPerSec, 2)} s.` +
 							causeRef,
 					);
 				}
