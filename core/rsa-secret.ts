@@ -184,16 +184,17 @@ export function decryptRsaSecret(key: KeyObject, ciphertext: string): DecryptedS
 		throw new RsaSecretError(
 			`The encrypted client secret is not Base64 or hex of ${k} bytes, the size of a ciphertext for this ${k * 8}-bit key.`,
 		);
+	const refused = new RsaSecretError(
+		'The encrypted client secret could not be decrypted with this private key: it was encrypted for another key pair, or not with RSA-OAEP (SHA-256 or SHA-1).',
+	);
 	let raw: Buffer | undefined;
 	try {
 		raw = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, bytes);
 	} catch {
+		// A value at or above this key's modulus: made for another key pair.
 		raw = undefined;
 	}
-	if (!raw)
-		throw new RsaSecretError(
-			'The encrypted client secret could not be decrypted with this private key (the value is out of range for it).',
-		);
+	if (!raw) throw refused;
 	const encoded = raw.length < k ? Buffer.concat([Buffer.alloc(k - raw.length), raw]) : raw;
 	for (const variant of OAEP_VARIANTS) {
 		const plain = oaepDecode(encoded, variant);
@@ -201,7 +202,5 @@ export function decryptRsaSecret(key: KeyObject, ciphertext: string): DecryptedS
 		const secret = plain.toString('utf8');
 		if (Buffer.from(secret, 'utf8').equals(plain)) return { secret, variant };
 	}
-	throw new RsaSecretError(
-		'The encrypted client secret could not be decrypted with this private key: it was encrypted for another key pair, or not with RSA-OAEP (SHA-256 or SHA-1).',
-	);
+	throw refused;
 }

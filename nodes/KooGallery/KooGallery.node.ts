@@ -20,6 +20,8 @@ import {
 import { licenseCodes } from './license';
 import { getOrders } from './order';
 import { signBodies, verifyRequests } from './signatureTools';
+import { singleSignOn, SSO_CREDENTIAL, type SsoOperation } from './sso';
+import { ssoProperties } from './ssoDescriptions';
 import {
 	buyerContactProperties,
 	credentialProperties,
@@ -57,7 +59,7 @@ export class KooGallery implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			"Calls KooGallery's Open APIs as a seller: query orders (查询订单), push pay-per-use usage (按需使用量推送), activate and query license codes (授权码); and, with your seller key, encrypts and decrypts credentials and buyer contacts, signs answers and checks captured requests",
+			"Calls KooGallery's Open APIs as a seller: query orders (查询订单), push pay-per-use usage (按需使用量推送), activate and query license codes (授权码); with your seller key, encrypts and decrypts credentials and buyer contacts, signs answers and checks captured requests; and signs users in through a joint-operation tenant (联营kit SSO)",
 		defaults: { name: 'KooGallery' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -74,6 +76,11 @@ export class KooGallery implements INodeType {
 				testedBy: 'kooGallerySellerKeyTest',
 				displayOptions: { show: { resource: SELLER_KEY_RESOURCES } },
 			},
+			{
+				name: SSO_CREDENTIAL,
+				required: true,
+				displayOptions: { show: { resource: ['sso'] } },
+			},
 		],
 		properties: [
 			{
@@ -88,6 +95,7 @@ export class KooGallery implements INodeType {
 					{ name: 'License Code (授权码)', value: 'licenseCode' },
 					{ name: 'Order (订单)', value: 'order' },
 					{ name: 'Signature (签名)', value: 'signature' },
+					{ name: 'Single Sign-On (联营Kit账号登录)', value: 'sso' },
 					{ name: 'Usage (按需使用量)', value: 'usage' },
 				],
 			},
@@ -162,6 +170,7 @@ export class KooGallery implements INodeType {
 			...credentialProperties,
 			...buyerContactProperties,
 			...signatureProperties,
+			...ssoProperties,
 			callOptionsProperty,
 		],
 	};
@@ -175,6 +184,12 @@ export class KooGallery implements INodeType {
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const local = LOCAL_OPERATIONS[`${resource}.${operation}`];
 		if (local) return [await local.call(this)];
+		if (
+			resource === 'sso' &&
+			(operation === 'getTokens' || operation === 'refreshToken' || operation === 'getUserInfo')
+		) {
+			return [await singleSignOn.call(this, operation as SsoOperation)];
+		}
 		const call = this.getNodeParameter('callOptions', 0, {}) as IDataObject;
 		const policy: RetryPolicy = {
 			maxAttempts: wholeNumber(call.maxAttempts, 5, 1, 10),
