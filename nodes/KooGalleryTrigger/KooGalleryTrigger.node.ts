@@ -1,5 +1,8 @@
 import {
+	fromFunction,
+	fromParameter,
 	NodeConnectionTypes,
+	webhookDescriptionFields,
 	type IDataObject,
 	type IHookFunctions,
 	type INodeExecutionData,
@@ -54,9 +57,28 @@ const outputCatalogue = Object.fromEntries(
 	]),
 );
 
-/** The editor and n8n evaluate these per workflow: each product type listens where KooGallery calls it. */
-const isKit = '$parameter["protocol"] === "kit"';
-const mainMethods = `={{ ${isKit} ? "" : ["license", "saasV1"].includes($parameter["protocol"]) ? "GET,POST" : "POST" }}`;
+/**
+ * Where each product type listens. Declared with native resolvers so that n8n reads them from the
+ * parameters on every call without running its expression engine (the expression text is what the
+ * editor sees). The functions must be self-contained: n8n inlines their source into the expression.
+ */
+const mainWebhookFields = webhookDescriptionFields({
+	httpMethod: fromFunction((p) =>
+		p.protocol === 'kit' ? '' : p.protocol === 'license' || p.protocol === 'saasV1' ? 'GET,POST' : 'POST',
+	),
+	path: fromParameter('path'),
+	ndvHideUrl: fromFunction((p) => p.protocol === 'kit'),
+});
+const kitMethod = fromFunction((p) => (p.protocol === 'kit' ? 'POST' : ''));
+const kitHidden = fromFunction((p) => p.protocol !== 'kit');
+/** Joint-operation syncs arrive at fixed sub-paths of the production address (one function each, self-contained). */
+const kitPaths = [
+	fromFunction((p) => `${String(p.path)}/produceAPI/v2/tenantSync`),
+	fromFunction((p) => `${String(p.path)}/produceAPI/v2/applicationSync`),
+	fromFunction((p) => `${String(p.path)}/produceAPI/v2/authSync`),
+	fromFunction((p) => `${String(p.path)}/produceAPI/v2/singleOrgSync`),
+	fromFunction((p) => `${String(p.path)}/produceAPI/v2/allOrgSync`),
+];
 
 /** One multi-select of scenarios per product type; each scenario picked gets an output. */
 function scenarioParameter(protocol: ProtocolName, defaults: string[]): INodeProperties {
@@ -103,22 +125,12 @@ export class KooGalleryTrigger implements INodeType {
 		outputs: `={{(${configuredOutputs})($parameter, ${JSON.stringify(outputCatalogue, null, 1)}, ${JSON.stringify(NodeConnectionTypes.Main)})}}`,
 		credentials: [{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' }],
 		webhooks: [
-			{
-				name: 'default',
-				httpMethod: mainMethods,
-				responseMode: 'responseNode',
-				path: '={{$parameter["path"]}}',
-				isFullPath: true,
-				ndvHideUrl: `={{ ${isKit} }}`,
-			},
-			// Joint-operation syncs arrive at fixed sub-paths of the production address.
-			...protocols.kit.scenarios.map((scenario) => ({
+			{ name: 'default', responseMode: 'responseNode', isFullPath: true, ...mainWebhookFields },
+			...kitPaths.map((path) => ({
 				name: 'default' as const,
-				httpMethod: `={{ ${isKit} ? "POST" : "" }}`,
 				responseMode: 'responseNode',
-				path: `={{$parameter["path"]}}/produceAPI/v2/${scenario.activity}`,
 				isFullPath: true,
-				ndvHideUrl: `={{ !(${isKit}) }}`,
+				...webhookDescriptionFields({ httpMethod: kitMethod, path, ndvHideUrl: kitHidden }),
 			})),
 		],
 		properties: [

@@ -5,7 +5,8 @@ import { signSaasV2Request } from '../../core/saas-v2-signature';
 import { formatStatisticalTime } from '../../core/saas-v2-answers';
 import { verifyBodySign } from '../../core/body-sign';
 import { CREDENTIALS, KEY, webhookContext } from './fakes.cjs';
-import type { IDataObject } from 'n8n-workflow';
+import { WEBHOOK_RESOLVERS, type IDataObject } from 'n8n-workflow';
+import { KIT_SCENARIOS } from '../../core/schemas/kit';
 
 const trigger = new KooGalleryTrigger();
 const KIT_KEY = 'kit-key-0123456789-not-real';
@@ -67,15 +68,27 @@ describe('KooGallery Trigger: joint-operation kit syncs', () => {
 		expect(logs[0].message).toMatch(/no kit key/);
 	});
 
-	it('registers the five kit sub-paths only for kit products', () => {
+	it('registers the five kit sub-paths only for kit products, the same in the editor and in n8n', () => {
 		const webhooks = trigger.description.webhooks!;
-		expect(webhooks.map((w) => w.path)).toEqual([
-			'={{$parameter["path"]}}',
-			...['tenantSync', 'applicationSync', 'authSync', 'singleOrgSync', 'allOrgSync'].map((s) => `={{$parameter["path"]}}/produceAPI/v2/${s}`),
-		]);
-		const methodFor = (expression: string, protocol: string) => new Function('$parameter', `return ${expression.slice(3, -2)}`)({ protocol });
-		expect(['saasV2', 'kit', 'license', 'saasV1'].map((p) => methodFor(webhooks[0].httpMethod as string, p))).toEqual(['POST', '', 'GET,POST', 'GET,POST']);
-		expect(['saasV2', 'kit'].map((p) => methodFor(webhooks[1].httpMethod as string, p))).toEqual(['', 'POST']);
+		const evaluate = (template: unknown, parameter: IDataObject) => {
+			const text = String(template);
+			expect(text.startsWith('={{') && text.endsWith('}}')).toBe(true);
+			return new Function('$parameter', `return ${text.slice(3, -2)}`)(parameter);
+		};
+		const resolvers = (webhook: object) => (webhook as Record<symbol, Record<string, { resolve: (p: IDataObject) => unknown }>>)[WEBHOOK_RESOLVERS];
+		const fields = (webhook: (typeof webhooks)[number], parameter: IDataObject) => {
+			const editor = ['httpMethod', 'path', 'ndvHideUrl'].map((f) => evaluate((webhook as unknown as IDataObject)[f], parameter));
+			const native = ['httpMethod', 'path', 'ndvHideUrl'].map((f) => resolvers(webhook)[f].resolve(parameter));
+			expect(native).toEqual(editor);
+			return editor;
+		};
+		const table = ['saasV2', 'kit', 'license', 'saasV1'].map((protocol) => webhooks.map((w) => fields(w, { protocol, path: 'p/x' })));
+		expect(table[0][0]).toEqual(['POST', 'p/x', false]);
+		expect(table[1][0]).toEqual(['', 'p/x', true]);
+		expect(table[2][0]).toEqual(['GET,POST', 'p/x', false]);
+		expect(table[3][0]).toEqual(['GET,POST', 'p/x', false]);
+		expect(table[1].slice(1)).toEqual(KIT_SCENARIOS.map((s) => ['POST', `p/x/produceAPI/v2/${s.activity}`, false]));
+		expect(table[0].slice(1).map(([method]) => method)).toEqual(['', '', '', '', '']);
 	});
 });
 
