@@ -10,12 +10,12 @@ export function hmacSha256(key: Bytes, data: Bytes): Buffer {
 
 /** Lowercase hex HMAC-SHA256, the form KooGallery's request signatures use. */
 export function hmacSha256Hex(key: Bytes, data: Bytes): string {
-	return hmacSha256(key, data).toString('hex');
+	return createHmac('sha256', key).update(data).digest('hex');
 }
 
 /** Standard Base64 (with padding) HMAC-SHA256, the form `Body-Sign` uses. */
 export function hmacSha256Base64(key: Bytes, data: Bytes): string {
-	return hmacSha256(key, data).toString('base64');
+	return createHmac('sha256', key).update(data).digest('base64');
 }
 
 /** Lowercase hex SHA-256. */

@@ -72,13 +72,25 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 	if (size > MAX_BODY_BYTES) {
 		return failure('malformedParameter', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'body');
 	}
-	const forms: Array<{ form: string; sign: (key: string) => string }> = [
-		{ form: 'raw', sign: (key) => signSaasV2Request(key, rawBody, nonce.value, timestamp.value) },
+	// The canonical reading is built only if the raw bytes do not verify (most calls verify raw).
+	let canonical: string | undefined | null = null;
+	const canonicalBody = () => {
+		if (canonical === null) {
+			const text = canonicalSaasV2Payload(rawBody);
+			canonical = text === (typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8')) ? undefined : text;
+		}
+		return canonical;
+	};
+	const forms = [
+		{ form: 'raw', sign: (key: string) => signSaasV2Request(key, rawBody, nonce.value, timestamp.value) },
+		{
+			form: 'canonical',
+			sign: (key: string) => {
+				const body = canonicalBody();
+				return body === undefined ? '' : signSaasV2Request(key, body, nonce.value, timestamp.value);
+			},
+		},
 	];
-	const canonical = canonicalSaasV2Payload(rawBody);
-	if (canonical !== undefined && canonical !== (typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'))) {
-		forms.push({ form: 'canonical', sign: (key) => signSaasV2Request(key, canonical, nonce.value, timestamp.value) });
-	}
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: timestamp.value,
