@@ -1,5 +1,5 @@
 import { hmacSha256Hex, safeEqualHex } from './hmac';
-import { canonicalSaasV2Payload, MAX_BODY_BYTES } from './saas-v2-signature';
+import { canonicalSaasV2Payload, MAX_BODY_BYTES, rawThenCanonical } from './saas-v2-signature';
 import {
 	checkSignedRequest,
 	failure,
@@ -111,19 +111,7 @@ export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 			'body',
 		);
 	}
-	const forms: Array<{ form: string; sign: (key: string) => string }> = [
-		{ form: 'raw', sign: (key) => signKitRequest(key, rawBody, nonce.value, timestamp.value) },
-	];
-	const canonical = canonicalKitPayload(rawBody);
-	if (
-		canonical !== undefined &&
-		canonical !== (typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'))
-	) {
-		forms.push({
-			form: 'canonical',
-			sign: (key) => signKitRequest(key, canonical, nonce.value, timestamp.value),
-		});
-	}
+	const forms = rawThenCanonical(rawBody, (key, body) => signKitRequest(key, body, nonce.value, timestamp.value));
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: timestamp.value,

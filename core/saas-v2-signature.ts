@@ -40,6 +40,36 @@ export function signSaasV2Request(key: string, body: string | Buffer, nonce: str
 	return hmacSha256Hex(key, key + nonce + timestamp + hmacSha256Hex(key, body));
 }
 
+/**
+ * The two readings of a body to try, in order (spec README decision 2): the exact raw bytes, then
+ * Huawei's canonical form. The canonical form is built only when the raw bytes did not verify,
+ * and skipped when it equals them.
+ */
+export function rawThenCanonical(
+	rawBody: string | Buffer,
+	sign: (key: string, body: string | Buffer) => string,
+): Array<{ form: string; sign: (key: string) => string }> {
+	let canonical: string | undefined | null = null;
+	const canonicalBody = () => {
+		if (canonical === null) {
+			const text = canonicalSaasV2Payload(rawBody);
+			canonical = text === (typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8')) ? undefined : text;
+		}
+		return canonical;
+	};
+	return [
+		{ form: 'raw', sign: (key) => sign(key, rawBody) },
+		{
+			form: 'canonical',
+			sign: (key) => {
+				const body = canonicalBody();
+				// No canonical reading: an empty expectation never matches.
+				return body === undefined ? '' : sign(key, body);
+			},
+		},
+	];
+}
+
 export interface SaasV2VerifyInput {
 	/** The parsed URL query (`signature`, `timestamp`, `nonce`). */
 	query: Record<string, unknown> | undefined;
@@ -72,25 +102,7 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 	if (size > MAX_BODY_BYTES) {
 		return failure('malformedParameter', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'body');
 	}
-	// The canonical reading is built only if the raw bytes do not verify (most calls verify raw).
-	let canonical: string | undefined | null = null;
-	const canonicalBody = () => {
-		if (canonical === null) {
-			const text = canonicalSaasV2Payload(rawBody);
-			canonical = text === (typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8')) ? undefined : text;
-		}
-		return canonical;
-	};
-	const forms = [
-		{ form: 'raw', sign: (key: string) => signSaasV2Request(key, rawBody, nonce.value, timestamp.value) },
-		{
-			form: 'canonical',
-			sign: (key: string) => {
-				const body = canonicalBody();
-				return body === undefined ? '' : signSaasV2Request(key, body, nonce.value, timestamp.value);
-			},
-		},
-	];
+	const forms = rawThenCanonical(rawBody, (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value));
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: timestamp.value,
