@@ -2,6 +2,7 @@
  * koogallery-sim: plays KooGallery against your production URL.
  *
  *   npm run sim -- run --url <production URL> --key <seller key> [--protocol saas-v2] [--test-flag]
+ *   npm run sim -- serve [--port 8787]   (the KooGallery Open API mock, until Ctrl-C)
  *
  * Exit code 0 when every case passes, 1 when any fails, 2 for a usage error.
  */
@@ -10,6 +11,7 @@ import { runKit } from './kit-scenarios.cjs';
 import { LICENSE_GUIDES, runLicense, type LicenseGuide } from './license-scenarios.cjs';
 import { runSaasV1 } from './saas-v1-scenarios.cjs';
 import { runSaasV2 } from './saas-v2-scenarios.cjs';
+import { serve, SERVE_USAGE } from './serve.cjs';
 
 type Runner = (url: string, key: string, args: string[]) => Promise<CaseResult[]>;
 
@@ -39,7 +41,8 @@ const USAGE = `koogallery-sim — plays KooGallery's calls against your producti
   --protocol       saas-v2 (default), kit, license or saas-v1
   --license-guide  license only: code, online, offline, or a comma list (default: all three)
   --test-flag      mark every call as a debugging call (testFlag "1"), as the seller console does
-`;
+
+${SERVE_USAGE}`;
 
 function option(args: string[], name: string): string | undefined {
 	const index = args.indexOf(`--${name}`);
@@ -48,6 +51,7 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(): Promise<number> {
 	const [command, ...args] = process.argv.slice(2);
+	if (command === 'serve') return await serve(args);
 	if (command === 'run') {
 		const url = option(args, 'url');
 		const key = option(args, 'key') ?? process.env.KOOGALLERY_ACCESS_KEY;
