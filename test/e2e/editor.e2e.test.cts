@@ -48,6 +48,7 @@ import {
 	shownParameters,
 	tooltipOf,
 	webhookUrls,
+	zoomTo,
 } from './editor/editor-pages.cjs';
 import { createWorkflow, setUpOwnerAndLogIn, type AuthCookie } from './editor/n8n-session.cjs';
 
@@ -311,10 +312,15 @@ describe("the pack in n8n's editor, in a real browser", () => {
 					const shown = await page.locator(`[data-test-id="canvas-node-output-handle"][data-node-name="${source}"]`).count();
 					expect({ source, enoughOutputs: shown >= used }).toEqual({ source, enoughOutputs: true });
 				}
-				for (const node of workflow.nodes.filter((n) => n.type === `${PACKAGE}.kooGalleryTrigger`)) {
+				const triggers = workflow.nodes.filter((n) => n.type === `${PACKAGE}.kooGalleryTrigger`);
+				for (const node of triggers) {
 					expect({ node: node.name, outputs: await outputLabels(page, node.name) }).toEqual({ node: node.name, outputs: expectedOutputs(node) });
 				}
 				await screenshot(page, SHOTS, `canvas-${workflow.id}`);
+				if (triggers.length > 0) {
+					await zoomTo(page, triggers[0].name);
+					await screenshot(page, SHOTS, `canvas-${workflow.id}-trigger`);
+				}
 			});
 		});
 	});
@@ -438,6 +444,16 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			await modal.locator('[data-test-id="parameter-input-secretKey"] input').fill('Seller-Key-0123456789abcdef');
 			expect((await saveAndTest(page, modal)).status).toBe('OK');
 			await modal.waitFor({ state: 'hidden' });
+
+			// With its credential set, the trigger's own panel says how calls reach the workflow.
+			await ndv.getByText('Listen for one KooGallery call to the Test URL').waitFor();
+			await ndv.getByText('When will this node trigger my flow?').click();
+			const help = (await ndv.innerText()).replace(/\s+/g, ' ');
+			expect(help).toMatch(/Test URL/);
+			expect(help).toMatch(/Production URL/);
+			expect(help).toMatch(/应用接入调试/);
+			expect(help).not.toMatch(/Pull in events/);
+			await screenshot(page, SHOTS, 'trigger-panel-ready');
 		});
 	});
 

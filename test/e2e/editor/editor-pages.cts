@@ -92,6 +92,20 @@ export async function outputLabels(page: Page, nodeName: string): Promise<string
 	);
 }
 
+/** Zooms the canvas in around a node (as a person does with Ctrl and the mouse wheel). */
+export async function zoomTo(page: Page, nodeName: string, steps = 5): Promise<void> {
+	const box = await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).boundingBox();
+	if (!box) throw new Error(`node "${nodeName}" is not on the canvas`);
+	await page.mouse.move(box.x + box.width / 2 + 300, box.y + box.height / 2);
+	for (let step = 0; step < steps; step++) {
+		await page.keyboard.down('Control');
+		await page.mouse.wheel(0, -100);
+		await page.keyboard.up('Control');
+		await page.waitForTimeout(150);
+	}
+	await page.waitForTimeout(600);
+}
+
 /** Number of connections drawn on the canvas. */
 export async function edgeCount(page: Page): Promise<number> {
 	return await page.locator('[data-test-id="edge"]').count();
@@ -159,7 +173,10 @@ export async function selectOption(page: Page, ndv: Locator, name: string, optio
 
 /** The option texts of drop-down parameter `name` of the open panel (opens and closes it). */
 export async function optionTexts(page: Page, ndv: Locator, name: string): Promise<string[]> {
-	await ndv.locator(`[data-test-id="parameter-input-${name}"]`).click();
+	// Clicked at the chevron: the middle of a multi-select may be the "x" of a chosen value.
+	const input = ndv.locator(`[data-test-id="parameter-input-${name}"]`);
+	const box = await input.boundingBox();
+	await input.click(box ? { position: { x: box.width - 14, y: Math.min(box.height / 2, 18) } } : undefined);
 	const { options, texts } = await openOptions(page);
 	await page.keyboard.press('Escape');
 	await options.first().waitFor({ state: 'hidden' }).catch(() => undefined);
