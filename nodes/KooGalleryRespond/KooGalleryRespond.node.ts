@@ -118,6 +118,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['newInstance', 'license'] } },
+				hint: 'Empty: the input item\'s instanceId, else the business ID of the call. A repeated order must get the same ID.',
 				description:
 					'Your ID for the new instance. Leave empty to use the input item\'s instanceId field (for example the row you found for this order), or else the business ID of the request (for getLicenseAsync, the instance ID KooGallery sent). A repeated call for the same order must get the same ID: look it up first.',
 			},
@@ -144,6 +145,7 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance'] } },
+				hint: 'Empty: the input item\'s instanceId, or the only instance KooGallery asked about',
 				description: 'The instance this item describes. Leave empty to use the input item\'s instanceId field, or the only instance KooGallery asked about.',
 			},
 			{
