@@ -103,7 +103,8 @@ export async function zoomTo(page: Page, nodeName: string, steps = 5): Promise<v
 		await page.keyboard.up('Control');
 		await page.waitForTimeout(150);
 	}
-	await page.waitForTimeout(600);
+	// The minimap n8n shows while zooming fades out after a moment.
+	await page.waitForTimeout(2000);
 }
 
 /** Number of connections drawn on the canvas. */
