@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { verifyBodySign } from '../core/body-sign';
 import { installPack, startN8n, type N8nHandle } from '../scripts/n8n-harness.cjs';
 import { newOrder, signCall } from '../simulator/saas-v2-client.cjs';
-import { startPostgres, type PostgresServer } from './postgres.cjs';
+import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { median, nowMs, quantile } from './stats.cjs';
 
 const SELLER_KEY = 'bench-Seller-Key-5d7f9b1c3e5a7c9e';
@@ -462,7 +462,7 @@ export async function runN8nCallsBench(options: N8nCallsOptions): Promise<N8nCal
 							port: postgres.port,
 							database: postgres.database,
 							user: postgres.user,
-							password: 'bench',
+							password: postgres.password,
 							ssl: 'disable',
 							allowUnauthorizedCerts: false,
 							maxConnections: 100,
