@@ -103,7 +103,8 @@ export async function zoomTo(page: Page, nodeName: string, steps = 5): Promise<v
 		await page.keyboard.up('Control');
 		await page.waitForTimeout(150);
 	}
-	// The minimap n8n shows while zooming fades out after a moment.
+	// The minimap n8n shows while the pointer zooms fades out once the pointer has left the canvas.
+	await page.mouse.move(1, 1);
 	await page.waitForTimeout(2000);
 }
 
