@@ -13,7 +13,6 @@ import { decryptBuyerContacts, decryptCredentials, encryptCredentials } from './
 import {
 	callOptionsProperty,
 	licenseProperties,
-	OPEN_API_RESOURCES,
 	orderProperties,
 	usageProperties,
 } from './descriptions';
@@ -25,7 +24,6 @@ import { ssoProperties } from './ssoDescriptions';
 import {
 	buyerContactProperties,
 	credentialProperties,
-	SELLER_KEY_RESOURCES,
 	signatureProperties,
 	toolOperations,
 } from './toolDescriptions';
@@ -64,23 +62,13 @@ export class KooGallery implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{$parameter["resource"] === "usage" ? [{"type":${main},"displayName":"Results"},{"type":${main},"displayName":"Failed"}] : [{"type":${main}}]}}`,
+		// No displayOptions here: n8n's editor takes a parameter that credentials depend on for an
+		// "authentication" choice and hides it, which would hide Resource. Each operation asks for
+		// the one credential it needs and says so when it is missing.
 		credentials: [
-			{
-				name: 'kooGalleryOpenApi',
-				required: true,
-				displayOptions: { show: { resource: OPEN_API_RESOURCES } },
-			},
-			{
-				name: 'kooGallerySellerKeyApi',
-				required: true,
-				testedBy: 'kooGallerySellerKeyTest',
-				displayOptions: { show: { resource: SELLER_KEY_RESOURCES } },
-			},
-			{
-				name: SSO_CREDENTIAL,
-				required: true,
-				displayOptions: { show: { resource: ['sso'] } },
-			},
+			{ name: 'kooGalleryOpenApi', required: false },
+			{ name: 'kooGallerySellerKeyApi', required: false, testedBy: 'kooGallerySellerKeyTest' },
+			{ name: SSO_CREDENTIAL, required: false },
 		],
 		properties: [
 			{

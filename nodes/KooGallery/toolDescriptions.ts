@@ -10,8 +10,6 @@ const show = (
 		: { resource: [resource], ...extra },
 });
 
-/** The resources that work locally with the seller key (no call to KooGallery). */
-export const SELLER_KEY_RESOURCES = ['credentials', 'buyerContact', 'signature'];
 
 /** Operations of Credentials, Buyer Contact and Signature. */
 export const toolOperations: INodeProperties[] = [

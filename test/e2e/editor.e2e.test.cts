@@ -500,9 +500,9 @@ describe("the pack in n8n's editor, in a real browser", () => {
 	// Known problems, reported to the action node's author (its files are not this suite's to change).
 	// `it.failing` passes while the problem is there; once it is fixed the test fails: make it `it`.
 
-	// n8n 2.41.1 leaves out the Resource drop-down while the node's credentials have displayOptions on
-	// `resource`, and then opens a Usage > Push node on another resource's fields.
-	(hasActionNode ? it.failing : it.skip)('KNOWN PROBLEM: a KooGallery Usage > Push node opens with the Resource drop-down and its usage fields', async () => {
+	// n8n 2.41.1 leaves out the Resource drop-down when the node's credentials have displayOptions on
+	// `resource` (it takes Resource for an authentication choice); the node now declares none.
+	(hasActionNode ? it : it.skip)('a KooGallery Usage > Push node opens with the Resource drop-down and its usage fields', async () => {
 		await withPage('action-node', async (page) => {
 			const workflow = sandboxes.action;
 			await openWorkflow(page, handle.baseUrl, workflow.id, workflow.nodes.length);
