@@ -49,6 +49,7 @@ export class KooGalleryOpenApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
+			hint: 'In the seller console: your user name (top right) > 我的凭证 (My Credentials) > 访问密钥 (Access Keys)',
 			description:
 				'In the seller console: click your user name (top right) > 我的凭证 (My Credentials) > 访问密钥 (Access Keys) > 新增访问密钥 (Create Access Key). An IAM sub-user needs programmatic access (编程访问).',
 		},
@@ -59,6 +60,7 @@ export class KooGalleryOpenApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
+			hint: 'The SK in the key file (credentials.csv) you downloaded when you created the access key',
 			description:
 				'The SK from the key file (credentials.csv) downloaded when the access key was created. It cannot be shown again.',
 		},
@@ -68,6 +70,7 @@ export class KooGalleryOpenApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
+			hint: 'For usage pushes only: the key in 卖家中心 (Seller Center) > 应用工具 (Application Tools) > 密钥管理 (Key Management)',
 			description:
 				'Only needed to push pay-per-use usage with the new API: the key bound to the basic interfaces in 卖家中心 (Seller Center) > 应用工具 (Application Tools) > 密钥管理 (Key Management), the same key as in the KooGallery Seller Key credential. It signs the usage body (signature header).',
 		},
