@@ -38,7 +38,8 @@ export class KooGalleryRespond implements INodeType {
 		icon: { light: 'file:../../icons/koogallery.svg', dark: 'file:../../icons/koogallery.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{"Answer " + $parameter["respondTo"]}}',
+		subtitle:
+			'={{"Answer: " + ({ newInstance: "New Purchase", queryInstance: "Query Instance", changeInstanceCheck: "Change Check", license: "Issue License", result: "Result Code" })[$parameter["respondTo"]] }}',
 		description: 'Sends KooGallery the signed answer (Body-Sign) to the call a KooGallery Trigger received',
 		defaults: { name: 'KooGallery Respond' },
 		usableAsTool: true,
