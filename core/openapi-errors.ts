@@ -30,7 +30,7 @@ export interface OpenApiCodeInfo {
 }
 
 const CREDENTIALS_HINT =
-	"Check the AK and SK in the KooGallery Open API credential (seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys)) and that this machine's clock is right.";
+	"Check the AK and SK in the KooGallery Access Key credential (seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys)) and that this machine's clock is right.";
 
 /** Order and usage API codes by the number after `MKT.` / `CBC.` (spec §A.1 and §A.2.1 tables). */
 export const MKT_CODES: Readonly<Record<string, OpenApiCodeInfo>> = {

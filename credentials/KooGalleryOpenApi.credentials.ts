@@ -35,7 +35,7 @@ const failureRules = Object.entries(MKT_CODES)
 export class KooGalleryOpenApi implements ICredentialType {
 	name = 'kooGalleryOpenApi';
 
-	displayName = 'KooGallery Open API';
+	displayName = 'KooGallery Access Key API';
 
 	icon: Icon = { light: 'file:../icons/koogallery.svg', dark: 'file:../icons/koogallery.dark.svg' };
 

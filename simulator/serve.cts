@@ -1,6 +1,6 @@
 /**
  * `koogallery-sim serve`: runs the KooGallery Open API mock (simulator/openapi-mock.cts) until
- * Ctrl-C, prints what to put into n8n's KooGallery Open API credential, and prints one line per
+ * Ctrl-C, prints what to put into n8n's KooGallery Access Key credential, and prints one line per
  * request it receives, so a seller can watch their workflow's Order > Get, Usage > Push and License
  * Code calls without a Huawei account.
  */
@@ -18,7 +18,7 @@ export const DEFAULT_MOCK_CREDENTIALS = {
 export const SERVE_USAGE = `  npm run sim -- serve [--port 8787] [--host 127.0.0.1] [--ak <AK>] [--sk <SK>] [--seller-key <key>]
 
   Runs a local copy of KooGallery's Open APIs (query orders, push usage, license codes) until
-  Ctrl-C. Point n8n's KooGallery Open API credential at it with Site "Custom Base URL".
+  Ctrl-C. Point n8n's KooGallery Access Key credential at it with Site "Custom Base URL".
   --ak, --sk       the access key it accepts (or KOOGALLERY_AK, KOOGALLERY_SK)
   --seller-key     the seller key that signs usage pushes (or KOOGALLERY_SELLER_KEY, KOOGALLERY_ACCESS_KEY)
 `;
@@ -83,7 +83,7 @@ export async function serve(
 		[
 			`KooGallery Open API mock listening on ${mock.url}`,
 			'',
-			'In n8n, open the KooGallery Open API credential and set:',
+			'In n8n, open the KooGallery Access Key credential and set:',
 			`  Site                          Custom Base URL`,
 			`  Base URL                      ${mock.url}`,
 			`  Access Key ID (AK)            ${credentials.ak}`,

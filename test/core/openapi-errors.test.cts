@@ -132,7 +132,7 @@ describe('classifyOpenApiAnswer', () => {
 			message: 'Illegal token.',
 			body: { resultCode: 'MKT.0154', resultMsg: 'Illegal token.' },
 			explanation:
-				"MKT.0154 Illegal token: KooGallery did not accept the request signature. Check the AK and SK in the KooGallery Open API credential (seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys)) and that this machine's clock is right.",
+				"MKT.0154 Illegal token: KooGallery did not accept the request signature. Check the AK and SK in the KooGallery Access Key credential (seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys)) and that this machine's clock is right.",
 		});
 		expect(
 			classifyOpenApiAnswer(404, { error_code: 'APIGW.0101', error_msg: 'no such API' })

@@ -473,10 +473,10 @@ describe("the pack in n8n's editor, in a real browser", () => {
 	};
 
 	(manifest.n8n.credentials.some((file) => file.includes('KooGalleryOpenApi')) ? it : it.skip)(
-		'KooGallery Open API credential: secrets masked, test against the local Open API mock says OK or why not',
+		'KooGallery Access Key credential: secrets masked, test against the local Open API mock says OK or why not',
 		async () => {
 			await withPage('open-api-credential', async (page) => {
-				const modal = await newCredential(page, 'KooGallery Open API');
+				const modal = await newCredential(page, 'KooGallery Access Key');
 				for (const name of ['secretAccessKey', 'sellerSecretKey']) {
 					expect(await modal.locator(`[data-test-id="parameter-input-${name}"] input`).getAttribute('type')).toBe('password');
 				}
@@ -519,10 +519,10 @@ describe("the pack in n8n's editor, in a real browser", () => {
 
 	// Where each value is found is in visible hints, not only in tooltips that appear on hover.
 	(manifest.n8n.credentials.some((file) => file.includes('KooGalleryOpenApi')) ? it : it.skip)(
-		'the KooGallery Open API credential form shows where in the seller console each value is',
+		'the KooGallery Access Key credential form shows where in the seller console each value is',
 		async () => {
 			await withPage('open-api-help', async (page) => {
-				const modal = await newCredential(page, 'KooGallery Open API');
+				const modal = await newCredential(page, 'KooGallery Access Key');
 				await screenshot(page, SHOTS, 'credential-open-api');
 				const shown = (await modal.innerText()).replace(/\s+/g, ' ');
 				expect(shown).toMatch(/我的凭证 \(My Credentials\)/);

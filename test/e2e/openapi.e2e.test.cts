@@ -2,7 +2,7 @@
  * The KooGallery action node inside a real n8n 2.41.1 (scripts/n8n-harness.cts), against the local
  * Open API mock started here on 127.0.0.1. Workflows are driven through n8n's own Webhook node
  * (response mode "last node"), so each POST runs the installed pack exactly as a user's workflow
- * would: the imported KooGallery Open API credential signs every request in its `authenticate`,
+ * would: the imported KooGallery Access Key credential signs every request in its `authenticate`,
  * through n8n's own HTTP stack, and the mock verifies AK/SK and the usage signature.
  *
  * Shown: Order > Get returns the mock order; Usage > Push of 2,500 records makes 3 calls and every

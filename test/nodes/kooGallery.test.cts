@@ -198,7 +198,7 @@ describe('Order > Get', () => {
 			/^KooGallery refused the request: MKT\.0154 Illegal token\. The signature in "Authorization" does not match/,
 		);
 		expect(error.description).toContain(
-			'Check the AK and SK in the KooGallery Open API credential',
+			'Check the AK and SK in the KooGallery Access Key credential',
 		);
 		expect(mock.calls()).toHaveLength(1);
 	});
@@ -704,7 +704,7 @@ describe('credential test', () => {
 		expect(await testCredential(mockCredentials(mock.url, { secretAccessKey: 'wrong' }))).toEqual({
 			status: 'Error',
 			message:
-				"MKT.0154 Illegal token: KooGallery did not accept the request signature. Check the AK and SK in the KooGallery Open API credential (seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys)) and that this machine's clock is right.",
+				"MKT.0154 Illegal token: KooGallery did not accept the request signature. Check the AK and SK in the KooGallery Access Key credential (seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys)) and that this machine's clock is right.",
 		});
 		const elsewhere = await testCredential(mockCredentials(`${mock.url}/not-koogallery`));
 		expect(elsewhere.message).toMatch(/^The answer carries no KooGallery result code\./);

@@ -65,7 +65,7 @@ describe('npm run sim -- serve', () => {
 		if (child.exitCode === null) child.kill('SIGKILL');
 	});
 
-	it('prints the values for the KooGallery Open API credential and the mock orders', () => {
+	it('prints the values for the KooGallery Access Key credential and the mock orders', () => {
 		expect(output).toContain(`KooGallery Open API mock listening on http://127.0.0.1:${port}`);
 		expect(output).toMatch(new RegExp(`Base URL +http://127\\.0\\.0\\.1:${port}\\n`));
 		expect(output).toMatch(new RegExp(`Access Key ID \\(AK\\) +${AK}\\n`));
