@@ -1,12 +1,12 @@
 import { hmacSha256Hex, safeEqualHex } from './hmac';
-import { canonicalSaasV2Payload, MAX_BODY_BYTES, rawThenCanonical } from './saas-v2-signature';
+import { bodyTooLarge, canonicalSaasV2Payload, rawThenCanonical } from './saas-v2-signature';
 import {
 	checkSignedRequest,
 	failure,
 	readParameter,
-	type NonceStore,
 	type VerificationFailure,
 	type VerificationResult,
+	type VerifyOptions,
 } from './verification';
 
 /**
@@ -53,17 +53,11 @@ export function kitSignatureHeaders(
 	};
 }
 
-export interface KitVerifyInput {
+export interface KitVerifyInput extends VerifyOptions {
 	/** The request headers. Names are matched ignoring case (Node already lowercases them). */
 	headers: Record<string, unknown> | undefined;
 	/** The exact request body bytes. */
 	rawBody: string | Buffer;
-	/** The kit key, then the previous kit key during a rotation. */
-	keys: ReadonlyArray<string | undefined>;
-	nowMs?: number;
-	toleranceMs?: number;
-	nonceStore?: NonceStore;
-	nonceTtlMs?: number;
 }
 
 /**
@@ -103,14 +97,8 @@ export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 	const nonce = readHeader(input.headers, KIT_HEADERS.nonce, false);
 	if (!nonce.ok) return nonce;
 	const rawBody = input.rawBody ?? '';
-	const size = typeof rawBody === 'string' ? Buffer.byteLength(rawBody) : rawBody.length;
-	if (size > MAX_BODY_BYTES) {
-		return failure(
-			'malformedParameter',
-			`The request body is larger than ${MAX_BODY_BYTES} bytes.`,
-			'body',
-		);
-	}
+	const tooLarge = bodyTooLarge(rawBody);
+	if (tooLarge) return tooLarge;
 	const forms = rawThenCanonical(rawBody, (key, body) => signKitRequest(key, body, nonce.value, timestamp.value));
 	return checkSignedRequest({
 		keys: input.keys,

@@ -5,9 +5,9 @@ import {
 	checkSignedRequest,
 	failure,
 	readParameter,
-	type NonceStore,
 	type VerificationFailure,
 	type VerificationResult,
+	type VerifyOptions,
 } from './verification';
 
 /**
@@ -124,16 +124,10 @@ export function readV1Params(
 	return singleValuedParams(input ?? {});
 }
 
-export interface SaasV1VerifyInput {
+/** V1.0 has no nonce: the `authToken` itself goes into the nonce store, so an identical request is refused. */
+export interface SaasV1VerifyInput extends VerifyOptions {
 	/** The GET query or the POSTed form: decoded (a parsed record) or raw text. */
 	params: Record<string, unknown> | string | undefined;
-	/** Current seller key, then the previous one during a rotation. */
-	keys: ReadonlyArray<string | undefined>;
-	nowMs?: number;
-	toleranceMs?: number;
-	/** V1.0 has no nonce; the `authToken` itself is remembered, so an identical request is refused. */
-	nonceStore?: NonceStore;
-	nonceTtlMs?: number;
 }
 
 /**

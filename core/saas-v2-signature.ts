@@ -3,8 +3,9 @@ import {
 	checkSignedRequest,
 	failure,
 	readParameter,
-	type NonceStore,
+	type VerificationFailure,
 	type VerificationResult,
+	type VerifyOptions,
 } from './verification';
 
 /** Bodies above this size are refused before any hashing or parsing (KooGallery's are < 10 KB). */
@@ -70,17 +71,19 @@ export function rawThenCanonical(
 	];
 }
 
-export interface SaasV2VerifyInput {
+export interface SaasV2VerifyInput extends VerifyOptions {
 	/** The parsed URL query (`signature`, `timestamp`, `nonce`). */
 	query: Record<string, unknown> | undefined;
 	/** The exact request body bytes. */
 	rawBody: string | Buffer;
-	/** Current seller key, then the previous one during a rotation. */
-	keys: ReadonlyArray<string | undefined>;
-	nowMs?: number;
-	toleranceMs?: number;
-	nonceStore?: NonceStore;
-	nonceTtlMs?: number;
+}
+
+/** Refuses a body above {@link MAX_BODY_BYTES} before any hashing or parsing. */
+export function bodyTooLarge(rawBody: string | Buffer): VerificationFailure | undefined {
+	const size = typeof rawBody === 'string' ? Buffer.byteLength(rawBody) : rawBody.length;
+	return size > MAX_BODY_BYTES
+		? failure('malformedParameter', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'body')
+		: undefined;
 }
 
 /**
@@ -98,10 +101,8 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 		return failure('malformedParameter', `The URL parameter "nonce" is longer than ${MAX_NONCE_LENGTH} characters.`, 'nonce');
 	}
 	const rawBody = input.rawBody ?? '';
-	const size = typeof rawBody === 'string' ? Buffer.byteLength(rawBody) : rawBody.length;
-	if (size > MAX_BODY_BYTES) {
-		return failure('malformedParameter', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'body');
-	}
+	const tooLarge = bodyTooLarge(rawBody);
+	if (tooLarge) return tooLarge;
 	const forms = rawThenCanonical(rawBody, (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value));
 	return checkSignedRequest({
 		keys: input.keys,

@@ -42,6 +42,17 @@ export type VerificationResult = VerificationSuccess | VerificationFailure;
 /** Default timestamp tolerance, both directions (spec README decision 2). */
 export const DEFAULT_TOLERANCE_MS = 60_000;
 
+/** What every verifier takes besides the request itself: the keys, the clock and the replay cache. */
+export interface VerifyOptions {
+	/** Current key first, then the previous one during a rotation; empty entries are skipped. */
+	keys: ReadonlyArray<string | undefined>;
+	nowMs?: number;
+	toleranceMs?: number;
+	nonceStore?: NonceStore;
+	/** How long a nonce is remembered; default twice the tolerance. */
+	nonceTtlMs?: number;
+}
+
 /** Remembers nonces to refuse replays. Implementations may be shared between processes. */
 export interface NonceStore {
 	/** Returns true if the nonce is new (and remembers it until `nowMs + ttlMs`), false if seen. */
@@ -120,23 +131,16 @@ export function parseTimestampMs(raw: string): number | undefined {
 	return raw.length <= 10 ? value * 1000 : value;
 }
 
-export interface SignedRequestCheck {
-	/** Current key first, then the previous one; empty entries are skipped. */
-	keys: ReadonlyArray<string | undefined>;
+export interface SignedRequestCheck extends VerifyOptions {
 	timestamp: string;
 	timestampName: string;
 	signature: string;
 	signatureName: string;
 	/** The forms of the request to try, in order; `sign` gives the expected signature for a key. */
 	forms: ReadonlyArray<{ form: string; sign: (key: string) => string }>;
-	/** Compare as hex ignoring case (default) or as exact text (Base64 tokens). */
+	/** Compares the expected signature with the received one (hex ignoring case, or exact text). */
 	compare: (expected: string, received: string) => boolean;
 	nonce?: string;
-	nowMs?: number;
-	toleranceMs?: number;
-	nonceStore?: NonceStore;
-	/** How long a nonce is remembered; default twice the tolerance. */
-	nonceTtlMs?: number;
 }
 
 /**

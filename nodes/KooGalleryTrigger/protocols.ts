@@ -9,7 +9,7 @@ import { LICENSE_SCENARIOS, parseLicenseRequest } from '../../core/schemas/licen
 import { parseSaasV1Request, SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import type { ScenarioInfo } from '../../core/schemas/saas-v2';
 import { isTestCall, parseSaasV2Request, SAAS_V2_SCENARIOS, splitInstanceIds } from '../../core/schemas/saas-v2';
-import type { NonceStore, VerificationResult } from '../../core/verification';
+import type { VerificationResult, VerifyOptions } from '../../core/verification';
 
 export type { ScenarioInfo };
 
@@ -24,13 +24,6 @@ export interface IncomingCall {
 	query: Record<string, unknown>;
 	headers: Record<string, unknown>;
 	rawBody: Buffer;
-}
-
-export interface VerifyOptions {
-	keys: ReadonlyArray<string | undefined>;
-	toleranceMs: number;
-	nonceStore: NonceStore;
-	nowMs: number;
 }
 
 export type ParsedCall =
