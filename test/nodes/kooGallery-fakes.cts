@@ -2,7 +2,7 @@
  * An IExecuteFunctions for the KooGallery action node with several credentials, one per type, as
  * n8n hands them over: `getCredentials(type)` returns the fields, and
  * `httpRequestWithAuthentication(type, options)` does what n8n 2.41.1 does (n8n-core
- * `request-helpers/authentication.js`, backend-network `http/axios/request.js`): drop an empty
+ * `request-helpers/authentication.js`, backend-network `http/axios/request.js` and `config.js`): drop an empty
  * body from GET, run the credential's own `authenticate`, send the result with axios for real,
  * and wrap any thrown error in a NodeApiError. Node, credential and mock server run as they are.
  */
@@ -33,8 +33,13 @@ const CREDENTIAL_TYPES: Record<string, ICredentialType> = {
 	kooGallerySsoApi: new KooGallerySsoApi(),
 };
 
+/** An axios instance configured like n8n's global axios defaults. */
 const client = axios.create({ timeout: 300_000, proxy: false });
 client.defaults.headers.post = {};
+client.interceptors.request.use((config) => {
+	if (config.data === undefined) config.headers.setContentType(false, false);
+	return config;
+});
 
 /** n8n's conversion of request options to axios (the parts our requests use). */
 function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
@@ -45,6 +50,8 @@ function toAxios(options: IHttpRequestOptions): AxiosRequestConfig {
 		params: options.qs,
 		headers: { ...(options.headers as Record<string, string>) },
 		timeout: options.timeout,
+		maxBodyLength: Infinity,
+		maxContentLength: Infinity,
 	};
 	const body = options.body;
 	if (
