@@ -7,6 +7,7 @@
  * table; tests and `npm start` only wait for it and read it. n8n 2.41.1 keeps each Data table in
  * SQLite as `data_table` (name, id, projectId) plus one table `data_table_user_<id>` for the rows.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { querySqlite, type N8nInstall } from './n8n-harness.cjs';
 
 /** One Data table as n8n lists it. */
@@ -15,8 +16,6 @@ export interface DataTableInfo {
 	name: string;
 	projectId: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Data tables of the n8n in `userFolder` whose name is exactly `name` (one per project). */
 export async function findDataTables(

@@ -10,6 +10,7 @@
  * prints what to paste and what to run, plays the simulator once, and keeps n8n running until
  * Ctrl-C. Everything lives in `.n8n-local/` in the repository, so a second start reuses it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -44,7 +45,6 @@ const CREDENTIAL = {
 const say = (text = '') => process.stdout.write(`${text}\n`);
 /** The n8n this script started, so every way out stops it. */
 let handle: N8nHandle | undefined;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The seller key to use: KOOGALLERY_ACCESS_KEY, else a demo key made once and kept. */
 function sellerKey(): { key: string; demo: boolean } {

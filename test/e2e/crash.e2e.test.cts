@@ -4,6 +4,7 @@
  * retries have arrived the built-in workflow holds exactly one complete row per order, with the
  * instance ID that was answered. Needs `npm run build` first.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,8 +17,6 @@ import { sellerKeyCredential } from './trigger-workflows.cjs';
 const KEY = 'e2e-Crash-Key-2b4e6f809f3a7c1d';
 const WORKFLOW = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'workflows', 'koogallery-saas-v2-data-table.json'), 'utf8'));
 const BURST = 40;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('n8n killed mid-burst and restarted', () => {
 	let install: N8nInstall;

@@ -9,6 +9,7 @@
  * API's address, the team chat's address, and (usage metering only) the schedule, which runs
  * every few seconds instead of every hour so the test sees several runs.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -270,8 +271,6 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 		throw error;
 	}
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns a value other than undefined; throws with `what` after `timeoutMs`. */
 export async function waitFor<T>(
