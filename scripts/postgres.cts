@@ -103,6 +103,27 @@ export async function startPostgres(): Promise<PostgresServer> {
 		check(spawnSync('chown', ['postgres:postgres', root], { encoding: 'utf8' }), 'chown');
 	}
 	const port = await freePort();
+	/** One psql statement over the socket in `root`, stopping at the first error. */
+	const psql = (db: string, flags: string, statement: string, what: string) =>
+		check(
+			run('psql', [
+				'-X',
+				'-h',
+				root,
+				'-p',
+				String(port),
+				'-U',
+				user,
+				'-d',
+				db,
+				'-v',
+				'ON_ERROR_STOP=1',
+				flags,
+				'-c',
+				statement,
+			]),
+			what,
+		);
 	let started = false;
 	const stop = () => {
 		if (started) run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
@@ -152,50 +173,14 @@ export async function startPostgres(): Promise<PostgresServer> {
 		);
 		started = true;
 		// The database the workflows use; psql itself connects over the socket in `root` (trust).
-		check(
-			run('psql', [
-				'-X',
-				'-h',
-				root,
-				'-p',
-				String(port),
-				'-U',
-				user,
-				'-d',
-				'postgres',
-				'-v',
-				'ON_ERROR_STOP=1',
-				'-q',
-				'-c',
-				`CREATE DATABASE ${database}`,
-			]),
-			'CREATE DATABASE',
-		);
+		psql('postgres', '-q', `CREATE DATABASE ${database}`, 'CREATE DATABASE');
 	} catch (error) {
 		stop();
 		throw error;
 	}
 	const version = check(run('postgres', ['--version']), 'postgres --version').trim();
 	const sql = (statement: string) =>
-		check(
-			run('psql', [
-				'-X',
-				'-h',
-				root,
-				'-p',
-				String(port),
-				'-U',
-				user,
-				'-d',
-				database,
-				'-v',
-				'ON_ERROR_STOP=1',
-				'-Atq',
-				'-c',
-				statement,
-			]),
-			`psql "${statement.slice(0, 120)}"`,
-		);
+		psql(database, '-Atq', statement, `psql "${statement.slice(0, 120)}"`);
 	return {
 		host: '127.0.0.1',
 		port,
