@@ -43,3 +43,15 @@ export function safeEqual(expected: string, received: unknown): boolean {
 	const b = Buffer.from(received, 'utf8');
 	return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * Compares a configured secret with a received value in constant time, whatever their lengths:
+ * both are hashed with SHA-256 first, so neither the content nor the length of the secret leaks
+ * through timing. False (never throws) for a non-string or an empty configured secret.
+ */
+export function safeEqualSecret(expected: string, received: unknown): boolean {
+	if (typeof received !== 'string' || expected === '') return false;
+	const a = createHash('sha256').update(expected, 'utf8').digest();
+	const b = createHash('sha256').update(received, 'utf8').digest();
+	return timingSafeEqual(a, b);
+}
