@@ -330,7 +330,7 @@ export function n8nEnv(install: N8nInstall, options: N8nEnvOptions): NodeJS.Proc
 }
 
 /** Runs one n8n CLI command to completion and returns its output; throws if it failed. */
-function runN8nCommand(install: N8nInstall, args: string[], env: NodeJS.ProcessEnv): string {
+export function runN8nCommand(install: N8nInstall, args: string[], env: NodeJS.ProcessEnv): string {
 	const options: SpawnSyncOptions = { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 };
 	const result = spawnSync(install.nodeBin, [install.n8nBin, ...args], options);
 	const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
@@ -554,7 +554,7 @@ export function sendRequest(
 }
 
 /** GETs a URL on the local n8n and returns its status code (0 if the connection failed). */
-function httpStatus(url: string): Promise<number> {
+export function httpStatus(url: string): Promise<number> {
 	return new Promise((resolve) => {
 		const request = http.get(url, (response) => {
 			response.resume();
@@ -846,6 +846,73 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 				}
 				await sleep(250);
 			}
+		},
+	};
+}
+
+/** A long-running n8n command (`start`, `webhook`, `worker`) started by `spawnN8nProcess`. */
+export interface N8nProcess {
+	/** Process id of the command, which leads its own process group (task runners included). */
+	pid: number;
+	/** The file its stdout and stderr go to. */
+	logFile: string;
+	/** Everything it has written so far. */
+	logs(): string;
+	/** True once the process has exited. */
+	exited(): boolean;
+	/** SIGTERM to its process group, SIGKILL after 20 s; resolves once the group is gone. */
+	stop(): Promise<void>;
+}
+
+/**
+ * Starts one long-running n8n command (for example `['webhook']` or `['worker', '--concurrency=10']`)
+ * in its own process group with the given environment (see `n8nEnv`), writing its output to
+ * `logFile`. It is killed when this process exits. Readiness is the caller's business.
+ */
+export function spawnN8nProcess(
+	install: N8nInstall,
+	args: string[],
+	options: { env: NodeJS.ProcessEnv; cwd: string; logFile: string },
+): N8nProcess {
+	const out = fs.openSync(options.logFile, 'w');
+	const child: ChildProcess = spawn(install.nodeBin, [install.n8nBin, ...args], {
+		env: options.env,
+		cwd: options.cwd,
+		stdio: ['ignore', out, out],
+		detached: true,
+	});
+	fs.closeSync(out);
+	const pid = child.pid as number;
+	runningGroups.add(pid);
+	let exited = false;
+	const exitPromise = new Promise<void>((resolve) => {
+		child.on('exit', () => {
+			exited = true;
+			resolve();
+		});
+	});
+	return {
+		pid,
+		logFile: options.logFile,
+		logs: () => (fs.existsSync(options.logFile) ? fs.readFileSync(options.logFile, 'utf8') : ''),
+		exited: () => exited,
+		async stop() {
+			if (groupAlive(pid)) {
+				try {
+					process.kill(-pid, 'SIGTERM');
+				} catch {
+					// Already gone.
+				}
+				const deadline = Date.now() + 20_000;
+				while (groupAlive(pid) && Date.now() < deadline) await sleep(200);
+				if (groupAlive(pid)) {
+					log(`n8n ${args[0]} (pid ${pid}) ignored SIGTERM for 20 s; sending SIGKILL`);
+					process.kill(-pid, 'SIGKILL');
+					while (groupAlive(pid)) await sleep(100);
+				}
+			}
+			await exitPromise;
+			runningGroups.delete(pid);
 		},
 	};
 }

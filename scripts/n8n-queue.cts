@@ -1,0 +1,378 @@
+/**
+ * n8n 2.41.1 scaled out on one machine, the way a seller who outgrows one process runs it
+ * ("queue mode", spec n8n-platform.md §5): a private Redis (scripts/redis.cts) carries the job
+ * queue, a private PostgreSQL (scripts/postgres.cts) holds n8n's own data (schema `n8n`) beside the
+ * workflows' tables (schema `public`), and several n8n processes share them:
+ *
+ * - one main (`n8n start`): editor, REST API, activation of published workflows, timers;
+ * - `webhooks` webhook processes (`n8n webhook`), each on its own port: they receive KooGallery's
+ *   calls, run the trigger's `webhook()` (signature check, nonce cache), enqueue an execution and
+ *   relay the Respond node's answer back to the caller;
+ * - `workers` worker processes (`n8n worker`): they take executions off the queue and run them.
+ *
+ * Every process gets its own user folder (n8n's crash journal and type cache live there; two
+ * processes sharing one folder think the other crashed) with the pack installed into it: the pack
+ * is installed once and copied, as an image layer would be. All of them share the encryption key,
+ * the database, Redis and the tuned expression-engine settings of spec README decision 15 (from
+ * `n8nEnv`). What must differ between processes on one machine: the HTTP port of main and of each
+ * webhook process, the task broker port of main and each worker (`N8N_RUNNERS_BROKER_PORT`, default
+ * 5679: workers run a task broker and a JavaScript task runner too), and the health port of each
+ * worker (`QUEUE_HEALTH_CHECK_PORT`, default 5678, only listened on when
+ * `QUEUE_HEALTH_CHECK_ACTIVE=true`, which is used here to know a worker is ready). Manual
+ * executions are sent to the workers as well (`OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true`, which
+ * n8n 2.41.1 recommends in queue mode; main then starts no task runner).
+ *
+ * Workflows and credentials are imported and published through the main's CLI before any process
+ * starts. Webhook processes look a production URL up in the database on each call, so they also
+ * serve workflows published later; `startQueueN8n` still waits until each of them serves every
+ * given webhook path.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {
+	ensureN8n,
+	freePort,
+	httpStatus,
+	installPack,
+	n8nEnv,
+	runN8nCommand,
+	sendRequest,
+	spawnN8nProcess,
+	type ExecutionSummary,
+	type N8nInstall,
+	type N8nProcess,
+} from './n8n-harness.cjs';
+import { startPostgres, sqlLiteral, type PostgresServer } from './postgres.cjs';
+import { startRedis, type RedisServer } from './redis.cjs';
+
+/** The PostgreSQL schema n8n's own tables live in (the workflows' tables stay in `public`). */
+export const N8N_SCHEMA = 'n8n';
+
+/** One n8n process of the set-up. */
+export interface QueueProcess extends N8nProcess {
+	role: 'main' | 'webhook' | 'worker';
+	/** `main`, `webhook-1`, `worker-2`, ... */
+	name: string;
+	/** HTTP port: editor and webhooks (main), webhooks (webhook), health check (worker). */
+	port: number;
+	/** `http://127.0.0.1:<port>`. */
+	baseUrl: string;
+	/** Its N8N_USER_FOLDER. */
+	userFolder: string;
+}
+
+/** A running queue-mode n8n started by `startQueueN8n`. */
+export interface QueueN8n {
+	redis: RedisServer;
+	/** The PostgreSQL server: n8n's data in schema `n8n`, the workflows' tables in `public`. */
+	pg: PostgresServer;
+	main: QueueProcess;
+	webhooks: QueueProcess[];
+	workers: QueueProcess[];
+	/** Ids of the imported workflows, in the order given. */
+	workflowIds: string[];
+	/** The executions n8n has stored, oldest first, optionally for one workflow only. */
+	listExecutions(workflowId?: string): ExecutionSummary[];
+	/** Stops every n8n process, then Redis and PostgreSQL, and deletes the folders. Safe to call twice. */
+	stop(): Promise<void>;
+}
+
+/** Options for `startQueueN8n`. */
+export interface QueueOptions {
+	/** Workflow JSON objects, each with an `id`; all are imported and published. */
+	workflows: Array<{ id: string }>;
+	/** Credentials in `n8n import:credentials` form; a function receives the PostgreSQL server. */
+	credentials?: object[] | ((pg: PostgresServer) => object[]);
+	/** Paths under `/webhook/` every webhook process must serve before the handle is returned. */
+	webhookPaths?: string[];
+	/** Number of webhook processes (default 2). */
+	webhooks?: number;
+	/** Number of workers (default 2). */
+	workers?: number;
+	/** Jobs each worker runs at once (`n8n worker --concurrency`, default 10). */
+	concurrency?: number;
+	/** Extra environment variables for every process. */
+	env?: NodeJS.ProcessEnv;
+	/** How long to wait for all processes to be ready (default 300 s). */
+	startTimeoutMs?: number;
+}
+
+function log(message: string): void {
+	process.stderr.write(`[n8n-queue ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/**
+ * The environment variables that put a process into this queue-mode set-up: PostgreSQL, Redis,
+ * queue mode, manual executions on workers. `n8nEnv` adds the rest (encryption key, expression
+ * engine settings, loopback addresses).
+ */
+export function queueModeEnv(pg: PostgresServer, redis: RedisServer): NodeJS.ProcessEnv {
+	return {
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: pg.host,
+		DB_POSTGRESDB_PORT: String(pg.port),
+		DB_POSTGRESDB_DATABASE: pg.database,
+		DB_POSTGRESDB_USER: pg.user,
+		DB_POSTGRESDB_PASSWORD: pg.password,
+		DB_POSTGRESDB_SCHEMA: N8N_SCHEMA,
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: redis.host,
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
+	};
+}
+
+/** Reads n8n's executions from its PostgreSQL schema, oldest first. */
+function queryExecutions(pg: PostgresServer, workflowId?: string): ExecutionSummary[] {
+	const rows = pg.rows<Record<string, unknown>>(
+		`SELECT id, "workflowId", status, mode, finished, "startedAt", "stoppedAt"
+		FROM ${N8N_SCHEMA}.execution_entity` +
+			(workflowId ? ` WHERE "workflowId" = ${sqlLiteral(workflowId)}` : '') +
+			' ORDER BY id',
+	);
+	return rows.map((row) => ({
+		id: String(row.id),
+		workflowId: String(row.workflowId),
+		status: String(row.status),
+		mode: String(row.mode),
+		finished: Boolean(row.finished),
+		startedAt: (row.startedAt as string | null) ?? null,
+		stoppedAt: (row.stoppedAt as string | null) ?? null,
+	}));
+}
+
+/**
+ * Workflow ids not yet activated by main since outbox record `afterId` (n8n 2.41.1 activates
+ * published workflows asynchronously and records the outcome in `workflow_publication_outbox`);
+ * throws on a failed activation.
+ */
+function pendingActivations(pg: PostgresServer, ids: string[], afterId: number): string[] {
+	if (!ids.length) return [];
+	const outbox = pg.rows<{ workflowId: string; status: string; errorMessage: string | null }>(
+		`SELECT "workflowId", status, "errorMessage" FROM ${N8N_SCHEMA}.workflow_publication_outbox
+		WHERE id > ${afterId} ORDER BY id`,
+	);
+	const latest = new Map(outbox.map((row) => [row.workflowId, row]));
+	return ids.filter((id) => {
+		const row = latest.get(id);
+		if (row?.status === 'failed' || row?.status === 'partial_success') {
+			throw new Error(
+				`activating workflow ${id} ended "${row.status}": ${String(row.errorMessage)}`,
+			);
+		}
+		return row?.status !== 'completed';
+	});
+}
+
+/** Waits until `ready()` is true, failing early if the process exits; throws with its log tail. */
+async function waitReady(
+	proc: QueueProcess,
+	ready: () => Promise<boolean>,
+	deadline: number,
+): Promise<void> {
+	for (;;) {
+		if (proc.exited()) throw new Error(`${proc.name} exited during start-up`);
+		const failedPackage = /Failed to load package "[^"]+"\n[^\n]*/.exec(proc.logs());
+		if (failedPackage)
+			throw new Error(`${proc.name} could not load a package: ${failedPackage[0]}`);
+		if (await ready()) return;
+		if (Date.now() > deadline) throw new Error(`${proc.name} not ready in time`);
+		await sleep(500);
+	}
+}
+
+/**
+ * Starts Redis, PostgreSQL and n8n 2.41.1 in queue mode (one main, `webhooks` webhook processes,
+ * `workers` workers), imports and publishes the given workflows and credentials, and resolves once
+ * main has activated every workflow, every worker reports ready and every webhook process serves
+ * each of `webhookPaths`. On failure everything started so far is stopped again and the error
+ * carries the failing process's last log lines. Needs `npm run build`, `.ci/install-postgres` and
+ * `.ci/install-redis`.
+ */
+export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
+	const install: N8nInstall = await ensureN8n();
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-queue-'));
+	const processes: QueueProcess[] = [];
+	let redis: RedisServer | undefined;
+	let pg: PostgresServer | undefined;
+	let stopped = false;
+	const stop = async () => {
+		if (stopped) return;
+		stopped = true;
+		// Webhook processes first (no new calls), then main, then workers (they finish their jobs).
+		const order = ['webhook', 'main', 'worker'];
+		for (const role of order) {
+			await Promise.all(processes.filter((p) => p.role === role).map((p) => p.stop()));
+		}
+		await redis?.stop();
+		pg?.stop();
+		if (!process.env.KEEP_N8N_FOLDER) fs.rmSync(root, { recursive: true, force: true });
+	};
+	let current: QueueProcess | undefined;
+	try {
+		redis = await startRedis();
+		pg = await startPostgres();
+		pg.sql(`CREATE SCHEMA ${N8N_SCHEMA}`);
+		log(`Redis on ${redis.port}, PostgreSQL on ${pg.port} (n8n in schema ${N8N_SCHEMA})`);
+
+		// The pack is installed once and copied into every process's own user folder.
+		const template = path.join(root, 'pack');
+		installPack(template);
+		const shared = queueModeEnv(pg, redis);
+		const folderFor = (name: string) => {
+			const folder = path.join(root, name);
+			fs.mkdirSync(path.join(folder, '.n8n'), { recursive: true });
+			fs.cpSync(path.join(template, '.n8n', 'nodes'), path.join(folder, '.n8n', 'nodes'), {
+				recursive: true,
+			});
+			return folder;
+		};
+
+		const mainFolder = folderFor('main');
+		const mainPort = await freePort();
+		const mainEnv = n8nEnv(install, {
+			userFolder: mainFolder,
+			port: mainPort,
+			brokerPort: await freePort(),
+			env: { ...shared, ...options.env },
+		});
+		const importDir = fs.mkdtempSync(path.join(root, 'import-'));
+		const credentials =
+			typeof options.credentials === 'function'
+				? options.credentials(pg)
+				: (options.credentials ?? []);
+		if (credentials.length) {
+			const file = path.join(importDir, 'credentials.json');
+			fs.writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
+			try {
+				runN8nCommand(install, ['import:credentials', `--input=${file}`], mainEnv);
+			} finally {
+				fs.rmSync(file, { force: true });
+			}
+		}
+		const ids = options.workflows.map((w) => w.id);
+		if (ids.length) {
+			const file = path.join(importDir, 'workflows.json');
+			fs.writeFileSync(file, JSON.stringify(options.workflows));
+			runN8nCommand(install, ['import:workflow', `--input=${file}`], mainEnv);
+			for (const id of ids) runN8nCommand(install, ['publish:workflow', `--id=${id}`], mainEnv);
+			log(`imported and published ${ids.join(', ')}`);
+		}
+		const [{ lastId }] = pg.rows<{ lastId: number }>(
+			`SELECT COALESCE(MAX(id), 0) AS "lastId" FROM ${N8N_SCHEMA}.workflow_publication_outbox`,
+		);
+
+		const launch = (
+			role: QueueProcess['role'],
+			name: string,
+			port: number,
+			userFolder: string,
+			env: NodeJS.ProcessEnv,
+			args: string[],
+		): QueueProcess => {
+			const proc = spawnN8nProcess(install, args, {
+				env,
+				cwd: userFolder,
+				logFile: path.join(root, `${name}.log`),
+			});
+			const entry = { ...proc, role, name, port, baseUrl: `http://127.0.0.1:${port}`, userFolder };
+			processes.push(entry);
+			log(`started ${name} (pid ${proc.pid}, port ${port}, log ${proc.logFile})`);
+			return entry;
+		};
+
+		const main = launch('main', 'main', mainPort, mainFolder, mainEnv, ['start']);
+		const workers: QueueProcess[] = [];
+		for (let i = 1; i <= (options.workers ?? 2); i++) {
+			const name = `worker-${i}`;
+			const userFolder = folderFor(name);
+			const healthPort = await freePort();
+			const env = n8nEnv(install, {
+				userFolder,
+				brokerPort: await freePort(),
+				env: {
+					...shared,
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+					...options.env,
+				},
+			});
+			const concurrency = `--concurrency=${options.concurrency ?? 10}`;
+			workers.push(launch('worker', name, healthPort, userFolder, env, ['worker', concurrency]));
+		}
+		const webhooks: QueueProcess[] = [];
+		for (let i = 1; i <= (options.webhooks ?? 2); i++) {
+			const name = `webhook-${i}`;
+			const userFolder = folderFor(name);
+			const port = await freePort();
+			const env = n8nEnv(install, { userFolder, port, env: { ...shared, ...options.env } });
+			webhooks.push(launch('webhook', name, port, userFolder, env, ['webhook']));
+		}
+
+		const deadline = Date.now() + (options.startTimeoutMs ?? 300_000);
+		current = main;
+		await waitReady(
+			main,
+			async () =>
+				main.logs().includes('Editor is now accessible via') &&
+				(await httpStatus(`${main.baseUrl}/healthz/readiness`)) === 200 &&
+				pendingActivations(pg as PostgresServer, ids, Number(lastId)).length === 0,
+			deadline,
+		);
+		log('main is ready and has activated the workflows');
+		for (const worker of workers) {
+			current = worker;
+			await waitReady(
+				worker,
+				async () =>
+					worker.logs().includes('n8n worker is now ready') &&
+					(await httpStatus(`${worker.baseUrl}/healthz/readiness`)) === 200,
+				deadline,
+			);
+		}
+		log('workers are ready');
+		for (const webhook of webhooks) {
+			current = webhook;
+			await waitReady(
+				webhook,
+				async () => {
+					if ((await httpStatus(`${webhook.baseUrl}/healthz/readiness`)) !== 200) return false;
+					for (const webhookPath of options.webhookPaths ?? []) {
+						// An unsigned probe: a KooGallery trigger refuses it without starting an execution.
+						const answer = await sendRequest(`${webhook.baseUrl}/webhook/${webhookPath}`, {
+							method: 'POST',
+							headers: { 'content-type': 'application/json' },
+							body: '{}',
+						}).catch(() => ({ status: 0 }));
+						if (answer.status === 0 || answer.status === 404) return false;
+					}
+					return true;
+				},
+				deadline,
+			);
+		}
+		log('webhook processes serve the workflows');
+		current = undefined;
+		const server = pg;
+		return {
+			redis,
+			pg,
+			main,
+			webhooks,
+			workers,
+			workflowIds: ids,
+			listExecutions: (workflowId) => queryExecutions(server, workflowId),
+			stop,
+		};
+	} catch (error) {
+		const tail = current
+			? `; last log lines of ${current.name}:\n${current.logs().split('\n').slice(-60).join('\n')}`
+			: '';
+		await stop();
+		throw new Error(`${(error as Error).message}${tail}`);
+	}
+}
