@@ -124,6 +124,48 @@ export function mockOrders(): Map<string, OrderInfo> {
 	return orders;
 }
 
+/**
+ * `count` distinct orders in the shape of the documented ones (`MOCKGEN00001`...), each with its own
+ * buyer, product name, order type and expiry, for tests that query many orders. The same count
+ * gives the same orders.
+ */
+export function generatedOrders(count: number): OrderInfo[] {
+	const tv8 = (JSON.parse(TV8_ANSWER) as { orderInfo: OrderInfo }).orderInfo;
+	const types = ['NEW', 'RENEW', 'CHANGE', 'TRIAL'] as const;
+	return Array.from({ length: count }, (_, index) => {
+		const n = String(index + 1).padStart(5, '0');
+		const orderId = `MOCKGEN${n}`;
+		const template = JSON.parse(JSON.stringify(tv8)) as OrderInfo;
+		const line = template.orderLine[0];
+		return {
+			...template,
+			orderId,
+			orderType: types[index % types.length],
+			createTime: `2025${String((index % 12) + 1).padStart(2, '0')}01000000`,
+			orderLine: [
+				{
+					...line,
+					orderLineId: `${orderId}-000001`,
+					periodNumber: (index % 3) + 1,
+					expireTime: `${2026 + (index % 3)}1231235959`,
+					productInfo: [
+						{
+							...(line.productInfo as object[])[0],
+							productName: `MOCK generated product ${n}`,
+							linearValue: index + 1,
+						},
+					],
+				},
+			],
+			buyerInfo: {
+				...(template.buyerInfo as object),
+				customerId: `mockgencustomer${n}`,
+				customerName: `mock_gen_${n}`,
+			},
+		};
+	});
+}
+
 /** The states a license code can be in for the mock. */
 export type LicenseState = 'notReceived' | 'issued' | 'ALIVE' | 'EXPIRED' | 'RELEASED';
 

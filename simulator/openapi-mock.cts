@@ -35,7 +35,13 @@ import {
 } from '../core/usage-signature';
 import { OPEN_API_PATHS } from '../core/openapi-endpoints';
 import { MemoryNonceStore } from '../core/verification';
-import { mockLicenses, mockOrders, TV8_ANSWER, type MockLicense } from './openapi-mock-data.cjs';
+import {
+	mockLicenses,
+	mockOrders,
+	TV8_ANSWER,
+	type MockLicense,
+	type OrderInfo,
+} from './openapi-mock-data.cjs';
 
 /** Faults to inject. Rates are probabilities per request; at most one fault hits a request. */
 export interface OpenApiMockFaults {
@@ -50,11 +56,13 @@ export interface OpenApiMockFaults {
 	/** Process the request, then answer only after `delayMs`. */
 	delayRate?: number;
 	delayMs?: number;
+	/** Accept the request and never answer (the caller's timeout ends it); nothing is processed. */
+	hangRate?: number;
 	/** Only requests whose path ends with one of these get faults (default: all). */
 	paths?: string[];
 }
 
-export type FaultKind = 'error' | 'drop' | 'dropAfter' | 'delay';
+export type FaultKind = 'error' | 'drop' | 'dropAfter' | 'delay' | 'hang';
 
 export interface OpenApiMockOptions {
 	port?: number;
@@ -67,6 +75,8 @@ export interface OpenApiMockOptions {
 	maxUsageRecords?: number;
 	/** Accepted distance of the usage `ts` header from the mock's clock (default 5 minutes). */
 	usageTsToleranceMs?: number;
+	/** Orders served besides the documented mock orders (see `generatedOrders`). */
+	orders?: readonly OrderInfo[];
 }
 
 /** One request the mock received. */
@@ -112,6 +122,8 @@ export interface OpenApiMock {
 	setFaults(faults: OpenApiMockFaults | undefined): void;
 	/** The license codes and their state. */
 	licenses(): Map<string, MockLicense>;
+	/** The orders the mock serves, by order ID (the same objects it answers with). */
+	orders(): ReadonlyMap<string, OrderInfo>;
 	/** Forgets records, calls and nonces, and restores the default license codes. */
 	reset(): void;
 }
@@ -162,45 +174,50 @@ const LICENSE_MESSAGES: Record<string, string> = {
 	'95000004': 'req message is not readable',
 };
 
-/** An order-API answer (`resultCode` / `resultMsg`). */
-function orderAnswer(
+/** The two Open API answer shapes of `MKT.` codes: the order API's and the usage APIs'. */
+type MktApi = 'order' | 'usage';
+const MKT_FIELDS: Record<MktApi, { code: string; message: string }> = {
+	order: { code: 'resultCode', message: 'resultMsg' },
+	usage: { code: 'error_code', message: 'error_msg' },
+};
+
+/** An answer with an `MKT.` code, in the field names of the order or the usage API. */
+function mktAnswer(
+	api: MktApi,
 	status: number,
 	number: string,
 	detail?: string,
 	extra: Record<string, unknown> = {},
 ): Answer {
 	const code = `MKT.${number}`;
+	const fields = MKT_FIELDS[api];
 	return {
 		status,
 		code,
 		detail,
 		body: {
-			resultCode: code,
-			resultMsg: detail ? `${MKT_MESSAGES[number]} ${detail}` : MKT_MESSAGES[number],
+			[fields.code]: code,
+			[fields.message]: detail ? `${MKT_MESSAGES[number]} ${detail}` : MKT_MESSAGES[number],
 			...extra,
 		},
 	};
 }
 
-/** A usage-API answer (`error_code` / `error_msg`). */
-function usageAnswer(
+const orderAnswer = (
 	status: number,
 	number: string,
 	detail?: string,
-	extra: Record<string, unknown> = {},
-): Answer {
-	const code = `MKT.${number}`;
-	return {
-		status,
-		code,
-		detail,
-		body: {
-			error_code: code,
-			error_msg: detail ? `${MKT_MESSAGES[number]} ${detail}` : MKT_MESSAGES[number],
-			...extra,
-		},
-	};
-}
+	extra?: Record<string, unknown>,
+) => mktAnswer('order', status, number, detail, extra);
+const usageAnswer = (
+	status: number,
+	number: string,
+	detail?: string,
+	extra?: Record<string, unknown>,
+) => mktAnswer('usage', status, number, detail, extra);
+
+/** The answer shape of an API path: the order API's, else the usage APIs' (license APIs have no MKT codes). */
+const apiOf = (path: string): MktApi => (path === OPEN_API_PATHS.orderQuery ? 'order' : 'usage');
 
 /** A license-API answer. */
 function licenseAnswer(status: number, code: string, data?: unknown, detail?: string): Answer {
@@ -229,6 +246,7 @@ function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
 export async function startOpenApiMock(options: OpenApiMockOptions): Promise<OpenApiMock> {
 	const { ak, sk, sellerKey } = options.credentials;
 	const orders = mockOrders();
+	for (const order of options.orders ?? []) orders.set(order.orderId, order);
 	let licenses = mockLicenses();
 	let stored: StoredUsageRecord[] = [];
 	let bySn = new Map<string, StoredUsageRecord>();
@@ -256,6 +274,7 @@ export async function startOpenApiMock(options: OpenApiMockOptions): Promise<Ope
 			['drop', faults.dropRate],
 			['dropAfter', faults.dropAfterRate],
 			['delay', faults.delayRate],
+			['hang', faults.hangRate],
 		] as Array<[FaultKind, number | undefined]>) {
 			edge += rate ?? 0;
 			if (draw < edge) return kind;
@@ -508,7 +527,6 @@ export async function startOpenApiMock(options: OpenApiMockOptions): Promise<Ope
 		query: URLSearchParams,
 		call: MockCall,
 	): Answer {
-		const isOrder = path === OPEN_API_PATHS.orderQuery;
 		if (!(Object.values(OPEN_API_PATHS) as string[]).includes(path)) {
 			return {
 				status: 404,
@@ -526,7 +544,7 @@ export async function startOpenApiMock(options: OpenApiMockOptions): Promise<Ope
 			body: raw.length > 0 ? raw : undefined,
 			credentials: (key) => (key === ak ? sk : undefined),
 		});
-		if (!verified.ok) return (isOrder ? orderAnswer : usageAnswer)(401, '0154', verified.message);
+		if (!verified.ok) return mktAnswer(apiOf(path), 401, '0154', verified.message);
 		switch (path) {
 			case OPEN_API_PATHS.orderQuery:
 				return orderQuery(req, query);
@@ -565,14 +583,13 @@ export async function startOpenApiMock(options: OpenApiMockOptions): Promise<Ope
 				req.socket.destroy();
 				return;
 			}
+			// Hang: keep the connection open and never answer; stop() closes it.
+			if (fault === 'hang') return;
 			if (fault === 'error') {
 				const status = [500, 502, 503][Math.floor(random() * 3)];
 				call.status = status;
 				if (status === 500) {
-					const answer = (path === OPEN_API_PATHS.orderQuery ? orderAnswer : usageAnswer)(
-						500,
-						'0999',
-					);
+					const answer = mktAnswer(apiOf(path), 500, '0999');
 					call.code = answer.code;
 					send(res, answer);
 				} else {
@@ -635,6 +652,7 @@ export async function startOpenApiMock(options: OpenApiMockOptions): Promise<Ope
 			random = seededRandom(faults.seed ?? 1);
 		},
 		licenses: () => licenses,
+		orders: () => orders,
 		reset() {
 			stored = [];
 			bySn = new Map();

@@ -10,7 +10,7 @@ import { signApigRequest } from '../../core/aksk-signer';
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
 import { signOpenApiRequest, type SignedOutgoingRequest } from '../../core/openapi-request';
 import { formatUsageTime, usageBody, usageSignature } from '../../core/usage-signature';
-import { TV8_ANSWER } from '../../simulator/openapi-mock-data.cjs';
+import { generatedOrders, TV8_ANSWER } from '../../simulator/openapi-mock-data.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 
 const AK = 'MOCKTESTAK0000000001';
@@ -462,5 +462,85 @@ describe('faults', () => {
 			sign({ method: 'GET', url: OPEN_API_PATHS.orderQuery, qs: { orderId: 'MOCKONDEMAND' } }),
 		);
 		expect(order.status).toBe(200);
+	});
+});
+
+describe('order query faults and many orders', () => {
+	const query = (orderId: string) =>
+		sign({ method: 'GET', url: OPEN_API_PATHS.orderQuery, qs: { orderId } });
+
+	it('serves extra generated orders beside the documented ones, each distinct', async () => {
+		const extra = generatedOrders(30);
+		expect(new Set(extra.map((o) => o.orderId)).size).toBe(30);
+		expect(generatedOrders(30)).toEqual(extra);
+		const withExtra = await startOpenApiMock({
+			credentials: { ak: AK, sk: SK, sellerKey: SELLER_KEY },
+			orders: extra,
+		});
+		try {
+			const signed = signOpenApiRequest(
+				{ ...credentials(), baseUrl: withExtra.url },
+				{ method: 'GET', url: OPEN_API_PATHS.orderQuery, qs: { orderId: 'MOCKGEN00017' } },
+			);
+			const answer = await send(signed);
+			expect(answer.status).toBe(200);
+			expect(answer.json).toEqual({
+				resultCode: 'MKT.0000',
+				resultMsg: 'Success.',
+				orderInfo: JSON.parse(JSON.stringify(extra[16])),
+			});
+			expect(withExtra.orders().get('MOCKGEN00017')).toBe(extra[16]);
+			expect(withExtra.orders().has('MOCKPERIODYEARNEW')).toBe(true);
+		} finally {
+			await withExtra.stop();
+		}
+	});
+
+	it('a server error on the order route answers 500 in the order shape, or 502/503, and nothing else', async () => {
+		mock.setFaults({ errorRate: 1, seed: 5, paths: [OPEN_API_PATHS.orderQuery] });
+		const answers = [];
+		for (let n = 0; n < 12; n++) answers.push(await send(query('MOCKONDEMAND')));
+		expect(new Set(answers.map((a) => a.status))).toEqual(new Set([500, 502, 503]));
+		for (const answer of answers.filter((a) => a.status === 500))
+			expect(answer.json).toEqual({ resultCode: 'MKT.0999', resultMsg: 'System internal error.' });
+		expect(mock.calls().map((c) => [c.fault, c.status])).toEqual(
+			answers.map((a) => ['error', a.status]),
+		);
+	});
+
+	it("a hang never answers: the caller's timeout ends the call", async () => {
+		mock.setFaults({ hangRate: 1, paths: [OPEN_API_PATHS.orderQuery] });
+		const signed = query('MOCKONDEMAND');
+		const outcome = await new Promise<string>((resolve) => {
+			const req = http.request(
+				signed.url,
+				{ method: 'GET', headers: signed.headers, timeout: 300 },
+				() => resolve('answered'),
+			);
+			req.on('timeout', () => {
+				req.destroy();
+				resolve('timeout');
+			});
+			req.on('error', () => undefined);
+			req.end();
+		});
+		expect(outcome).toBe('timeout');
+		expect(mock.calls()).toEqual([
+			expect.objectContaining({
+				path: OPEN_API_PATHS.orderQuery,
+				fault: 'hang',
+				query: { orderId: 'MOCKONDEMAND' },
+			}),
+		]);
+		expect(mock.calls()[0].status).toBeUndefined();
+	});
+
+	it('a dropped order query reaches the client as a reset; the next one is answered', async () => {
+		mock.setFaults({ dropRate: 1, paths: [OPEN_API_PATHS.orderQuery] });
+		await expect(send(query('MOCKONDEMAND'))).rejects.toThrow(/socket hang up|ECONNRESET/);
+		mock.setFaults(undefined);
+		const answer = await send(query('MOCKONDEMAND'));
+		expect(answer.json.resultCode).toBe('MKT.0000');
+		expect(mock.calls().map((c) => c.fault)).toEqual(['drop', undefined]);
 	});
 });
