@@ -2,16 +2,20 @@
  * koogallery-sim: plays KooGallery against your production URL.
  *
  *   npm run sim -- run --url <production URL> --key <seller key> [--protocol saas-v2] [--test-flag]
+ *   npm run sim -- run --protocol agents --url <backend URL> --app-key <K> --app-secret <S> [--stream] [--model-url <mock>]
+ *   npm run sim -- run --protocol apig --url <backend URL> --ak <key> --sk <secret> [--body <json>]
  *   npm run sim -- serve [--port 8787]   (the KooGallery Open API mock, until Ctrl-C)
  *
  * Exit code 0 when every case passes, 1 when any fails, 2 for a usage error.
  */
 import { formatResults, type CaseResult } from './checks.cjs';
+import { runAgents, runApig, type SecretHeader } from './gateway-scenarios.cjs';
 import { runKit } from './kit-scenarios.cjs';
 import { LICENSE_GUIDES, runLicense, type LicenseGuide } from './license-scenarios.cjs';
 import { runSaasV1 } from './saas-v1-scenarios.cjs';
 import { runSaasV2 } from './saas-v2-scenarios.cjs';
 import { serve, SERVE_USAGE } from './serve.cjs';
+import { fetchServed } from '../scripts/mock-model.cjs';
 
 type Runner = (url: string, key: string, args: string[]) => Promise<CaseResult[]>;
 
@@ -30,6 +34,45 @@ const RUNNERS: Record<string, { title: string; run: Runner }> = {
 	'saas-v1': { title: 'SaaS V1.0', run: (url, key, args) => runSaasV1(url, key, { testFlag: args.includes('--test-flag') }) },
 };
 
+/** The API-product gateways: no seller key; their own options (see USAGE). */
+const GATEWAY_RUNNERS: Record<string, { title: string; run: (url: string, args: string[]) => Promise<CaseResult[]> }> = {
+	agents: {
+		title: 'Agents gateway (Agents网关)',
+		run: (url, args) => {
+			const modelUrl = option(args, 'model-url');
+			return runAgents(url, {
+				appKey: option(args, 'app-key') ?? process.env.KOOGALLERY_APP_KEY,
+				appSecret: option(args, 'app-secret') ?? process.env.KOOGALLERY_APP_SECRET,
+				secretHeader: secretHeader(args),
+				tokenHeader: option(args, 'token-header'),
+				stream: args.includes('--stream'),
+				probe: args.includes('--probe'),
+				modelRecord: modelUrl ? () => fetchServed(modelUrl) : undefined,
+			});
+		},
+	},
+	apig: {
+		title: 'APIG gateway (APIG网关)',
+		run: (url, args) =>
+			runApig(url, {
+				ak: option(args, 'ak') ?? process.env.KOOGALLERY_APIG_KEY,
+				sk: option(args, 'sk') ?? process.env.KOOGALLERY_APIG_SECRET,
+				secretHeader: secretHeader(args),
+				body: option(args, 'body'),
+				notFoundBody: option(args, 'not-found-body'),
+			}),
+	},
+};
+
+/** `--secret-header Name:value` (the gateway's constant header), if given. */
+function secretHeader(args: string[]): SecretHeader | undefined {
+	const value = option(args, 'secret-header');
+	if (value === undefined) return undefined;
+	const colon = value.indexOf(':');
+	if (colon < 1) throw new Error('--secret-header must be Name:value');
+	return { name: value.slice(0, colon).trim(), value: value.slice(colon + 1).trim() };
+}
+
 const USAGE = `koogallery-sim — plays KooGallery's calls against your production interface (生产接口)
 
   npm run sim -- run --url <production URL> --key <seller key> [--protocol saas-v2] [--test-flag]
@@ -38,9 +81,31 @@ const USAGE = `koogallery-sim — plays KooGallery's calls against your producti
                    (kit: the production address; /produceAPI/v2/<sync> is appended)
   --key            the seller key (Key值) of the workflow's KooGallery Seller Key credential
                    (kit: the kit key); or set KOOGALLERY_ACCESS_KEY
-  --protocol       saas-v2 (default), kit, license or saas-v1
+  --protocol       saas-v2 (default), kit, license or saas-v1 (agents and apig: see below)
   --license-guide  license only: code, online, offline, or a comma list (default: all three)
   --test-flag      mark every call as a debugging call (testFlag "1"), as the seller console does
+
+API products (no --key):
+
+  npm run sim -- run --protocol agents --url <backend URL> --app-key <APP Key> --app-secret <APP Secret>
+  npm run sim -- run --protocol apig --url <backend URL> --ak <signature key> --sk <its secret>
+
+  agents           calls signed with the Agents gateway's token (Authorization: Bearer <JWT>) plus
+                   X-Request-Id / X-Customer-Id / X-Customer-Name; checks the answer's usage and
+                   that tampered, expired, wrong-secret and unknown-key tokens are refused unbilled
+    --app-key, --app-secret   the agent's APP Key / APP Secret (or KOOGALLERY_APP_KEY / _SECRET)
+    --secret-header Name:value   self-managed auth (自主认证) instead of the token
+    --token-header   the header carrying the token (default Authorization)
+    --stream         the agent is registered for streaming (流式): usage once, in the last event
+    --model-url      an OpenAI-compatible mock model (scripts/mock-model.cts): usage must equal
+                     exactly what it reported for each call
+    --probe          also expect the console probe (GET without credentials) to be answered 2xx
+  apig             calls signed with the API's signature key (SDK-HMAC-SHA256); 2xx = billed,
+                   refusals (unsigned, stale, tampered, wrong secret, unknown key) must be non-2xx
+    --ak, --sk       the signature key and secret (or KOOGALLERY_APIG_KEY / _SECRET)
+    --secret-header Name:value   a constant backend header (with or without a signature key)
+    --body           the JSON body of a call the backend serves (default {"input":"hello"})
+    --not-found-body a JSON body the backend answers 4xx (not billed), optional
 
 ${SERVE_USAGE}`;
 
@@ -54,6 +119,17 @@ async function main(): Promise<number> {
 	if (command === 'serve') return await serve(args);
 	if (command === 'run') {
 		const url = option(args, 'url');
+		const gateway = GATEWAY_RUNNERS[option(args, 'protocol') ?? ''];
+		if (gateway) {
+			if (!url) {
+				process.stderr.write(`--url is required.\n\n${USAGE}`);
+				return 2;
+			}
+			process.stdout.write(`Playing the ${gateway.title} against ${url}\n\n`);
+			const results = await gateway.run(url, args);
+			process.stdout.write(`${formatResults(results)}\n`);
+			return results.every((r) => r.pass) ? 0 : 1;
+		}
 		const key = option(args, 'key') ?? process.env.KOOGALLERY_ACCESS_KEY;
 		const protocol = option(args, 'protocol') ?? 'saas-v2';
 		if (!url || !key) {
@@ -62,7 +138,7 @@ async function main(): Promise<number> {
 		}
 		const runner = RUNNERS[protocol];
 		if (!runner) {
-			process.stderr.write(`Unknown protocol "${protocol}"; use ${Object.keys(RUNNERS).join(', ')}.\n`);
+			process.stderr.write(`Unknown protocol "${protocol}"; use ${[...Object.keys(RUNNERS), ...Object.keys(GATEWAY_RUNNERS)].join(', ')}.\n`);
 			return 2;
 		}
 		process.stdout.write(`Playing ${runner.title} against ${url}\n\n`);
