@@ -145,7 +145,7 @@ export function usagesIn(answer: GatewayAnswer): BilledUsage[] {
 
 /**
  * The text a streamed answer carried, concatenated: n8n chunks' `content` (when it is not JSON),
- * OpenAI-style `choices[0].delta.content`, or plain-text events.
+ * `{"data": "<text>"}` events, OpenAI-style `choices[0].delta.content`, or plain-text events.
  */
 export function streamedText(events: unknown[]): string {
 	return events
@@ -153,6 +153,7 @@ export function streamedText(events: unknown[]): string {
 			if (typeof event === 'string') return event;
 			if (!isObject(event)) return '';
 			if (typeof event.content === 'string' && !parseObject(event.content)) return event.content;
+			if (typeof event.data === 'string') return event.data;
 			const choices = event.choices;
 			if (Array.isArray(choices) && isObject(choices[0]) && isObject(choices[0].delta)) {
 				const content = (choices[0].delta as { content?: unknown }).content;

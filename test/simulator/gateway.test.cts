@@ -128,6 +128,7 @@ describe('gateway stream readers', () => {
 		expect(usageOf(events[2])).toEqual({ prompt_tokens: 3 });
 		expect(usageOf(events[1])).toBeUndefined();
 		expect(streamedText(events)).toBe('Echo:');
+		expect(streamedText([{ data: 'Echo:' }, { data: ' hi' }, { usage: {} }])).toBe('Echo: hi');
 	});
 	it('is empty for text that is no stream', () => {
 		expect(parseStream('not json\nat all')).toEqual([]);
