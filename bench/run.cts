@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: runs the three parts of issue 7 and writes BENCHMARKS.md.
+ * `npm run bench`: runs the three parts of issue 7 and the load of issue 8, and writes BENCHMARKS.md.
  *
- *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,usage] [--quick] [--out=FILE]
+ *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,usage,load] [--quick] [--out=FILE]
  *                                        [--requests=N] [--rounds=N]
  *   node --require tsx/cjs bench/run.cts --render=RESULTS.json [--out=FILE]
  *
@@ -20,14 +20,15 @@ import * as path from 'node:path';
 import { ensureN8n, N8N_VERSION } from '../scripts/n8n-harness.cjs';
 import { runCoreBench } from './core.cjs';
 import { diagnoseTrigger } from './diagnose.cjs';
+import { renderLoadSection, runLoadBench, saveLoadResults, savedLoadSection } from './load.cjs';
 import { runN8nCallsBench } from './n8n-calls.cjs';
 import { packOnce } from './pack.cjs';
 import { renderReport, type BenchReport, type Skipped } from './report.cjs';
 import { runUsagePushBench } from './usage-push.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-type Part = 'core' | 'n8n' | 'usage';
-const ALL_PARTS: Part[] = ['core', 'n8n', 'usage'];
+type Part = 'core' | 'n8n' | 'usage' | 'load';
+const ALL_PARTS: Part[] = ['core', 'n8n', 'usage', 'load'];
 
 interface Settings {
 	parts: Part[];
@@ -98,7 +99,9 @@ async function main(): Promise<number> {
 	const settings = parseArgs(process.argv.slice(2));
 	const render = process.argv.find((arg) => arg.startsWith('--render='))?.slice('--render='.length);
 	if (render) {
-		fs.writeFileSync(settings.out, renderReport(loadResults(render)));
+		const saved = savedLoadSection();
+		const text = renderReport(loadResults(render));
+		fs.writeFileSync(settings.out, saved ? `${text.replace(/\n*$/, '\n\n')}${saved}` : text);
 		log(`wrote ${settings.out} from ${render}`);
 		return 0;
 	}
@@ -164,6 +167,19 @@ async function main(): Promise<number> {
 		}
 		load.push({ when: 'after part 3 (usage push)', average: loadAverage() });
 	}
+	// The load section comes from this run, or else from the last saved load results.
+	let loadSection = savedLoadSection();
+	if (settings.parts.includes('load') && tarball) {
+		log('load: 50 req/s for 60 s against the PostgreSQL example (bench/load.cts)');
+		try {
+			const result = await runLoadBench({ tarball, log });
+			saveLoadResults(result);
+			loadSection = renderLoadSection(result);
+		} catch (error) {
+			failure('load', error);
+		}
+		load.push({ when: 'after the load part', average: loadAverage() });
+	}
 	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 
 	const cpus = os.cpus();
@@ -193,7 +209,12 @@ async function main(): Promise<number> {
 	);
 	fs.writeFileSync(saved, JSON.stringify(report, null, '\t'));
 	log(`raw results saved in ${saved}`);
-	fs.writeFileSync(settings.out, renderReport(report));
+	fs.writeFileSync(
+		settings.out,
+		loadSection
+			? `${renderReport(report).replace(/\n*$/, '\n\n')}${loadSection}`
+			: renderReport(report),
+	);
 	log(
 		`wrote ${path.relative(process.cwd(), settings.out) || settings.out} in ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`,
 	);

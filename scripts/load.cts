@@ -61,7 +61,7 @@ export interface TrackedInstance {
 	uncertain: boolean;
 }
 
-/** A new purchase that was sent but not answered (KooGallery would send it again). */
+/** A new purchase KooGallery would send again: no answer, or an HTTP error instead of a result code. */
 export interface UnansweredOrder {
 	orderId: string;
 	orderLineId: string;
@@ -129,6 +129,13 @@ export interface LoadResult {
 	ok: number;
 	/** Calls with no answer within timeoutMs (network error, reset, timeout): KooGallery would retry them. */
 	unanswered: number;
+	/**
+	 * Calls answered with an HTTP status other than 200 (n8n refusing, for example 503 when it
+	 * cannot start an execution): no result code reached KooGallery, so it would retry them too.
+	 */
+	refused: number;
+	/** Calls answered 200 but wrongly: bad or missing Body-Sign, wrong result code or instance ID. */
+	wrong: number;
 	/** Failed checks by kind (`unanswered`, `http 500`, `unsigned`, `resultCode 000001`, `instanceId`...). */
 	errors: Record<string, number>;
 	/** Latency of answered calls, in milliseconds. */
@@ -144,8 +151,8 @@ export interface LoadResult {
 	failures: Array<{ scenario: string; kind: string; status: number; text: string }>;
 	/** Instances created by answered new purchases, with their expected state. */
 	instances: TrackedInstance[];
-	/** New purchases that went unanswered. */
-	unansweredOrders: UnansweredOrder[];
+	/** New purchases that went unanswered or were refused (KooGallery would send them again). */
+	ordersToRetry: UnansweredOrder[];
 	rss: RssSample[];
 }
 
@@ -232,7 +239,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
 	const instances: TrackedInstance[] = [];
 	const idle: TrackedInstance[] = [];
-	const unansweredOrders: UnansweredOrder[] = [];
+	const ordersToRetry: UnansweredOrder[] = [];
 	const latencies: number[] = [];
 	const errors: Record<string, number> = {};
 	const failures: LoadResult['failures'] = [];
@@ -371,10 +378,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		}
 		if (kind) {
 			fail(call.scenario, kind, answer);
-			if (call.order && kind === 'unanswered') unansweredOrders.push(call.order);
+			const retried = answer.status !== 200;
+			if (call.order && retried) ordersToRetry.push(call.order);
 			if (call.instance) {
-				// An unanswered change may or may not have been applied.
-				if (kind === 'unanswered' && call.apply) call.instance.uncertain = true;
+				// A change without a result code may or may not have been applied.
+				if (retried && call.apply) call.instance.uncertain = true;
 				if (call.instance.status !== 'released' && !call.instance.uncertain)
 					idle.push(call.instance);
 			}
@@ -441,6 +449,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 	}
 	sample();
 	const elapsedMs = Date.now() - started;
+	const unanswered = errors.unanswered ?? 0;
+	const refused = Object.entries(errors)
+		.filter(([kind]) => kind.startsWith('http '))
+		.reduce((sum, [, n]) => sum + n, 0);
 	return {
 		offeredRate: options.rate,
 		durationMs: options.durationMs,
@@ -448,7 +460,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		sent,
 		answered,
 		ok,
-		unanswered: errors.unanswered ?? 0,
+		unanswered,
+		refused,
+		wrong: sent - ok - unanswered - refused,
 		errors,
 		latencyMs: summariseLatency(latencies),
 		over5s,
@@ -457,7 +471,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		byScenario,
 		failures,
 		instances,
-		unansweredOrders,
+		ordersToRetry,
 		rss,
 	};
 }
@@ -484,7 +498,7 @@ export function formatLoadResult(result: LoadResult): string {
 		.map(([kind, n]) => `${kind}: ${n}`)
 		.join(', ');
 	return [
-		`offered ${result.offeredRate} req/s for ${result.durationMs / 1000} s: sent ${result.sent}, answered ${result.answered}, ok ${result.ok}, unanswered ${result.unanswered}`,
+		`offered ${result.offeredRate} req/s for ${result.durationMs / 1000} s: sent ${result.sent}, answered ${result.answered}, ok ${result.ok}, unanswered ${result.unanswered}, refused (HTTP error) ${result.refused}, wrong ${result.wrong}`,
 		`throughput ${result.throughput.toFixed(1)} req/s; latency p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms; answers over 5 s: ${result.over5s}`,
 		`errors: ${errors || 'none'}; generator start lag max ${result.maxStartLagMs} ms`,
 	].join('\n');
