@@ -14,19 +14,36 @@ export interface TriggerCall {
 	instanceIds: string[];
 }
 
-const TRIGGER_TYPE_SUFFIX = '.kooGalleryTrigger';
 const MAX_OUTPUTS = 16;
 
+/** Which trigger to look for, and how its errors are worded. */
+export interface TriggerItemSearch {
+	/** The end of the trigger's node type, for example `.kooGalleryTrigger`. */
+	typeSuffix: string;
+	/** The trigger's display name, for example `KooGallery Trigger`. */
+	triggerLabel: string;
+	/** The answering node's display name, for example `KooGallery Respond`. */
+	respondLabel: string;
+	/** Whether the trigger's `koogallery` block is a call this node can answer. */
+	accepts: (block: IDataObject) => boolean;
+}
+
 /**
- * Finds the KooGallery Trigger this node descends from and the item it emitted for this run.
- * Throws a plain-language error when there is none (for example a manual test run).
+ * Finds the trigger of the given type this node descends from and the item it emitted for this
+ * run, on whichever output fired. Throws a plain-language error when there is none (for example
+ * a manual test run).
  */
-export function findTriggerCall(context: IExecuteFunctions): TriggerCall {
+export function findTriggerItem(
+	context: IExecuteFunctions,
+	search: TriggerItemSearch,
+): { triggerName: string; json: IDataObject; block: IDataObject } {
 	const node = context.getNode();
-	const triggers = context.getParentNodes(node.name).filter((parent) => parent.type.endsWith(TRIGGER_TYPE_SUFFIX));
+	const triggers = context
+		.getParentNodes(node.name)
+		.filter((parent) => parent.type.endsWith(search.typeSuffix));
 	if (triggers.length === 0) {
-		throw new NodeOperationError(node, 'No KooGallery Trigger comes before this node.', {
-			description: 'KooGallery Respond answers the call a KooGallery Trigger received. Connect it after one.',
+		throw new NodeOperationError(node, `No ${search.triggerLabel} comes before this node.`, {
+			description: `${search.respondLabel} answers the call a ${search.triggerLabel} received. Connect it after one.`,
 		});
 	}
 	const proxy = context.getWorkflowDataProxy(0);
@@ -39,23 +56,37 @@ export function findTriggerCall(context: IExecuteFunctions): TriggerCall {
 				break; // the trigger did not run, or has no more outputs
 			}
 			const block = json?.koogallery as IDataObject | undefined;
-			if (!json || !block || typeof block.scenario !== 'string') continue;
-			const verification = (block.verification ?? {}) as IDataObject;
-			const data: IDataObject = { ...json };
-			delete data.koogallery;
-			return {
-				triggerName: trigger.name,
-				protocol: typeof block.protocol === 'string' ? block.protocol : 'saasV2',
-				scenario: block.scenario,
-				keyIndex: verification.key === 'previous' ? 1 : 0,
-				answered: block.answered === true,
-				data,
-				instanceIds: Array.isArray(block.instanceIds) ? block.instanceIds.map(String) : [],
-			};
+			if (!json || !block || !search.accepts(block)) continue;
+			return { triggerName: trigger.name, json, block };
 		}
 	}
 	throw new NodeOperationError(node, 'There is no KooGallery call to answer in this run.', {
 		description:
 			'This happens when the workflow is run by hand. Send a call from the simulator or the seller console debugging page (应用接入调试) instead.',
 	});
+}
+
+/**
+ * Finds the KooGallery Trigger this node descends from and the item it emitted for this run.
+ * Throws a plain-language error when there is none (for example a manual test run).
+ */
+export function findTriggerCall(context: IExecuteFunctions): TriggerCall {
+	const { triggerName, json, block } = findTriggerItem(context, {
+		typeSuffix: '.kooGalleryTrigger',
+		triggerLabel: 'KooGallery Trigger',
+		respondLabel: 'KooGallery Respond',
+		accepts: (found) => typeof found.scenario === 'string',
+	});
+	const verification = (block.verification ?? {}) as IDataObject;
+	const data: IDataObject = { ...json };
+	delete data.koogallery;
+	return {
+		triggerName,
+		protocol: typeof block.protocol === 'string' ? block.protocol : 'saasV2',
+		scenario: block.scenario as string,
+		keyIndex: verification.key === 'previous' ? 1 : 0,
+		answered: block.answered === true,
+		data,
+		instanceIds: Array.isArray(block.instanceIds) ? block.instanceIds.map(String) : [],
+	};
 }

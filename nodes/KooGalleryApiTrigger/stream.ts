@@ -1,0 +1,101 @@
+import { gatewayErrorBody } from '../../core/gateway-usage';
+
+/**
+ * How a streaming answer is framed on the wire.
+ * - `sse`: Server-Sent Events, one `data: <compact JSON>` event per chunk (the OpenAI/Zhipu style
+ *   the spec recommends for the Agents gateway, §1.6; the exact format the gateway parses is
+ *   UNCONFIRMED).
+ * - `n8n`: n8n's own streaming lines, one JSON object per line
+ *   (`{"type":"item","content":"...","metadata":{...}}`), unchanged.
+ */
+export type StreamFormat = 'sse' | 'n8n';
+
+/** The text the respond node sends as its very last chunk in SSE: `data: [DONE]`. */
+export const SSE_DONE = '[DONE]';
+
+/** Response headers of a streaming answer, sent before the workflow starts. */
+export function streamHeaders(format: StreamFormat): Record<string, string> {
+	return {
+		'Content-Type':
+			format === 'sse' ? 'text/event-stream; charset=utf-8' : 'application/json; charset=utf-8',
+		'Transfer-Encoding': 'chunked',
+		'Cache-Control': 'no-cache',
+		Connection: 'keep-alive',
+		'X-Accel-Buffering': 'no',
+	};
+}
+
+const isJsonObjectText = (text: string): boolean => {
+	if (!text.startsWith('{')) return false;
+	try {
+		const value: unknown = JSON.parse(text);
+		return typeof value === 'object' && value !== null && !Array.isArray(value);
+	} catch {
+		return false;
+	}
+};
+
+/**
+ * One line n8n writes to a streaming response, as SSE. n8n 2.41.1 writes
+ * `JSON.stringify({type, content, metadata}) + "\n"` for every chunk a node sends, and
+ * `{"type":"keepalive"}` every 30 s (n8n/dist/workflow-runner.js). Here:
+ * - `item` whose content is a JSON object text (what KooGallery API Respond sends) or `[DONE]`
+ *   → `data: <content>`; any other text (a piece of an AI Agent's answer) → `data: {"data":"<text>"}`;
+ * - `error` → `data: {"error":{...}}` with a fixed message (n8n's error text may hold internals)
+ *   and no `usage`, so nothing is billed;
+ * - `keepalive` → an SSE comment; `begin` and `end` → nothing.
+ * A line that is not one of n8n's chunks is returned unchanged.
+ */
+export function sseFromN8nLine(line: string): string {
+	let chunk: unknown;
+	try {
+		chunk = JSON.parse(line);
+	} catch {
+		return line;
+	}
+	if (typeof chunk !== 'object' || chunk === null || Array.isArray(chunk)) return line;
+	const { type, content } = chunk as { type?: unknown; content?: unknown };
+	switch (type) {
+		case 'item': {
+			const text = typeof content === 'string' ? content : JSON.stringify(content ?? '');
+			const data =
+				text === SSE_DONE || isJsonObjectText(text) ? text : JSON.stringify({ data: text });
+			return `data: ${data}\n\n`;
+		}
+		case 'error':
+			return `data: ${JSON.stringify(gatewayErrorBody('workflow_error', 'The request could not be completed.'))}\n\n`;
+		case 'keepalive':
+			return ': keepalive\n\n';
+		case 'begin':
+		case 'end':
+			return '';
+		default:
+			return line;
+	}
+}
+
+/** Converts what n8n writes (one or more lines, each ending in a newline) to SSE. */
+export function sseFromN8nText(text: string): string {
+	return text
+		.split('\n')
+		.map((line) => (line.trim() === '' ? '' : sseFromN8nLine(line)))
+		.join('');
+}
+
+interface WritableResponse {
+	write: (...args: never[]) => boolean;
+}
+
+/**
+ * Makes an HTTP response write SSE instead of n8n's streaming lines. n8n writes every chunk of a
+ * streaming execution to the response object the trigger received (in queue mode too: the main
+ * process relays chunks from the worker to it), so wrapping that object's `write` once, before the
+ * workflow starts, frames every chunk. Buffers and anything that is not text pass through.
+ */
+export function frameAsSse(res: WritableResponse): void {
+	const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+	(res as unknown as { write: (chunk: unknown, ...rest: unknown[]) => boolean }).write = (
+		chunk: unknown,
+		...rest: unknown[]
+	) => write(typeof chunk === 'string' ? sseFromN8nText(chunk) : chunk, ...rest);
+}
