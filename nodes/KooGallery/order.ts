@@ -46,7 +46,12 @@ export function cleanOrder(orderInfo: IDataObject): IDataObject {
 	};
 }
 
-/** Order > Get: one query per input item, by order ID and optionally order line ID. */
+/**
+ * Order > Get: one query per input item, by order ID and optionally order line ID. A query is safe
+ * to repeat, so timeouts, dropped connections and 5xx answers are retried with the shared bounded
+ * backoff of `callOpenApi`; an item that still fails is thrown, or with "Continue" returned with
+ * what failed (and routed to the error output when the node has one).
+ */
 export async function getOrders(
 	this: IExecuteFunctions,
 	policy: RetryPolicy,
@@ -93,9 +98,13 @@ export async function getOrders(
 			}
 			out.push({ json: cleanOrder(answer.orderInfo as IDataObject), pairedItem: { item: i } });
 		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, i);
+			const nodeError = asNodeError(this, error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			// `error` on the item sends it to the error output under "On Error: Continue (using
+			// error output)"; the JSON says what failed under either "Continue" setting.
 			out.push({
-				json: { error: (error as Error).message, ...errorDetails(error) },
+				json: { error: nodeError.message, ...errorDetails(nodeError) },
+				error: nodeError,
 				pairedItem: { item: i },
 			});
 		}

@@ -250,6 +250,80 @@ describe('Order > Get', () => {
 	});
 });
 
+describe('Order > Get under faults', () => {
+	const ORDERS = ['MOCKPERIODYEARNEW', 'MOCKONETIMENEW', 'MOCKONDEMAND', 'MOCKONDEMANDPKG'];
+
+	async function getAll(faults: Parameters<OpenApiMock['setFaults']>[0], maxAttempts: number) {
+		const { context } = openApiExecuteContext({
+			parameters: (i) => ({
+				callOptions: {
+					initialRetryDelayMs: 5,
+					maxRetryWaitSeconds: 30,
+					timeoutSeconds: 1,
+					maxAttempts,
+				},
+				resource: 'order',
+				operation: 'get',
+				orderId: ORDERS[i % ORDERS.length],
+			}),
+			items: ORDERS.map(() => ({})),
+			credentials: mockCredentials(mock.url),
+			continueOnFail: true,
+		});
+		mock.setFaults(faults);
+		const [out] = (await node.execute.call(context)) as INodeExecutionData[][];
+		return out;
+	}
+
+	it.each([
+		[
+			'a server error (5xx)',
+			{ errorRate: 1 },
+			/KooGallery (answered HTTP 50[023]|had an internal error)/,
+		],
+		[
+			'a connection reset',
+			{ dropRate: 1 },
+			/^The connection was closed before KooGallery answered\./,
+		],
+		[
+			'a hang past the timeout',
+			{ hangRate: 1 },
+			/^KooGallery did not answer in time \(timeout\)\./,
+		],
+	])(
+		'%s on every attempt: each item is reported failed, saying what failed, with the error for the error output',
+		async (_name, faults, said) => {
+			const out = await getAll(faults, 2);
+			expect(out).toHaveLength(ORDERS.length);
+			expect(out.map((o) => o.pairedItem)).toEqual(ORDERS.map((_, item) => ({ item })));
+			for (const item of out) {
+				expect(item.json.orderId).toBeUndefined();
+				expect(String(item.json.description)).toMatch(said);
+				expect(String(item.json.description)).toMatch(/Gave up after 2 attempts\.$/);
+				// n8n moves an item with `error` to the node's error output when it has one.
+				expect(item.error?.message).toBe(item.json.error);
+			}
+			// Two attempts per item, no more: the retry is bounded.
+			expect(mock.calls()).toHaveLength(ORDERS.length * 2);
+		},
+		30_000,
+	);
+
+	it('retries a query that failed for a passing reason, and returns the order data once per item', async () => {
+		const out = await getAll({ seed: 3, errorRate: 0.2, dropRate: 0.2, hangRate: 0.1 }, 10);
+		const orders = mock.orders();
+		expect(out.map((o) => o.json.orderId)).toEqual(ORDERS);
+		for (const item of out) {
+			expect(item.error).toBeUndefined();
+			expect(item.json.createTime).toBe(orders.get(String(item.json.orderId))?.createTime);
+		}
+		const faulted = mock.calls().filter((c) => c.fault);
+		expect(new Set(faulted.map((c) => c.fault)).size).toBeGreaterThan(1);
+		expect(mock.calls().filter((c) => !c.fault)).toHaveLength(ORDERS.length);
+	}, 30_000);
+});
+
 describe('Usage > Push', () => {
 	it('pushes 2,500 records in 3 calls, each record stored exactly once, with its derived metering_sn', async () => {
 		const items = usageItems(2500);
