@@ -10,7 +10,7 @@ import { gatewayErrorBody } from '../../core/gateway-usage';
  */
 export type StreamFormat = 'sse' | 'n8n';
 
-/** The text the respond node sends as its very last chunk in SSE: `data: [DONE]`. */
+/** The data of the last SSE event, written when n8n ends the response: `data: [DONE]`. */
 export const SSE_DONE = '[DONE]';
 
 /** Response headers of a streaming answer, sent before the workflow starts. */
@@ -74,28 +74,51 @@ export function sseFromN8nLine(line: string): string {
 	}
 }
 
-/** Converts what n8n writes (one or more lines, each ending in a newline) to SSE. */
+interface StreamingResponse {
+	write: (...args: never[]) => boolean;
+	end: (...args: never[]) => unknown;
+}
+
+type Write = (chunk: unknown, ...rest: unknown[]) => boolean;
+type End = (...args: unknown[]) => unknown;
+
+/**
+ * Makes an HTTP response write SSE instead of n8n's streaming lines. n8n writes every chunk of a
+ * streaming execution to the response object the trigger received (in queue mode too: the main
+ * process relays the worker's chunks to it) and ends it when the execution finishes, so wrapping
+ * that object's `write` and `end` once, before the workflow starts, frames every chunk. Text is
+ * converted line by line (a line split over two writes waits for its end); `end` flushes what is
+ * left and adds `data: [DONE]`. Buffers pass through unchanged.
+ */
+export function frameAsSse(res: StreamingResponse): void {
+	const target = res as unknown as { write: Write; end: End };
+	const write = target.write.bind(res) as Write;
+	const end = target.end.bind(res) as End;
+	let pending = '';
+	let ended = false;
+	target.write = (chunk: unknown, ...rest: unknown[]) => {
+		if (typeof chunk !== 'string') return write(chunk, ...rest);
+		const text = pending + chunk;
+		const cut = text.lastIndexOf('\n') + 1;
+		pending = text.slice(cut);
+		return write(sseFromN8nText(text.slice(0, cut)), ...rest);
+	};
+	target.end = (...args: unknown[]) => {
+		if (ended) return end(...args);
+		ended = true;
+		const [chunk] = args;
+		const last = typeof chunk === 'string' ? chunk : '';
+		const rest = typeof chunk === 'string' ? args.slice(1) : args;
+		const tail = sseFromN8nText(`${pending}${last}\n`);
+		pending = '';
+		return end(`${tail}data: ${SSE_DONE}\n\n`, ...rest);
+	};
+}
+
+/** Converts what n8n writes (whole lines, each ending in a newline) to SSE. */
 export function sseFromN8nText(text: string): string {
 	return text
 		.split('\n')
 		.map((line) => (line.trim() === '' ? '' : sseFromN8nLine(line)))
 		.join('');
-}
-
-interface WritableResponse {
-	write: (...args: never[]) => boolean;
-}
-
-/**
- * Makes an HTTP response write SSE instead of n8n's streaming lines. n8n writes every chunk of a
- * streaming execution to the response object the trigger received (in queue mode too: the main
- * process relays chunks from the worker to it), so wrapping that object's `write` once, before the
- * workflow starts, frames every chunk. Buffers and anything that is not text pass through.
- */
-export function frameAsSse(res: WritableResponse): void {
-	const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
-	(res as unknown as { write: (chunk: unknown, ...rest: unknown[]) => boolean }).write = (
-		chunk: unknown,
-		...rest: unknown[]
-	) => write(typeof chunk === 'string' ? sseFromN8nText(chunk) : chunk, ...rest);
 }
