@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { formatLoadResult, runLoad } from '../../scripts/load.cjs';
 import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { sqlLiteral as q } from '../../scripts/postgres.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
@@ -40,6 +41,8 @@ const TRIGGER_PATH = String(
 const KEY = 'e2e-Queue-Seller-Key-7d3f1a9c5e';
 const OPEN_API = { ak: 'E2EQUEUEAK0000000001', sk: 'e2e-queue-secret-access-key' };
 const ok = { resultCode: '000000', resultMsg: 'Success' };
+/** The load run: modest, so that a loaded 2-core CI machine answers every call. */
+const LOAD = { rate: 8, durationMs: 20_000 };
 
 jest.setTimeout(120_000);
 
@@ -229,4 +232,36 @@ describe('n8n in queue mode: two webhook processes, two workers, one PostgreSQL,
 		);
 		for (const n of [...perWorker, ...perWebhook]) expect(n).toBeGreaterThan(0);
 	});
+
+	it(`is answered correctly under load through both webhook processes in turn (${LOAD.rate} calls/s for ${LOAD.durationMs / 1000} s), with one row per answered purchase in the state the calls left`, async () => {
+		const pids = [...n8n.webhooks, ...n8n.workers].map((p) => p.pid);
+		const result = await runLoad({ urls: [url(0), url(1)], key: KEY, ...LOAD, rssPids: pids });
+		process.stderr.write(
+			`queue-mode load through ${n8n.webhooks.length} webhook processes and ${n8n.workers.length} workers:\n${formatLoadResult(result)}\n`,
+		);
+		expect(result.failures).toEqual([]);
+		expect(result.errors).toEqual({});
+		expect(result.sent).toBe((LOAD.rate * LOAD.durationMs) / 1000);
+		expect(result.ok).toBe(result.sent);
+		expect(result.instances.length).toBeGreaterThan(0);
+
+		const byOrder = new Map<string, Array<Record<string, string | null>>>();
+		const found = rows<Record<string, string | null>>(
+			`SELECT order_id, order_line_id, instance_id, status, expire_time, last_order_id FROM koogallery_instances
+			WHERE order_id IN (${result.instances.map((i) => q(i.orderId)).join(', ')})`,
+		);
+		for (const row of found)
+			byOrder.set(String(row.order_id), [...(byOrder.get(String(row.order_id)) ?? []), row]);
+		for (const instance of result.instances) {
+			const mine = byOrder.get(instance.orderId) ?? [];
+			expect([instance.orderId, mine.length]).toEqual([instance.orderId, 1]);
+			expect(mine[0]).toMatchObject({
+				order_line_id: instance.orderLineId,
+				instance_id: instance.instanceId,
+				status: instance.status,
+				last_order_id: instance.lastOrderId,
+				...(instance.expireTime ? { expire_time: instance.expireTime } : {}),
+			});
+		}
+	}, 300_000);
 });
