@@ -8,7 +8,16 @@
  *   completion_tokens  217 + the same number
  *   total_tokens       their sum
  *
- * (31 and 217 are the numbers of the Agents gateway's own billing example.) Non-streaming calls get
+ * (31 and 217 are the numbers of the Agents gateway's own billing example.)
+ *
+ * Tool calls, for agents that use tools: when the request offers `tools`, its last message is the
+ * user's and that message contains `[use a tool]`, the mock answers with one call of the first tool
+ * instead (arguments made from the tool's JSON schema; usage `prompt_tokens` 31 + n,
+ * `completion_tokens` 19). The agent then runs the tool and asks again with the tool's result; that
+ * call gets the ordinary answer and usage. So such a run makes two model calls, and a correct bill
+ * is their sum.
+ *
+ * Non-streaming calls get
  * one `chat.completion` object with `usage`. Streaming calls (`"stream": true`) get Server-Sent
  * Events: a role chunk, the reply in word-sized content chunks, a chunk with `finish_reason`, then,
  * when the request asked for it with `stream_options.include_usage` (LangChain's ChatOpenAI, which
@@ -47,6 +56,10 @@ export interface ServedCall {
 	model?: string;
 	/** The text of the last `user` message ('' when there is none). */
 	userMessage: string;
+	/** `answer` (text) or `tool_call` (a call of the named tool). */
+	kind: 'answer' | 'tool_call';
+	/** The tool called, for a `tool_call`. */
+	tool?: string;
 	reply: string;
 	/** The usage the model reported (in the body, or in the stream's usage chunk). */
 	usage: ModelUsage;
@@ -119,6 +132,39 @@ export function lastUserMessage(body: unknown): string {
 	return '';
 }
 
+/** The marker that makes the mock call a tool (see the file comment). */
+export const TOOL_MARKER = '[use a tool]';
+
+/** The token counts the mock reports for a tool call made for a user message. */
+export function mockToolCallUsage(userMessage: string): ModelUsage {
+	const prompt = 31 + [...userMessage].length;
+	return { prompt_tokens: prompt, completion_tokens: 19, total_tokens: prompt + 19 };
+}
+
+/** An OpenAI tool offered in a request. */
+interface OfferedTool {
+	type?: string;
+	function?: { name?: string; parameters?: { properties?: Record<string, { type?: string }> } };
+}
+
+/** Arguments for a tool, made from its JSON schema: "6*7" for text, 1 for numbers, true for booleans. */
+function toolArguments(tool: OfferedTool): string {
+	const args: Record<string, unknown> = {};
+	for (const [name, schema] of Object.entries(tool.function?.parameters?.properties ?? {})) {
+		args[name] = schema?.type === 'number' || schema?.type === 'integer' ? 1 : schema?.type === 'boolean' ? true : '6*7';
+	}
+	return JSON.stringify(args);
+}
+
+/** The tool to call for a request, when it asks for one (see the file comment). */
+function toolToCall(body: Record<string, unknown>, userMessage: string): OfferedTool | undefined {
+	const tools = Array.isArray(body.tools) ? (body.tools as OfferedTool[]) : [];
+	const messages = body.messages as Array<{ role?: unknown }>;
+	const last = messages[messages.length - 1];
+	if (tools.length === 0 || last?.role !== 'user' || !userMessage.includes(TOOL_MARKER)) return undefined;
+	return typeof tools[0]?.function?.name === 'string' ? tools[0] : undefined;
+}
+
 /** The reply split into chunks the way a model streams: one word (with its leading space) each. */
 export function replyChunks(reply: string): string[] {
 	return reply.match(/\s*\S+/g) ?? [reply];
@@ -138,8 +184,9 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 
 	function complete(path: string, body: Record<string, unknown>, res: http.ServerResponse): void {
 		const userMessage = lastUserMessage(body);
-		const reply = mockReply(userMessage);
-		const usage = mockUsage(userMessage);
+		const tool = toolToCall(body, userMessage);
+		const reply = tool ? '' : mockReply(userMessage);
+		const usage = tool ? mockToolCallUsage(userMessage) : mockUsage(userMessage);
 		const model = typeof body.model === 'string' ? body.model : 'mock-model';
 		const stream = body.stream === true;
 		const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
@@ -154,17 +201,28 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 			includeUsage,
 			model,
 			userMessage,
+			kind: tool ? 'tool_call' : 'answer',
+			...(tool ? { tool: tool.function?.name } : {}),
 			reply,
 			usage,
 			usageSent: !stream || includeUsage,
 		});
+		const toolCall = tool && {
+			id: `call_mock${seq}`,
+			type: 'function',
+			function: { name: tool.function?.name as string, arguments: toolArguments(tool) },
+		};
 		if (!stream) {
 			sendJson(res, 200, {
 				id,
 				object: 'chat.completion',
 				created,
 				model,
-				choices: [{ index: 0, message: { role: 'assistant', content: reply }, logprobs: null, finish_reason: 'stop' }],
+				choices: [
+					toolCall
+						? { index: 0, message: { role: 'assistant', content: null, tool_calls: [toolCall] }, logprobs: null, finish_reason: 'tool_calls' }
+						: { index: 0, message: { role: 'assistant', content: reply }, logprobs: null, finish_reason: 'stop' },
+				],
 				usage,
 			});
 			return;
@@ -172,11 +230,17 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
 		const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
 			`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`;
-		const frames = [chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }])];
-		for (const piece of replyChunks(reply)) {
-			frames.push(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
+		const frames = [chunk([{ index: 0, delta: { role: 'assistant', content: toolCall ? null : '' }, finish_reason: null }])];
+		if (toolCall) {
+			const { name, arguments: args } = toolCall.function;
+			frames.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name, arguments: '' } }] }, finish_reason: null }]));
+			frames.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: args } }] }, finish_reason: null }]));
+		} else {
+			for (const piece of replyChunks(reply)) {
+				frames.push(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
+			}
 		}
-		frames.push(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]));
+		frames.push(chunk([{ index: 0, delta: {}, finish_reason: toolCall ? 'tool_calls' : 'stop' }]));
 		if (includeUsage) frames.push(chunk([], { usage }));
 		frames.push('data: [DONE]\n\n');
 		for (const frame of frames) res.write(frame);
@@ -204,6 +268,7 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 					stream: false,
 					includeUsage: false,
 					userMessage: '',
+					kind: 'answer',
 					reply: '',
 					usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
 					usageSent: false,

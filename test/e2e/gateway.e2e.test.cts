@@ -21,7 +21,7 @@ import * as path from 'node:path';
 
 import { signAgentsToken } from '../../core/agents-token';
 import { signApigRequest } from '../../core/aksk-signer';
-import { mockReply, mockUsage, startMockModel, type MockModel } from '../../scripts/mock-model.cjs';
+import { mockReply, mockToolCallUsage, mockUsage, startMockModel, TOOL_MARKER, type MockModel } from '../../scripts/mock-model.cjs';
 import { ensureN8n, installPack, n8nPackageDir, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
 import { startPostgres, sqlLiteral as q, type PostgresServer } from '../../scripts/postgres.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
@@ -57,6 +57,29 @@ function streamingCopy(shipped: Workflow): Workflow {
 	return copy;
 }
 
+/**
+ * An agent workflow with a Calculator tool on its AI Agent: asked with the mock's tool marker, the
+ * model is called twice per run (the tool call, then the answer).
+ */
+function withCalculator(workflow: Workflow, id: string, triggerPath: string, webhookId: string): Workflow {
+	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
+	copy.id = id;
+	copy.name = `${workflow.name} (with a tool)`;
+	const trigger = triggerOf(copy);
+	trigger.parameters = { ...trigger.parameters, path: triggerPath };
+	trigger.webhookId = webhookId;
+	copy.nodes.push({
+		id: 'e2e-calculator-tool',
+		name: 'Calculator',
+		type: '@n8n/n8n-nodes-langchain.toolCalculator',
+		typeVersion: 1,
+		position: [420, 260],
+		parameters: {},
+	} as unknown as Workflow['nodes'][number]);
+	(copy.connections as Record<string, unknown>).Calculator = { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] };
+	return copy;
+}
+
 const expectAllPass = (results: CaseResult[], minimum: number) => {
 	const failures = results.filter((r) => !r.pass);
 	if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
@@ -70,6 +93,8 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 	const agent = readShipped(AGENT_FILE);
 	const apig = readShipped(APIG_FILE);
 	const agentStream = streamingCopy(agent);
+	const agentTool = withCalculator(agent, 'KooGalleryAgentTool', 'koogallery/agent-tool', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a23');
+	const agentStreamTool = withCalculator(agentStream, 'KooGalleryAgentStrTool', 'koogallery/agent-stream-tool', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a24');
 	let model: MockModel;
 	let pg: PostgresServer;
 	let n8n: N8nHandle;
@@ -98,7 +123,7 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 		installPack(userFolder);
 		n8n = await startN8n({
 			userFolder,
-			workflows: [agent, agentStream, apig],
+			workflows: [agent, agentStream, agentTool, agentStreamTool, apig],
 			credentials: [
 				{
 					id: 'kooGalleryAgentKey',
@@ -205,6 +230,40 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 			expect(usagesIn({ ...answer, events: answer.events?.slice(-1) })).toEqual([mockUsage(input)]);
 			const served = model.served().filter((call) => call.userMessage === input);
 			expect(served.map((call) => [call.stream, call.includeUsage, call.usage])).toEqual([[true, true, mockUsage(input)]]);
+			expect(streamedText(answer.events ?? [])).toBe(mockReply(input));
+		});
+
+		it('an agent that uses a tool calls the model twice and bills the sum of both calls', async () => {
+			const input = `What is 6*7? ${TOOL_MARKER}`;
+			const answer = await agentCall(url(agentTool), input, { Authorization: `Bearer ${token()}` });
+			const served = model.served().filter((call) => call.userMessage === input);
+			expect(served.map((call) => [call.kind, call.tool, call.usage])).toEqual([
+				['tool_call', 'Calculator', mockToolCallUsage(input)],
+				['answer', undefined, mockUsage(input)],
+			]);
+			const sum = (field: 'prompt_tokens' | 'completion_tokens' | 'total_tokens') => mockToolCallUsage(input)[field] + mockUsage(input)[field];
+			expect([answer.status, answer.json]).toEqual([
+				200,
+				{ data: mockReply(input), usage: { completion_tokens: sum('completion_tokens'), prompt_tokens: sum('prompt_tokens'), total_tokens: sum('total_tokens') } },
+			]);
+			const runs = await finished(agentTool.id);
+			const data = await runData(runs[runs.length - 1].id);
+			expect(data.Calculator?.length).toBe(1);
+		});
+
+		it('streaming, an agent that uses a tool sends the sum of both model calls once, in the last event', async () => {
+			const input = `Stream 6*7 ${TOOL_MARKER}`;
+			const answer = await agentCall(url(agentStreamTool), input, { Authorization: `Bearer ${token()}` });
+			const served = model.served().filter((call) => call.userMessage === input);
+			expect(served.map((call) => [call.kind, call.stream, call.includeUsage])).toEqual([
+				['tool_call', true, true],
+				['answer', true, true],
+			]);
+			const sum = (field: 'prompt_tokens' | 'completion_tokens' | 'total_tokens') => mockToolCallUsage(input)[field] + mockUsage(input)[field];
+			const expected = { completion_tokens: sum('completion_tokens'), prompt_tokens: sum('prompt_tokens'), total_tokens: sum('total_tokens') };
+			expect(answer.status).toBe(200);
+			expect(usagesIn(answer)).toEqual([expected]);
+			expect(usagesIn({ ...answer, events: answer.events?.slice(-1) })).toEqual([expected]);
 			expect(streamedText(answer.events ?? [])).toBe(mockReply(input));
 		});
 

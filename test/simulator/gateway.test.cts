@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { verifyAgentsToken } from '../../core/agents-token';
 import { verifyApigRequest } from '../../core/aksk-signer';
 import { agentsAnswerBody, buildAgentsUsage, gatewayErrorBody } from '../../core/gateway-usage';
-import { mockReply, mockUsage, replyChunks, startMockModel, type MockModel } from '../../scripts/mock-model.cjs';
+import { mockReply, mockToolCallUsage, mockUsage, replyChunks, startMockModel, TOOL_MARKER, type MockModel } from '../../scripts/mock-model.cjs';
 import type { CaseResult } from '../../simulator/checks.cjs';
 import { parseStream, streamedText, usageOf } from '../../simulator/gateway-client.cjs';
 import { reportedUsage, runAgents, runApig } from '../../simulator/gateway-scenarios.cjs';
@@ -186,6 +186,39 @@ describe('mock model', () => {
 		});
 		expect((await response.text()).includes('"usage"')).toBe(false);
 		expect(model.served()[0]).toMatchObject({ stream: true, includeUsage: false, usageSent: false });
+	});
+
+	it('calls the first offered tool when the user asks with the marker, then answers once the tool result is back', async () => {
+		model.clear();
+		const user = `6*7? ${TOOL_MARKER}`;
+		const tools = [{ type: 'function', function: { name: 'calculator', parameters: { type: 'object', properties: { input: { type: 'string' }, precise: { type: 'boolean' } } } } }];
+		const ask = async (messages: unknown[], stream = false) =>
+			await fetch(`${model.baseUrl}/chat/completions`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${model.apiKey}` },
+				body: JSON.stringify({ messages, tools, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) }),
+			});
+		const first = (await (await ask([{ role: 'user', content: user }])).json()) as Record<string, any>;
+		expect(first.choices[0]).toEqual({
+			index: 0,
+			message: { role: 'assistant', content: null, tool_calls: [{ id: expect.stringMatching(/^call_mock\d+$/), type: 'function', function: { name: 'calculator', arguments: '{"input":"6*7","precise":true}' } }] },
+			logprobs: null,
+			finish_reason: 'tool_calls',
+		});
+		expect(first.usage).toEqual(mockToolCallUsage(user));
+		const second = (await (await ask([{ role: 'user', content: user }, first.choices[0].message, { role: 'tool', tool_call_id: first.choices[0].message.tool_calls[0].id, content: '42' }])).json()) as Record<string, any>;
+		expect([second.choices[0].message.content, second.usage]).toEqual([mockReply(user), mockUsage(user)]);
+		const streamed = parseStream(await (await ask([{ role: 'user', content: user }], true)).text()) as Array<Record<string, any>>;
+		expect(streamed.flatMap((e) => e.choices[0]?.delta?.tool_calls ?? []).map((t: any) => t.function.arguments).join('')).toBe('{"input":"6*7","precise":true}');
+		expect(streamed[streamed.length - 1].usage).toEqual(mockToolCallUsage(user));
+		expect(model.served().map((call) => [call.kind, call.tool, call.stream])).toEqual([
+			['tool_call', 'calculator', false],
+			['answer', undefined, false],
+			['tool_call', 'calculator', true],
+		]);
+		// Without the marker, or without tools, it just answers.
+		const plain = (await (await ask([{ role: 'user', content: 'no marker' }])).json()) as Record<string, any>;
+		expect(plain.choices[0].finish_reason).toBe('stop');
 	});
 
 	it('refuses a wrong API key (401, recorded)', async () => {
