@@ -22,6 +22,11 @@
  * executions are sent to the workers as well (`OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS=true`, which
  * n8n 2.41.1 recommends in queue mode; main then starts no task runner).
  *
+ * n8n names each process after the machine's host name when it believes it runs in a container
+ * (`/.dockerenv` exists, as on the CI machine), so processes of one kind on one machine share a
+ * "host ID" and main logs "Detected multiple instances sharing the same hostId": a warning only
+ * (the ID labels workers in status messages; answers are routed by job, not by host).
+ *
  * Workflows and credentials are imported and published through the main's CLI before any process
  * starts. Webhook processes look a production URL up in the database on each call, so they also
  * serve workflows published later; `startQueueN8n` still waits until each of them serves every
