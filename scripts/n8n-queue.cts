@@ -25,7 +25,8 @@
  * n8n names each process after the machine's host name when it believes it runs in a container
  * (`/.dockerenv` exists, as on the CI machine), so processes of one kind on one machine share a
  * "host ID" and main logs "Detected multiple instances sharing the same hostId": a warning only
- * (the ID labels workers in status messages; answers are routed by job, not by host).
+ * (the ID labels workers in status messages; a worker's answer is broadcast as job progress and
+ * picked up by the webhook process that holds that execution ID, whatever the host ID).
  *
  * Workflows and credentials are imported and published through the main's CLI before any process
  * starts. Webhook processes look a production URL up in the database on each call, so they also
