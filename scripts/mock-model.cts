@@ -78,6 +78,11 @@ export interface MockModel {
 	/** Forgets the recorded calls. */
 	clear(): void;
 	/**
+	 * Answers the next `count` chat completion calls with HTTP `status` and an OpenAI-style error
+	 * (recorded with that status and no usage), as a failing model service would.
+	 */
+	failNext(status: number, count?: number): void;
+	/**
 	 * An n8n credential (for `n8n import:credentials` / `startN8n({credentials})`) of type
 	 * `openAiApi` that points n8n's OpenAI nodes at this mock.
 	 */
@@ -176,6 +181,7 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 	const served: ServedCall[] = [];
 	const sockets = new Set<Socket>();
 	let seq = 0;
+	let failures = { status: 0, count: 0 };
 
 	const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
 		const text = JSON.stringify(body);
@@ -287,6 +293,12 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 				sendJson(res, 404, { error: { message: `No route ${method} ${path} (this mock serves only chat completions).`, type: 'invalid_request_error' } });
 				return;
 			}
+			if (failures.count > 0) {
+				failures.count -= 1;
+				record(failures.status);
+				sendJson(res, failures.status, { error: { message: `Injected failure (HTTP ${failures.status}).`, type: 'server_error' } });
+				return;
+			}
 			let body: unknown;
 			try {
 				body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -318,6 +330,9 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 		served: () => served.map((call) => ({ ...call, usage: { ...call.usage } })),
 		clear() {
 			served.length = 0;
+		},
+		failNext(status, count = 1) {
+			failures = { status, count };
 		},
 		credential: (id, name = 'Mock model (OpenAI-compatible)') => ({
 			id,

@@ -267,6 +267,24 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 			expect(streamedText(answer.events ?? [])).toBe(mockReply(input));
 		});
 
+		it('when the model fails, answers 502 without usage (not billed); streaming, an error event without usage', async () => {
+			model.failNext(400, 3);
+			const failed = await agentCall(url(agent), 'the model fails', { Authorization: `Bearer ${token()}` });
+			model.failNext(400, 3);
+			const streamed = await agentCall(url(agentStream), 'the model fails while streaming', { Authorization: `Bearer ${token()}` });
+			model.failNext(0, 0);
+			expect([failed.status, failed.json]).toEqual([
+				502,
+				{ error: { code: 'model_unavailable', message: 'The assistant could not answer right now. Please try again later.' } },
+			]);
+			// The stream had started (200) before the model failed: the error goes in its last event.
+			expect(streamed.status).toBe(200);
+			expect(streamed.text).not.toContain('"usage"');
+			expect(streamed.events?.[streamed.events.length - 1]).toEqual({
+				error: { code: 'model_unavailable', message: 'The assistant could not answer right now. Please try again later.' },
+			});
+		});
+
 		it('refuses tampered, expired, wrong-secret and unknown-key tokens: no usage, no model call, no execution', async () => {
 			const before = {
 				sync: (await n8n.listExecutions(agent.id)).length,

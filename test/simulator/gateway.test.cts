@@ -221,6 +221,20 @@ describe('mock model', () => {
 		expect(plain.choices[0].finish_reason).toBe('stop');
 	});
 
+	it('fails the next calls on request, then answers again', async () => {
+		model.clear();
+		model.failNext(503, 1);
+		const ask = () =>
+			fetch(`${model.baseUrl}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${model.apiKey}` }, body: JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }) });
+		const failed = await ask();
+		expect([failed.status, ((await failed.json()) as { usage?: unknown }).usage]).toEqual([503, undefined]);
+		expect((await ask()).status).toBe(200);
+		expect(model.served().map((call) => [call.status, call.usageSent])).toEqual([
+			[503, false],
+			[200, true],
+		]);
+	});
+
 	it('refuses a wrong API key (401, recorded)', async () => {
 		model.clear();
 		const response = await fetch(`${model.baseUrl}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
