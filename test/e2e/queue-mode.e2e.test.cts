@@ -111,6 +111,14 @@ describe('n8n in queue mode: two webhook processes, two workers, one PostgreSQL,
 		expect(new Set(all.map((p) => p.port)).size).toBe(5);
 		expect(all.filter((p) => p.exited())).toEqual([]);
 		for (const worker of n8n.workers) expect(worker.logs()).toContain('n8n worker is now ready');
+		// Each worker runs its own task broker, on its own port; main runs none (runs from the
+		// editor go to the workers too).
+		const brokerPort = (text: string) =>
+			/Task Broker ready on 127\.0\.0\.1, port (\d+)/.exec(text)?.[1];
+		const brokers = n8n.workers.map((w) => brokerPort(w.logs()));
+		expect(brokers.every((port) => port !== undefined)).toBe(true);
+		expect(new Set(brokers).size).toBe(n8n.workers.length);
+		expect(brokerPort(n8n.main.logs())).toBeUndefined();
 		for (const webhook of n8n.webhooks) {
 			expect(webhook.logs()).toContain('Webhook listener waiting for requests.');
 		}
