@@ -19,6 +19,7 @@ import {
 	AGENTS_DEFAULT_WINDOW_SECONDS,
 } from '../../core/agents-token';
 import { gatewayErrorBody } from '../../core/gateway-usage';
+import { MemoryNonceStore } from '../../core/verification';
 import {
 	AUTH_TYPES_OF,
 	carriesCredentials,
@@ -39,7 +40,14 @@ interface TriggerOptions {
 	apigToleranceMinutes?: number;
 	signedHost?: string;
 	streamFormat?: StreamFormat;
+	refuseRepeatedTokens?: boolean;
 }
+
+/**
+ * Agents tokens seen, per n8n process, for the opt-in option Refuse Repeated Tokens. It holds
+ * token signatures only; a replay that reaches another process is not caught (spec decision 8).
+ */
+const tokenStore = new MemoryNonceStore(50_000);
 
 /** Headers never copied into the output item: they carry the gateway's proof or other secrets. */
 const ALWAYS_HIDDEN = ['authorization', 'proxy-authorization', 'cookie'];
@@ -241,6 +249,14 @@ export class KooGalleryApiTrigger implements INodeType {
 							'The header carrying the Agents gateway\'s token, with or without "Bearer ". Huawei\'s pages do not name it; Authorization is the most likely.',
 					},
 					{
+						displayName: 'Refuse Repeated Tokens (Agents)',
+						name: 'refuseRepeatedTokens',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether a token already received once is refused while it is still fresh, so a captured call cannot be replayed. The token holds only the APP Key and a millisecond time, so two calls the gateway makes in the same millisecond carry the same token, and Huawei does not say whether it reuses tokens: turn this on only if every call gets a new one. Remembered per n8n process.',
+					},
+					{
 						displayName: 'Signature Clock Tolerance (Minutes, APIG)',
 						name: 'apigToleranceMinutes',
 						type: 'number',
@@ -416,6 +432,7 @@ export class KooGalleryApiTrigger implements INodeType {
 							? APIG_DEFAULT_TOLERANCE_MS
 							: options.apigToleranceMinutes * 60_000,
 					signedHost: options.signedHost?.trim() || undefined,
+					tokenStore: options.refuseRepeatedTokens === true ? tokenStore : undefined,
 				},
 			);
 		} catch (error) {

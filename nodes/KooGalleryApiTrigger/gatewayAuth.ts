@@ -8,6 +8,7 @@ import type {
 import { verifyAgentsToken, type AgentsKey } from '../../core/agents-token';
 import { verifyApigRequest } from '../../core/aksk-signer';
 import { safeEqualSecret } from '../../core/hmac';
+import type { NonceStore } from '../../core/verification';
 
 export const GATEWAY_CREDENTIAL = 'kooGalleryGatewayApi';
 
@@ -81,6 +82,11 @@ export interface GatewayCheckOptions {
 	apigToleranceMs?: number;
 	/** The Host the gateway signed, when a proxy in front of n8n changes it. */
 	signedHost?: string;
+	/**
+	 * When given, an Agents token already seen within its age limit is refused (spec §1.4 step 8,
+	 * opt-in: whether the gateway ever sends one token twice is UNCONFIRMED).
+	 */
+	tokenStore?: NonceStore;
 }
 
 export type GatewayCheck =
@@ -169,6 +175,17 @@ export function checkGatewayCall(
 		if (!result.ok) {
 			const where = result.reason === 'missing' ? ` (header "${options.tokenHeader}")` : '';
 			return refused(result.reason === 'malformed' ? 400 : 401, `${result.message}${where}`);
+		}
+		if (options.tokenStore) {
+			// Remembered only once verified, so junk cannot fill the store; kept as long as the token is fresh.
+			const signature = String(raw).trim().split('.')[2].replace(/=+$/, '');
+			const ttlMs = ((options.windowSeconds ?? 300) + 2 * (options.skewSeconds ?? 60)) * 1000;
+			if (!options.tokenStore.checkAndRemember(signature, options.nowMs, ttlMs)) {
+				return refused(
+					401,
+					'the same gateway token was already received once; a replay is refused',
+				);
+			}
 		}
 		return {
 			ok: true,

@@ -161,6 +161,23 @@ describe('KooGallery API Trigger, Agents gateway with APP Key and APP Secret', (
 		expect(call.logs[0].message).toContain(IDENTITY['x-request-id']);
 	});
 
+	it('refuses a repeated token only when Refuse Repeated Tokens is on', async () => {
+		const jwt = token();
+		for (let i = 0; i < 2; i++) {
+			const call = gatewayCall({ headers: { authorization: jwt }, body: '{}' });
+			expect((await trigger.webhook.call(call.context)).workflowData).toBeDefined();
+		}
+		const on = { options: { refuseRepeatedTokens: true } };
+		const first = gatewayCall({ headers: { authorization: jwt }, body: '{}', parameters: on });
+		expect((await trigger.webhook.call(first.context)).workflowData).toBeDefined();
+		const again = gatewayCall({ headers: { authorization: `Bearer ${jwt}` }, body: '{}', parameters: on });
+		expectRefused(await trigger.webhook.call(again.context), again, 401, /already received once/);
+		const other = gatewayCall({ headers: { authorization: token({ timestampMs: Date.now() + 1 }) }, body: '{}', parameters: on });
+		expect((await trigger.webhook.call(other.context)).workflowData).toBeDefined();
+		const forged = gatewayCall({ headers: { authorization: token({ appSecret: 'not-the-secret' }) }, body: '{}', parameters: on });
+		expectRefused(await trigger.webhook.call(forged.context), forged, 401, /signature does not match/);
+	});
+
 	it('refuses a body that is not JSON, and every call when the credential is empty or of the wrong type', async () => {
 		const bad = gatewayCall({ headers: { authorization: token() }, body: '{"input":' });
 		expectRefused(await trigger.webhook.call(bad.context), bad, 400, /not valid JSON/);
