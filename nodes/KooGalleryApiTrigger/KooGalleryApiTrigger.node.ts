@@ -18,7 +18,7 @@ import {
 	AGENTS_DEFAULT_SKEW_SECONDS,
 	AGENTS_DEFAULT_WINDOW_SECONDS,
 } from '../../core/agents-token';
-import { gatewayErrorBody } from '../../core/gateway-usage';
+import { agentsInputCounts, gatewayErrorBody } from '../../core/gateway-usage';
 import { MemoryNonceStore } from '../../core/verification';
 import {
 	AUTH_TYPES_OF,
@@ -475,9 +475,12 @@ export class KooGalleryApiTrigger implements INodeType {
 		if (check.exp !== undefined) verification.exp = check.exp;
 		if (check.clockSkewMs !== undefined) verification.clockSkewMs = check.clockSkewMs;
 		const streamFormat: StreamFormat = options.streamFormat === 'n8n' ? 'n8n' : 'sse';
+		const data = method === 'GET' || method === 'HEAD' ? query : body.data;
+		// What the Agents gateway counts when a product bills bytes (字节数) or characters (字符数).
+		const input = gateway === 'agents' ? data.input : undefined;
 		const item: INodeExecutionData = {
 			json: {
-				...(method === 'GET' || method === 'HEAD' ? query : body.data),
+				...data,
 				koogallery: {
 					gateway,
 					requestId,
@@ -490,6 +493,7 @@ export class KooGalleryApiTrigger implements INodeType {
 					headers: shownHeaders,
 					responseMode: streaming ? 'streaming' : 'sync',
 					...(streaming ? { streamFormat } : {}),
+					...(typeof input === 'string' ? { inputCounts: agentsInputCounts(input) } : {}),
 					verification,
 					receivedAt: receivedAt.toISOString(),
 				},

@@ -111,6 +111,7 @@ describe('KooGallery API Trigger, Agents gateway with APP Key and APP Secret', (
 		expect(result.workflowData).toHaveLength(1);
 		const json = itemOf(result);
 		expect(json).toMatchObject({ input: '你好', stream: false });
+		expect(json.koogallery.inputCounts).toEqual({ bytes: 6, codePoints: 2, utf16Units: 2 });
 		expect(json.koogallery).toMatchObject({
 			gateway: 'agents',
 			requestId: IDENTITY['x-request-id'],
@@ -283,6 +284,7 @@ describe('KooGallery API Trigger, APIG signature key (B1, B2)', () => {
 		const call = gatewayCall(B1);
 		const json = itemOf(await trigger.webhook.call(call.context));
 		expect(json).toMatchObject({ limit: '2', koogallery: { gateway: 'apig', apiKey: 'QTWAOYTTINDUT2QVKYUC', verification: { method: 'signatureKey', key: 'current', clockSkewMs: 600_000 } } });
+		expect(json.koogallery.inputCounts).toBeUndefined();
 	});
 
 	it('B2 verifies at 00:10:00Z, not at 00:15:01Z, and not with one body byte changed', async () => {
