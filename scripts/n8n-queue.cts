@@ -82,6 +82,19 @@ export interface QueueN8n {
 	workflowIds: string[];
 	/** The executions n8n has stored, oldest first, optionally for one workflow only. */
 	listExecutions(workflowId?: string): ExecutionSummary[];
+	/**
+	 * Imports and publishes more workflows with n8n's CLI while everything runs. n8n 2.41.1's CLI
+	 * only marks them published in the database ("Changes will not take effect if n8n is running"):
+	 * main activates them when it next starts (`restartMain`).
+	 */
+	publish(workflows: Array<{ id: string }>): void;
+	/**
+	 * Stops main and starts it again on the same port and folder; resolves once it has activated
+	 * every published workflow. Webhook processes and workers keep running meanwhile.
+	 */
+	restartMain(): Promise<QueueProcess>;
+	/** Waits until every webhook process serves each of `paths` (under `/webhook/`). */
+	waitForWebhooks(paths: string[], timeoutMs?: number): Promise<void>;
 	/** Stops every n8n process, then Redis and PostgreSQL, and deletes the folders. Safe to call twice. */
 	stop(): Promise<void>;
 }
@@ -259,17 +272,19 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 				fs.rmSync(file, { force: true });
 			}
 		}
-		const ids = options.workflows.map((w) => w.id);
-		if (ids.length) {
+		const ids: string[] = [];
+		const publish = (workflows: Array<{ id: string }>) => {
+			if (!workflows.length) return;
 			const file = path.join(importDir, 'workflows.json');
-			fs.writeFileSync(file, JSON.stringify(options.workflows));
+			fs.writeFileSync(file, JSON.stringify(workflows));
 			runN8nCommand(install, ['import:workflow', `--input=${file}`], mainEnv);
-			for (const id of ids) runN8nCommand(install, ['publish:workflow', `--id=${id}`], mainEnv);
-			log(`imported and published ${ids.join(', ')}`);
-		}
-		const [{ lastId }] = pg.rows<{ lastId: number }>(
-			`SELECT COALESCE(MAX(id), 0) AS "lastId" FROM ${N8N_SCHEMA}.workflow_publication_outbox`,
-		);
+			for (const { id } of workflows) {
+				runN8nCommand(install, ['publish:workflow', `--id=${id}`], mainEnv);
+				if (!ids.includes(id)) ids.push(id);
+			}
+			log(`imported and published ${workflows.map((w) => w.id).join(', ')}`);
+		};
+		publish(options.workflows);
 
 		const launch = (
 			role: QueueProcess['role'],
@@ -290,7 +305,48 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 			return entry;
 		};
 
-		const main = launch('main', 'main', mainPort, mainFolder, mainEnv, ['start']);
+		let mainStarts = 0;
+		/** Starts main; resolves once it is ready and has activated every published workflow. */
+		const startMain = (): { proc: QueueProcess; ready: (deadline: number) => Promise<void> } => {
+			const server = pg as PostgresServer;
+			// Outbox records created from here on belong to this start's activation of the workflows.
+			const [{ lastId }] = server.rows<{ lastId: number }>(
+				`SELECT COALESCE(MAX(id), 0) AS "lastId" FROM ${N8N_SCHEMA}.workflow_publication_outbox`,
+			);
+			mainStarts++;
+			const name = mainStarts === 1 ? 'main' : `main-${mainStarts}`;
+			const proc = launch('main', name, mainPort, mainFolder, mainEnv, ['start']);
+			const ready = async (deadline: number) => {
+				current = proc;
+				await waitReady(
+					proc,
+					async () =>
+						proc.logs().includes('Editor is now accessible via') &&
+						(await httpStatus(`${proc.baseUrl}/healthz/readiness`)) === 200 &&
+						pendingActivations(server, ids, Number(lastId)).length === 0,
+					deadline,
+				);
+				current = undefined;
+			};
+			return { proc, ready };
+		};
+		/** True once `webhook` answers every path with something other than 404. */
+		const serves = async (webhook: QueueProcess, paths: string[]) => {
+			if ((await httpStatus(`${webhook.baseUrl}/healthz/readiness`)) !== 200) return false;
+			for (const webhookPath of paths) {
+				// An unsigned probe: a KooGallery trigger refuses it without starting an execution.
+				const answer = await sendRequest(`${webhook.baseUrl}/webhook/${webhookPath}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: '{}',
+				}).catch(() => ({ status: 0 }));
+				if (answer.status === 0 || answer.status === 404) return false;
+			}
+			return true;
+		};
+
+		const firstMain = startMain();
+		let main = firstMain.proc;
 		const workers: QueueProcess[] = [];
 		for (let i = 1; i <= (options.workers ?? 2); i++) {
 			const name = `worker-${i}`;
@@ -320,15 +376,7 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 		}
 
 		const deadline = Date.now() + (options.startTimeoutMs ?? 300_000);
-		current = main;
-		await waitReady(
-			main,
-			async () =>
-				main.logs().includes('Editor is now accessible via') &&
-				(await httpStatus(`${main.baseUrl}/healthz/readiness`)) === 200 &&
-				pendingActivations(pg as PostgresServer, ids, Number(lastId)).length === 0,
-			deadline,
-		);
+		await firstMain.ready(deadline);
 		log('main is ready and has activated the workflows');
 		for (const worker of workers) {
 			current = worker;
@@ -341,30 +389,18 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 			);
 		}
 		log('workers are ready');
-		for (const webhook of webhooks) {
-			current = webhook;
-			await waitReady(
-				webhook,
-				async () => {
-					if ((await httpStatus(`${webhook.baseUrl}/healthz/readiness`)) !== 200) return false;
-					for (const webhookPath of options.webhookPaths ?? []) {
-						// An unsigned probe: a KooGallery trigger refuses it without starting an execution.
-						const answer = await sendRequest(`${webhook.baseUrl}/webhook/${webhookPath}`, {
-							method: 'POST',
-							headers: { 'content-type': 'application/json' },
-							body: '{}',
-						}).catch(() => ({ status: 0 }));
-						if (answer.status === 0 || answer.status === 404) return false;
-					}
-					return true;
-				},
-				deadline,
-			);
-		}
+		const waitForWebhooks = async (paths: string[], timeoutMs = 120_000) => {
+			const until = Date.now() + timeoutMs;
+			for (const webhook of webhooks) {
+				current = webhook;
+				await waitReady(webhook, () => serves(webhook, paths), until);
+			}
+			current = undefined;
+		};
+		await waitForWebhooks(options.webhookPaths ?? [], deadline - Date.now());
 		log('webhook processes serve the workflows');
-		current = undefined;
 		const server = pg;
-		return {
+		const handle: QueueN8n = {
 			redis,
 			pg,
 			main,
@@ -372,8 +408,26 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 			workers,
 			workflowIds: ids,
 			listExecutions: (workflowId) => queryExecutions(server, workflowId),
+			publish,
+			async restartMain() {
+				await main.stop();
+				processes.splice(processes.indexOf(main), 1);
+				const next = startMain();
+				main = next.proc;
+				handle.main = main;
+				try {
+					await next.ready(Date.now() + (options.startTimeoutMs ?? 300_000));
+				} catch (error) {
+					const tail = main.logs().split('\n').slice(-60).join('\n');
+					throw new Error(`${(error as Error).message}; last log lines of ${main.name}:\n${tail}`);
+				}
+				log(`${main.name} is ready and has activated the workflows`);
+				return main;
+			},
+			waitForWebhooks,
 			stop,
 		};
+		return handle;
 	} catch (error) {
 		const tail = current
 			? `; last log lines of ${current.name}:\n${current.logs().split('\n').slice(-60).join('\n')}`

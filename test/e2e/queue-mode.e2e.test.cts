@@ -29,6 +29,7 @@ import {
 	type CallAnswer,
 } from '../../simulator/saas-v2-client.cjs';
 import { runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
+import { triggerWorkflow } from './trigger-workflows.cjs';
 import { waitFor } from './workflows-env.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -41,6 +42,18 @@ const TRIGGER_PATH = String(
 const KEY = 'e2e-Queue-Seller-Key-7d3f1a9c5e';
 const OPEN_API = { ak: 'E2EQUEUEAK0000000001', sk: 'e2e-queue-secret-access-key' };
 const ok = { resultCode: '000000', resultMsg: 'Success' };
+/** A workflow published while everything runs: a trigger answering Query Instance with 000000. */
+const LATE = triggerWorkflow(
+	'E2eQueueLate',
+	'saasV2',
+	'scenarios',
+	'queue/late',
+	['queryInstance'],
+	() => ({
+		respondTo: 'result',
+		resultCode: '000000',
+	}),
+);
 /** The load run: modest, so that a loaded 2-core CI machine answers every call. */
 const LOAD = { rate: 8, durationMs: 20_000 };
 
@@ -272,4 +285,47 @@ describe('n8n in queue mode: two webhook processes, two workers, one PostgreSQL,
 			});
 		}
 	}, 300_000);
+
+	it('answers calls while main is down, and serves a workflow published meanwhile on both webhook processes without restarting them', async () => {
+		const pids = [...n8n.webhooks, ...n8n.workers].map((p) => p.pid);
+		const order = newOrder();
+		const bought = await call(url(0), KEY, {
+			activity: 'newInstance',
+			...order,
+			businessId: newBusinessId(),
+		});
+		expect(bought.json?.resultCode).toBe('000000');
+		const instanceId = String(bought.json?.instanceId);
+
+		// Main (editor, activation, timers) stopped: KooGallery's calls do not need it.
+		await n8n.main.stop();
+		expect(n8n.main.exited()).toBe(true);
+		for (const index of [0, 1]) {
+			const query = await call(url(index), KEY, { activity: 'queryInstance', instanceId });
+			expect([index, query.status, query.signed, query.json?.resultCode]).toEqual([
+				index,
+				200,
+				true,
+				'000000',
+			]);
+		}
+
+		// A new workflow is published and main comes back, which activates it; the webhook
+		// processes, never restarted, serve it (they look each call's webhook up in the database).
+		n8n.publish([LATE]);
+		await n8n.restartMain();
+		await n8n.waitForWebhooks(['queue/late']);
+		for (const index of [0, 1]) {
+			const lateUrl = `${n8n.webhooks[index].baseUrl}/webhook/queue/late`;
+			const answer = await call(lateUrl, KEY, { activity: 'queryInstance', instanceId });
+			expect([index, answer.status, answer.signed, answer.json?.resultCode]).toEqual([
+				index,
+				200,
+				true,
+				'000000',
+			]);
+		}
+		expect([...n8n.webhooks, ...n8n.workers].map((p) => p.pid)).toEqual(pids);
+		expect([...n8n.webhooks, ...n8n.workers].filter((p) => p.exited())).toEqual([]);
+	}, 600_000);
 });
