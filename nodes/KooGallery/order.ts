@@ -100,16 +100,23 @@ export async function getOrders(
 		} catch (error) {
 			const nodeError = asNodeError(this, error, i);
 			if (!this.continueOnFail()) throw nodeError;
-			// `error` on the item sends it to the error output under "On Error: Continue (using
-			// error output)"; the JSON says what failed under either "Continue" setting.
-			out.push({
-				json: { error: nodeError.message, ...errorDetails(nodeError) },
-				error: nodeError,
-				pairedItem: { item: i },
-			});
+			out.push({ json: failedItemJson(this, nodeError), pairedItem: { item: i } });
 		}
 	}
 	return out;
+}
+
+/**
+ * The JSON of an item that failed under On Error "Continue". With "Continue (using error output)",
+ * n8n moves an item to the error output only when its JSON has no keys other than `error`,
+ * `message` and `details` (n8n-core `handleNodeErrorOutput`), and adds the input item's fields to
+ * it; there the explanation and code go under `details`. Otherwise the item is `error`,
+ * `description`, `errorCode`, as for the node's other operations.
+ */
+export function failedItemJson(ctx: IExecuteFunctions, error: Error): IDataObject {
+	const details = errorDetails(error);
+	if (ctx.getNode().onError === 'continueErrorOutput') return { error: error.message, details };
+	return { error: error.message, ...details };
 }
 
 /** The code and explanation of a node error, for items that continue after a failure. */

@@ -253,7 +253,11 @@ describe('Order > Get', () => {
 describe('Order > Get under faults', () => {
 	const ORDERS = ['MOCKPERIODYEARNEW', 'MOCKONETIMENEW', 'MOCKONDEMAND', 'MOCKONDEMANDPKG'];
 
-	async function getAll(faults: Parameters<OpenApiMock['setFaults']>[0], maxAttempts: number) {
+	async function getAll(
+		faults: Parameters<OpenApiMock['setFaults']>[0],
+		maxAttempts: number,
+		onError?: 'continueRegularOutput' | 'continueErrorOutput',
+	) {
 		const { context } = openApiExecuteContext({
 			parameters: (i) => ({
 				callOptions: {
@@ -270,6 +274,8 @@ describe('Order > Get under faults', () => {
 			credentials: mockCredentials(mock.url),
 			continueOnFail: true,
 		});
+		const node0 = context.getNode();
+		context.getNode = () => ({ ...node0, onError });
 		mock.setFaults(faults);
 		const [out] = (await node.execute.call(context)) as INodeExecutionData[][];
 		return out;
@@ -292,17 +298,18 @@ describe('Order > Get under faults', () => {
 			/^KooGallery did not answer in time \(timeout\)\./,
 		],
 	])(
-		'%s on every attempt: each item is reported failed, saying what failed, with the error for the error output',
+		'%s on every attempt: each item is reported failed, saying what failed, after exactly 2 attempts',
 		async (_name, faults, said) => {
-			const out = await getAll(faults, 2);
+			const out = await getAll(faults, 2, 'continueRegularOutput');
 			expect(out).toHaveLength(ORDERS.length);
 			expect(out.map((o) => o.pairedItem)).toEqual(ORDERS.map((_, item) => ({ item })));
 			for (const item of out) {
 				expect(item.json.orderId).toBeUndefined();
+				expect(String(item.json.error)).toMatch(
+					/^KooGallery (could not be reached|refused the request)/,
+				);
 				expect(String(item.json.description)).toMatch(said);
 				expect(String(item.json.description)).toMatch(/Gave up after 2 attempts\.$/);
-				// n8n moves an item with `error` to the node's error output when it has one.
-				expect(item.error?.message).toBe(item.json.error);
 			}
 			// Two attempts per item, no more: the retry is bounded.
 			expect(mock.calls()).toHaveLength(ORDERS.length * 2);
@@ -310,14 +317,25 @@ describe('Order > Get under faults', () => {
 		30_000,
 	);
 
+	it('with an error output, a failed item has only the keys n8n moves there: error and details', async () => {
+		const out = await getAll({ dropRate: 1 }, 2, 'continueErrorOutput');
+		for (const item of out) {
+			expect(Object.keys(item.json).sort()).toEqual(['details', 'error']);
+			expect(item.json.error).toBe('KooGallery could not be reached');
+			expect(item.json.details).toEqual({
+				description:
+					'The connection was closed before KooGallery answered. Gave up after 2 attempts.',
+				errorCode: 'NETWORK',
+			});
+		}
+	});
+
 	it('retries a query that failed for a passing reason, and returns the order data once per item', async () => {
 		const out = await getAll({ seed: 3, errorRate: 0.2, dropRate: 0.2, hangRate: 0.1 }, 10);
 		const orders = mock.orders();
 		expect(out.map((o) => o.json.orderId)).toEqual(ORDERS);
-		for (const item of out) {
-			expect(item.error).toBeUndefined();
+		for (const item of out)
 			expect(item.json.createTime).toBe(orders.get(String(item.json.orderId))?.createTime);
-		}
 		const faulted = mock.calls().filter((c) => c.fault);
 		expect(new Set(faulted.map((c) => c.fault)).size).toBeGreaterThan(1);
 		expect(mock.calls().filter((c) => !c.fault)).toHaveLength(ORDERS.length);
