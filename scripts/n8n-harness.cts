@@ -757,44 +757,10 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		: [{ lastId: 0 }];
 
 	const logFile = path.join(userFolder, 'n8n.log');
-	const out = fs.openSync(logFile, 'w');
-	const child: ChildProcess = spawn(install.nodeBin, [install.n8nBin, 'start'], {
-		env,
-		cwd: userFolder,
-		stdio: ['ignore', out, out],
-		detached: true,
-	});
-	fs.closeSync(out);
-	const pid = child.pid as number;
-	runningGroups.add(pid);
-	let exited = false;
-	const exitPromise = new Promise<void>((resolve) => {
-		child.on('exit', () => {
-			exited = true;
-			resolve();
-		});
-	});
-	const readLogs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
+	const proc = spawnN8nProcess(install, ['start'], { env, cwd: userFolder, logFile });
+	const { pid, stop } = proc;
+	const readLogs = proc.logs;
 	const baseUrl = `http://127.0.0.1:${port}`;
-
-	const stop = async () => {
-		if (groupAlive(pid)) {
-			try {
-				process.kill(-pid, 'SIGTERM');
-			} catch {
-				// Already gone.
-			}
-			const deadline = Date.now() + 20_000;
-			while (groupAlive(pid) && Date.now() < deadline) await sleep(200);
-			if (groupAlive(pid)) {
-				log(`n8n (pid ${pid}) ignored SIGTERM for 20 s; sending SIGKILL`);
-				process.kill(-pid, 'SIGKILL');
-				while (groupAlive(pid)) await sleep(100);
-			}
-		}
-		await exitPromise;
-		runningGroups.delete(pid);
-	};
 
 	const ids = workflows.map((w) => w.id);
 	log(`starting n8n on ${baseUrl} (logs: ${logFile})`);
@@ -802,7 +768,7 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 	const timeout = options.startTimeoutMs ?? 180_000;
 	try {
 		for (;;) {
-			if (exited) throw new Error('n8n exited during start-up');
+			if (proc.exited()) throw new Error('n8n exited during start-up');
 			// n8n skips a community package it cannot load and carries on; the harness does not.
 			const failedPackage = /Failed to load package "[^"]+"\n[^\n]*/.exec(readLogs());
 			if (failedPackage) throw new Error(`n8n could not load a package: ${failedPackage[0]}`);
