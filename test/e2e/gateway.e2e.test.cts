@@ -80,6 +80,19 @@ function withCalculator(workflow: Workflow, id: string, triggerPath: string, web
 	return copy;
 }
 
+/** A copy of a workflow whose trigger checks a constant secret header (自主认证 / APIG constant parameter) instead. */
+function withSecretHeader(workflow: Workflow, id: string, triggerPath: string, webhookId: string): Workflow {
+	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
+	copy.id = id;
+	copy.name = `${workflow.name} (secret header)`;
+	const trigger = triggerOf(copy);
+	trigger.parameters = { ...trigger.parameters, path: triggerPath };
+	trigger.webhookId = webhookId;
+	trigger.credentials = { kooGalleryGatewayApi: { id: 'kooGallerySecretHeader', name: 'KooGallery secret header' } };
+	return copy;
+}
+const SECRET_HEADER = { name: 'X-Seller-Token', value: 'e2e-Seller-Header-Value-93c1e7a5b2' };
+
 const expectAllPass = (results: CaseResult[], minimum: number) => {
 	const failures = results.filter((r) => !r.pass);
 	if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
@@ -94,6 +107,8 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 	const apig = readShipped(APIG_FILE);
 	const agentStream = streamingCopy(agent);
 	const agentTool = withCalculator(agent, 'KooGalleryAgentTool', 'koogallery/agent-tool', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a23');
+	const agentHeader = withSecretHeader(agent, 'KooGalleryAgentHdr', 'koogallery/agent-header', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a25');
+	const apigHeader = withSecretHeader(apig, 'KooGalleryApigHdr', 'koogallery/api/items-header', '5e2a7c91-4d3b-4f8a-b6e0-1a9c3d5f7b43');
 	const agentStreamTool = withCalculator(agentStream, 'KooGalleryAgentStrTool', 'koogallery/agent-stream-tool', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a24');
 	let model: MockModel;
 	let pg: PostgresServer;
@@ -101,10 +116,19 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 	let userFolder: string;
 	let flatted: { parse(text: string): any };
 	const url = (workflow: Workflow) => `${n8n.baseUrl}/webhook/${String(triggerOf(workflow).parameters.path)}`;
-	const finished = async (workflowId: string) =>
-		(await n8n.listExecutions(workflowId)).filter((run) => run.stoppedAt !== null);
-	const runData = async (executionId: string): Promise<Record<string, any[]>> => {
-		const [row] = await n8n.query('SELECT data FROM execution_data WHERE executionId = ?', [Number(executionId)]);
+	const executionCount = async (workflowId: string) => (await n8n.listExecutions(workflowId)).length;
+	/**
+	 * The run data of the execution a call started, once it has finished. n8n answers from the
+	 * respond node before it finishes and saves the execution, so wait for it: `before` is the
+	 * workflow's execution count before the call.
+	 */
+	const runDataOfCall = async (workflowId: string, before: number): Promise<Record<string, any[]>> => {
+		const rows = await n8n.waitForExecutions(before + 1, { workflowId, timeoutMs: 60_000 });
+		const last = rows.reduce((a, b) => (Number(b.id) > Number(a.id) ? b : a));
+		await waitFor(`execution ${last.id} to finish`, async () =>
+			(await n8n.listExecutions(workflowId)).find((run) => run.id === last.id && run.stoppedAt !== null) ? true : undefined,
+		);
+		const [row] = await n8n.query('SELECT data FROM execution_data WHERE executionId = ?', [Number(last.id)]);
 		return flatted.parse(String(row.data)).resultData.runData as Record<string, any[]>;
 	};
 	const agentCall = (target: string, input: string, auth: Record<string, string>, headers = customerHeaders()) =>
@@ -123,7 +147,7 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 		installPack(userFolder);
 		n8n = await startN8n({
 			userFolder,
-			workflows: [agent, agentStream, agentTool, agentStreamTool, apig],
+			workflows: [agent, agentStream, agentTool, agentStreamTool, agentHeader, apig, apigHeader],
 			credentials: [
 				{
 					id: 'kooGalleryAgentKey',
@@ -136,6 +160,12 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 					name: 'KooGallery APIG Signature Key',
 					type: 'kooGalleryGatewayApi',
 					data: { authType: 'signatureKey', signatureKey: SIGNATURE.key, signatureSecret: SIGNATURE.secret },
+				},
+				{
+					id: 'kooGallerySecretHeader',
+					name: 'KooGallery secret header',
+					type: 'kooGalleryGatewayApi',
+					data: { authType: 'header', headerName: SECRET_HEADER.name, headerSecret: SECRET_HEADER.value },
 				},
 				model.credential('koogalleryOpenAi', 'OpenAI account'),
 				pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
@@ -196,17 +226,21 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 			expectAllPass(await runAgents(url(agentStream), { appKey: APP.key, appSecret: APP.secret, modelRecord: async () => model.served(), stream: true }), 10);
 		});
 
+		it('passes the simulator with self-managed auth (自主认证): the constant header, a wrong or missing one refused', async () => {
+			expectAllPass(await runAgents(url(agentHeader), { secretHeader: SECRET_HEADER, modelRecord: async () => model.served() }), 3);
+		});
+
 		it('bills exactly the tokens the model reported; the trigger item carries the body and the gateway headers', async () => {
 			const input = 'Bill me exactly: 你好, KooGallery 😀';
 			const headers = customerHeaders();
+			const before = await executionCount(agent.id);
 			const answer = await agentCall(url(agent), input, { Authorization: `Bearer ${token()}` }, headers);
 			expect(answer.status).toBe(200);
 			expect(answer.json).toEqual({ data: mockReply(input), usage: mockUsage(input) });
 			const served = model.served().filter((call) => call.userMessage === input);
 			expect(served.map((call) => [call.stream, call.usage])).toEqual([[false, mockUsage(input)]]);
 
-			const runs = await finished(agent.id);
-			const data = await runData(runs[runs.length - 1].id);
+			const data = await runDataOfCall(agent.id, before);
 			const item = data['KooGallery API Trigger'][0].data.main[0][0].json;
 			expect(item.input).toBe(input);
 			expect(item.koogallery).toMatchObject({
@@ -235,6 +269,7 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 
 		it('an agent that uses a tool calls the model twice and bills the sum of both calls', async () => {
 			const input = `What is 6*7? ${TOOL_MARKER}`;
+			const before = await executionCount(agentTool.id);
 			const answer = await agentCall(url(agentTool), input, { Authorization: `Bearer ${token()}` });
 			const served = model.served().filter((call) => call.userMessage === input);
 			expect(served.map((call) => [call.kind, call.tool, call.usage])).toEqual([
@@ -246,8 +281,7 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 				200,
 				{ data: mockReply(input), usage: { completion_tokens: sum('completion_tokens'), prompt_tokens: sum('prompt_tokens'), total_tokens: sum('total_tokens') } },
 			]);
-			const runs = await finished(agentTool.id);
-			const data = await runData(runs[runs.length - 1].id);
+			const data = await runDataOfCall(agentTool.id, before);
 			expect(data.Calculator?.length).toBe(1);
 		});
 
@@ -343,6 +377,10 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 				}),
 				7,
 			);
+		});
+
+		it('passes the simulator with a constant backend header instead of a signature key', async () => {
+			expectAllPass(await runApig(url(apigHeader), { secretHeader: SECRET_HEADER, body: '{"code":"KG-001"}', notFoundBody: '{"code":"KG-404"}' }), 3);
 		});
 
 		it('answers from the database: a changed row is answered changed, by POST and by signed GET', async () => {
