@@ -112,11 +112,16 @@ export interface LoadBenchResult {
 	n8nLog: { baseline: N8nLogCounts; pack: N8nLogCounts };
 	/** Every failed-call example of the pack's run (up to 20). */
 	packFailures: LoadResult['failures'];
+	/** The pack alone at lower rates, before the main run: what n8n sustains here. */
+	steps: Array<{ rate: number; durationMs: number; summary: LoadSummary }>;
 }
 
 export interface LoadBenchOptions {
 	rate?: number;
 	durationMs?: number;
+	/** Rates the pack alone is offered first, `stepMs` each (default 10, 20 and 30 a second, 20 s). */
+	steps?: number[];
+	stepMs?: number;
 	/** A packed tarball of the pack; packed from the work tree when omitted. */
 	tarball?: string;
 	log?: (line: string) => void;
@@ -458,6 +463,23 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 		log(formatLoadResult(baseline));
 		await drain(env.n8n, 'LoadBaselineN8n0', log);
 		const baselineLog = logCounts(env.n8n, logStart);
+		const stepMs = options.stepMs ?? 20_000;
+		const steps: LoadBenchResult['steps'] = [];
+		const stepResults: LoadResult[] = [];
+		for (const stepRate of options.steps ?? [10, 20, 30]) {
+			log(`step: the pack alone at ${stepRate} req/s for ${stepMs / 1000} s`);
+			const step = await runLoad({
+				urls: env.packUrl,
+				key: SECRETS.sellerKey,
+				rate: stepRate,
+				durationMs: stepMs,
+				rssPids: [env.n8n.pid],
+			});
+			log(formatLoadResult(step));
+			stepResults.push(step);
+			steps.push({ rate: stepRate, durationMs: stepMs, summary: summarise(step, env.n8n.pid) });
+			await drain(env.n8n, env.workflowId, log);
+		}
 		const packLogStart = env.n8n.logs().length;
 		log(`pack: ${rate} req/s for ${durationMs / 1000} s to the PostgreSQL example`);
 		const pack = await runLoad({
@@ -474,8 +496,8 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 		log('comparing the database with the answers; retrying unanswered new purchases');
 		const consistency = await checkConsistency(
 			env,
-			[...warm.instances, ...pack.instances],
-			[...warm.ordersToRetry, ...pack.ordersToRetry],
+			[warm, ...stepResults, pack].flatMap((r) => r.instances),
+			[warm, ...stepResults, pack].flatMap((r) => r.ordersToRetry),
 			executions,
 		);
 		return {
@@ -491,6 +513,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 			consistency,
 			n8nLog: { baseline: baselineLog, pack: packLog },
 			packFailures: pack.failures,
+			steps,
 		};
 	} finally {
 		await env.stop();
@@ -560,6 +583,45 @@ export function loadTable(result: LoadBenchResult): string {
 	);
 }
 
+/** The table of the pack alone at lower rates (before the main run), when there is one. */
+function stepsText(result: LoadBenchResult): string {
+	if (!result.steps?.length) return '';
+	const rows = result.steps.map(({ rate, durationMs, summary: s }) => [
+		`${rate} req/s × ${durationMs / 1000} s`,
+		`${s.ok} / ${s.sent}`,
+		String(s.unanswered),
+		String(s.refused),
+		String(s.wrong),
+		formatNumber(s.throughput),
+		ms(s.latencyMs.p50),
+		ms(s.latencyMs.p99),
+		ms(s.latencyMs.max),
+		String(s.over5s),
+		`${s.rssMb.firstMb.toFixed(0)} / ${s.rssMb.lastMb.toFixed(0)}`,
+	]);
+	return [
+		"What the same n8n sustains: the pack alone at lower rates, after the baseline's run and before the pack's main run (its executions drained between steps):",
+		'',
+		markdownTable(
+			[
+				'Offered',
+				'Correct / sent',
+				'No answer',
+				'HTTP error',
+				'Wrong',
+				'req/s',
+				'p50 ms',
+				'p99 ms',
+				'max ms',
+				'> 5 s',
+				'n8n RSS MB first / last',
+			],
+			rows,
+		),
+		'',
+	].join('\n');
+}
+
 /** The "Load" section of BENCHMARKS.md. */
 export function renderLoadSection(result: LoadBenchResult): string {
 	const { pack, baseline, consistency: c, n8nLog: logs } = result;
@@ -589,6 +651,8 @@ export function renderLoadSection(result: LoadBenchResult): string {
 		'- **No answer**: nothing within 30 s, or the connection closed; **HTTP error**: n8n answered another status than 200 without running the workflow to its Respond node (no result code reached the caller). KooGallery retries both. **Wrong**: answered 200 but not correct (must be 0).',
 		'',
 		loadTable(result),
+		'',
+		stepsText(result),
 		'',
 		'| Target | Result |',
 		'| --- | --- |',
