@@ -13,7 +13,11 @@
  *   answered changed); 2xx answers are billed and logged billed, 4xx not; refused calls start no
  *   execution and leave no row.
  *
- * Needs `npm run build` and PostgreSQL (`.ci/install-postgres`).
+ * - Queue mode (main, two webhook processes, two workers): the agent workflows pass the simulator
+ *   through each webhook process, synchronous and streaming (SSE through Redis), each accepted call
+ *   one execution run by a worker, refused calls none.
+ *
+ * Needs `npm run build`, PostgreSQL (`.ci/install-postgres`) and Redis (`.ci/install-redis`).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +27,7 @@ import { signAgentsToken } from '../../core/agents-token';
 import { signApigRequest } from '../../core/aksk-signer';
 import { mockReply, mockToolCallUsage, mockUsage, startMockModel, TOOL_MARKER, type MockModel } from '../../scripts/mock-model.cjs';
 import { ensureN8n, installPack, n8nPackageDir, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { startPostgres, sqlLiteral as q, type PostgresServer } from '../../scripts/postgres.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { customerHeaders, sendGateway, streamedText, usagesIn, type GatewayAnswer } from '../../simulator/gateway-client.cjs';
@@ -415,5 +420,81 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 				['NOPE', false],
 			]);
 		});
+	});
+});
+
+/**
+ * The same agent workflows in n8n's queue mode (scripts/n8n-queue.cts: main, two webhook processes,
+ * two workers, Redis, PostgreSQL): the trigger runs in a webhook process, the AI Agent and the
+ * respond node on a worker, and the streamed chunks travel back through Redis to the webhook
+ * process, which frames them as SSE. Needs `.ci/install-redis` too.
+ */
+describe('the agent workflows in queue mode (webhook processes and workers)', () => {
+	const agent = readShipped(AGENT_FILE);
+	const agentStream = streamingCopy(agent);
+	const paths = [agent, agentStream].map((workflow) => String(triggerOf(workflow).parameters.path));
+	let model: MockModel;
+	let n8n: QueueN8n;
+	const token = () => {
+		const now = Date.now();
+		return signAgentsToken({ appKey: APP.key, appSecret: APP.secret, timestampMs: now, exp: now + 300_000 });
+	};
+
+	beforeAll(async () => {
+		model = await startMockModel();
+		n8n = await startQueueN8n({
+			workflows: [agent, agentStream],
+			webhookPaths: paths,
+			credentials: [
+				{
+					id: 'kooGalleryAgentKey',
+					name: 'KooGallery Agent APP Key',
+					type: 'kooGalleryGatewayApi',
+					data: { authType: 'appKey', appKey: APP.key, appSecret: APP.secret },
+				},
+				model.credential('koogalleryOpenAi', 'OpenAI account'),
+			],
+		});
+	}, 20 * 60_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await model?.stop();
+	}, 180_000);
+
+	it.each([0, 1])('webhook process %i: the simulator passes, sync and streaming, billing what the model reported', async (index) => {
+		const base = `${n8n.webhooks[index].baseUrl}/webhook`;
+		const options = { appKey: APP.key, appSecret: APP.secret, modelRecord: async () => model.served() };
+		expectAllPass(await runAgents(`${base}/${paths[0]}`, options), 10);
+		expectAllPass(await runAgents(`${base}/${paths[1]}`, { ...options, stream: true }), 10);
+	});
+
+	it('every accepted call ran on a worker: one execution each, refused calls none', async () => {
+		const input = 'queue mode: exact bill';
+		const answer = await sendGateway({
+			method: 'POST',
+			url: `${n8n.webhooks[0].baseUrl}/webhook/${paths[1]}`,
+			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token()}`, ...customerHeaders() },
+			body: JSON.stringify({ input }),
+		});
+		expect([answer.status, usagesIn(answer), streamedText(answer.events ?? [])]).toEqual([200, [mockUsage(input)], mockReply(input)]);
+		// Two simulator runs per webhook process, two accepted calls in each, plus this one.
+		const accepted = model.served().filter((call) => call.status === 200).length;
+		expect(accepted).toBe(2 * 2 * 2 + 1);
+		await waitFor(
+			`${accepted} finished executions`,
+			() => (n8n.listExecutions().filter((run) => run.stoppedAt !== null).length >= accepted ? true : undefined),
+			60_000,
+		);
+		const runs = n8n.listExecutions();
+		expect(runs.length).toBe(accepted);
+		expect(runs.filter((run) => run.status !== 'success')).toEqual([]);
+		// Each queued by one webhook process and run by one worker.
+		const count = (text: string, id: string, what: string) => text.split('\n').filter((line) => line.includes(`${what} ${id} (job `)).length;
+		for (const run of runs) {
+			const ran = n8n.workers.reduce((sum, worker) => sum + count(worker.logs(), run.id, 'Worker started execution'), 0);
+			const queued = n8n.webhooks.reduce((sum, webhook) => sum + count(webhook.logs(), run.id, 'Enqueued execution'), 0);
+			expect([run.id, ran, queued]).toEqual([run.id, 1, 1]);
+		}
 	});
 });
