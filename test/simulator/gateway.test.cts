@@ -5,13 +5,15 @@
  * bills refusals, misreports usage, streams usage twice or not last, answers 5xx) fails the cases
  * that should catch it. Also the stream readers and the mock model's own contract.
  */
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 
 import { verifyAgentsToken } from '../../core/agents-token';
 import { verifyApigRequest } from '../../core/aksk-signer';
 import { agentsAnswerBody, buildAgentsUsage, gatewayErrorBody } from '../../core/gateway-usage';
-import { mockReply, mockToolCallUsage, mockUsage, replyChunks, startMockModel, TOOL_MARKER, type MockModel } from '../../scripts/mock-model.cjs';
+import { fetchServed, mockReply, mockToolCallUsage, mockUsage, replyChunks, startMockModel, TOOL_MARKER, type MockModel } from '../../scripts/mock-model.cjs';
 import type { CaseResult } from '../../simulator/checks.cjs';
 import { parseStream, streamedText, usageOf } from '../../simulator/gateway-client.cjs';
 import { reportedUsage, runAgents, runApig } from '../../simulator/gateway-scenarios.cjs';
@@ -235,6 +237,12 @@ describe('mock model', () => {
 		]);
 	});
 
+	it('gives its record over HTTP, with or without /v1 in the base URL', async () => {
+		expect(await fetchServed(model.baseUrl)).toEqual(model.served());
+		expect(await fetchServed(model.baseUrl.replace(/\/v1$/, ''))).toEqual(model.served());
+		expect(model.served().length).toBeGreaterThan(0);
+	});
+
 	it('refuses a wrong API key (401, recorded)', async () => {
 		model.clear();
 		const response = await fetch(`${model.baseUrl}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
@@ -395,4 +403,45 @@ describe('simulator --protocol apig', () => {
 		const results = await runApig(await start(), { ...options, check: () => 'no row' });
 		expect(results[0]).toMatchObject({ pass: false, detail: 'no row' });
 	});
+});
+
+describe('npm run sim -- run --protocol agents | apig (the CLI)', () => {
+	const REPO_ROOT = path.resolve(__dirname, '..', '..');
+	let model: MockModel;
+	const backends: Backend[] = [];
+	/** Runs the simulator CLI; resolves with its exit code and output. */
+	const sim = (args: string[]) =>
+		new Promise<{ code: number | null; output: string }>((resolve) => {
+			const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'simulator/cli.cts', 'run', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+			let output = '';
+			child.stdout.on('data', (chunk) => (output += chunk));
+			child.stderr.on('data', (chunk) => (output += chunk));
+			child.on('exit', (code) => resolve({ code, output }));
+		});
+	beforeAll(async () => (model = await startMockModel()));
+	afterAll(async () => {
+		for (const backend of backends) await backend.stop();
+		await model.stop();
+	});
+
+	it('agents: exit 0 against a correct backend, usage checked against the mock model over HTTP; exit 1 against one that accepts anything', async () => {
+		const good = await agentsBackend(model);
+		const bad = await agentsBackend(model, { acceptAll: true });
+		backends.push(good, bad);
+		const auth = ['--app-key', APP_KEY, '--app-secret', APP_SECRET, '--model-url', model.baseUrl];
+		const passed = await sim(['--protocol', 'agents', '--url', good.url, ...auth]);
+		expect([passed.code, passed.output]).toEqual([0, expect.stringContaining('10 passed, 0 failed')]);
+		expect(passed.output).toContain('equal to what the model reported');
+		const failed = await sim(['--protocol', 'agents', '--url', bad.url, ...auth]);
+		expect([failed.code, failed.output]).toEqual([1, expect.stringContaining('2 passed, 8 failed')]);
+	}, 60_000);
+
+	it('agents with --secret-header; usage errors exit 2', async () => {
+		const secretHeader = { name: 'X-Seller-Secret', value: 'cli-s3cret' };
+		const backend = await agentsBackend(model, { secretHeader });
+		backends.push(backend);
+		const run = await sim(['--protocol', 'agents', '--url', backend.url, '--secret-header', `${secretHeader.name}:${secretHeader.value}`]);
+		expect([run.code, run.output]).toEqual([0, expect.stringContaining('3 passed, 0 failed')]);
+		expect((await sim(['--protocol', 'agents'])).code).toBe(2);
+	}, 60_000);
 });
