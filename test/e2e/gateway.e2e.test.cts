@@ -421,6 +421,19 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 			]);
 		});
 	});
+	it("keeps no secret: n8n's log and the saved executions hold no APP Secret, signature secret, header value or gateway credential", async () => {
+		const secrets = [APP.secret, SIGNATURE.secret, SECRET_HEADER.value, model.apiKey];
+		const logs = n8n.logs();
+		expect(secrets.filter((secret) => logs.includes(secret))).toEqual([]);
+		const rows = await n8n.query('SELECT executionId, data FROM execution_data');
+		expect(rows.length).toBeGreaterThan(20);
+		const tokenHeader = token().split('.')[0];
+		for (const row of rows) {
+			const data = String(row.data);
+			const found = [...secrets, tokenHeader, 'SDK-HMAC-SHA256'].filter((secret) => data.includes(secret));
+			expect([row.executionId, found]).toEqual([row.executionId, []]);
+		}
+	});
 });
 
 /**
