@@ -113,7 +113,8 @@ export function reportedUsage(record: ModelReport[], input: string): ModelReport
 
 /**
  * Problems with an answer the gateway bills: 2xx; synchronous: a JSON body with a top-level
- * `usage`; streaming: events, exactly one carrying `usage`, and that one last. The usage must be
+ * `usage`; streaming: events, exactly one carrying `usage`, and that one last (n8n's begin/end
+ * markers aside). The usage must be
  * well formed and, when `expected` is given, equal to it field for field.
  */
 export function billedProblem(answer: GatewayAnswer, stream: boolean, expected?: ModelReport['usage']): string | undefined {
@@ -123,7 +124,7 @@ export function billedProblem(answer: GatewayAnswer, stream: boolean, expected?:
 	if (stream) {
 		if (!answer.events) return `not a stream: ${answer.text.slice(0, 160)}`;
 		if (usages.length !== 1) return `${usages.length} events carry usage; the final usage must be sent once`;
-		const last = answer.events[answer.events.length - 1];
+		const last = contentEvents(answer.events).pop();
 		if (usagesIn({ ...answer, events: [last] }).length !== 1) return 'usage is not in the last event';
 	} else {
 		if (!answer.json) return `the body is not a JSON object: ${answer.text.slice(0, 160)}`;
@@ -140,6 +141,14 @@ export function billedProblem(answer: GatewayAnswer, stream: boolean, expected?:
 		}
 	}
 	return undefined;
+}
+
+/** A stream's events without n8n's `begin` / `end` markers (its own line format sends them around every node's chunks). */
+export function contentEvents(events: unknown[]): unknown[] {
+	return events.filter((event) => {
+		const type = (event as { type?: unknown } | null)?.type;
+		return !(type === 'begin' || type === 'end');
+	});
 }
 
 /** Problems with a refused call: answered, not 2xx, and no `usage` anywhere in it. */

@@ -96,6 +96,16 @@ function withSecretHeader(workflow: Workflow, id: string, triggerPath: string, w
 	trigger.credentials = { kooGalleryGatewayApi: { id: 'kooGallerySecretHeader', name: 'KooGallery secret header' } };
 	return copy;
 }
+/** The streaming agent workflow with the trigger's Stream Format option set (`n8n`: n8n's own JSON lines). */
+function withStreamFormat(workflow: Workflow, streamFormat: string): Workflow {
+	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
+	copy.id = 'KooGalleryAgentLines';
+	copy.name = `${workflow.name} (n8n lines)`;
+	const trigger = triggerOf(copy);
+	trigger.parameters = { ...trigger.parameters, path: 'koogallery/agent-lines', options: { streamFormat } };
+	trigger.webhookId = '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a26';
+	return copy;
+}
 const SECRET_HEADER = { name: 'X-Seller-Token', value: 'e2e-Seller-Header-Value-93c1e7a5b2' };
 
 const expectAllPass = (results: CaseResult[], minimum: number) => {
@@ -112,6 +122,7 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 	const apig = readShipped(APIG_FILE);
 	const agentStream = streamingCopy(agent);
 	const agentTool = withCalculator(agent, 'KooGalleryAgentTool', 'koogallery/agent-tool', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a23');
+	const agentLines = withStreamFormat(agentStream, 'n8n');
 	const agentHeader = withSecretHeader(agent, 'KooGalleryAgentHdr', 'koogallery/agent-header', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a25');
 	const apigHeader = withSecretHeader(apig, 'KooGalleryApigHdr', 'koogallery/api/items-header', '5e2a7c91-4d3b-4f8a-b6e0-1a9c3d5f7b43');
 	const agentStreamTool = withCalculator(agentStream, 'KooGalleryAgentStrTool', 'koogallery/agent-stream-tool', '8d3f4a10-2b6c-4e7d-9a1f-3c5b7e9d0a24');
@@ -152,7 +163,7 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 		installPack(userFolder);
 		n8n = await startN8n({
 			userFolder,
-			workflows: [agent, agentStream, agentTool, agentStreamTool, agentHeader, apig, apigHeader],
+			workflows: [agent, agentStream, agentLines, agentTool, agentStreamTool, agentHeader, apig, apigHeader],
 			credentials: [
 				{
 					id: 'kooGalleryAgentKey',
@@ -229,6 +240,16 @@ describe('API products (Agents and APIG gateways) in a real n8n', () => {
 
 		it('passes the simulator streaming: usage once, in the last event', async () => {
 			expectAllPass(await runAgents(url(agentStream), { appKey: APP.key, appSecret: APP.secret, modelRecord: async () => model.served(), stream: true }), 10);
+		});
+
+		it("passes the simulator streaming in n8n's own line format (Stream Format: n8n Lines)", async () => {
+			const results = await runAgents(url(agentLines), { appKey: APP.key, appSecret: APP.secret, modelRecord: async () => model.served(), stream: true });
+			expectAllPass(results, 10);
+			const input = 'n8n lines';
+			const answer = await agentCall(url(agentLines), input, { Authorization: `Bearer ${token()}` });
+			expect(answer.headers['content-type']).toMatch(/^application\/json/);
+			expect(answer.text).not.toContain('data:');
+			expect([usagesIn(answer), streamedText(answer.events ?? [])]).toEqual([[mockUsage(input)], mockReply(input)]);
 		});
 
 		it('passes the simulator with self-managed auth (自主认证): the constant header, a wrong or missing one refused', async () => {

@@ -106,8 +106,10 @@ async function agentsBackend(model: MockModel, faults: AgentsFaults = {}): Promi
 			res.end('data: [DONE]\n\n');
 		} else {
 			res.writeHead(200, { 'content-type': 'application/json' });
+			// n8n's own line format: every node's chunks between begin and end markers.
+			res.write('{"type":"begin"}\n');
 			for (const event of events) res.write(`${JSON.stringify({ type: 'item', content: JSON.stringify(event) })}\n`);
-			res.end();
+			res.end('{"type":"end"}\n');
 		}
 	});
 }
@@ -327,6 +329,8 @@ describe('simulator --protocol agents', () => {
 		]);
 		const first = await runAgents(await start({ stream: 'sse', usageFirst: true }), options({ stream: true }));
 		expect(first.filter((r) => r.scenario === 'stream').map((r) => r.detail)).toEqual(['usage is not in the last event', 'usage is not in the last event']);
+		const lines = await runAgents(await start({ stream: 'ndjson', usageFirst: true }), options({ stream: true }));
+		expect(lines.filter((r) => r.scenario === 'stream').map((r) => r.detail)).toEqual(['usage is not in the last event', 'usage is not in the last event']);
 	});
 
 	it('fails a synchronous answer where a stream is expected', async () => {
