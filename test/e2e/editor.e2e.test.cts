@@ -69,7 +69,8 @@ type Workflow = {
 	id: string;
 	name: string;
 	nodes: WorkflowNode[];
-	connections: Record<string, { main?: Array<Array<{ node: string; [key: string]: unknown }> | null> }>;
+	/** By source node, then by connection type (`main`, `ai_languageModel`, ...). */
+	connections: Record<string, Record<string, Array<Array<{ node: string; [key: string]: unknown }> | null> | undefined>>;
 };
 
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -160,7 +161,12 @@ const isOurs = (type: string) => type.startsWith(`${PACKAGE}.`);
 const nonSticky = (workflow: Workflow) => workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
 const connectionCount = (workflow: Workflow) =>
 	Object.values(workflow.connections).reduce(
-		(sum, outputs) => sum + (outputs.main ?? []).reduce((n, targets) => n + (targets?.length ?? 0), 0),
+		// Every connection type: an AI Agent's chat model is an `ai_languageModel` edge on the canvas.
+		(sum, outputs) =>
+			sum +
+			Object.values(outputs)
+				.flat()
+				.reduce((n, targets) => n + (targets?.length ?? 0), 0),
 		0,
 	);
 /** The scenario outputs a trigger node must show: "English (中文)" for each scenario it handles. */
