@@ -618,7 +618,6 @@ function stepsText(result: LoadBenchResult): string {
 			],
 			rows,
 		),
-		'',
 	].join('\n');
 }
 
@@ -673,11 +672,19 @@ function whyText(result: LoadBenchResult, rateMet: boolean, timeMet: boolean): s
 	if (rateMet && timeMet) return 'Both targets were met on this run.';
 	const { pack, baseline, n8nLog: logs } = result;
 	const fallback = pack.byScenario.newInstance?.sent ?? 0;
+	const held = (result.steps ?? []).filter(
+		({ summary: st }) => st.ok === st.sent && st.over5s === 0,
+	);
+	const best = held.length ? held[held.length - 1] : undefined;
+	const broke = (result.steps ?? []).find(({ summary: st }) => st.ok < st.sent || st.over5s > 0);
+	const sustained = best
+		? ` Offered alone at lower rates, the pack answered every call correctly within 5 s at ${best.rate} a second (p99 ${ms(best.summary.latencyMs.p99)} ms)${broke ? ` and fell behind at ${broke.rate} a second (${formatNumber(broke.summary.throughput)} served, ${broke.summary.over5s + broke.summary.unanswered} calls over 5 s or unanswered)` : ''}: ${result.rate} a second is ${formatRatio(result.rate / best.rate)} the highest rate it held on this machine.`
+		: '';
 	const sqlite =
 		logs.pack.sqliteLockTimeouts > 0
 			? ` n8n keeps every execution in its own database: with SQLite one write lock serialises those saves, and with thousands of executions queued the lock timed out ${logs.pack.sqliteLockTimeouts} times; ${logs.pack.webhookProblems} calls ended with n8n's "problem executing the workflow" (${pack.refused} of them while the caller still waited, the rest after it had given up), and executions were left marked running that never finish.`
 			: '';
-	return `Why: the pack's workflow does a database lookup, an Order > Get, three inserts and a signed answer per new purchase, about ten nodes whose data n8n saves with each execution; the baseline runs two nodes. On this ${result.cpus}-core machine shared with other tests, one n8n process in regular mode served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law).${sqlite} Reaching ${result.rate} a second needs more CPU for n8n and a database that takes concurrent writes: PostgreSQL for n8n's own data and queue mode with webhook and worker processes on more cores (n8n-platform.md, queue mode). The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
+	return `Why: the pack's workflow does a database lookup, an Order > Get, three inserts and a signed answer per new purchase, about ten nodes whose data n8n saves with each execution; the baseline runs two nodes. On this ${result.cpus}-core machine shared with other tests, one n8n process in regular mode served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity. Reaching ${result.rate} a second needs more CPU for n8n and a database that takes concurrent writes: PostgreSQL for n8n's own data and queue mode with webhook and worker processes on more cores (n8n-platform.md, queue mode). The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
 }
 
 /** Replaces (or appends) the Load section of a Markdown file. */
