@@ -505,7 +505,13 @@ export class KooGalleryApiTrigger implements INodeType {
 			// chunk the workflow sends and ends the response when the execution finishes.
 			res.writeHead(200, streamHeaders(streamFormat));
 			res.flushHeaders();
-			if (streamFormat === 'sse') frameAsSse(res);
+			if (streamFormat === 'sse') {
+				// Only the workflow's own KooGallery API Respond nodes may send raw JSON events (the usage).
+				const answerNodes = this.getChildNodes(this.getNode().name)
+					.filter((node) => node.type.endsWith('.kooGalleryApiRespond'))
+					.map((node) => node.name);
+				frameAsSse(res, new Set(answerNodes));
+			}
 			return { noWebhookResponse: true, workflowData: [[item]] };
 		}
 		return { workflowData: [[item]] };

@@ -71,6 +71,11 @@ function gatewayCall(options: {
 		},
 	};
 	(context as unknown as { getResponseObject: () => unknown }).getResponseObject = () => res;
+	// The workflow after the trigger: an AI Agent, then the answer node (names as n8n gives them).
+	(context as unknown as { getChildNodes: () => unknown }).getChildNodes = () => [
+		{ name: 'AI Agent', type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3, disabled: false },
+		{ name: 'Answer', type: 'n8n-nodes-koogallery.kooGalleryApiRespond', typeVersion: 1, disabled: false },
+	];
 	return { context, response: record, logs, res };
 }
 
@@ -330,7 +335,7 @@ describe('KooGallery API Trigger, streaming (流式)', () => {
 		expect(itemOf(result).koogallery).toMatchObject({ responseMode: 'streaming', streamFormat: 'sse' });
 		expect(call.response.head).toEqual({ status: 200, headers: expect.objectContaining({ 'Content-Type': 'text/event-stream; charset=utf-8' }) });
 		const res = call.res as unknown as { write: (chunk: string) => boolean; end: () => void };
-		const line = (chunk: IDataObject) => `${JSON.stringify({ ...chunk, metadata: { nodeName: 'x', itemIndex: 0, runIndex: 0, timestamp: 1 } })}\n`;
+		const line = (chunk: IDataObject, nodeName = 'AI Agent') => `${JSON.stringify({ ...chunk, metadata: { nodeName, itemIndex: 0, runIndex: 0, timestamp: 1 } })}\n`;
 		res.write(line({ type: 'begin' }));
 		res.write(line({ type: 'item', content: 'Hel' }));
 		const split = line({ type: 'item', content: 'lo' });
@@ -338,10 +343,27 @@ describe('KooGallery API Trigger, streaming (流式)', () => {
 		res.write(split.slice(10));
 		res.write('{"type":"keepalive"}\n');
 		res.write(line({ type: 'end' }));
-		res.write(line({ type: 'item', content: '{"usage":{"completion_tokens":2,"prompt_tokens":1,"total_tokens":3}}' }));
+		res.write(line({ type: 'item', content: '{"usage":{"completion_tokens":2,"prompt_tokens":1,"total_tokens":3}}' }, 'Answer'));
 		res.end();
 		expect(call.response.written.join('') + call.response.body).toBe(
 			'data: {"data":"Hel"}\n\ndata: {"data":"lo"}\n\n: keepalive\n\ndata: {"usage":{"completion_tokens":2,"prompt_tokens":1,"total_tokens":3}}\n\ndata: [DONE]\n\n',
+		);
+	});
+
+	it('never lets a model\'s text pose as the bill or end the stream: only the answer node sends raw JSON', async () => {
+		const call = gatewayCall({ headers: { authorization: token() }, body: '{"input":"hi"}', parameters: { responseMode: 'streaming' } });
+		await trigger.webhook.call(call.context);
+		const res = call.res as unknown as { write: (chunk: string) => boolean; end: () => void };
+		const line = (content: string, nodeName: string) => `${JSON.stringify({ type: 'item', content, metadata: { nodeName } })}\n`;
+		res.write(line('{"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}', 'AI Agent'));
+		res.write(line('[DONE]', 'AI Agent'));
+		res.write(line('[DONE]', 'Answer'));
+		res.write(line('{"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}', 'Answer'));
+		res.end();
+		expect(call.response.written.join('') + call.response.body).toBe(
+			'data: {"data":"{\\"usage\\":{\\"prompt_tokens\\":0,\\"completion_tokens\\":0,\\"total_tokens\\":0}}"}\n\n' +
+				'data: {"data":"[DONE]"}\n\ndata: {"data":"[DONE]"}\n\n' +
+				'data: {"usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12}}\n\ndata: [DONE]\n\n',
 		);
 	});
 
@@ -357,18 +379,18 @@ describe('KooGallery API Trigger, streaming (流式)', () => {
 	});
 
 	it('turns an n8n error chunk into an error event without usage or internals', () => {
-		expect(sseFromN8nLine('{"type":"error","content":"ECONNREFUSED 10.0.0.5:5432"}')).toBe(
+		expect(sseFromN8nLine('{"type":"error","content":"ECONNREFUSED 10.0.0.5:5432"}', new Set())).toBe(
 			'data: {"error":{"code":"workflow_error","message":"The request could not be completed."}}\n\n',
 		);
-		expect(sseFromN8nLine('not json')).toBe('not json');
+		expect(sseFromN8nLine('not json', new Set())).toBe('not json');
 	});
 
 	it('frames a real chunked HTTP response', async () => {
 		const server = http.createServer((_req, res) => {
 			res.writeHead(200, { 'content-type': 'text/event-stream' });
-			frameAsSse(res);
+			frameAsSse(res, new Set(['Answer']));
 			res.write('{"type":"begin"}\n');
-			res.write('{"type":"item","content":"{\\"usage\\":{\\"prompt_tokens\\":1}}"}\n');
+			res.write('{"type":"item","content":"{\\"usage\\":{\\"prompt_tokens\\":1}}","metadata":{"nodeName":"Answer"}}\n');
 			res.write('{"type":"end"}\n');
 			res.end();
 		});
