@@ -17,8 +17,7 @@ import {
 } from '../../core/credential-crypto';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, type SellerKeys } from '../shared/sellerKey';
 import { fieldList, readField, writeField } from './itemFields';
-import { errorDetails } from './order';
-import { asNodeError } from './transport';
+import { asNodeError, failedItemJson } from './transport';
 
 /** The seller keys of the node's KooGallery Seller Key credential. */
 export async function loadSellerKeys(ctx: IExecuteFunctions): Promise<SellerKeys> {
@@ -38,11 +37,9 @@ export function itemByItem(
 		try {
 			out.push({ json: work(i, items[i]), pairedItem: { item: i } });
 		} catch (error) {
-			if (!ctx.continueOnFail()) throw asNodeError(ctx, error, i);
-			out.push({
-				json: { error: (error as Error).message, ...errorDetails(error) },
-				pairedItem: { item: i },
-			});
+			const nodeError = asNodeError(ctx, error, i);
+			if (!ctx.continueOnFail()) throw nodeError;
+			out.push({ json: failedItemJson(ctx, nodeError), pairedItem: { item: i } });
 		}
 	}
 	return out;

@@ -8,10 +8,10 @@ import {
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
 import { toUsageTime } from '../../core/usage-input';
 import { sortedJson } from '../../core/usage-signature';
-import { errorDetails } from './order';
 import {
 	asNodeError,
 	callOpenApi,
+	failedItemJson,
 	openApiError,
 	type RetryBudget,
 	type RetryPolicy,
@@ -131,11 +131,9 @@ export async function licenseCodes(
 			json.data = (decodeInfoFields(answer.data ?? null) as IDataObject) ?? null;
 			out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			out.push({
-				json: { error: (error as Error).message, ...errorDetails(error) },
-				pairedItem: { item: i },
-			});
+			const nodeError = asNodeError(this, error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			out.push({ json: failedItemJson(this, nodeError), pairedItem: { item: i } });
 		}
 	}
 	return out;

@@ -9,6 +9,7 @@ import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
 import {
 	asNodeError,
 	callOpenApi,
+	failedItemJson,
 	openApiError,
 	type RetryBudget,
 	type RetryPolicy,
@@ -104,27 +105,4 @@ export async function getOrders(
 		}
 	}
 	return out;
-}
-
-/**
- * The JSON of an item that failed under On Error "Continue". With "Continue (using error output)",
- * n8n moves an item to the error output only when its JSON has no keys other than `error`,
- * `message` and `details` (n8n-core `handleNodeErrorOutput`), and adds the input item's fields to
- * it; there the explanation and code go under `details`. Otherwise the item is `error`,
- * `description`, `errorCode`, as for the node's other operations.
- */
-export function failedItemJson(ctx: IExecuteFunctions, error: Error): IDataObject {
-	const details = errorDetails(error);
-	if (ctx.getNode().onError === 'continueErrorOutput') return { error: error.message, details };
-	return { error: error.message, ...details };
-}
-
-/** The code and explanation of a node error, for items that continue after a failure. */
-export function errorDetails(error: unknown): IDataObject {
-	const details: IDataObject = {};
-	const description = (error as { description?: unknown }).description;
-	if (typeof description === 'string') details.description = description;
-	const context = (error as { context?: IDataObject }).context;
-	if (context && typeof context.errorCode === 'string') details.errorCode = context.errorCode;
-	return details;
 }

@@ -19,8 +19,7 @@ import {
 	userInfoSyncKeys,
 	type SsoAnswer,
 } from '../../core/sso';
-import { errorDetails } from './order';
-import { asNodeError, wholeNumber } from './transport';
+import { asNodeError, failedItemJson, wholeNumber } from './transport';
 
 export const SSO_CREDENTIAL = 'kooGallerySsoApi';
 
@@ -164,11 +163,9 @@ export async function singleSignOn(
 				json.expires_at = new Date(Date.now() + answer.value.expires_in * 1000).toISOString();
 			out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
-			if (!this.continueOnFail()) throw asNodeError(this, error, i);
-			out.push({
-				json: { error: (error as Error).message, ...errorDetails(error) },
-				pairedItem: { item: i },
-			});
+			const nodeError = asNodeError(this, error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			out.push({ json: failedItemJson(this, nodeError), pairedItem: { item: i } });
 		}
 	}
 	return out;

@@ -10,7 +10,6 @@ const show = (
 		: { resource: [resource], ...extra },
 });
 
-
 /** Operations of Credentials, Buyer Contact and Signature. */
 export const toolOperations: INodeProperties[] = [
 	{

@@ -2,6 +2,7 @@ import {
 	NodeApiError,
 	NodeOperationError,
 	sleep,
+	type IDataObject,
 	type IExecuteFunctions,
 	type IN8nHttpFullResponse,
 	type JsonObject,
@@ -175,6 +176,29 @@ export function asNodeError(
 		error as Error,
 		itemIndex === undefined ? {} : { itemIndex },
 	);
+}
+
+/**
+ * The JSON of an item that failed under On Error "Continue". With "Continue (using error output)",
+ * n8n moves an item to the error output only when its JSON has no keys other than `error`,
+ * `message` and `details` (n8n-core `handleNodeErrorOutput`), and adds the input item's fields to
+ * it; there the explanation and code go under `details`. Otherwise the item is `error`,
+ * `description`, `errorCode`, as for the node's other operations.
+ */
+export function failedItemJson(ctx: IExecuteFunctions, error: Error): IDataObject {
+	const details = errorDetails(error);
+	if (ctx.getNode().onError === 'continueErrorOutput') return { error: error.message, details };
+	return { error: error.message, ...details };
+}
+
+/** The code and explanation of a node error, for items that continue after a failure. */
+export function errorDetails(error: unknown): IDataObject {
+	const details: IDataObject = {};
+	const description = (error as { description?: unknown }).description;
+	if (typeof description === 'string') details.description = description;
+	const context = (error as { context?: IDataObject }).context;
+	if (context && typeof context.errorCode === 'string') details.errorCode = context.errorCode;
+	return details;
 }
 
 /** Reads a whole number option, falling back to `fallback` and clamping it to `[min, max]`. */

@@ -79,8 +79,11 @@ export function actionContext(options: {
 	/** Credential fields by credential type name. */
 	credentials: Record<string, IDataObject>;
 	continueOnFail?: boolean;
+	/** The node's On Error setting; "continueErrorOutput" gives it an error output. */
+	onError?: INode['onError'];
 }): { context: IExecuteFunctions; requests: SentRequest[] } {
 	const requests: SentRequest[] = [];
+	const node: INode = { ...ACTION_NODE, onError: options.onError };
 	const params = (i: number) =>
 		typeof options.parameters === 'function' ? options.parameters(i) : options.parameters;
 	const getCredentials = async (type: string) => {
@@ -91,7 +94,7 @@ export function actionContext(options: {
 	};
 	const context = {
 		getInputData: () => (options.items ?? [{}]).map((json) => ({ json })),
-		getNode: () => ACTION_NODE,
+		getNode: () => node,
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
 			const p = params(itemIndex);
 			return name in p ? p[name] : fallback;
@@ -130,7 +133,7 @@ export function actionContext(options: {
 					}
 					return response.data;
 				} catch (error) {
-					throw new NodeApiError(ACTION_NODE, error as JsonObject);
+					throw new NodeApiError(node, error as JsonObject);
 				}
 			},
 		},

@@ -79,13 +79,14 @@ const credential = (overrides: IDataObject = {}): IDataObject => ({
 async function run(
 	parameters: IDataObject | ((i: number) => IDataObject),
 	items: IDataObject[] = [{}],
-	extra: { sso?: IDataObject; continueOnFail?: boolean } = {},
+	extra: { sso?: IDataObject; continueOnFail?: boolean; onError?: 'continueErrorOutput' } = {},
 ) {
 	const { context, requests } = actionContext({
 		parameters,
 		items,
 		credentials: { kooGallerySsoApi: extra.sso ?? credential() },
 		continueOnFail: extra.continueOnFail,
+		onError: extra.onError,
 	});
 	const output = (await node.execute.call(context)) as INodeExecutionData[][];
 	return { out: output[0], requests };
@@ -206,6 +207,12 @@ describe('Single Sign-On > Get Tokens, Refresh Token, Get User Info', () => {
 		});
 		expect(out[2].json.access_token).toEqual(expect.any(String));
 		expect(out[2].json.access_token).not.toBe(out[0].json.access_token);
+		// With an error output n8n moves an item there only if its keys are error, message, details.
+		const routed = await run(getTokens(used), [{}], { continueOnFail: true, onError: 'continueErrorOutput' });
+		expect(routed.out[0].json).toEqual({
+			error: 'The KooGallery auth centre refused the request: invalid_grant',
+			details: { description: out[1].json.description, errorCode: 'invalid_grant' },
+		});
 		const error = await failure(run((i) => getTokens(codes[i]), [{}, {}, {}]));
 		expect(error.message).toBe('The KooGallery auth centre refused the request: invalid_grant');
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
