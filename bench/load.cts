@@ -9,11 +9,20 @@
  * states as the last accepted call left them), and every new purchase that went unanswered is sent
  * again the way KooGallery retries it.
  *
- * Used by test/e2e/load.e2e.test.cts (which asserts correctness) and by `npm run bench`
- * (part `load`), which writes the "Load" section of BENCHMARKS.md. Nothing here judges a number.
+ * The same load runs on several set-ups of n8n (`LoadVariant`): n8n's own data in SQLite (the
+ * harness default), in PostgreSQL with one process in regular mode (with and without n8n's
+ * settings that save fewer executions), and in queue mode (scripts/n8n-queue.cts: 2 webhook
+ * processes the calls alternate between, 2 workers). Each variant measures its own baseline.
  *
- *   node --require tsx/cjs bench/load.cts [--rate=50] [--duration=60] [--out=BENCHMARKS.md]
+ * Used by test/e2e/load.e2e.test.cts (which asserts correctness, SQLite variant, numbers to a temp
+ * file) and by `npm run bench` (part `load`, every variant), which writes bench/results/load.json
+ * and the "Load" section of BENCHMARKS.md. Nothing here judges a number.
+ *
+ *   node --require tsx/cjs bench/load.cts [--variants=sqlite,postgres,postgres-lean,queue]
+ *        [--rate=50] [--duration=60] [--out=BENCHMARKS.md]
  *   node --require tsx/cjs bench/load.cts --from-results   (the section from bench/results/load.json)
+ *
+ * A run replaces the saved results of the variants it measured and keeps the others.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -28,7 +37,13 @@ import {
 	type TrackedInstance,
 	type UnansweredOrder,
 } from '../scripts/load.cjs';
-import { ensureN8n, installPack, startN8n, type N8nHandle } from '../scripts/n8n-harness.cjs';
+import {
+	ensureN8n,
+	installPack,
+	startN8n,
+	type ExecutionSummary,
+} from '../scripts/n8n-harness.cjs';
+import { startQueueN8n } from '../scripts/n8n-queue.cjs';
 import { sqlLiteral, startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock } from '../simulator/openapi-mock.cjs';
 import { call, newBusinessId } from '../simulator/saas-v2-client.cjs';
@@ -47,6 +62,25 @@ const SECRETS = {
 const TUNED_ENV = {
 	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
 	N8N_EXPRESSION_ENGINE_POOL_SIZE: '4',
+};
+/** n8n's settings that cut its database writes per call: successful executions are not kept. */
+const LEAN_ENV = {
+	EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
+	EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false',
+	EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false',
+};
+
+/** The set-ups of n8n the load runs on. */
+export type LoadVariant = 'sqlite' | 'postgres' | 'postgres-lean' | 'queue';
+export const LOAD_VARIANTS: LoadVariant[] = ['sqlite', 'postgres', 'postgres-lean', 'queue'];
+/** What each variant is, in words (for the report). */
+export const VARIANT_TEXT: Record<LoadVariant, string> = {
+	sqlite: "one n8n process, regular mode, n8n's data in SQLite (default)",
+	postgres: "one n8n process, regular mode, n8n's data in PostgreSQL",
+	'postgres-lean':
+		"one n8n process, regular mode, n8n's data in PostgreSQL, successful executions not saved",
+	queue:
+		"queue mode, n8n's data in PostgreSQL, Redis: main + 2 webhook processes (calls alternate) + 2 workers (concurrency 10)",
 };
 const BASELINE_PATH = 'load/n8n-static';
 const BASELINE_BODY = '{"resultCode":"000000","resultMsg":"success"}';
@@ -93,11 +127,15 @@ export interface Consistency {
 export interface N8nLogCounts {
 	/** `Timeout waiting for lock SqliteWriteConnectionMutex`: n8n's SQLite write lock timed out. */
 	sqliteLockTimeouts: number;
+	/** `QueryFailedError` or a refused PostgreSQL connection in n8n's log. */
+	databaseErrors?: number;
 	/** `There was a problem executing the workflow`: n8n answered a webhook call with an error. */
 	webhookProblems: number;
 }
 
 export interface LoadBenchResult {
+	/** The n8n set-up (absent in results saved before there were variants: SQLite). */
+	variant?: LoadVariant;
 	startedAt: string;
 	finishedAt: string;
 	rate: number;
@@ -117,6 +155,8 @@ export interface LoadBenchResult {
 }
 
 export interface LoadBenchOptions {
+	/** The n8n set-up (default `sqlite`). */
+	variant?: LoadVariant;
 	rate?: number;
 	durationMs?: number;
 	/** Rates the pack alone is offered first, `stepMs` each (default 10, 20 and 30 a second, 20 s). */
@@ -127,12 +167,18 @@ export interface LoadBenchOptions {
 	log?: (line: string) => void;
 }
 
-function summarise(result: LoadResult, pid: number): LoadSummary {
+/** The run without its per-call lists; RSS is the sum over n8n's processes at each sample. */
+function summarise(result: LoadResult): LoadSummary {
 	const { instances: _i, ordersToRetry: _u, rss, ...rest } = result;
+	const byTime = new Map<number, number>();
+	for (const s of rss) {
+		if (Number.isFinite(s.rssKb)) byTime.set(s.atMs, (byTime.get(s.atMs) ?? 0) + s.rssKb);
+	}
+	const total = [...byTime.entries()].map(([atMs, rssKb]) => ({ atMs, pid: 0, rssKb }));
 	return {
 		...rest,
-		rssMb: rssSummary(rss, pid),
-		rssSeries: rss.filter((s) => s.pid === pid).map((s) => Math.round(s.rssKb / 1024)),
+		rssMb: rssSummary(total, 0),
+		rssSeries: total.map((s) => Math.round(s.rssKb / 1024)),
 	};
 }
 
@@ -172,23 +218,29 @@ function baselineWorkflow(): object {
 }
 
 interface Environment {
-	n8n: N8nHandle;
 	pg: PostgresServer;
-	packUrl: string;
-	baselineUrl: string;
+	/** The pack's production URLs, used in turn (several webhook processes in queue mode). */
+	packUrls: string[];
+	baselineUrls: string[];
+	/** n8n's processes whose memory is sampled. */
+	pids: number[];
+	/** Each n8n process's log so far. */
+	logs(): string[];
+	listExecutions(workflowId: string): Promise<ExecutionSummary[]>;
 	workflowId: string;
 	stop(): Promise<void>;
 }
 
-async function startEnvironment(tarball: string | undefined): Promise<Environment> {
+async function startEnvironment(
+	tarball: string | undefined,
+	variant: LoadVariant,
+): Promise<Environment> {
 	await ensureN8n();
 	const stops: Array<() => unknown> = [];
 	const stop = async () => {
 		for (const step of stops.reverse()) await step();
 	};
 	try {
-		const pg = await startPostgres();
-		stops.push(() => pg.stop());
 		const openApi = await startOpenApiMock({ credentials: SECRETS });
 		stops.push(() => openApi.stop());
 		const workflow = JSON.parse(
@@ -199,36 +251,72 @@ async function startEnvironment(tarball: string | undefined): Promise<Environmen
 		) as { id: string; nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
 		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
 		if (!trigger) throw new Error('the PostgreSQL example lost its KooGallery Trigger');
-		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-load-'));
-		stops.push(() => fs.rmSync(userFolder, { recursive: true, force: true }));
-		installPack(userFolder, tarball);
-		const n8n = await startN8n({
-			userFolder,
-			workflows: [workflow, baselineWorkflow()],
-			env: TUNED_ENV,
-			credentials: [
-				{
-					id: 'kooGallerySellerKey',
-					name: 'KooGallery Seller Key',
-					type: 'kooGallerySellerKeyApi',
-					data: { secretKey: SECRETS.sellerKey, kitSecretKey: '', site: 'cn' },
+		const packPath = String(trigger.parameters.path);
+		const credentials = (pg: PostgresServer) => [
+			{
+				id: 'kooGallerySellerKey',
+				name: 'KooGallery Seller Key',
+				type: 'kooGallerySellerKeyApi',
+				data: { secretKey: SECRETS.sellerKey, kitSecretKey: '', site: 'cn' },
+			},
+			pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
+			{
+				id: 'kooGalleryOpenApi',
+				name: 'KooGallery Open API',
+				type: 'kooGalleryOpenApi',
+				data: {
+					accessKeyId: SECRETS.ak,
+					secretAccessKey: SECRETS.sk,
+					sellerSecretKey: SECRETS.sellerKey,
+					site: 'custom',
+					baseUrl: openApi.url,
 				},
-				pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
-				{
-					id: 'kooGalleryOpenApi',
-					name: 'KooGallery Open API',
-					type: 'kooGalleryOpenApi',
-					data: {
-						accessKeyId: SECRETS.ak,
-						secretAccessKey: SECRETS.sk,
-						sellerSecretKey: SECRETS.sellerKey,
-						site: 'custom',
-						baseUrl: openApi.url,
-					},
-				},
-			],
-		});
-		stops.push(() => n8n.stop());
+			},
+		];
+		let env: Omit<Environment, 'pg' | 'workflowId' | 'stop'>;
+		let pg: PostgresServer;
+		if (variant === 'sqlite') {
+			const server = await startPostgres();
+			pg = server;
+			stops.push(() => server.stop());
+			const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-load-'));
+			stops.push(() => fs.rmSync(userFolder, { recursive: true, force: true }));
+			installPack(userFolder, tarball);
+			const n8n = await startN8n({
+				userFolder,
+				workflows: [workflow, baselineWorkflow()],
+				env: TUNED_ENV,
+				credentials: credentials(server),
+			});
+			stops.push(() => n8n.stop());
+			env = {
+				packUrls: [`${n8n.baseUrl}/webhook/${packPath}`],
+				baselineUrls: [`${n8n.baseUrl}/webhook/${BASELINE_PATH}`],
+				pids: [n8n.pid],
+				logs: () => [n8n.logs()],
+				listExecutions: (id) => n8n.listExecutions(id),
+			};
+		} else {
+			// startQueueN8n installs the pack from the work tree's dist/ (npm run build).
+			const q = await startQueueN8n({
+				workflows: [workflow as { id: string }, baselineWorkflow() as { id: string }],
+				credentials,
+				webhookPaths: [packPath, BASELINE_PATH],
+				regular: variant !== 'queue',
+				env: variant === 'postgres-lean' ? { ...TUNED_ENV, ...LEAN_ENV } : TUNED_ENV,
+			});
+			pg = q.pg;
+			stops.push(() => q.stop());
+			const front = variant === 'queue' ? q.webhooks : [q.main];
+			const all = [q.main, ...q.webhooks, ...q.workers];
+			env = {
+				packUrls: front.map((p) => `${p.baseUrl}/webhook/${packPath}`),
+				baselineUrls: front.map((p) => `${p.baseUrl}/webhook/${BASELINE_PATH}`),
+				pids: all.map((p) => p.pid),
+				logs: () => all.map((p) => p.logs()),
+				listExecutions: async (id) => q.listExecutions(id),
+			};
+		}
 		const deadline = Date.now() + 60_000;
 		while (
 			pg.rows("SELECT 1 AS x FROM pg_tables WHERE tablename = 'koogallery_instances'").length === 0
@@ -236,14 +324,7 @@ async function startEnvironment(tarball: string | undefined): Promise<Environmen
 			if (Date.now() > deadline) throw new Error('the example workflow did not create its tables');
 			await sleep(500);
 		}
-		return {
-			n8n,
-			pg,
-			packUrl: `${n8n.baseUrl}/webhook/${String(trigger.parameters.path)}`,
-			baselineUrl: `${n8n.baseUrl}/webhook/${BASELINE_PATH}`,
-			workflowId: workflow.id,
-			stop,
-		};
+		return { ...env, pg, workflowId: workflow.id, stop };
 	} catch (error) {
 		await stop();
 		throw error;
@@ -258,7 +339,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * "running" in n8n's database for ever). Returns the executions by status and how many are stuck.
  */
 async function drain(
-	n8n: N8nHandle,
+	n8n: Pick<Environment, 'listExecutions'>,
 	workflowId: string,
 	log: (line: string) => void,
 ): Promise<{ byStatus: Record<string, number>; stuck: number }> {
@@ -284,12 +365,21 @@ async function drain(
 	}
 }
 
-/** Counts what n8n logged since `from` (an offset into its log). */
-function logCounts(n8n: N8nHandle, from: number): N8nLogCounts {
-	const text = n8n.logs().slice(from);
+/** Where each n8n process's log ends now. */
+function logMark(env: Environment): number[] {
+	return env.logs().map((text) => text.length);
+}
+
+/** Counts what n8n's processes logged since `from` (see `logMark`). */
+function logCounts(env: Environment, from: number[]): N8nLogCounts {
+	const text = env
+		.logs()
+		.map((log, i) => log.slice(from[i] ?? 0))
+		.join('\n');
 	const count = (pattern: RegExp) => (text.match(pattern) ?? []).length;
 	return {
 		sqliteLockTimeouts: count(/Timeout waiting for lock SqliteWriteConnectionMutex/g),
+		databaseErrors: count(/QueryFailedError|remaining connection slots|too many clients/g),
 		webhookProblems: count(/There was a problem executing the workflow/g),
 	};
 }
@@ -382,7 +472,7 @@ async function checkConsistency(
 		for (let order = queue.shift(); order; order = queue.shift()) {
 			result.retried++;
 			for (let attempt = 0; attempt < 3; attempt++) {
-				const answer = await call(env.packUrl, SECRETS.sellerKey, {
+				const answer = await call(env.packUrls[0], SECRETS.sellerKey, {
 					activity: 'newInstance',
 					orderId: order.orderId,
 					orderLineId: order.orderLineId,
@@ -409,8 +499,9 @@ async function checkConsistency(
 }
 
 /**
- * Runs the load against the baseline and the PostgreSQL example in one fresh n8n and checks the
- * database afterwards. Resolves with the numbers; throws only when the environment cannot start.
+ * Runs the load against the baseline and the PostgreSQL example in one fresh n8n set-up (the
+ * variant) and checks the database afterwards. Resolves with the numbers; throws only when the
+ * environment cannot start.
  */
 export async function runLoadBench(options: LoadBenchOptions = {}): Promise<LoadBenchResult> {
 	const rate = options.rate ?? 50;
@@ -418,24 +509,25 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 	const log = options.log ?? (() => undefined);
 	const startedAt = new Date().toISOString();
 	const before = os.loadavg();
-	log('starting PostgreSQL, the Open API mock and n8n (tuned settings)');
-	const env = await startEnvironment(options.tarball);
+	const variant = options.variant ?? 'sqlite';
+	log(`starting PostgreSQL, the Open API mock and n8n (tuned settings): ${VARIANT_TEXT[variant]}`);
+	const env = await startEnvironment(options.tarball, variant);
 	try {
 		log('warming up: 20 calls to each workflow');
 		await runLoad({
-			urls: env.baselineUrl,
+			urls: env.baselineUrls,
 			key: SECRETS.sellerKey,
 			rate: 5,
 			durationMs: 4000,
 			plain: true,
 		});
 		const warm = await runLoad({
-			urls: env.packUrl,
+			urls: env.packUrls,
 			key: SECRETS.sellerKey,
 			rate: 5,
 			durationMs: 4000,
 		});
-		const logStart = env.n8n.logs().length;
+		const logStart = logMark(env);
 		const progress =
 			(name: string) =>
 			(s: {
@@ -447,52 +539,52 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 			}) => {
 				if (s.second % 10 === 0)
 					log(
-						`${name} ${s.second}s: sent ${s.sent}/s, ok ${s.ok}/s, in flight ${s.inFlight}, n8n RSS ${Math.round((s.rss[0]?.rssKb ?? NaN) / 1024)} MB`,
+						`${name} ${s.second}s: sent ${s.sent}/s, ok ${s.ok}/s, in flight ${s.inFlight}, n8n RSS ${Math.round(s.rss.reduce((sum, r) => sum + r.rssKb, 0) / 1024)} MB`,
 					);
 			};
 		log(`baseline: ${rate} req/s for ${durationMs / 1000} s to n8n Webhook -> Respond to Webhook`);
 		const baseline = await runLoad({
-			urls: env.baselineUrl,
+			urls: env.baselineUrls,
 			key: SECRETS.sellerKey,
 			rate,
 			durationMs,
 			plain: true,
-			rssPids: [env.n8n.pid],
+			rssPids: env.pids,
 			onSecond: progress('baseline'),
 		});
 		log(formatLoadResult(baseline));
-		await drain(env.n8n, 'LoadBaselineN8n0', log);
-		const baselineLog = logCounts(env.n8n, logStart);
+		await drain(env, 'LoadBaselineN8n0', log);
+		const baselineLog = logCounts(env, logStart);
 		const stepMs = options.stepMs ?? 20_000;
 		const steps: LoadBenchResult['steps'] = [];
 		const stepResults: LoadResult[] = [];
 		for (const stepRate of options.steps ?? [10, 20, 30]) {
 			log(`step: the pack alone at ${stepRate} req/s for ${stepMs / 1000} s`);
 			const step = await runLoad({
-				urls: env.packUrl,
+				urls: env.packUrls,
 				key: SECRETS.sellerKey,
 				rate: stepRate,
 				durationMs: stepMs,
-				rssPids: [env.n8n.pid],
+				rssPids: env.pids,
 			});
 			log(formatLoadResult(step));
 			stepResults.push(step);
-			steps.push({ rate: stepRate, durationMs: stepMs, summary: summarise(step, env.n8n.pid) });
-			await drain(env.n8n, env.workflowId, log);
+			steps.push({ rate: stepRate, durationMs: stepMs, summary: summarise(step) });
+			await drain(env, env.workflowId, log);
 		}
-		const packLogStart = env.n8n.logs().length;
+		const packLogStart = logMark(env);
 		log(`pack: ${rate} req/s for ${durationMs / 1000} s to the PostgreSQL example`);
 		const pack = await runLoad({
-			urls: env.packUrl,
+			urls: env.packUrls,
 			key: SECRETS.sellerKey,
 			rate,
 			durationMs,
-			rssPids: [env.n8n.pid],
+			rssPids: env.pids,
 			onSecond: progress('pack'),
 		});
 		log(formatLoadResult(pack));
-		const executions = await drain(env.n8n, env.workflowId, log);
-		const packLog = logCounts(env.n8n, packLogStart);
+		const executions = await drain(env, env.workflowId, log);
+		const packLog = logCounts(env, packLogStart);
 		log('comparing the database with the answers; retrying unanswered new purchases');
 		const consistency = await checkConsistency(
 			env,
@@ -501,15 +593,16 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 			executions,
 		);
 		return {
+			variant,
 			startedAt,
 			finishedAt: new Date().toISOString(),
 			rate,
 			durationMs,
 			cpus: os.cpus().length,
 			loadAverage: { before, after: os.loadavg() },
-			n8nSettings: TUNED_ENV,
-			baseline: summarise(baseline, env.n8n.pid),
-			pack: summarise(pack, env.n8n.pid),
+			n8nSettings: variant === 'postgres-lean' ? { ...TUNED_ENV, ...LEAN_ENV } : TUNED_ENV,
+			baseline: summarise(baseline),
+			pack: summarise(pack),
 			consistency,
 			n8nLog: { baseline: baselineLog, pack: packLog },
 			packFailures: pack.failures,
@@ -520,10 +613,32 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 	}
 }
 
-/** Writes the results file (bench/results/load.json by default). */
-export function saveLoadResults(result: LoadBenchResult, file = LOAD_RESULTS_FILE): void {
+/** The results saved in `file` (one per variant, in `LOAD_VARIANTS` order); none if it is missing. */
+export function readLoadResults(file = LOAD_RESULTS_FILE): LoadBenchResult[] {
+	if (!fs.existsSync(file)) return [];
+	const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as LoadBenchResult | LoadBenchResult[];
+	return (Array.isArray(saved) ? saved : [saved]).map((r) => ({
+		...r,
+		variant: r.variant ?? 'sqlite',
+	}));
+}
+
+/**
+ * Writes results to `file` (bench/results/load.json by default), replacing those of the same
+ * variants and keeping the others; returns everything the file now holds.
+ */
+export function saveLoadResults(
+	results: LoadBenchResult[],
+	file = LOAD_RESULTS_FILE,
+): LoadBenchResult[] {
+	const kept = readLoadResults(file).filter((r) => !results.some((n) => n.variant === r.variant));
+	const all = [...kept, ...results].sort(
+		(a, b) =>
+			LOAD_VARIANTS.indexOf(a.variant ?? 'sqlite') - LOAD_VARIANTS.indexOf(b.variant ?? 'sqlite'),
+	);
 	fs.mkdirSync(path.dirname(file), { recursive: true });
-	fs.writeFileSync(file, `${JSON.stringify(result, null, '\t')}\n`);
+	fs.writeFileSync(file, `${JSON.stringify(all, null, '\t')}\n`);
+	return all;
 }
 
 const ms = (value: number) => formatNumber(value);
@@ -621,8 +736,64 @@ function stepsText(result: LoadBenchResult): string {
 	].join('\n');
 }
 
-/** The "Load" section of BENCHMARKS.md. */
-export function renderLoadSection(result: LoadBenchResult): string {
+/** One line per variant: what each n8n set-up served against its own baseline. */
+function variantsTable(results: LoadBenchResult[]): string {
+	const rows = results.map((r) => {
+		const { pack: p, baseline: b } = r;
+		const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+		return [
+			VARIANT_TEXT[r.variant ?? 'sqlite'],
+			r.startedAt.slice(0, 16).replace('T', ' '),
+			r.loadAverage.before.map((v) => v.toFixed(1)).join(' / '),
+			`${formatNumber(b.throughput)} (p99 ${ms(b.latencyMs.p99)} ms, ${b.over5s} > 5 s)`,
+			`${p.ok} / ${p.sent}`,
+			String(p.unanswered + p.refused),
+			String(p.wrong),
+			formatNumber(p.throughput),
+			formatRatio(p.throughput / b.throughput),
+			`${ms(p.latencyMs.p99)} (${formatRatio(p.latencyMs.p99 / b.latencyMs.p99)})`,
+			String(p.over5s),
+			`${p.rssMb.firstMb.toFixed(0)} / ${p.rssMb.lastMb.toFixed(0)} / ${p.rssMb.maxMb.toFixed(0)}`,
+			verdict(p.throughput >= r.rate * 0.95 && p.ok === p.sent),
+			verdict(p.over5s === 0 && p.unanswered === 0 && p.refused === 0),
+		];
+	});
+	return markdownTable(
+		[
+			'n8n set-up',
+			'Run (UTC)',
+			'Load avg before (1/5/15 min)',
+			'Baseline req/s',
+			'Pack correct / sent',
+			'No result code',
+			'Wrong',
+			'Pack req/s',
+			'Pack / baseline',
+			'Pack p99 ms (/ baseline)',
+			'> 5 s',
+			'n8n RSS MB first / last / max',
+			'50 req/s',
+			'5 s',
+		],
+		rows,
+	);
+}
+
+/** The "Load" section of BENCHMARKS.md: a summary of every variant, then each in detail. */
+export function renderLoadSection(results: LoadBenchResult[]): string {
+	return [
+		LOAD_SECTION_TITLE,
+		'',
+		`The same open-loop load (${results[0]?.rate ?? 50} calls a second for ${(results[0]?.durationMs ?? 60_000) / 1000} s of mixed SaaS V2.0 calls, scripts/load.cts) on each n8n set-up, each with its own baseline (n8n's Webhook -> Respond to Webhook) measured in the same run on the same set-up. RSS is the sum over the set-up's n8n processes (queue mode: main, both webhook processes and both workers; task runners not counted). Measured by \`npm run bench\` (part load, every set-up) or \`node --require tsx/cjs bench/load.cts --variants=...\` (which rewrites only this section and keeps the other set-ups' saved numbers); test/e2e/load.e2e.test.cts runs the SQLite set-up and asserts correctness only.`,
+		'',
+		variantsTable(results),
+		'',
+		...results.map(renderVariant),
+	].join('\n');
+}
+
+/** The detailed subsection of one variant. */
+function renderVariant(result: LoadBenchResult): string {
 	const { pack, baseline, consistency: c, n8nLog: logs } = result;
 	const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' / ');
 	const rateMet = pack.throughput >= result.rate * 0.95 && pack.ok === pack.sent;
@@ -640,10 +811,17 @@ export function renderLoadSection(result: LoadBenchResult): string {
 	const when = result.startedAt.slice(0, 16).replace('T', ' ');
 	const rss = (s: LoadSummary) =>
 		`${s.rssMb.firstMb.toFixed(0)} MB at the start, ${s.rssMb.lastMb.toFixed(0)} MB at the end, ${s.rssMb.maxMb.toFixed(0)} MB at most`;
+	const variant = result.variant ?? 'sqlite';
+	const setup =
+		variant === 'sqlite'
+			? "One fresh n8n 2.41.1 in regular mode with the tuned settings (SETTINGS), SQLite for n8n's own data (the harness default), a private PostgreSQL for the workflow's tables"
+			: variant === 'queue'
+				? "A fresh n8n 2.41.1 in queue mode (scripts/n8n-queue.cts) with the tuned settings (SETTINGS): a private Redis, a private PostgreSQL holding n8n's data (schema n8n) and the workflow's tables, main, 2 webhook processes the generator alternates between, 2 workers with concurrency 10"
+				: "One fresh n8n 2.41.1 in regular mode with the tuned settings (SETTINGS), n8n's own data in a private PostgreSQL (schema n8n) that also holds the workflow's tables (scripts/n8n-queue.cts with `regular: true`)";
 	return [
-		LOAD_SECTION_TITLE,
+		`### ${VARIANT_TEXT[variant]}`,
 		'',
-		`Open-loop load (scripts/load.cts): ${result.rate} calls a second for ${result.durationMs / 1000} s, each sent on schedule whether or not earlier ones were answered, as KooGallery does. One fresh n8n 2.41.1 in regular mode with the tuned settings (${settings}), SQLite for n8n's own data (the harness default), a private PostgreSQL for the workflow's tables, the Open API mock answering Order > Get; the baseline first, then the pack, on the same n8n, after 20 warm-up calls to each. Measured by test/e2e/load.e2e.test.cts, \`npm run bench\` (part load) or \`node --require tsx/cjs bench/load.cts\` (which rewrites only this section), at ${when} UTC on ${result.cpus} CPUs; load average ${load(result.loadAverage.before)} before, ${load(result.loadAverage.after)} after: other engineers' n8n instances and tests were running on the same machine.`,
+		`Open-loop load (scripts/load.cts): ${result.rate} calls a second for ${result.durationMs / 1000} s, each sent on schedule whether or not earlier ones were answered, as KooGallery does. ${setup.replace('SETTINGS', settings)}, the Open API mock answering Order > Get; the baseline first, then the pack, on the same n8n, after 20 warm-up calls to each. Measured at ${when} UTC on ${result.cpus} CPUs; load average ${load(result.loadAverage.before)} before, ${load(result.loadAverage.after)} after: other engineers' n8n instances and tests were running on the same machine.`,
 		'',
 		`- **pack**: the PostgreSQL example workflow as shipped, with mixed SaaS V2.0 calls (${mix}): new purchases of fresh orders, every other call on an instance created earlier in the run with no other call in flight. Correct = HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000, and the instance ID (new purchase) or the instance info (query).`,
 		"- **baseline**: n8n's own Webhook -> Respond to Webhook answering a static body, unsigned; correct = HTTP 200 and resultCode 000000.",
@@ -661,7 +839,7 @@ export function renderLoadSection(result: LoadBenchResult): string {
 		'',
 		`**Data afterwards** (asserted by the test): ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances whose status, expiry or last order differ from the last accepted call (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains. ${c.unansweredOrders} new purchases got no result code (${c.unansweredWithRow} had already made their row); sent again as KooGallery retries them, ${c.retriedOk} of ${c.retried} were answered correctly and ${c.notOneRowAfterRetry.length} orders do not end with exactly one row.`,
 		'',
-		`**n8n itself**: executions of the example stored: ${executions}; ${c.stuckExecutions} left as new or running when n8n's database stopped changing. n8n logged ${logs.pack.sqliteLockTimeouts} SQLite write-lock timeouts and ${logs.pack.webhookProblems} "There was a problem executing the workflow" during the pack's run (baseline: ${logs.baseline.sqliteLockTimeouts} and ${logs.baseline.webhookProblems}).`,
+		`**n8n itself**: executions of the example stored: ${executions}; ${c.stuckExecutions} left as new or running when n8n's database stopped changing. n8n logged ${logs.pack.sqliteLockTimeouts} SQLite write-lock timeouts, ${logs.pack.databaseErrors ?? 'uncounted'} PostgreSQL query or connection errors and ${logs.pack.webhookProblems} "There was a problem executing the workflow" during the pack's run (baseline: ${logs.baseline.sqliteLockTimeouts}, ${logs.baseline.databaseErrors ?? 'uncounted'} and ${logs.baseline.webhookProblems}).${variant === 'postgres-lean' ? ' With EXECUTIONS_DATA_SAVE_ON_SUCCESS=none n8n still writes each execution when it starts and deletes it once it succeeds, so only failed executions remain listed.' : ''}`,
 		'',
 		whyText(result, rateMet, timeMet),
 		'',
@@ -684,7 +862,7 @@ function whyText(result: LoadBenchResult, rateMet: boolean, timeMet: boolean): s
 		logs.pack.sqliteLockTimeouts > 0
 			? ` n8n keeps every execution in its own database: with SQLite one write lock serialises those saves, and with thousands of executions queued the lock timed out ${logs.pack.sqliteLockTimeouts} times; ${logs.pack.webhookProblems} calls ended with n8n's "problem executing the workflow" (${pack.refused} of them while the caller still waited, the rest after it had given up), and executions were left marked running that never finish.`
 			: '';
-	return `Why: the pack's workflow does a database lookup, an Order > Get, three inserts and a signed answer per new purchase, about ten nodes whose data n8n saves with each execution; the baseline runs two nodes. On this ${result.cpus}-core machine shared with other tests, one n8n process in regular mode served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity. Reaching ${result.rate} a second needs more CPU for n8n and a database that takes concurrent writes: PostgreSQL for n8n's own data and queue mode with webhook and worker processes on more cores (n8n-platform.md, queue mode). The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
+	return `Why: the pack's workflow does a database lookup, an Order > Get, three inserts and a signed answer per new purchase, about ten nodes whose data n8n saves with each execution; the baseline runs two nodes. On this ${result.cpus}-core machine shared with other tests, ${VARIANT_TEXT[result.variant ?? 'sqlite']} served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity.${(result.variant ?? 'sqlite') === 'sqlite' ? ` Reaching ${result.rate} a second needs a database that takes concurrent writes for n8n's own data (PostgreSQL, see the other set-ups) and more CPU for n8n.` : ` All n8n processes share the machine's ${result.cpus} cores with PostgreSQL and the load generator: more processes add queueing and hand-over, not CPU.`} The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
 }
 
 /** Replaces (or appends) the Load section of a Markdown file. */
@@ -704,8 +882,8 @@ export function writeLoadSection(file: string, section: string): void {
 
 /** The Load section from the last saved results, or undefined when there are none. */
 export function savedLoadSection(file = LOAD_RESULTS_FILE): string | undefined {
-	if (!fs.existsSync(file)) return undefined;
-	return renderLoadSection(JSON.parse(fs.readFileSync(file, 'utf8')) as LoadBenchResult);
+	const results = readLoadResults(file);
+	return results.length ? renderLoadSection(results) : undefined;
 }
 
 if (require.main === module && process.argv.includes('--from-results')) {
@@ -719,21 +897,29 @@ if (require.main === module && process.argv.includes('--from-results')) {
 	const arg = (name: string) =>
 		process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 	const out = path.resolve(arg('out') ?? path.join(REPO_ROOT, 'BENCHMARKS.md'));
-	runLoadBench({
-		rate: Number(arg('rate') ?? 50),
-		durationMs: Number(arg('duration') ?? 60) * 1000,
-		log: (line) =>
-			process.stderr.write(`[load ${new Date().toISOString().slice(11, 19)}] ${line}\n`),
-	}).then(
-		(result) => {
-			saveLoadResults(result);
-			writeLoadSection(out, renderLoadSection(result));
-			process.stdout.write(`${loadTable(result)}\n`);
-			process.exit(0);
-		},
-		(error: Error) => {
-			process.stderr.write(`${error.stack ?? error.message}\n`);
-			process.exit(1);
-		},
-	);
+	const variants = (arg('variants')?.split(',') ?? LOAD_VARIANTS) as LoadVariant[];
+	const unknown = variants.filter((v) => !LOAD_VARIANTS.includes(v));
+	if (unknown.length) throw new Error(`unknown variants ${unknown.join(', ')}`);
+	const log = (line: string) =>
+		process.stderr.write(`[load ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+	void (async () => {
+		let failed = false;
+		for (const variant of variants) {
+			try {
+				const result = await runLoadBench({
+					variant,
+					rate: Number(arg('rate') ?? 50),
+					durationMs: Number(arg('duration') ?? 60) * 1000,
+					log,
+				});
+				// Saved after each variant, so a later failure keeps what was measured.
+				writeLoadSection(out, renderLoadSection(saveLoadResults([result])));
+				process.stdout.write(`${variant}:\n${loadTable(result)}\n`);
+			} catch (error) {
+				failed = true;
+				process.stderr.write(`${variant}: ${(error as Error).stack ?? String(error)}\n`);
+			}
+		}
+		process.exit(failed ? 1 : 0);
+	})();
 }

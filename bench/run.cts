@@ -20,7 +20,14 @@ import * as path from 'node:path';
 import { ensureN8n, N8N_VERSION } from '../scripts/n8n-harness.cjs';
 import { runCoreBench } from './core.cjs';
 import { diagnoseTrigger } from './diagnose.cjs';
-import { renderLoadSection, runLoadBench, saveLoadResults, savedLoadSection } from './load.cjs';
+import {
+	LOAD_VARIANTS,
+	renderLoadSection,
+	runLoadBench,
+	saveLoadResults,
+	savedLoadSection,
+	type LoadBenchResult,
+} from './load.cjs';
 import { runN8nCallsBench } from './n8n-calls.cjs';
 import { packOnce } from './pack.cjs';
 import { renderReport, type BenchReport, type Skipped } from './report.cjs';
@@ -171,18 +178,23 @@ async function main(): Promise<number> {
 	let loadSection = savedLoadSection();
 	if (settings.parts.includes('load') && tarball) {
 		log('load: mixed calls at a fixed rate against the PostgreSQL example (bench/load.cts)');
-		try {
-			// --quick: 10 req/s for 10 s, a check that the part runs; its numbers are not saved.
-			const result = await runLoadBench(
-				settings.quick
-					? { tarball, log, rate: 10, durationMs: 10_000, steps: [5], stepMs: 5000 }
-					: { tarball, log },
-			);
-			if (!settings.quick) saveLoadResults(result);
-			loadSection = renderLoadSection(result);
-		} catch (error) {
-			failure('load', error);
+		// --quick: the SQLite set-up only, 10 req/s for 10 s, a check that the part runs; its numbers
+		// are not saved. Otherwise every n8n set-up in turn, each saved as soon as it is measured.
+		const quickResults: LoadBenchResult[] = [];
+		for (const variant of settings.quick ? (['sqlite'] as const) : LOAD_VARIANTS) {
+			try {
+				const result = await runLoadBench(
+					settings.quick
+						? { variant, tarball, log, rate: 10, durationMs: 10_000, steps: [5], stepMs: 5000 }
+						: { variant, tarball, log },
+				);
+				if (settings.quick) quickResults.push(result);
+				else saveLoadResults([result]);
+			} catch (error) {
+				failure(`load (${variant})`, error);
+			}
 		}
+		loadSection = quickResults.length ? renderLoadSection(quickResults) : savedLoadSection();
 		load.push({ when: 'after the load part', average: loadAverage() });
 	}
 	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });

@@ -72,7 +72,8 @@ export interface QueueProcess extends N8nProcess {
 
 /** A running queue-mode n8n started by `startQueueN8n`. */
 export interface QueueN8n {
-	redis: RedisServer;
+	/** The job queue's Redis; none with `regular: true`. */
+	redis?: RedisServer;
 	/** The PostgreSQL server: n8n's data in schema `n8n`, the workflows' tables in `public`. */
 	pg: PostgresServer;
 	main: QueueProcess;
@@ -117,10 +118,28 @@ export interface QueueOptions {
 	env?: NodeJS.ProcessEnv;
 	/** How long to wait for all processes to be ready (default 300 s). */
 	startTimeoutMs?: number;
+	/**
+	 * One n8n process in regular mode with its data in the same PostgreSQL (no Redis, no webhook
+	 * processes, no workers): main receives the calls and runs the executions itself.
+	 */
+	regular?: boolean;
 }
 
 function log(message: string): void {
 	process.stderr.write(`[n8n-queue ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** The environment variables that keep n8n's own data in `pg` (schema `n8n`). */
+export function postgresEnv(pg: PostgresServer): NodeJS.ProcessEnv {
+	return {
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: pg.host,
+		DB_POSTGRESDB_PORT: String(pg.port),
+		DB_POSTGRESDB_DATABASE: pg.database,
+		DB_POSTGRESDB_USER: pg.user,
+		DB_POSTGRESDB_PASSWORD: pg.password,
+		DB_POSTGRESDB_SCHEMA: N8N_SCHEMA,
+	};
 }
 
 /**
@@ -130,13 +149,7 @@ function log(message: string): void {
  */
 export function queueModeEnv(pg: PostgresServer, redis: RedisServer): NodeJS.ProcessEnv {
 	return {
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: pg.host,
-		DB_POSTGRESDB_PORT: String(pg.port),
-		DB_POSTGRESDB_DATABASE: pg.database,
-		DB_POSTGRESDB_USER: pg.user,
-		DB_POSTGRESDB_PASSWORD: pg.password,
-		DB_POSTGRESDB_SCHEMA: N8N_SCHEMA,
+		...postgresEnv(pg),
 		EXECUTIONS_MODE: 'queue',
 		QUEUE_BULL_REDIS_HOST: redis.host,
 		QUEUE_BULL_REDIS_PORT: String(redis.port),
@@ -207,7 +220,8 @@ async function waitReady(
  * Starts Redis, PostgreSQL and n8n 2.41.1 in queue mode (one main, `webhooks` webhook processes,
  * `workers` workers), imports and publishes the given workflows and credentials, and resolves once
  * main has activated every workflow, every worker reports ready and every webhook process serves
- * each of `webhookPaths`. On failure everything started so far is stopped again and the error
+ * each of `webhookPaths` (with `regular`, only PostgreSQL and main start, and main serves the
+ * webhooks). On failure everything started so far is stopped again and the error
  * carries the failing process's last log lines. Needs `npm run build`, `.ci/install-postgres` and
  * `.ci/install-redis`.
  */
@@ -232,15 +246,17 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 	};
 	let current: QueueProcess | undefined;
 	try {
-		redis = await startRedis();
+		if (!options.regular) redis = await startRedis();
 		pg = await startPostgres();
 		pg.sql(`CREATE SCHEMA ${N8N_SCHEMA}`);
-		log(`Redis on ${redis.port}, PostgreSQL on ${pg.port} (n8n in schema ${N8N_SCHEMA})`);
+		log(
+			`${redis ? `Redis on ${redis.port}, ` : 'regular mode, '}PostgreSQL on ${pg.port} (n8n in schema ${N8N_SCHEMA})`,
+		);
 
 		// The pack is installed once and copied into every process's own user folder.
 		const template = path.join(root, 'pack');
 		installPack(template);
-		const shared = queueModeEnv(pg, redis);
+		const shared = redis ? queueModeEnv(pg, redis) : postgresEnv(pg);
 		const folderFor = (name: string) => {
 			const folder = path.join(root, name);
 			fs.mkdirSync(path.join(folder, '.n8n'), { recursive: true });
@@ -348,7 +364,7 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 		const firstMain = startMain();
 		let main = firstMain.proc;
 		const workers: QueueProcess[] = [];
-		for (let i = 1; i <= (options.workers ?? 2); i++) {
+		for (let i = 1; i <= (options.regular ? 0 : (options.workers ?? 2)); i++) {
 			const name = `worker-${i}`;
 			const userFolder = folderFor(name);
 			const healthPort = await freePort();
@@ -367,7 +383,7 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 			workers.push(launch('worker', name, healthPort, userFolder, env, ['worker', concurrency]));
 		}
 		const webhooks: QueueProcess[] = [];
-		for (let i = 1; i <= (options.webhooks ?? 2); i++) {
+		for (let i = 1; i <= (options.regular ? 0 : (options.webhooks ?? 2)); i++) {
 			const name = `webhook-${i}`;
 			const userFolder = folderFor(name);
 			const port = await freePort();
