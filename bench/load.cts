@@ -70,17 +70,39 @@ const LEAN_ENV = {
 	EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false',
 };
 
+/**
+ * n8n keeps 2 PostgreSQL connections per process by default (DB_POSTGRESDB_POOL_SIZE); under load
+ * its executions wait for one and time out after 20 s ("timeout exceeded when trying to connect").
+ */
+const POOL_ENV = { DB_POSTGRESDB_POOL_SIZE: '10' };
+
 /** The set-ups of n8n the load runs on. */
-export type LoadVariant = 'sqlite' | 'postgres' | 'postgres-lean' | 'queue';
-export const LOAD_VARIANTS: LoadVariant[] = ['sqlite', 'postgres', 'postgres-lean', 'queue'];
+export type LoadVariant = 'sqlite' | 'postgres' | 'postgres-pool' | 'postgres-lean' | 'queue';
+export const LOAD_VARIANTS: LoadVariant[] = [
+	'sqlite',
+	'postgres',
+	'postgres-pool',
+	'postgres-lean',
+	'queue',
+];
 /** What each variant is, in words (for the report). */
 export const VARIANT_TEXT: Record<LoadVariant, string> = {
 	sqlite: "one n8n process, regular mode, n8n's data in SQLite (default)",
-	postgres: "one n8n process, regular mode, n8n's data in PostgreSQL",
+	postgres: "one n8n process, regular mode, n8n's data in PostgreSQL (n8n's default pool of 2)",
+	'postgres-pool':
+		"one n8n process, regular mode, n8n's data in PostgreSQL, DB_POSTGRESDB_POOL_SIZE=10",
 	'postgres-lean':
-		"one n8n process, regular mode, n8n's data in PostgreSQL, successful executions not saved",
+		"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved",
 	queue:
-		"queue mode, n8n's data in PostgreSQL, Redis: main + 2 webhook processes (calls alternate) + 2 workers (concurrency 10)",
+		"queue mode, n8n's data in PostgreSQL (pool 10 per process), Redis: main + 2 webhook processes (calls alternate) + 2 workers (concurrency 10)",
+};
+/** n8n's environment of each variant beyond the harness's (tuned expression engine for all). */
+const VARIANT_ENV: Record<LoadVariant, Record<string, string>> = {
+	sqlite: TUNED_ENV,
+	postgres: TUNED_ENV,
+	'postgres-pool': { ...TUNED_ENV, ...POOL_ENV },
+	'postgres-lean': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
+	queue: { ...TUNED_ENV, ...POOL_ENV },
 };
 const BASELINE_PATH = 'load/n8n-static';
 const BASELINE_BODY = '{"resultCode":"000000","resultMsg":"success"}';
@@ -303,7 +325,7 @@ async function startEnvironment(
 				credentials,
 				webhookPaths: [packPath, BASELINE_PATH],
 				regular: variant !== 'queue',
-				env: variant === 'postgres-lean' ? { ...TUNED_ENV, ...LEAN_ENV } : TUNED_ENV,
+				env: VARIANT_ENV[variant],
 			});
 			pg = q.pg;
 			stops.push(() => q.stop());
@@ -600,7 +622,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 			durationMs,
 			cpus: os.cpus().length,
 			loadAverage: { before, after: os.loadavg() },
-			n8nSettings: variant === 'postgres-lean' ? { ...TUNED_ENV, ...LEAN_ENV } : TUNED_ENV,
+			n8nSettings: VARIANT_ENV[variant],
 			baseline: summarise(baseline),
 			pack: summarise(pack),
 			consistency,
