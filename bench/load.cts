@@ -149,7 +149,7 @@ export interface Consistency {
 export interface N8nLogCounts {
 	/** `Timeout waiting for lock SqliteWriteConnectionMutex`: n8n's SQLite write lock timed out. */
 	sqliteLockTimeouts: number;
-	/** `QueryFailedError` or a refused PostgreSQL connection in n8n's log. */
+	/** `QueryFailedError`, a refused PostgreSQL connection or a pool wait timed out, in n8n's log. */
 	databaseErrors?: number;
 	/** `There was a problem executing the workflow`: n8n answered a webhook call with an error. */
 	webhookProblems: number;
@@ -401,7 +401,9 @@ function logCounts(env: Environment, from: number[]): N8nLogCounts {
 	const count = (pattern: RegExp) => (text.match(pattern) ?? []).length;
 	return {
 		sqliteLockTimeouts: count(/Timeout waiting for lock SqliteWriteConnectionMutex/g),
-		databaseErrors: count(/QueryFailedError|remaining connection slots|too many clients/g),
+		databaseErrors: count(
+			/QueryFailedError|remaining connection slots|too many clients|timeout exceeded when trying to connect/g,
+		),
 		webhookProblems: count(/There was a problem executing the workflow/g),
 	};
 }
@@ -863,9 +865,24 @@ function renderVariant(result: LoadBenchResult): string {
 		'',
 		`**n8n itself**: executions of the example stored: ${executions}; ${c.stuckExecutions} left as new or running when n8n's database stopped changing. n8n logged ${logs.pack.sqliteLockTimeouts} SQLite write-lock timeouts, ${logs.pack.databaseErrors ?? 'uncounted'} PostgreSQL query or connection errors and ${logs.pack.webhookProblems} "There was a problem executing the workflow" during the pack's run (baseline: ${logs.baseline.sqliteLockTimeouts}, ${logs.baseline.databaseErrors ?? 'uncounted'} and ${logs.baseline.webhookProblems}).${variant === 'postgres-lean' ? ' With EXECUTIONS_DATA_SAVE_ON_SUCCESS=none n8n still writes each execution when it starts and deletes it once it succeeds, so only failed executions remain listed.' : ''}`,
 		'',
+		wrongText(result),
 		whyText(result, rateMet, timeMet),
 		'',
 	].join('\n');
+}
+
+/** The wrong answers of the pack's run by kind, with the first example of each (empty if none). */
+function wrongText(result: LoadBenchResult): string {
+	const { pack } = result;
+	if (!pack.wrong) return '';
+	const kinds = Object.entries(pack.errors).filter(
+		([kind]) => kind !== 'unanswered' && !kind.startsWith('http '),
+	);
+	const examples = kinds.map(([kind, n]) => {
+		const example = result.packFailures.find((f) => f.kind === kind);
+		return `${n} × ${kind}${example ? ` (e.g. ${example.scenario}, HTTP ${example.status}: \`${example.text.slice(0, 160)}\`)` : ''}`;
+	});
+	return `**Wrong answers** (the test fails on these): ${examples.join('; ')}.\n`;
 }
 
 function whyText(result: LoadBenchResult, rateMet: boolean, timeMet: boolean): string {
