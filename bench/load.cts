@@ -861,7 +861,7 @@ function renderVariant(result: LoadBenchResult): string {
 		`| no answer slower than 5 s | ${verdict(timeMet)}: ${pack.over5s} answers over 5 s, ${pack.unanswered} without an answer, ${pack.refused} HTTP errors; p99 of the answers ${ms(pack.latencyMs.p99)} ms (baseline: ${baseline.over5s} over 5 s, p99 ${ms(baseline.latencyMs.p99)} ms) |`,
 		`| memory steady | n8n's RSS during the pack's run: ${rss(pack)}; during the baseline: ${rss(baseline)} |`,
 		'',
-		`**Data afterwards** (asserted by the test): ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances whose status, expiry or last order differ from the last accepted call (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains. ${c.unansweredOrders} new purchases got no result code (${c.unansweredWithRow} had already made their row); sent again as KooGallery retries them, ${c.retriedOk} of ${c.retried} were answered correctly and ${c.notOneRowAfterRetry.length} orders do not end with exactly one row.`,
+		`**Data afterwards** (what the e2e test asserts on the SQLite set-up): ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances whose status, expiry or last order differ from the last accepted call (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains. ${c.unansweredOrders} new purchases got no result code (${c.unansweredWithRow} had already made their row); sent again as KooGallery retries them, ${c.retriedOk} of ${c.retried} were answered correctly and ${c.notOneRowAfterRetry.length} orders do not end with exactly one row.`,
 		'',
 		`**n8n itself**: executions of the example stored: ${executions}; ${c.stuckExecutions} left as new or running when n8n's database stopped changing. n8n logged ${logs.pack.sqliteLockTimeouts} SQLite write-lock timeouts, ${logs.pack.databaseErrors ?? 'uncounted'} PostgreSQL query or connection errors and ${logs.pack.webhookProblems} "There was a problem executing the workflow" during the pack's run (baseline: ${logs.baseline.sqliteLockTimeouts}, ${logs.baseline.databaseErrors ?? 'uncounted'} and ${logs.baseline.webhookProblems}).${variant === 'postgres-lean' ? ' With EXECUTIONS_DATA_SAVE_ON_SUCCESS=none n8n still writes each execution when it starts and deletes it once it succeeds, so only failed executions remain listed.' : ''}`,
 		'',
@@ -882,7 +882,7 @@ function wrongText(result: LoadBenchResult): string {
 		const example = result.packFailures.find((f) => f.kind === kind);
 		return `${n} × ${kind}${example ? ` (e.g. ${example.scenario}, HTTP ${example.status}: \`${example.text.slice(0, 160)}\`)` : ''}`;
 	});
-	return `**Wrong answers** (the test fails on these): ${examples.join('; ')}.\n`;
+	return `**Wrong answers** (the e2e test fails on these): ${examples.join('; ')}.\n`;
 }
 
 function whyText(result: LoadBenchResult, rateMet: boolean, timeMet: boolean): string {
