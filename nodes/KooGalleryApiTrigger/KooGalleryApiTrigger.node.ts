@@ -382,8 +382,19 @@ export class KooGalleryApiTrigger implements INodeType {
 				read = gatewayAuthFrom(
 					await this.getCredentials<ICredentialDataDecryptedObject>(GATEWAY_CREDENTIAL),
 				);
-			} catch {
-				read = { problem: 'it could not be loaded' };
+			} catch (error) {
+				// Not the caller's fault (no credential chosen, or n8n could not read it, for example
+				// with its database overloaded): a 503 the caller may retry, not a refusal; never billed.
+				this.logger.error(
+					`KooGallery ${gateway} gateway call not checked (503): the "KooGallery Gateway Auth" credential of node "${node.name}" could not be read (${(error as Error).message}) ${about}`,
+					where,
+				);
+				return answer(
+					503,
+					JSON.stringify(
+						gatewayErrorBody('unavailable', 'The service is busy. Please try again later.'),
+					),
+				);
 			}
 			if ('problem' in read) {
 				return refuse(

@@ -36,7 +36,10 @@ interface OutputLabel {
  */
 const configuredOutputs = (
 	parameters: Record<string, unknown>,
-	all: Record<string, { parameter: string; scenarios: Array<{ activity: string; output: string }> }>,
+	all: Record<
+		string,
+		{ parameter: string; scenarios: Array<{ activity: string; output: string }> }
+	>,
 	type: string,
 ): Array<{ type: string } & OutputLabel> => {
 	const protocol = all[String(parameters.protocol ?? 'saasV2')];
@@ -64,7 +67,11 @@ const outputCatalogue = Object.fromEntries(
  */
 const mainWebhookFields = webhookDescriptionFields({
 	httpMethod: fromFunction((p) =>
-		p.protocol === 'kit' ? '' : p.protocol === 'license' || p.protocol === 'saasV1' ? 'GET,POST' : 'POST',
+		p.protocol === 'kit'
+			? ''
+			: p.protocol === 'license' || p.protocol === 'saasV1'
+				? 'GET,POST'
+				: 'POST',
 	),
 	path: fromParameter('path'),
 	ndvHideUrl: fromFunction((p) => p.protocol === 'kit'),
@@ -103,7 +110,10 @@ export class KooGalleryTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'KooGallery Trigger',
 		name: 'kooGalleryTrigger',
-		icon: { light: 'file:../../icons/koogallery.svg', dark: 'file:../../icons/koogallery.dark.svg' },
+		icon: {
+			light: 'file:../../icons/koogallery.svg',
+			dark: 'file:../../icons/koogallery.dark.svg',
+		},
 		group: ['trigger'],
 		version: 2,
 		subtitle: '={{"Production interface: " + $parameter["path"]}}',
@@ -123,7 +133,9 @@ export class KooGalleryTrigger implements INodeType {
 		// n8n's expressions end at the first "}}", so the catalogue is written one value a line
 		// (compact JSON ends in "}}}" and the editor then draws the trigger with no outputs at all).
 		outputs: `={{(${configuredOutputs})($parameter, ${JSON.stringify(outputCatalogue, null, 1)}, ${JSON.stringify(NodeConnectionTypes.Main)})}}`,
-		credentials: [{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' }],
+		credentials: [
+			{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' },
+		],
 		webhooks: [
 			{ name: 'default', responseMode: 'responseNode', isFullPath: true, ...mainWebhookFields },
 			...kitPaths.map((path) => ({
@@ -144,7 +156,7 @@ export class KooGalleryTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'Open Webhook URLs above and choose Production URL: KooGallery calls one address for each sync. In the seller console, enter the part before /produceAPI/v2/ as the 生产地址 (production address) of the application credential (应用凭证); KooGallery adds /produceAPI/v2/… itself. Test calls carry testFlag 1, shown as koogallery.testFlag: true in this node\'s output.',
+					"Open Webhook URLs above and choose Production URL: KooGallery calls one address for each sync. In the seller console, enter the part before /produceAPI/v2/ as the 生产地址 (production address) of the application credential (应用凭证); KooGallery adds /produceAPI/v2/… itself. Test calls carry testFlag 1, shown as koogallery.testFlag: true in this node's output.",
 				name: 'kitUrlNotice',
 				type: 'notice',
 				default: '',
@@ -160,12 +172,29 @@ export class KooGalleryTrigger implements INodeType {
 					value,
 					description: p.description,
 				})),
-				description: 'How the product was listed on KooGallery. This decides which calls arrive and how they are signed.',
+				description:
+					'How the product was listed on KooGallery. This decides which calls arrive and how they are signed.',
 			},
-			scenarioParameter('saasV2', ['newInstance', 'queryInstance', 'refreshInstance', 'updateInstanceStatus', 'releaseInstance']),
+			scenarioParameter('saasV2', [
+				'newInstance',
+				'queryInstance',
+				'refreshInstance',
+				'updateInstanceStatus',
+				'releaseInstance',
+			]),
 			scenarioParameter('kit', ['tenantSync', 'applicationSync', 'authSync']),
-			scenarioParameter('license', ['refreshLicenseCode', 'updateLicenseCodeStatus', 'releaseLicenseCode']),
-			scenarioParameter('saasV1', ['newInstance', 'refreshInstance', 'expireInstance', 'releaseInstance', 'instanceStatus']),
+			scenarioParameter('license', [
+				'refreshLicenseCode',
+				'updateLicenseCodeStatus',
+				'releaseLicenseCode',
+			]),
+			scenarioParameter('saasV1', [
+				'newInstance',
+				'refreshInstance',
+				'expireInstance',
+				'releaseInstance',
+				'instanceStatus',
+			]),
 			{
 				displayName: 'Path',
 				name: 'path',
@@ -198,7 +227,7 @@ export class KooGalleryTrigger implements INodeType {
 						default: 60,
 						typeOptions: { minValue: 5, maxValue: 900 },
 						description:
-							'How far the time in a call may differ from this server\'s clock, either way, before the call is refused as stale. KooGallery\'s own sample uses 60 seconds.',
+							"How far the time in a call may differ from this server's clock, either way, before the call is refused as stale. KooGallery's own sample uses 60 seconds.",
 					},
 				],
 			},
@@ -245,12 +274,20 @@ export class KooGalleryTrigger implements INodeType {
 		const answer = (value: IDataObject): void => {
 			const response = signingKey
 				? signedJsonResponse(signingKey, value)
-				: { body: JSON.stringify(value), headers: { 'content-type': 'application/json;charset=UTF-8' } };
+				: {
+						body: JSON.stringify(value),
+						headers: { 'content-type': 'application/json;charset=UTF-8' },
+					};
 			res.status(200);
-			for (const [name, headerValue] of Object.entries(response.headers)) res.setHeader(name, headerValue);
+			for (const [name, headerValue] of Object.entries(response.headers))
+				res.setHeader(name, headerValue);
 			res.end(response.body);
 		};
-		const refuse = (code: ResultCode, message: string, operatorMessage: string): IWebhookResponseData => {
+		const refuse = (
+			code: ResultCode,
+			message: string,
+			operatorMessage: string,
+		): IWebhookResponseData => {
 			this.logger.warn(`KooGallery call refused (${code}): ${operatorMessage}`, where);
 			answer(resultBody(code, message));
 			return { noWebhookResponse: true };
@@ -261,8 +298,18 @@ export class KooGalleryTrigger implements INodeType {
 			const credentials = await this.getCredentials(SELLER_KEY_CREDENTIAL);
 			const all = sellerKeysFrom(credentials);
 			keys = protocol.usesKitKey ? all.kit : all.basic;
-		} catch {
-			keys = [];
+		} catch (error) {
+			// No credential chosen, or n8n could not read it (for example with its database
+			// overloaded). Not KooGallery's fault: answer an error without a result code, as for a
+			// failed workflow step, so that KooGallery calls again instead of taking "000001".
+			this.logger.error(
+				`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node.name}" could not be read (${(error as Error).message}); KooGallery will call again`,
+				where,
+			);
+			res.status(503);
+			res.setHeader('content-type', 'application/json;charset=UTF-8');
+			res.end(JSON.stringify({ error: 'The seller service is busy. Please try again later.' }));
+			return { noWebhookResponse: true };
 		}
 		if (keys.length === 0) {
 			return refuse(
@@ -296,7 +343,11 @@ export class KooGalleryTrigger implements INodeType {
 				nowMs: receivedAt.getTime(),
 			});
 		} catch (error) {
-			return refuse('000001', 'Authentication failed.', `the call could not be checked (${(error as Error).name})`);
+			return refuse(
+				'000001',
+				'Authentication failed.',
+				`the call could not be checked (${(error as Error).name})`,
+			);
 		}
 		if (!verification.ok) {
 			const code = verificationResultCode(verification.reason, verification.parameter);
@@ -313,14 +364,22 @@ export class KooGalleryTrigger implements INodeType {
 		try {
 			parsed = protocol.parse(call);
 		} catch (error) {
-			return refuse('000002', 'The request could not be read.', `the call could not be read (${(error as Error).name})`);
+			return refuse(
+				'000002',
+				'The request could not be read.',
+				`the call could not be read (${(error as Error).name})`,
+			);
 		}
 		if (!parsed.ok) {
 			return refuse(parsed.resultCode, parsed.message, parsed.message);
 		}
 		const scenario = protocol.scenarios.find((s) => s.activity === parsed.activity);
 		if (scenario === undefined) {
-			return refuse('000002', `Unknown activity ${parsed.activity}.`, `unknown activity ${parsed.activity}`);
+			return refuse(
+				'000002',
+				`Unknown activity ${parsed.activity}.`,
+				`unknown activity ${parsed.activity}`,
+			);
 		}
 
 		const outputs = protocol.scenarios.filter((s) => enabled.includes(s.activity));

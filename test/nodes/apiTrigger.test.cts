@@ -191,8 +191,15 @@ describe('KooGallery API Trigger, Agents gateway with APP Key and APP Secret', (
 		expectRefused(await trigger.webhook.call(empty.context), empty, 401, /no APP Key and APP Secret/);
 		const wrongType = gatewayCall({ headers: { authorization: token() }, credentials: { authType: 'signatureKey', signatureKey: 'k', signatureSecret: 's' } });
 		expectRefused(await trigger.webhook.call(wrongType.context), wrongType, 401, /cannot carry a "signatureKey" credential/);
-		const missing = gatewayCall({ headers: { authorization: token() }, credentials: new Error('no credential') });
-		expectRefused(await trigger.webhook.call(missing.context), missing, 401, /could not be loaded/);
+		// A credential n8n cannot read (none chosen, or its database overloaded) is not the caller's
+		// fault: 503, which the caller may retry, with no usage and no workflow.
+		const unreadable = gatewayCall({ headers: { authorization: token() }, credentials: new Error('timeout exceeded when trying to connect') });
+		expect(await trigger.webhook.call(unreadable.context)).toEqual({ noWebhookResponse: true });
+		expect(unreadable.response.status).toBe(503);
+		expect(JSON.parse(unreadable.response.body!)).toEqual({ error: { code: 'unavailable', message: 'The service is busy. Please try again later.' } });
+		expect(unreadable.logs.map((l) => [l.level, l.message])).toEqual([
+			['error', expect.stringMatching(/credential of node "KooGallery Trigger" could not be read \(timeout exceeded when trying to connect\)/)],
+		]);
 	});
 
 	it('reads a GET call from its query', async () => {

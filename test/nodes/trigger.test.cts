@@ -154,6 +154,17 @@ describe('KooGallery Trigger webhook()', () => {
 		expect(response.headers['body-sign']).toBeUndefined();
 		expect(logs[0].message).toMatch(/no seller key/);
 	});
+
+	it('answers 503 without a result code when n8n cannot read the credential, so KooGallery calls again', async () => {
+		const { context, response, logs } = call(NEW, { credentials: new Error('timeout exceeded when trying to connect') });
+		expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
+		expect(response.status).toBe(503);
+		expect(JSON.parse(response.body!)).toEqual({ error: 'The seller service is busy. Please try again later.' });
+		expect(response.body).not.toContain('resultCode');
+		expect(logs.map((l) => [l.level, l.message])).toEqual([
+			['error', expect.stringMatching(/could not be read \(timeout exceeded when trying to connect\); KooGallery will call again/)],
+		]);
+	});
 });
 
 describe('KooGallery Trigger description', () => {
