@@ -5,7 +5,6 @@ import {
 	webhookDescriptionFields,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -20,6 +19,7 @@ import {
 } from '../../core/agents-token';
 import { agentsInputCounts, gatewayErrorBody } from '../../core/gateway-usage';
 import { MemoryNonceStore } from '../../core/verification';
+import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import {
 	AUTH_TYPES_OF,
 	carriesCredentials,
@@ -322,20 +322,7 @@ export class KooGalleryApiTrigger implements INodeType {
 		credentialTest: { kooGalleryGatewayAuthTest: testGatewayAuth },
 	};
 
-	webhookMethods = {
-		default: {
-			// The URL is entered in the seller or API Gateway console by hand: nothing to register.
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = enteredByHandWebhookMethods;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const receivedAt = new Date();

@@ -4,7 +4,6 @@ import {
 	NodeConnectionTypes,
 	webhookDescriptionFields,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
 	type INodeType,
@@ -17,6 +16,7 @@ import { resultBody, verificationResultCode, type ResultCode } from '../../core/
 import { signedJsonResponse } from '../../core/body-sign';
 import { MemoryNonceStore, type VerificationResult } from '../../core/verification';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
+import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import { protocols, type IncomingCall, type ProtocolName } from './protocols';
 
 /**
@@ -238,20 +238,7 @@ export class KooGalleryTrigger implements INodeType {
 		credentialTest: { kooGallerySellerKeyTest: testSellerKey },
 	};
 
-	webhookMethods = {
-		default: {
-			// The production URL is pasted into the seller console by hand: nothing to register.
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = enteredByHandWebhookMethods;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const receivedAt = new Date();
