@@ -46,6 +46,7 @@ import {
 import { startQueueN8n } from '../scripts/n8n-queue.cjs';
 import { sqlLiteral, startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock } from '../simulator/openapi-mock.cjs';
+import { exampleCredentials } from '../test/e2e/workflows-env.cjs';
 import { call, newBusinessId } from '../simulator/saas-v2-client.cjs';
 import { formatNumber, formatRatio, markdownTable } from './stats.cjs';
 
@@ -274,27 +275,7 @@ async function startEnvironment(
 		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
 		if (!trigger) throw new Error('the PostgreSQL example lost its KooGallery Trigger');
 		const packPath = String(trigger.parameters.path);
-		const credentials = (pg: PostgresServer) => [
-			{
-				id: 'kooGallerySellerKey',
-				name: 'KooGallery Seller Key',
-				type: 'kooGallerySellerKeyApi',
-				data: { secretKey: SECRETS.sellerKey, kitSecretKey: '', site: 'cn' },
-			},
-			pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
-			{
-				id: 'kooGalleryOpenApi',
-				name: 'KooGallery Open API',
-				type: 'kooGalleryOpenApi',
-				data: {
-					accessKeyId: SECRETS.ak,
-					secretAccessKey: SECRETS.sk,
-					sellerSecretKey: SECRETS.sellerKey,
-					site: 'custom',
-					baseUrl: openApi.url,
-				},
-			},
-		];
+		const credentials = (pg: PostgresServer) => exampleCredentials(SECRETS, pg, openApi.url);
 		let env: Omit<Environment, 'pg' | 'workflowId' | 'stop'>;
 		let pg: PostgresServer;
 		if (variant === 'sqlite') {

@@ -72,6 +72,39 @@ export const SECRETS = {
 	userApiToken: 'e2e-user-api-token-3f9a1c',
 };
 
+/**
+ * The credentials, under the ids the example workflows name, that the SaaS V2.0 PostgreSQL
+ * example needs: the seller key (and kit key), the PostgreSQL server, the Open API mock at
+ * `openApiUrl`.
+ */
+export function exampleCredentials(
+	secrets: { sellerKey: string; kitKey?: string; ak: string; sk: string },
+	pg: Pick<PostgresServer, 'n8nCredential'>,
+	openApiUrl: string,
+): object[] {
+	return [
+		{
+			id: 'kooGallerySellerKey',
+			name: 'KooGallery Seller Key',
+			type: 'kooGallerySellerKeyApi',
+			data: { secretKey: secrets.sellerKey, kitSecretKey: secrets.kitKey ?? '', site: 'cn' },
+		},
+		pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
+		{
+			id: 'kooGalleryOpenApi',
+			name: 'KooGallery Open API',
+			type: 'kooGalleryOpenApi',
+			data: {
+				accessKeyId: secrets.ak,
+				secretAccessKey: secrets.sk,
+				sellerSecretKey: secrets.sellerKey,
+				site: 'custom',
+				baseUrl: openApiUrl,
+			},
+		},
+	];
+}
+
 /** The tables the example workflows create for themselves. */
 export const EXAMPLE_TABLES = [
 	'koogallery_tenants',
@@ -203,25 +236,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 				workflows.license,
 			],
 			credentials: [
-				{
-					id: 'kooGallerySellerKey',
-					name: 'KooGallery Seller Key',
-					type: 'kooGallerySellerKeyApi',
-					data: { secretKey: SECRETS.sellerKey, kitSecretKey: SECRETS.kitKey, site: 'cn' },
-				},
-				pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
-				{
-					id: 'kooGalleryOpenApi',
-					name: 'KooGallery Open API',
-					type: 'kooGalleryOpenApi',
-					data: {
-						accessKeyId: SECRETS.ak,
-						secretAccessKey: SECRETS.sk,
-						sellerSecretKey: SECRETS.sellerKey,
-						site: 'custom',
-						baseUrl: openApi.url,
-					},
-				},
+				...exampleCredentials(SECRETS, pg, openApi.url),
 				{
 					id: 'usersApiToken',
 					name: 'Your user API token',
