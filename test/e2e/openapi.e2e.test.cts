@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { formatUsageTime } from '../../core/usage-signature';
 import { installPack, sendRequest, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
+import { actionWorkflow } from './action-workflows.cjs';
 
 jest.setTimeout(300_000);
 
@@ -36,48 +37,14 @@ function workflow(
 	kooGallery: Record<string, unknown>,
 	splitRecords: boolean,
 ) {
-	const nodes: Array<Record<string, unknown>> = [
-		{
-			id: `${id}-webhook`,
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: `${id}-hook`,
-			parameters: {
-				httpMethod: 'POST',
-				path: webhookPath,
-				responseMode: 'lastNode',
-				responseData: 'allEntries',
-				options: {},
-			},
-		},
-		{
-			id: `${id}-koogallery`,
-			name: 'KooGallery',
-			type: 'n8n-nodes-koogallery.kooGallery',
-			typeVersion: 1,
-			position: [440, 0],
-			parameters: kooGallery,
-			credentials: { kooGalleryOpenApi: CREDENTIAL },
-		},
-	];
-	const connections: Record<string, unknown> = {};
-	if (splitRecords) {
-		nodes.push({
-			id: `${id}-split`,
-			name: 'Split Out',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			position: [220, 0],
-			parameters: { fieldToSplitOut: 'body.records', include: 'noOtherFields', options: {} },
-		});
-		connections.Webhook = { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] };
-		connections['Split Out'] = { main: [[{ node: 'KooGallery', type: 'main', index: 0 }]] };
-	} else {
-		connections.Webhook = { main: [[{ node: 'KooGallery', type: 'main', index: 0 }]] };
-	}
-	return { id, name, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	return actionWorkflow({
+		id,
+		name,
+		path: webhookPath,
+		splitField: splitRecords ? 'records' : undefined,
+		parameters: kooGallery,
+		credentials: { kooGalleryOpenApi: CREDENTIAL },
+	});
 }
 
 const pushParameters = (maxAttempts: number, batchSize = 1000) => ({

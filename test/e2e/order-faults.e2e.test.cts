@@ -30,6 +30,7 @@ import {
 	type MockCall,
 	type OpenApiMock,
 } from '../../simulator/openapi-mock.cjs';
+import { actionWorkflow } from './action-workflows.cjs';
 
 jest.setTimeout(300_000);
 
@@ -58,76 +59,23 @@ type Item = Record<string, any>;
 
 /** Webhook -> Split Out (one item per order) -> KooGallery Order > Get [-> Orders / Failed]. */
 function workflow(id: string, onError: 'continueRegularOutput' | 'continueErrorOutput') {
-	const nodes: Item[] = [
-		{
-			id: `${id}-webhook`,
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			position: [0, 0],
-			webhookId: `${id}-hook`,
-			parameters: {
-				httpMethod: 'POST',
-				path: id,
-				responseMode: 'lastNode',
-				responseData: 'allEntries',
-				options: {},
+	return actionWorkflow({
+		id,
+		splitField: 'orders',
+		onError,
+		parameters: {
+			resource: 'order',
+			operation: 'get',
+			orderId: '={{ $json.orderId }}',
+			callOptions: {
+				maxAttempts: MAX_ATTEMPTS,
+				initialRetryDelayMs: 50,
+				maxRetryWaitSeconds: 60,
+				timeoutSeconds: 1,
 			},
 		},
-		{
-			id: `${id}-split`,
-			name: 'Split Out',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			position: [220, 0],
-			parameters: { fieldToSplitOut: 'body.orders', include: 'noOtherFields', options: {} },
-		},
-		{
-			id: `${id}-koogallery`,
-			name: 'KooGallery',
-			type: 'n8n-nodes-koogallery.kooGallery',
-			typeVersion: 1,
-			position: [440, 0],
-			onError,
-			parameters: {
-				resource: 'order',
-				operation: 'get',
-				orderId: '={{ $json.orderId }}',
-				callOptions: {
-					maxAttempts: MAX_ATTEMPTS,
-					initialRetryDelayMs: 50,
-					maxRetryWaitSeconds: 60,
-					timeoutSeconds: 1,
-				},
-			},
-			credentials: { kooGalleryOpenApi: CREDENTIAL },
-		},
-	];
-	const connections: Item = {
-		Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-		'Split Out': { main: [[{ node: 'KooGallery', type: 'main', index: 0 }]] },
-	};
-	if (onError === 'continueErrorOutput') {
-		for (const [name, x] of [
-			['Orders', 660],
-			['Failed', 660],
-		] as const)
-			nodes.push({
-				id: `${id}-${name}`,
-				name,
-				type: 'n8n-nodes-base.noOp',
-				typeVersion: 1,
-				position: [x, name === 'Orders' ? -100 : 100],
-				parameters: {},
-			});
-		connections.KooGallery = {
-			main: [
-				[{ node: 'Orders', type: 'main', index: 0 }],
-				[{ node: 'Failed', type: 'main', index: 0 }],
-			],
-		};
-	}
-	return { id, name: id, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+		credentials: { kooGalleryOpenApi: CREDENTIAL },
+	});
 }
 
 /** The order as Order > Get returns it: `extendParams` lists become objects keyed by name. */
