@@ -32,6 +32,8 @@ import {
 	type N8nHandle,
 } from '../../scripts/n8n-harness.cjs';
 import { startSsoMock, type SsoMock } from '../../simulator/sso-mock.cjs';
+import { actionWorkflow } from './action-workflows.cjs';
+import { T2 } from '../spec-vectors.cjs';
 
 jest.setTimeout(300_000);
 
@@ -43,17 +45,6 @@ const CLIENT = { id: 'e2e-sso-client-0001', secret: 'e2e-sso-client-secret-01234
 const PASSWORDS = ['E2E-plain-password-one-7f3a', 'E2E-plain-password-two-91cd'];
 const LONG_PASSWORD = `E2E-too-long-${'z'.repeat(80)}`;
 
-const T2 = {
-	admin1: 'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkBYw==',
-	admin2: 'A1b2C3d4E5f6G7h8xZoX7TTJ1Lm96f4df3BqmA==',
-	password1: 'A1b2C3d4E5f6G7h8u69Oak+I0q04Uwa2Cuxj9A==',
-	mobile1: 'A1b2C3d4E5f6G7h8z3Eg5QAG9OZ99ArOZK1Ywg==',
-	body: '{"activity":"newInstance","businessId":"87b94795-0603-4e24-8ae5-69420d60e3c8","orderId":"CS2211181819B4LVS","orderLineId":"CS2211181819B4LVS-000001","testFlag":"1"}',
-	url: 'https://www.isvwebsite.com/saasproduce?signature=326b471467475cf08ec741e215297a770a8c4b07ef6d715c6eaf926c30d684a5&timestamp=1680508066618&nonce=50D83FDECAED6CCD8EF597F2A577950527928BA287D04E6036E92B2806FD17DA',
-	answer:
-		'{"resultCode":"000000","resultMsg":"success","instanceId":"87b94795-0603-4e24-8ae5-69420d60e3c8"}',
-	bodySign: 'sign_type="HMAC-SHA256", signature= "yHaSmgvtePiU2kTJ1G3Vt+fP6pqa55l+I5lu4kWkK00="',
-};
 const KIT_B1 = {
 	body: '{"instanceId":"huaiweitest123456","orderId":"CS1906666666ABCDE","tenantId":"68cbc86a1b2c3d4e5f60718293a4b5c6880d92f36422fa0e","tenantCode":"huawei","name":"huaiweitest","domainName":"https://example.tenantaccount.com","flag":1,"testFlag":0,"timeStamp":"20220413093539534"}',
 	headers:
@@ -94,55 +85,15 @@ function workflow(
 	parameters: Record<string, unknown>,
 	credentials: Record<string, { id: string; name: string }>,
 ) {
-	return {
+	return actionWorkflow({
 		id,
 		name: `KooGallery ${id}`,
-		nodes: [
-			{
-				id: `${id}-webhook`,
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: `${id}-hook`,
-				parameters: {
-					httpMethod: 'POST',
-					path: id,
-					responseMode: 'lastNode',
-					responseData: 'allEntries',
-					options: {},
-				},
-			},
-			{
-				id: `${id}-split`,
-				name: 'Split Out',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [220, 0],
-				parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
-			},
-			{
-				id: `${id}-koogallery`,
-				name: 'KooGallery',
-				type: 'n8n-nodes-koogallery.kooGallery',
-				typeVersion: 1,
-				position: [440, 0],
-				onError: 'continueRegularOutput',
-				parameters,
-				credentials,
-			},
-		],
-		connections: {
-			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-			'Split Out': { main: [[{ node: 'KooGallery', type: 'main', index: 0 }]] },
-		},
-		settings: {
-			executionOrder: 'v1',
-			saveDataSuccessExecution: 'all',
-			saveDataErrorExecution: 'all',
-		},
-		pinData: {},
-	};
+		splitField: 'items',
+		parameters,
+		credentials,
+		onError: 'continueRegularOutput',
+		settings: { saveDataSuccessExecution: 'all', saveDataErrorExecution: 'all' },
+	});
 }
 
 const seller = { kooGallerySellerKeyApi: SELLER };

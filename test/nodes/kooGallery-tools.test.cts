@@ -12,6 +12,7 @@ import { decryptCredential, encryptCredential } from '../../core/credential-cryp
 import { KooGallery } from '../../nodes/KooGallery/KooGallery.node';
 import { REPLAY_CHECK_NOTE } from '../../nodes/KooGallery/signatureTools';
 import { actionContext } from './kooGallery-fakes.cjs';
+import { T2 } from '../spec-vectors.cjs';
 
 const KEY = '0123456789abcdef-TEST-KEY-not-real';
 const PREVIOUS_KEY = 'previous-key-0123456789';
@@ -24,17 +25,6 @@ const SELLER = {
 };
 const TV_KEY = 'xxxxxxx';
 
-const T2 = {
-	admin1: 'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkBYw==',
-	admin2: 'A1b2C3d4E5f6G7h8xZoX7TTJ1Lm96f4df3BqmA==',
-	password1: 'A1b2C3d4E5f6G7h8u69Oak+I0q04Uwa2Cuxj9A==',
-	mobile1: 'A1b2C3d4E5f6G7h8z3Eg5QAG9OZ99ArOZK1Ywg==',
-	body: '{"activity":"newInstance","businessId":"87b94795-0603-4e24-8ae5-69420d60e3c8","orderId":"CS2211181819B4LVS","orderLineId":"CS2211181819B4LVS-000001","testFlag":"1"}',
-	url: 'https://www.isvwebsite.com/saasproduce?signature=326b471467475cf08ec741e215297a770a8c4b07ef6d715c6eaf926c30d684a5&timestamp=1680508066618&nonce=50D83FDECAED6CCD8EF597F2A577950527928BA287D04E6036E92B2806FD17DA',
-	answer:
-		'{"resultCode":"000000","resultMsg":"success","instanceId":"87b94795-0603-4e24-8ae5-69420d60e3c8"}',
-	bodySign: 'sign_type="HMAC-SHA256", signature= "yHaSmgvtePiU2kTJ1G3Vt+fP6pqa55l+I5lu4kWkK00="',
-};
 const TV6 = {
 	mobile256: 'abcdefgh12345678MZgye9ZJ/7vYk/loNYGkvg==',
 	mobile128: 'abcdefgh12345678Bp1JPH/S93DCSRE3+ZmlUQ==',
