@@ -55,7 +55,7 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 export const LOAD_RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'load.json');
 export const LOAD_SECTION_TITLE = '## Load: 50 req/s × 60 s';
 
-const SECRETS = {
+export const SECRETS = {
 	sellerKey: 'load-Seller-Key-7d1e4c2b',
 	ak: 'LOADBENCHAK0000000001',
 	sk: 'load-bench-secret-access-key',
@@ -72,18 +72,26 @@ const LEAN_ENV = {
 };
 
 /**
+ * n8n's older expression engine, which evaluates expressions in n8n's own process: n8n 2.x's
+ * default (`vm`) builds a fresh V8 isolate for every execution that evaluates any expression.
+ */
+const LEGACY_ENGINE_ENV = { N8N_EXPRESSION_ENGINE: 'legacy' };
+
+/**
  * n8n keeps 2 PostgreSQL connections per process by default (DB_POSTGRESDB_POOL_SIZE); under load
  * its executions wait for one and time out after 20 s ("timeout exceeded when trying to connect").
  */
 const POOL_ENV = { DB_POSTGRESDB_POOL_SIZE: '10' };
 
 /** The set-ups of n8n the load runs on. */
-export type LoadVariant = 'sqlite' | 'postgres' | 'postgres-pool' | 'postgres-lean' | 'queue';
+export type LoadVariant =
+	'sqlite' | 'postgres' | 'postgres-pool' | 'postgres-lean' | 'postgres-lean-legacy' | 'queue';
 export const LOAD_VARIANTS: LoadVariant[] = [
 	'sqlite',
 	'postgres',
 	'postgres-pool',
 	'postgres-lean',
+	'postgres-lean-legacy',
 	'queue',
 ];
 /** What each variant is, in words (for the report). */
@@ -94,6 +102,8 @@ export const VARIANT_TEXT: Record<LoadVariant, string> = {
 		"one n8n process, regular mode, n8n's data in PostgreSQL, DB_POSTGRESDB_POOL_SIZE=10",
 	'postgres-lean':
 		"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved",
+	'postgres-lean-legacy':
+		"as the one above, with n8n's legacy expression engine (N8N_EXPRESSION_ENGINE=legacy)",
 	queue:
 		"queue mode, n8n's data in PostgreSQL (pool 10 per process), Redis: main + 2 webhook processes (calls alternate) + 2 workers (concurrency 10)",
 };
@@ -103,6 +113,7 @@ const VARIANT_ENV: Record<LoadVariant, Record<string, string>> = {
 	postgres: TUNED_ENV,
 	'postgres-pool': { ...TUNED_ENV, ...POOL_ENV },
 	'postgres-lean': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
+	'postgres-lean-legacy': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...LEGACY_ENGINE_ENV },
 	queue: { ...TUNED_ENV, ...POOL_ENV },
 };
 const BASELINE_PATH = 'load/n8n-static';
@@ -175,6 +186,11 @@ export interface LoadBenchResult {
 	packFailures: LoadResult['failures'];
 	/** The pack alone at lower rates, before the main run: what n8n sustains here. */
 	steps: Array<{ rate: number; durationMs: number; summary: LoadSummary }>;
+	/**
+	 * The baseline alone at the first step's rate, to compare what one call costs n8n in CPU (absent
+	 * in results saved before it was measured).
+	 */
+	baselineStep?: { rate: number; durationMs: number; summary: LoadSummary };
 }
 
 export interface LoadBenchOptions {
@@ -240,7 +256,7 @@ function baselineWorkflow(): object {
 	};
 }
 
-interface Environment {
+export interface Environment {
 	pg: PostgresServer;
 	/** The pack's production URLs, used in turn (several webhook processes in queue mode). */
 	packUrls: string[];
@@ -254,9 +270,12 @@ interface Environment {
 	stop(): Promise<void>;
 }
 
-async function startEnvironment(
+export async function startEnvironment(
 	tarball: string | undefined,
 	variant: LoadVariant,
+	/** More of n8n's environment (the profiler's NODE_OPTIONS). */
+	extraEnv: Record<string, string> = {},
+	workflowFile = path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-postgres.json'),
 ): Promise<Environment> {
 	await ensureN8n();
 	const stops: Array<() => unknown> = [];
@@ -266,12 +285,10 @@ async function startEnvironment(
 	try {
 		const openApi = await startOpenApiMock({ credentials: SECRETS });
 		stops.push(() => openApi.stop());
-		const workflow = JSON.parse(
-			fs.readFileSync(
-				path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-postgres.json'),
-				'utf8',
-			),
-		) as { id: string; nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
+		const workflow = JSON.parse(fs.readFileSync(workflowFile, 'utf8')) as {
+			id: string;
+			nodes: Array<{ type: string; parameters: Record<string, unknown> }>;
+		};
 		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
 		if (!trigger) throw new Error('the PostgreSQL example lost its KooGallery Trigger');
 		const packPath = String(trigger.parameters.path);
@@ -288,7 +305,7 @@ async function startEnvironment(
 			const n8n = await startN8n({
 				userFolder,
 				workflows: [workflow, baselineWorkflow()],
-				env: TUNED_ENV,
+				env: { ...TUNED_ENV, ...extraEnv },
 				credentials: credentials(server),
 			});
 			stops.push(() => n8n.stop());
@@ -306,7 +323,7 @@ async function startEnvironment(
 				credentials,
 				webhookPaths: [packPath, BASELINE_PATH],
 				regular: variant !== 'queue',
-				env: VARIANT_ENV[variant],
+				env: { ...VARIANT_ENV[variant], ...extraEnv },
 			});
 			pg = q.pg;
 			stops.push(() => q.stop());
@@ -561,9 +578,25 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 		await drain(env, 'LoadBaselineN8n0', log);
 		const baselineLog = logCounts(env, logStart);
 		const stepMs = options.stepMs ?? 20_000;
+		const stepRates = options.steps ?? [10, 20, 30];
+		let baselineStep: LoadBenchResult['baselineStep'];
+		if (stepRates.length) {
+			log(`step: the baseline alone at ${stepRates[0]} req/s for ${stepMs / 1000} s`);
+			const step = await runLoad({
+				urls: env.baselineUrls,
+				key: SECRETS.sellerKey,
+				rate: stepRates[0],
+				durationMs: stepMs,
+				plain: true,
+				rssPids: env.pids,
+			});
+			log(formatLoadResult(step));
+			baselineStep = { rate: stepRates[0], durationMs: stepMs, summary: summarise(step) };
+			await drain(env, 'LoadBaselineN8n0', log);
+		}
 		const steps: LoadBenchResult['steps'] = [];
 		const stepResults: LoadResult[] = [];
-		for (const stepRate of options.steps ?? [10, 20, 30]) {
+		for (const stepRate of stepRates) {
 			log(`step: the pack alone at ${stepRate} req/s for ${stepMs / 1000} s`);
 			const step = await runLoad({
 				urls: env.packUrls,
@@ -612,6 +645,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 			n8nLog: { baseline: baselineLog, pack: packLog },
 			packFailures: pack.failures,
 			steps,
+			baselineStep,
 		};
 	} finally {
 		await env.stop();
@@ -647,6 +681,19 @@ export function saveLoadResults(
 }
 
 const ms = (value: number) => formatNumber(value);
+/** n8n's CPU per call sent, ms (NaN when not measured). */
+const cpuPerCall = (s: LoadSummary | undefined) =>
+	s && Number.isFinite(s.cpuMs) ? s.cpuMs / Math.max(1, s.sent) : NaN;
+/** What one call costs n8n in CPU at the first step's rate: pack and baseline (when measured). */
+function cpuCost(
+	result: LoadBenchResult,
+): { pack: number; baseline: number; rate: number } | undefined {
+	const step = result.steps?.[0];
+	const pack = cpuPerCall(step?.summary);
+	const baseline = cpuPerCall(result.baselineStep?.summary);
+	if (!step || !Number.isFinite(pack) || !Number.isFinite(baseline)) return undefined;
+	return { pack, baseline, rate: step.rate };
+}
 /** The table of one run: both workflows and the ratios. */
 export function loadTable(result: LoadBenchResult): string {
 	const row = (name: string, s: LoadSummary) => [
@@ -718,7 +765,9 @@ function stepsText(result: LoadBenchResult): string {
 		ms(s.latencyMs.max),
 		String(s.over5s),
 		`${s.rssMb.firstMb.toFixed(0)} / ${s.rssMb.lastMb.toFixed(0)}`,
+		formatNumber(cpuPerCall(s)),
 	]);
+	const cost = cpuCost(result);
 	return [
 		"What the same n8n sustains: the pack alone at lower rates, after the baseline's run and before the pack's main run (its executions drained between steps):",
 		'',
@@ -735,9 +784,16 @@ function stepsText(result: LoadBenchResult): string {
 				'max ms',
 				'> 5 s',
 				'n8n RSS MB first / last',
+				'n8n CPU ms per call',
 			],
 			rows,
 		),
+		...(cost
+			? [
+					'',
+					`What one call costs n8n: at ${cost.rate} req/s, which every set-up keeps up with, n8n's processes used ${formatNumber(cost.pack)} ms of CPU per call of the example against ${formatNumber(cost.baseline)} ms for the baseline alone at the same rate (${formatRatio(cost.pack / cost.baseline)}). At ${result.rate} req/s the example would need ${formatNumber((cost.pack * result.rate) / 1000)} CPU cores for n8n alone (the baseline ${formatNumber((cost.baseline * result.rate) / 1000)}); this machine has ${result.cpus}, shared with PostgreSQL, the Open API mock and the load generator.`,
+				]
+			: []),
 	].join('\n');
 }
 
@@ -759,6 +815,10 @@ function variantsTable(results: LoadBenchResult[]): string {
 			`${ms(p.latencyMs.p99)} (${formatRatio(p.latencyMs.p99 / b.latencyMs.p99)})`,
 			String(p.over5s),
 			`${p.rssMb.firstMb.toFixed(0)} / ${p.rssMb.lastMb.toFixed(0)} / ${p.rssMb.maxMb.toFixed(0)}`,
+			((c) =>
+				c
+					? `${formatNumber(c.pack)} / ${formatNumber(c.baseline)} (${formatRatio(c.pack / c.baseline)}); ${formatNumber((c.pack * r.rate) / 1000)} cores`
+					: 'not measured')(cpuCost(r)),
 			verdict(p.throughput >= r.rate * 0.95 && p.ok === p.sent),
 			verdict(p.over5s === 0 && p.unanswered === 0 && p.refused === 0),
 		];
@@ -777,6 +837,7 @@ function variantsTable(results: LoadBenchResult[]): string {
 			'Pack p99 ms (/ baseline)',
 			'> 5 s',
 			'n8n RSS MB first / last / max',
+			'n8n CPU ms per call at 10 req/s, pack / baseline; cores the pack needs at 50 req/s',
 			'50 req/s',
 			'5 s',
 		],
@@ -882,7 +943,11 @@ function whyText(result: LoadBenchResult, rateMet: boolean, timeMet: boolean): s
 		logs.pack.sqliteLockTimeouts > 0
 			? ` n8n keeps every execution in its own database: with SQLite one write lock serialises those saves, and with thousands of executions queued the lock timed out ${logs.pack.sqliteLockTimeouts} times; ${logs.pack.webhookProblems} calls ended with n8n's "problem executing the workflow" (${pack.refused} of them while the caller still waited, the rest after it had given up), and executions were left marked running that never finish.`
 			: '';
-	return `Why: the pack's workflow does a database lookup, an Order > Get, three inserts and a signed answer per new purchase, about ten nodes whose data n8n saves with each execution; the baseline runs two nodes. On this ${result.cpus}-core machine shared with other tests, ${VARIANT_TEXT[result.variant ?? 'sqlite']} served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity.${(result.variant ?? 'sqlite') === 'sqlite' ? ` Reaching ${result.rate} a second needs a database that takes concurrent writes for n8n's own data (PostgreSQL, see the other set-ups) and more CPU for n8n.` : ` All n8n processes share the machine's ${result.cpus} cores with PostgreSQL and the load generator: more processes add queueing and hand-over, not CPU.`} The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
+	const cost = cpuCost(result);
+	const cpu = cost
+		? ` Each call of the example costs n8n ${formatNumber(cost.pack)} ms of CPU (the baseline's ${formatNumber(cost.baseline)} ms), so ${result.rate} a second needs ${formatNumber((cost.pack * result.rate) / 1000)} cores for n8n alone.`
+		: '';
+	return `Why: the pack's workflow does a database lookup, an Order > Get, one insert statement and a signed answer per new purchase (seven nodes, whose data n8n saves with each execution); the baseline runs two nodes.${cpu} On this ${result.cpus}-core machine shared with other tests, ${VARIANT_TEXT[result.variant ?? 'sqlite']} served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity.${(result.variant ?? 'sqlite') === 'sqlite' ? ` Reaching ${result.rate} a second needs a database that takes concurrent writes for n8n's own data (PostgreSQL, see the other set-ups) and more CPU for n8n.` : ` All n8n processes share the machine's ${result.cpus} cores with PostgreSQL and the load generator: more processes add queueing and hand-over, not CPU.`} The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
 }
 
 /** Replaces (or appends) the Load section of a Markdown file. */

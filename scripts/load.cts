@@ -154,6 +154,24 @@ export interface LoadResult {
 	/** New purchases that went unanswered or were refused (KooGallery would send them again). */
 	ordersToRetry: UnansweredOrder[];
 	rss: RssSample[];
+	/**
+	 * CPU time (user + system, all threads) the `rssPids` processes used from the first call to the
+	 * last answer, in milliseconds; NaN without processes. Divided by `sent` when every call was
+	 * answered, it is what one call costs n8n.
+	 */
+	cpuMs: number;
+}
+
+/** CPU time (utime + stime of /proc/<pid>/stat) a process has used so far, ms; NaN if unreadable. */
+export function readCpuMs(pid: number): number {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		// Fields 14 and 15 of proc(5), in clock ticks of 1/100 s (USER_HZ on Linux).
+		return (Number(fields[11]) + Number(fields[12])) * 10;
+	} catch {
+		return NaN;
+	}
 }
 
 /** Reads VmRSS (kB) of a process from /proc; NaN if it cannot be read. */
@@ -418,6 +436,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		return taken;
 	};
 	sample();
+	const cpuTotal = () =>
+		options.rssPids?.length ? options.rssPids.reduce((sum, pid) => sum + readCpuMs(pid), 0) : NaN;
+	const cpuBefore = cpuTotal();
 	let second = 0;
 	const ticker = setInterval(() => {
 		second++;
@@ -448,6 +469,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		clearInterval(ticker);
 	}
 	sample();
+	const cpuMs = cpuTotal() - cpuBefore;
 	const elapsedMs = Date.now() - started;
 	const unanswered = errors.unanswered ?? 0;
 	const refused = Object.entries(errors)
@@ -473,6 +495,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		instances,
 		ordersToRetry,
 		rss,
+		cpuMs,
 	};
 }
 
@@ -501,6 +524,11 @@ export function formatLoadResult(result: LoadResult): string {
 		`offered ${result.offeredRate} req/s for ${result.durationMs / 1000} s: sent ${result.sent}, answered ${result.answered}, ok ${result.ok}, unanswered ${result.unanswered}, refused (HTTP error) ${result.refused}, wrong ${result.wrong}`,
 		`throughput ${result.throughput.toFixed(1)} req/s; latency p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms; answers over 5 s: ${result.over5s}`,
 		`errors: ${errors || 'none'}; generator start lag max ${result.maxStartLagMs} ms`,
+		...(Number.isFinite(result.cpuMs)
+			? [
+					`n8n CPU ${Math.round(result.cpuMs)} ms in ${(result.elapsedMs / 1000).toFixed(1)} s (${(result.cpuMs / result.elapsedMs).toFixed(2)} cores), ${(result.cpuMs / Math.max(1, result.sent)).toFixed(1)} ms per call sent`,
+				]
+			: []),
 	].join('\n');
 }
 

@@ -4,11 +4,18 @@
  * its checks of each answer and the state it expects at the end must match what the server saw.
  */
 import * as http from 'node:http';
+import * as os from 'node:os';
 import type { AddressInfo } from 'node:net';
 
 import { signedJsonResponse } from '../../core/body-sign';
 import { verifySaasV2Request } from '../../core/saas-v2-signature';
-import { checkAnswer, readRssKb, runLoad, summariseLatency } from '../../scripts/load.cjs';
+import {
+	checkAnswer,
+	readCpuMs,
+	readRssKb,
+	runLoad,
+	summariseLatency,
+} from '../../scripts/load.cjs';
 
 const KEY = 'load-test-seller-key';
 
@@ -111,6 +118,9 @@ describe('load generator', () => {
 			const own = result.rss.filter((s) => s.pid === process.pid);
 			expect(own.length).toBeGreaterThanOrEqual(2);
 			expect(own.every((s) => s.rssKb > 0)).toBe(true);
+			// The interface runs in this process, so answering 80 calls cost it CPU time.
+			expect(result.cpuMs).toBeGreaterThan(0);
+			expect(result.cpuMs).toBeLessThan(result.elapsedMs * os.cpus().length);
 		} finally {
 			await server.stop();
 		}
@@ -164,5 +174,23 @@ describe('load generator', () => {
 		expect(summariseLatency(values)).toEqual({ p50: 50, p95: 95, p99: 99, max: 100 });
 		expect(readRssKb(process.pid)).toBeGreaterThan(1000);
 		expect(Number.isNaN(readRssKb(2 ** 22 + 12345))).toBe(true);
+	});
+
+	it("reads a process's CPU time from /proc as Node counts it", () => {
+		const usage = () => {
+			const { user, system } = process.cpuUsage();
+			return (user + system) / 1000;
+		};
+		const [procBefore, nodeBefore] = [readCpuMs(process.pid), usage()];
+		const until = Date.now() + 300;
+		let spin = 0;
+		while (Date.now() < until) spin += Math.sqrt(spin + 1);
+		const procUsed = readCpuMs(process.pid) - procBefore;
+		const nodeUsed = usage() - nodeBefore;
+		expect(spin).toBeGreaterThan(0);
+		expect(nodeUsed).toBeGreaterThan(250);
+		// /proc counts in 10 ms ticks (and all threads): within a few ticks of Node's own count.
+		expect(Math.abs(procUsed - nodeUsed)).toBeLessThan(60);
+		expect(Number.isNaN(readCpuMs(2 ** 22 + 12345))).toBe(true);
 	});
 });
