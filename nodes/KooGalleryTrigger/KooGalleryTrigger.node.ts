@@ -15,6 +15,7 @@ import {
 import { resultBody, verificationResultCode, type ResultCode } from '../../core/result-codes';
 import { signedJsonResponse } from '../../core/body-sign';
 import { MemoryNonceStore, type VerificationResult } from '../../core/verification';
+import { CallsInProgress } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import { protocols, type IncomingCall, type ProtocolName } from './protocols';
@@ -25,6 +26,8 @@ import { protocols, type IncomingCall, type ProtocolName } from './protocols';
  * so a replay that slips past one cache does no harm. It holds nonces only, never request data.
  */
 const nonceStore = new MemoryNonceStore(50_000);
+/** Calls waiting for their answer, per trigger node in this process (the Busy Limit option). */
+const callsInProgress = new CallsInProgress();
 
 interface OutputLabel {
 	displayName: string;
@@ -221,6 +224,15 @@ export class KooGalleryTrigger implements INodeType {
 							'Whether to answer "success" at once for calls that only inform you (renewal, freeze or unfreeze, release, upgrade) and run the branch afterwards. Calls that need an answer (new purchase, instance details, change check) still wait for a KooGallery Respond node.',
 					},
 					{
+						displayName: 'Busy Limit (Calls Waiting for an Answer)',
+						name: 'maxCallsInProgress',
+						type: 'number',
+						default: 0,
+						typeOptions: { minValue: 0 },
+						description:
+							'How many calls this trigger may have waiting for their answer at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503, which KooGallery retries later, so the calls already taken are still answered within its 5 seconds. 0 means no limit. See the README, "Running n8n for KooGallery in production".',
+					},
+					{
 						displayName: 'Clock Tolerance (Seconds)',
 						name: 'toleranceSeconds',
 						type: 'number',
@@ -247,6 +259,7 @@ export class KooGalleryTrigger implements INodeType {
 		const enabled = this.getNodeParameter(protocol.scenariosParameter, []) as string[];
 		const options = this.getNodeParameter('options', {}) as {
 			acknowledgeNotifications?: boolean;
+			maxCallsInProgress?: number;
 			toleranceSeconds?: number;
 		};
 		const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
@@ -280,6 +293,29 @@ export class KooGalleryTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
+		// Not KooGallery's fault: an error without a result code, as for a failed workflow step, so
+		// that KooGallery calls again later instead of taking the answer as final.
+		const busy = (): IWebhookResponseData => {
+			res.status(503);
+			res.setHeader('content-type', 'application/json;charset=UTF-8');
+			res.end(JSON.stringify({ error: 'The seller service is busy. Please try again later.' }));
+			return { noWebhookResponse: true };
+		};
+
+		// Checked first, before any work: under overload even reading the credential is slow.
+		const limit = options.maxCallsInProgress ?? 0;
+		const countKey = `${where.workflowId ?? ''}\u0000${node.name}`;
+		if (!callsInProgress.tryEnter(countKey, limit, res)) {
+			const turnedAway = callsInProgress.noteRefusal(countKey, receivedAt.getTime());
+			if (turnedAway !== undefined) {
+				this.logger.warn(
+					`KooGallery call${turnedAway === 1 ? '' : 's'} turned away (HTTP 503): ${turnedAway === 1 ? 'a call' : `${turnedAway} calls`} arrived while ${limit} call${limit === 1 ? ' was' : 's were'} already waiting for an answer from node "${node.name}" (its Busy Limit option); KooGallery will call again`,
+					where,
+				);
+			}
+			return busy();
+		}
+
 		let keys: readonly string[];
 		try {
 			const credentials = await this.getCredentials(SELLER_KEY_CREDENTIAL);
@@ -287,16 +323,12 @@ export class KooGalleryTrigger implements INodeType {
 			keys = protocol.usesKitKey ? all.kit : all.basic;
 		} catch (error) {
 			// No credential chosen, or n8n could not read it (for example with its database
-			// overloaded). Not KooGallery's fault: answer an error without a result code, as for a
-			// failed workflow step, so that KooGallery calls again instead of taking "000001".
+			// overloaded): busy rather than "000001", which KooGallery would take as final.
 			this.logger.error(
 				`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node.name}" could not be read (${(error as Error).message}); KooGallery will call again`,
 				where,
 			);
-			res.status(503);
-			res.setHeader('content-type', 'application/json;charset=UTF-8');
-			res.end(JSON.stringify({ error: 'The seller service is busy. Please try again later.' }));
-			return { noWebhookResponse: true };
+			return busy();
 		}
 		if (keys.length === 0) {
 			return refuse(

@@ -30,9 +30,27 @@ export function webhookContext(options: {
 	method?: string;
 	/** The request URL (path and query) as sent; defaults to the V2.0 production path. */
 	url?: string;
-}): { context: IWebhookFunctions; response: WrittenResponse; logs: LogLine[] } {
+	/** The workflow the trigger belongs to (default `wf1`). */
+	workflowId?: string;
+}): {
+	context: IWebhookFunctions;
+	response: WrittenResponse;
+	logs: LogLine[];
+	/** Ends the HTTP response as n8n does once a Respond node answered ('finish', then 'close'). */
+	finish: () => void;
+} {
 	const response: WrittenResponse = { headers: {} };
 	const logs: LogLine[] = [];
+	const listeners: Record<string, Array<() => void>> = {};
+	const emit = (event: string) => {
+		const waiting = listeners[event] ?? [];
+		listeners[event] = [];
+		for (const listener of waiting) listener();
+	};
+	const finish = () => {
+		emit('finish');
+		emit('close');
+	};
 	const parameters: IDataObject = {
 		path: 'koogallery/saas',
 		protocol: 'saasV2',
@@ -63,17 +81,21 @@ export function webhookContext(options: {
 			},
 			end(body: string) {
 				response.body = body;
+				finish();
+			},
+			once(event: string, listener: () => void) {
+				(listeners[event] ??= []).push(listener);
 			},
 		}),
 		getNode: () => node,
-		getWorkflow: () => ({ id: 'wf1', name: 'test', active: true }),
+		getWorkflow: () => ({ id: options.workflowId ?? 'wf1', name: 'test', active: true }),
 		getCredentials: async () => {
 			if (options.credentials instanceof Error) throw options.credentials;
 			return options.credentials ?? CREDENTIALS;
 		},
 		logger: { warn: log('warn'), info: log('info'), error: log('error'), debug: log('debug') },
 	};
-	return { context: context as unknown as IWebhookFunctions, response, logs };
+	return { context: context as unknown as IWebhookFunctions, response, logs, finish };
 }
 
 export interface SentResponse {

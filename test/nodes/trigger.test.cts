@@ -9,14 +9,14 @@ import type { IDataObject } from 'n8n-workflow';
 const trigger = new KooGalleryTrigger();
 let counter = 0;
 
-function call(body: IDataObject | string, opts: { key?: string; parameters?: IDataObject; nowOffsetMs?: number; tamper?: (q: Record<string, string>, b: string) => [Record<string, string>, string]; credentials?: IDataObject | Error } = {}) {
+function call(body: IDataObject | string, opts: { key?: string; parameters?: IDataObject; nowOffsetMs?: number; tamper?: (q: Record<string, string>, b: string) => [Record<string, string>, string]; credentials?: IDataObject | Error; workflowId?: string } = {}) {
 	const raw = typeof body === 'string' ? body : JSON.stringify(body);
 	const nonce = `nonce-${process.pid}-${++counter}-${Math.random()}`;
 	const timestamp = String(Date.now() + (opts.nowOffsetMs ?? 0));
 	let query: Record<string, string> = { signature: signSaasV2Request(opts.key ?? KEY, raw, nonce, timestamp), timestamp, nonce };
 	let sent = raw;
 	if (opts.tamper) [query, sent] = opts.tamper(query, raw);
-	return webhookContext({ query, rawBody: sent, parameters: opts.parameters, credentials: opts.credentials });
+	return webhookContext({ query, rawBody: sent, parameters: opts.parameters, credentials: opts.credentials, workflowId: opts.workflowId });
 }
 
 const NEW = { activity: 'newInstance', orderId: 'CS1', orderLineId: 'CS1-000001', businessId: 'b-1', testFlag: '1' };
@@ -164,6 +164,63 @@ describe('KooGallery Trigger webhook()', () => {
 		expect(logs.map((l) => [l.level, l.message])).toEqual([
 			['error', expect.stringMatching(/could not be read \(timeout exceeded when trying to connect\); KooGallery will call again/)],
 		]);
+	});
+
+	describe('Busy Limit', () => {
+		const limited = (workflowId: string, limit: number, body: IDataObject = NEW) =>
+			call(body, { workflowId, parameters: { options: { maxCallsInProgress: limit } } });
+		const busyBody = { error: 'The seller service is busy. Please try again later.' };
+
+		it('turns a call away with 503 while the limit of calls waits for answers, and takes calls again once one is answered', async () => {
+			const waiting = [limited('busy-1', 2), limited('busy-1', 2)];
+			for (const w of waiting) expect((await trigger.webhook.call(w.context)).workflowData).toBeDefined();
+
+			const third = limited('busy-1', 2);
+			expect(await trigger.webhook.call(third.context)).toEqual({ noWebhookResponse: true });
+			expect(third.response.status).toBe(503);
+			expect(JSON.parse(third.response.body!)).toEqual(busyBody);
+			expect(third.response.body).not.toContain('resultCode');
+			expect(third.logs.map((l) => [l.level, l.message])).toEqual([
+				['warn', 'KooGallery call turned away (HTTP 503): a call arrived while 2 calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option); KooGallery will call again'],
+			]);
+			// The call turned away used no nonce: sent again later, it is accepted.
+			const again = webhookContext({ query: third.context.getRequestObject().query as Record<string, string>, rawBody: third.context.getRequestObject().rawBody as Buffer, workflowId: 'busy-1', parameters: { options: { maxCallsInProgress: 2 } } });
+
+			waiting[0].finish();
+			expect((await trigger.webhook.call(again.context)).workflowData![0][0].json).toMatchObject(NEW);
+			// Two are waiting again (the second and the call sent again).
+			const fourth = limited('busy-1', 2);
+			expect(await trigger.webhook.call(fourth.context)).toEqual({ noWebhookResponse: true });
+			expect(fourth.response.status).toBe(503);
+			// Reported once for a burst, not once per call.
+			expect(fourth.logs).toEqual([]);
+		});
+
+		it('counts refusals and acknowledgements as answered at once, and each trigger on its own', async () => {
+			const refused = call(NEW, { key: 'some-other-key-123', workflowId: 'busy-2', parameters: { options: { maxCallsInProgress: 1 } } });
+			await trigger.webhook.call(refused.context);
+			expect(answerOf(refused.response).resultCode).toBe('000001');
+			const acknowledged = call(
+				{ activity: 'refreshInstance', scene: 'RENEWAL', instanceId: 'i-1', orderId: 'CS2', orderLineId: 'CS2-000001', expireTime: '20991231000000' },
+				{ workflowId: 'busy-2', parameters: { options: { maxCallsInProgress: 1, acknowledgeNotifications: true } } },
+			);
+			expect((await trigger.webhook.call(acknowledged.context)).workflowData).toBeDefined();
+			expect(answerOf(acknowledged.response).resultCode).toBe('000000');
+
+			const first = limited('busy-2', 1);
+			expect((await trigger.webhook.call(first.context)).workflowData).toBeDefined();
+			expect((await trigger.webhook.call(limited('busy-2', 1).context)).noWebhookResponse).toBe(true);
+			// Another workflow's trigger has its own count.
+			expect((await trigger.webhook.call(limited('busy-3', 1).context)).workflowData).toBeDefined();
+		});
+
+		it('counts nothing without a limit', async () => {
+			for (let i = 0; i < 20; i++) {
+				const { context, response } = limited('busy-4', 0);
+				expect((await trigger.webhook.call(context)).workflowData).toBeDefined();
+				expect(response.status).toBeUndefined();
+			}
+		});
 	});
 });
 

@@ -1,0 +1,61 @@
+/**
+ * The calls a trigger has taken and not answered yet, counted per trigger node in this n8n process.
+ *
+ * n8n starts an execution for every call it receives and runs them all at once. Offered more calls
+ * than it can finish, it slows every one of them down, past KooGallery's 5-second limit, while its
+ * memory grows with the calls it holds (BENCHMARKS.md, "Load"). A trigger with a busy limit turns a
+ * call beyond the limit away at once instead, with HTTP 503 and no result code, which KooGallery
+ * retries later; the calls it keeps are answered in time.
+ */
+
+/** The part of n8n's HTTP response the count needs: it ends when the response finishes or closes. */
+export interface EndingResponse {
+	once?(event: 'finish' | 'close', listener: () => void): unknown;
+}
+
+export class CallsInProgress {
+	private readonly counts = new Map<string, number>();
+	private readonly refusals = new Map<string, { count: number; reportedAt: number }>();
+
+	/** Calls of `key` in progress now. */
+	count(key: string): number {
+		return this.counts.get(key) ?? 0;
+	}
+
+	/**
+	 * Takes a call in unless `limit` calls of `key` are already in progress (a limit of 0 or less
+	 * means none). A call taken in counts until `response` finishes or closes, whichever comes first.
+	 */
+	tryEnter(key: string, limit: number, response: EndingResponse): boolean {
+		if (!(limit > 0) || typeof response.once !== 'function') return true;
+		const count = this.count(key);
+		if (count >= limit) return false;
+		this.counts.set(key, count + 1);
+		let left = false;
+		const leave = () => {
+			if (left) return;
+			left = true;
+			const remaining = this.count(key) - 1;
+			if (remaining > 0) this.counts.set(key, remaining);
+			else this.counts.delete(key);
+		};
+		response.once('finish', leave);
+		response.once('close', leave);
+		return true;
+	}
+
+	/**
+	 * Notes one call of `key` turned away. Returns how many were turned away since the last report
+	 * when one is due (the first, then at most one every `everyMs`), so the log says it without a
+	 * line per call; otherwise undefined.
+	 */
+	noteRefusal(key: string, nowMs: number, everyMs = 10_000): number | undefined {
+		const entry = this.refusals.get(key) ?? { count: 0, reportedAt: -Infinity };
+		entry.count++;
+		this.refusals.set(key, entry);
+		if (nowMs - entry.reportedAt < everyMs) return undefined;
+		const count = entry.count;
+		this.refusals.set(key, { count: 0, reportedAt: nowMs });
+		return count;
+	}
+}
