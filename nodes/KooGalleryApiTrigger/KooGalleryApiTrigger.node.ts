@@ -19,6 +19,7 @@ import {
 } from '../../core/agents-token';
 import { agentsInputCounts, gatewayErrorBody } from '../../core/gateway-usage';
 import { MemoryNonceStore } from '../../core/verification';
+import { takeCall } from '../shared/callsInProgress';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import {
 	AUTH_TYPES_OF,
@@ -41,6 +42,7 @@ interface TriggerOptions {
 	signedHost?: string;
 	streamFormat?: StreamFormat;
 	refuseRepeatedTokens?: boolean;
+	maxCallsInProgress?: number;
 }
 
 /**
@@ -241,6 +243,15 @@ export class KooGalleryApiTrigger implements INodeType {
 							"Whether a GET or HEAD request that carries no credentials at all gets a small 200 JSON health answer (no usage) without running the workflow, so the seller console's check backend button (校验后端服务) succeeds. Calls with wrong credentials are still refused.",
 					},
 					{
+						displayName: 'Busy Limit (Calls Waiting for an Answer)',
+						name: 'maxCallsInProgress',
+						type: 'number',
+						default: 0,
+						typeOptions: { minValue: 0 },
+						description:
+							'How many calls this trigger may have waiting for their answer (or still streaming) at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503 and is not billed, so the calls already taken are still answered in time. 0 means no limit.',
+					},
+					{
 						displayName: 'JWT Header Name (Agents)',
 						name: 'jwtHeaderName',
 						type: 'string',
@@ -362,6 +373,22 @@ export class KooGalleryApiTrigger implements INodeType {
 			return answer(status, JSON.stringify(gatewayErrorBody(code, publicMessage)));
 		};
 
+		const busy = () =>
+			answer(
+				503,
+				JSON.stringify(
+					gatewayErrorBody('unavailable', 'The service is busy. Please try again later.'),
+				),
+			);
+		// Checked first, before any work: under overload even reading the credential is slow.
+		if (
+			!takeCall(this, options.maxCallsInProgress ?? 0, {
+				calls: `KooGallery ${gateway} gateway calls`,
+				retry: 'the caller may try again; none was billed',
+			})
+		)
+			return busy();
+
 		let auth: GatewayAuth = { type: 'none' };
 		if (authentication !== 'none') {
 			let read: ReturnType<typeof gatewayAuthFrom>;
@@ -376,12 +403,7 @@ export class KooGalleryApiTrigger implements INodeType {
 					`KooGallery ${gateway} gateway call not checked (503): the "KooGallery Gateway Auth" credential of node "${node.name}" could not be read (${(error as Error).message}) ${about}`,
 					where,
 				);
-				return answer(
-					503,
-					JSON.stringify(
-						gatewayErrorBody('unavailable', 'The service is busy. Please try again later.'),
-					),
-				);
+				return busy();
 			}
 			if ('problem' in read) {
 				return refuse(

@@ -15,7 +15,7 @@ import {
 import { resultBody, verificationResultCode, type ResultCode } from '../../core/result-codes';
 import { signedJsonResponse } from '../../core/body-sign';
 import { MemoryNonceStore, type VerificationResult } from '../../core/verification';
-import { CallsInProgress } from '../shared/callsInProgress';
+import { takeCall } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import { protocols, type IncomingCall, type ProtocolName } from './protocols';
@@ -26,8 +26,6 @@ import { protocols, type IncomingCall, type ProtocolName } from './protocols';
  * so a replay that slips past one cache does no harm. It holds nonces only, never request data.
  */
 const nonceStore = new MemoryNonceStore(50_000);
-/** Calls waiting for their answer, per trigger node in this process (the Busy Limit option). */
-const callsInProgress = new CallsInProgress();
 
 interface OutputLabel {
 	displayName: string;
@@ -304,17 +302,8 @@ export class KooGalleryTrigger implements INodeType {
 
 		// Checked first, before any work: under overload even reading the credential is slow.
 		const limit = options.maxCallsInProgress ?? 0;
-		const countKey = `${where.workflowId ?? ''}\u0000${node.name}`;
-		if (!callsInProgress.tryEnter(countKey, limit, res)) {
-			const turnedAway = callsInProgress.noteRefusal(countKey, receivedAt.getTime());
-			if (turnedAway !== undefined) {
-				this.logger.warn(
-					`KooGallery call${turnedAway === 1 ? '' : 's'} turned away (HTTP 503): ${turnedAway === 1 ? 'a call' : `${turnedAway} calls`} arrived while ${limit} call${limit === 1 ? ' was' : 's were'} already waiting for an answer from node "${node.name}" (its Busy Limit option); KooGallery will call again`,
-					where,
-				);
-			}
+		if (!takeCall(this, limit, { calls: 'KooGallery calls', retry: 'KooGallery will call again' }))
 			return busy();
-		}
 
 		let keys: readonly string[];
 		try {

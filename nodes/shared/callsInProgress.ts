@@ -1,3 +1,5 @@
+import type { IWebhookFunctions } from 'n8n-workflow';
+
 /**
  * The calls a trigger has taken and not answered yet, counted per trigger node in this n8n process.
  *
@@ -58,4 +60,31 @@ export class CallsInProgress {
 		this.refusals.set(key, { count: 0, reportedAt: nowMs });
 		return count;
 	}
+}
+
+/** One count for the whole n8n process, shared by the triggers (each node has its own key). */
+const callsInProgress = new CallsInProgress();
+
+/**
+ * Whether a trigger takes the call it is handling, under its Busy Limit (`limit`, 0 for none).
+ * When it does not, the operator is told in the log, at most once every 10 s, how many calls were
+ * turned away; the trigger then answers HTTP 503 itself.
+ */
+export function takeCall(
+	context: IWebhookFunctions,
+	limit: number,
+	words: { calls: string; retry: string },
+): boolean {
+	const node = context.getNode();
+	const workflowId = context.getWorkflow().id;
+	const key = `${workflowId ?? ''}\u0000${node.name}`;
+	if (callsInProgress.tryEnter(key, limit, context.getResponseObject())) return true;
+	const turnedAway = callsInProgress.noteRefusal(key, Date.now());
+	if (turnedAway !== undefined) {
+		context.logger.warn(
+			`${words.calls} turned away (HTTP 503): ${turnedAway === 1 ? 'a call' : `${turnedAway} calls`} arrived while ${limit} call${limit === 1 ? ' was' : 's were'} already waiting for an answer from node "${node.name}" (its Busy Limit option); ${words.retry}`,
+			{ workflowId, node: node.name },
+		);
+	}
+	return false;
 }

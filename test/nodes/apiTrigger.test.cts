@@ -37,8 +37,10 @@ function gatewayCall(options: {
 	headers?: Record<string, string>;
 	body?: string;
 	query?: Record<string, unknown>;
+	workflowId?: string;
 }) {
-	const { context, response, logs } = webhookContext({
+	const { context, response, logs, finish } = webhookContext({
+		workflowId: options.workflowId,
 		parameters: { gateway: 'agents', path: 'koogallery/agent', responseMode: 'sync', options: {}, ...options.parameters },
 		credentials: options.credentials ?? AGENTS,
 		method: options.method ?? 'POST',
@@ -68,6 +70,7 @@ function gatewayCall(options: {
 		end(body?: string) {
 			if (body !== undefined) response.body = body;
 			record.ended = true;
+			finish();
 		},
 	};
 	(context as unknown as { getResponseObject: () => unknown }).getResponseObject = () => res;
@@ -200,6 +203,23 @@ describe('KooGallery API Trigger, Agents gateway with APP Key and APP Secret', (
 		expect(unreadable.logs.map((l) => [l.level, l.message])).toEqual([
 			['error', expect.stringMatching(/credential of node "KooGallery Trigger" could not be read \(timeout exceeded when trying to connect\)/)],
 		]);
+	});
+
+	it('turns a call away with 503, unbilled, while its Busy Limit of calls waits for answers', async () => {
+		const limited = () =>
+			gatewayCall({ workflowId: 'api-busy', parameters: { options: { maxCallsInProgress: 1 } }, headers: { authorization: token() }, body: '{"input":"hi"}' });
+		const first = limited();
+		expect((await trigger.webhook.call(first.context)).workflowData).toBeDefined();
+		const second = limited();
+		expect(await trigger.webhook.call(second.context)).toEqual({ noWebhookResponse: true });
+		expect(second.response.status).toBe(503);
+		expect(JSON.parse(second.response.body!)).toEqual({ error: { code: 'unavailable', message: 'The service is busy. Please try again later.' } });
+		expect(second.logs.map((l) => [l.level, l.message])).toEqual([
+			['warn', 'KooGallery agents gateway calls turned away (HTTP 503): a call arrived while 1 call was already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option); the caller may try again; none was billed'],
+		]);
+		// Once the first call's answer is sent, the next is taken.
+		first.res.end('{}');
+		expect((await trigger.webhook.call(limited().context)).workflowData).toBeDefined();
 	});
 
 	it('reads a GET call from its query', async () => {

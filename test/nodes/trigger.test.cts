@@ -181,7 +181,7 @@ describe('KooGallery Trigger webhook()', () => {
 			expect(JSON.parse(third.response.body!)).toEqual(busyBody);
 			expect(third.response.body).not.toContain('resultCode');
 			expect(third.logs.map((l) => [l.level, l.message])).toEqual([
-				['warn', 'KooGallery call turned away (HTTP 503): a call arrived while 2 calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option); KooGallery will call again'],
+				['warn', 'KooGallery calls turned away (HTTP 503): a call arrived while 2 calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option); KooGallery will call again'],
 			]);
 			// The call turned away used no nonce: sent again later, it is accepted.
 			const again = webhookContext({ query: third.context.getRequestObject().query as Record<string, string>, rawBody: third.context.getRequestObject().rawBody as Buffer, workflowId: 'busy-1', parameters: { options: { maxCallsInProgress: 2 } } });
