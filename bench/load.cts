@@ -84,8 +84,8 @@ const LEGACY_ENGINE_ENV = { N8N_EXPRESSION_ENGINE: 'legacy' };
 const POOL_ENV = { DB_POSTGRESDB_POOL_SIZE: '10' };
 
 /**
- * The trigger's Busy Limit in the variant that sets it: about twice the calls a second one n8n
- * process answers here, so the calls it takes wait about 2 s (Little's law), well within 5 s.
+ * The trigger's Busy Limit in the variants that keep it (the example's own): about twice the calls
+ * a second one n8n process answers here, so the calls it takes wait about 2 s (Little's law).
  */
 const BUSY_LIMIT = 40;
 
@@ -97,6 +97,7 @@ export type LoadVariant =
 	| 'postgres-lean'
 	| 'postgres-lean-legacy'
 	| 'postgres-lean-limit'
+	| 'postgres-lean-legacy-limit'
 	| 'queue';
 export const LOAD_VARIANTS: LoadVariant[] = [
 	'sqlite',
@@ -105,6 +106,7 @@ export const LOAD_VARIANTS: LoadVariant[] = [
 	'postgres-lean',
 	'postgres-lean-legacy',
 	'postgres-lean-limit',
+	'postgres-lean-legacy-limit',
 	'queue',
 ];
 /** What each variant is, in words (for the report). */
@@ -118,6 +120,7 @@ export const VARIANT_TEXT: Record<LoadVariant, string> = {
 	'postgres-lean-legacy':
 		"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, n8n's legacy expression engine (N8N_EXPRESSION_ENGINE=legacy)",
 	'postgres-lean-limit': `one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
+	'postgres-lean-legacy-limit': `one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, legacy expression engine, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
 	queue:
 		"queue mode, n8n's data in PostgreSQL (pool 10 per process), Redis: main + 2 webhook processes (calls alternate) + 2 workers (concurrency 10)",
 };
@@ -129,6 +132,7 @@ const VARIANT_ENV: Record<LoadVariant, Record<string, string>> = {
 	'postgres-lean': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
 	'postgres-lean-legacy': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...LEGACY_ENGINE_ENV },
 	'postgres-lean-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
+	'postgres-lean-legacy-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...LEGACY_ENGINE_ENV },
 	queue: { ...TUNED_ENV, ...POOL_ENV },
 };
 const BASELINE_PATH = 'load/n8n-static';
@@ -306,12 +310,11 @@ export async function startEnvironment(
 		};
 		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
 		if (!trigger) throw new Error('the PostgreSQL example lost its KooGallery Trigger');
-		if (variant === 'postgres-lean-limit') {
-			trigger.parameters.options = {
-				...(trigger.parameters.options as object),
-				maxCallsInProgress: BUSY_LIMIT,
-			};
-		}
+		// The example ships with a Busy Limit; only the set-ups named for it keep one.
+		trigger.parameters.options = {
+			...(trigger.parameters.options as object),
+			maxCallsInProgress: variant.endsWith('-limit') ? BUSY_LIMIT : 0,
+		};
 		const packPath = String(trigger.parameters.path);
 		const credentials = (pg: PostgresServer) => exampleCredentials(SECRETS, pg, openApi.url);
 		let env: Omit<Environment, 'pg' | 'workflowId' | 'stop'>;
@@ -812,7 +815,7 @@ function stepsText(result: LoadBenchResult): string {
 		...(cost
 			? [
 					'',
-					`What one call costs n8n: at ${cost.rate} req/s, which every set-up keeps up with, n8n's processes used ${formatNumber(cost.pack)} ms of CPU per call of the example against ${formatNumber(cost.baseline)} ms for the baseline alone at the same rate (${formatRatio(cost.pack / cost.baseline)}). At ${result.rate} req/s the example would need ${formatNumber((cost.pack * result.rate) / 1000)} CPU cores for n8n alone (the baseline ${formatNumber((cost.baseline * result.rate) / 1000)}); this machine has ${result.cpus}, shared with PostgreSQL, the Open API mock and the load generator.`,
+					`What one call costs n8n: at ${cost.rate} req/s, which every set-up keeps up with, n8n's processes used ${formatNumber(cost.pack)} ms of CPU per call of the example against ${formatNumber(cost.baseline)} ms per call of the baseline at the same rate (${formatRatio(cost.pack / cost.baseline)}), in all their threads (the \`vm\` expression engine builds its sandboxes in threads of their own). The last column above is n8n's CPU per call at each rate.`,
 				]
 			: []),
 	].join('\n');
@@ -839,7 +842,7 @@ function variantsTable(results: LoadBenchResult[]): string {
 			`${p.rssMb.firstMb.toFixed(0)} / ${p.rssMb.lastMb.toFixed(0)} / ${p.rssMb.maxMb.toFixed(0)}`,
 			((c) =>
 				c
-					? `${formatNumber(c.pack)} / ${formatNumber(c.baseline)} (${formatRatio(c.pack / c.baseline)}); ${formatNumber((c.pack * r.rate) / 1000)} cores`
+					? `${formatNumber(c.pack)} / ${formatNumber(c.baseline)} (${formatRatio(c.pack / c.baseline)})`
 					: 'not measured')(cpuCost(r)),
 			verdict(met.rateMet),
 			verdict(met.timeMet),
@@ -860,7 +863,7 @@ function variantsTable(results: LoadBenchResult[]): string {
 			'Pack p99 ms (/ baseline)',
 			'> 5 s',
 			'n8n RSS MB first / last / max',
-			'n8n CPU ms per call at 10 req/s, pack / baseline; cores the pack needs at 50 req/s',
+			'n8n CPU ms per call at 10 req/s, pack / baseline',
 			'50 req/s',
 			'5 s',
 			'Memory',
@@ -932,7 +935,7 @@ function renderVariant(result: LoadBenchResult): string {
 		'',
 		`Open-loop load (scripts/load.cts): ${result.rate} calls a second for ${result.durationMs / 1000} s, each sent on schedule whether or not earlier ones were answered, as KooGallery does. ${setup.replace('SETTINGS', settings)}, the Open API mock answering Order > Get; the baseline first, then the pack, on the same n8n, after 20 warm-up calls to each. Measured at ${when} UTC on ${result.cpus} CPUs; load average ${load(result.loadAverage.before)} before, ${load(result.loadAverage.after)} after: other engineers' n8n instances and tests were running on the same machine.`,
 		'',
-		`- **pack**: the PostgreSQL example workflow as shipped, with mixed SaaS V2.0 calls (${mix}): new purchases of fresh orders, every other call on an instance created earlier in the run with no other call in flight. Correct = HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000, and the instance ID (new purchase) or the instance info (query).`,
+		`- **pack**: the PostgreSQL example workflow as shipped${variant.endsWith('-limit') ? ` (Busy Limit ${BUSY_LIMIT})` : ', but with its Busy Limit turned off'}, with mixed SaaS V2.0 calls (${mix}): new purchases of fresh orders, every other call on an instance created earlier in the run with no other call in flight. Correct = HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000, and the instance ID (new purchase) or the instance info (query).`,
 		"- **baseline**: n8n's own Webhook -> Respond to Webhook answering a static body, unsigned; correct = HTTP 200 and resultCode 000000.",
 		'- **No answer**: nothing within 30 s, or the connection closed; **HTTP error**: n8n answered another status than 200 without running the workflow to its Respond node (no result code reached the caller). KooGallery retries both. **Wrong**: answered 200 but not correct (must be 0).',
 		'',
@@ -988,12 +991,16 @@ function whyText(result: LoadBenchResult, met: ReturnType<typeof targets>): stri
 			: '';
 	const cost = cpuCost(result);
 	const cpu = cost
-		? ` Each call of the example costs n8n ${formatNumber(cost.pack)} ms of CPU (the baseline's ${formatNumber(cost.baseline)} ms), so ${result.rate} a second needs ${formatNumber((cost.pack * result.rate) / 1000)} cores for n8n alone.`
+		? ` Each call of the example costs n8n ${formatNumber(cost.pack)} ms of CPU at ${cost.rate} a second (the baseline's ${formatNumber(cost.baseline)} ms).`
 		: '';
-	if (result.variant === 'postgres-lean-limit') {
+	if (result.variant?.endsWith('-limit')) {
 		return `Why: n8n cannot serve ${result.rate} a second here (see the set-ups without a limit), so the KooGallery Trigger's Busy Limit turned ${pack.refused} calls away at once with HTTP 503, without starting an execution, and KooGallery would send them again later. The ${pack.ok} calls it took were answered correctly${met.timeMet ? ' and every call got its answer within 5 s' : `, but ${pack.over5s} answers took over 5 s and ${pack.unanswered} got none`} (p99 ${ms(pack.latencyMs.p99)} ms), and n8n's memory ${met.memoryMet ? 'stayed steady' : 'still grew'} (${pack.rssMb.firstMb.toFixed(0)} MB at the start, ${pack.rssMb.maxMb.toFixed(0)} MB at most): ${formatNumber(pack.throughput)} correct answers a second, what this n8n holds, instead of a collapse.${cpu}`;
 	}
-	return `Why: the pack's workflow does a database lookup, an Order > Get, one insert statement and a signed answer per new purchase (seven nodes, whose data n8n saves with each execution); the baseline runs two nodes.${cpu} On this ${result.cpus}-core machine shared with other tests, ${VARIANT_TEXT[result.variant ?? 'sqlite']} served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity.${(result.variant ?? 'sqlite') === 'sqlite' ? ` Reaching ${result.rate} a second needs a database that takes concurrent writes for n8n's own data (PostgreSQL, see the other set-ups) and more CPU for n8n.` : ` All n8n processes share the machine's ${result.cpus} cores with PostgreSQL and the load generator: more processes add queueing and hand-over, not CPU.`} The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
+	const ending: Partial<Record<LoadVariant, string>> = {
+		sqlite: ` Reaching ${result.rate} a second needs a database that takes concurrent writes for n8n's own data (PostgreSQL, see the other set-ups) and more CPU for n8n.`,
+		queue: ` All five n8n processes share the machine's ${result.cpus} cores with PostgreSQL, Redis and the load generator: on the same cores more processes add hand-over, not capacity.`,
+	};
+	return `Why: the pack's workflow does a database lookup, an Order > Get, one insert statement and a signed answer per new purchase (seven nodes, whose data n8n saves with each execution); the baseline runs two nodes.${cpu} On this ${result.cpus}-core machine shared with other tests, ${VARIANT_TEXT[result.variant ?? 'sqlite']} served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); ${baseline.over5s > 0 ? `even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.` : `the baseline answered all its calls within 5 s.`}${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity.${ending[result.variant ?? 'sqlite'] ?? ` One n8n process runs the steps of all its executions on one JavaScript thread, so more calls a second need more processes (queue mode) on more cores than this machine's ${result.cpus}.`} The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
 }
 
 /** Replaces (or appends) the Load section of a Markdown file. */

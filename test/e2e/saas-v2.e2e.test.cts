@@ -81,6 +81,60 @@ function encryptedVariant(workflow: Workflow): Workflow {
 	return copy;
 }
 
+/**
+ * A trigger with a Busy Limit of 2 whose new purchases wait 2 s before they are answered, at its own
+ * production URL: to see calls beyond the limit turned away while two are in progress.
+ */
+const BUSY_LIMIT = 2;
+const busyWorkflow = {
+	id: 'KooGallerySaasBusy',
+	name: 'e2e Busy Limit',
+	nodes: [
+		{
+			id: 'busy-trigger',
+			name: 'KooGallery Trigger',
+			type: 'n8n-nodes-koogallery.kooGalleryTrigger',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: '7a2e3d4c-5b6a-4f79-8e0d-1c2b3a4d5e6f',
+			parameters: {
+				path: 'koogallery/saas-busy',
+				protocol: 'saasV2',
+				scenarios: ['newInstance'],
+				options: { maxCallsInProgress: BUSY_LIMIT },
+			},
+			credentials: {
+				kooGallerySellerKeyApi: { id: 'kooGallerySellerKey', name: 'KooGallery Seller Key' },
+			},
+		},
+		{
+			id: 'busy-wait',
+			name: 'Slow provisioning',
+			type: 'n8n-nodes-base.wait',
+			typeVersion: 1.1,
+			position: [220, 0],
+			webhookId: '8b3f4e5d-6c7b-4a8a-9f1e-2d3c4b5e6f70',
+			parameters: { resume: 'timeInterval', amount: 2, unit: 'seconds' },
+		},
+		{
+			id: 'busy-answer',
+			name: 'Answer',
+			type: 'n8n-nodes-koogallery.kooGalleryRespond',
+			typeVersion: 1,
+			position: [440, 0],
+			parameters: { respondTo: 'newInstance' },
+			credentials: {
+				kooGallerySellerKeyApi: { id: 'kooGallerySellerKey', name: 'KooGallery Seller Key' },
+			},
+		},
+	],
+	connections: {
+		'KooGallery Trigger': { main: [[{ node: 'Slow provisioning', type: 'main', index: 0 }]] },
+		'Slow provisioning': { main: [[{ node: 'Answer', type: 'main', index: 0 }]] },
+	},
+	settings: { executionOrder: 'v1' },
+};
+
 describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 	let install: N8nInstall;
 	let handle: N8nHandle;
@@ -139,7 +193,7 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		installPack(userFolder);
 		handle = await startN8n({
 			userFolder,
-			workflows: [shipped, encrypted],
+			workflows: [shipped, encrypted, busyWorkflow],
 			credentials: [
 				{
 					id: 'kooGallerySellerKey',
@@ -496,6 +550,40 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		}
 		expect(new Set(all.map((row) => row.instanceId)).size).toBe(all.length);
 	});
+
+	it('turns calls beyond the Busy Limit away at once with HTTP 503, starting no execution, and takes calls again once answered', async () => {
+		const busyUrl = `${handle.baseUrl}/webhook/koogallery/saas-busy`;
+		const purchase = () =>
+			call(busyUrl, KEY, { activity: 'newInstance', ...newOrder(), businessId: newBusinessId() });
+		const all = await Promise.all(Array.from({ length: 5 }, purchase));
+		const taken = all.filter((a) => a.status === 200);
+		const turnedAway = all.filter((a) => a.status === 503);
+		expect([taken.length, turnedAway.length]).toEqual([BUSY_LIMIT, 5 - BUSY_LIMIT]);
+		for (const answer of taken) {
+			expect(answer.signed).toBe(true);
+			expect(answer.json?.resultCode).toBe('000000');
+			expect(answer.ms).toBeGreaterThanOrEqual(2000);
+		}
+		for (const answer of turnedAway) {
+			// Answered at once, without a result code (KooGallery calls again), not after the 2 s wait.
+			expect(answer.ms).toBeLessThan(1500);
+			expect(answer.json).toEqual({ error: 'The seller service is busy. Please try again later.' });
+		}
+		expect(
+			await handle.waitForExecutions(BUSY_LIMIT, { workflowId: busyWorkflow.id }),
+		).toHaveLength(BUSY_LIMIT);
+		const later = await purchase();
+		expect([later.status, later.signed, later.json?.resultCode]).toEqual([200, true, '000000']);
+		const told = handle
+			.logs()
+			.split('\n')
+			.filter((line) => line.includes('turned away'));
+		expect(told).toEqual([
+			expect.stringContaining(
+				`KooGallery calls turned away (HTTP 503): a call arrived while ${BUSY_LIMIT} calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option); KooGallery will call again`,
+			),
+		]);
+	}, 60_000);
 
 	it('logs one plain line for each refused call and never the seller key', () => {
 		const logs = handle.logs();
