@@ -32,7 +32,7 @@ interface CpuProfile {
 }
 
 /** Self time per function and per package (node_modules/<name>, or the file's folder). */
-function summariseProfile(file: string, top: number): string {
+export function summariseProfile(file: string, top: number): string {
 	const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
 	const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 	const self = new Map<number, number>();
@@ -50,16 +50,10 @@ function summariseProfile(file: string, top: number): string {
 		const where = url.replace(/^.*node_modules\//, '').replace(/^file:\/\//, '');
 		const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
 		fn.set(key, (fn.get(key) ?? 0) + us);
-		const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(
-			[...url.matchAll(/node_modules\/(?:@[^/]+\/)?[^/]+/g)].pop()?.[0] ?? '',
-		);
-		const p = m
-			? m[1]
-			: url
-				? url.startsWith('node:')
-					? url
-					: '(other file)'
-				: `(${functionName})`;
+		// The innermost node_modules package of the file, else the kind of code.
+		const inPackage = [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].pop()?.[1];
+		const other = url.startsWith('node:') ? url : url ? '(other file)' : `(${functionName})`;
+		const p = inPackage ?? other;
 		pkg.set(p, (pkg.get(p) ?? 0) + us);
 	}
 	const rows = (map: Map<string, number>) =>
