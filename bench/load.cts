@@ -33,6 +33,7 @@ import {
 	formatLoadResult,
 	rssSummary,
 	runLoad,
+	type LoadOptions,
 	type LoadResult,
 	type TrackedInstance,
 	type UnansweredOrder,
@@ -375,6 +376,16 @@ export async function startEnvironment(
 	}
 }
 
+/** 20 calls to each workflow, the baseline first, so n8n has loaded both; the pack's run is returned. */
+export async function warmUp(
+	env: Pick<Environment, 'baselineUrls' | 'packUrls'>,
+	mix?: LoadOptions['mix'],
+): Promise<LoadResult> {
+	const calls = { key: SECRETS.sellerKey, rate: 5, durationMs: 4000 };
+	await runLoad({ ...calls, urls: env.baselineUrls, plain: true });
+	return runLoad({ ...calls, urls: env.packUrls, mix });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -560,19 +571,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 	const env = await startEnvironment(options.tarball, variant);
 	try {
 		log('warming up: 20 calls to each workflow');
-		await runLoad({
-			urls: env.baselineUrls,
-			key: SECRETS.sellerKey,
-			rate: 5,
-			durationMs: 4000,
-			plain: true,
-		});
-		const warm = await runLoad({
-			urls: env.packUrls,
-			key: SECRETS.sellerKey,
-			rate: 5,
-			durationMs: 4000,
-		});
+		const warm = await warmUp(env);
 		const logStart = logMark(env);
 		const progress =
 			(name: string) =>

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { formatLoadResult, runLoad, type LoadScenario } from '../scripts/load.cjs';
-import { SECRETS, startEnvironment } from './load.cjs';
+import { SECRETS, startEnvironment, warmUp } from './load.cjs';
 
 interface ProfileNode {
 	id: number;
@@ -97,14 +97,7 @@ async function main(): Promise<void> {
 	if (profiling) extraEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${dir}`;
 	const env = await startEnvironment(undefined, 'sqlite', extraEnv, arg('workflow'));
 	try {
-		await runLoad({
-			urls: env.baselineUrls,
-			key: SECRETS.sellerKey,
-			rate: 5,
-			durationMs: 4000,
-			plain: true,
-		});
-		await runLoad({ urls: env.packUrls, key: SECRETS.sellerKey, rate: 5, durationMs: 4000, mix });
+		await warmUp(env, mix);
 		for (const [name, urls, plain] of [
 			['baseline (Webhook -> Respond to Webhook)', env.baselineUrls, true],
 			['pack (PostgreSQL example)', env.packUrls, false],

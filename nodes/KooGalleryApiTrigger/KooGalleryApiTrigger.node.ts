@@ -19,7 +19,7 @@ import {
 } from '../../core/agents-token';
 import { agentsInputCounts, gatewayErrorBody } from '../../core/gateway-usage';
 import { MemoryNonceStore } from '../../core/verification';
-import { takeCall } from '../shared/callsInProgress';
+import { busyLimitOption, takeCall } from '../shared/callsInProgress';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import {
 	AUTH_TYPES_OF,
@@ -242,15 +242,9 @@ export class KooGalleryApiTrigger implements INodeType {
 						description:
 							"Whether a GET or HEAD request that carries no credentials at all gets a small 200 JSON health answer (no usage) without running the workflow, so the seller console's check backend button (校验后端服务) succeeds. Calls with wrong credentials are still refused.",
 					},
-					{
-						displayName: 'Busy Limit (Calls Waiting for an Answer)',
-						name: 'maxCallsInProgress',
-						type: 'number',
-						default: 0,
-						typeOptions: { minValue: 0 },
-						description:
-							'How many calls this trigger may have waiting for their answer (or still streaming) at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503 and is not billed, so the calls already taken are still answered in time. 0 means no limit.',
-					},
+					busyLimitOption(
+						'How many calls this trigger may have waiting for their answer (or still streaming) at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503 and is not billed, so the calls already taken are still answered in time. 0 means no limit.',
+					),
 					{
 						displayName: 'JWT Header Name (Agents)',
 						name: 'jwtHeaderName',

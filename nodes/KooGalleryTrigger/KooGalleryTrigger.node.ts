@@ -15,7 +15,7 @@ import {
 import { resultBody, verificationResultCode, type ResultCode } from '../../core/result-codes';
 import { signedJsonResponse } from '../../core/body-sign';
 import { MemoryNonceStore, type VerificationResult } from '../../core/verification';
-import { takeCall } from '../shared/callsInProgress';
+import { busyLimitOption, takeCall } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import { protocols, type IncomingCall, type ProtocolName } from './protocols';
@@ -221,15 +221,9 @@ export class KooGalleryTrigger implements INodeType {
 						description:
 							'Whether to answer "success" at once for calls that only inform you (renewal, freeze or unfreeze, release, upgrade) and run the branch afterwards. Calls that need an answer (new purchase, instance details, change check) still wait for a KooGallery Respond node.',
 					},
-					{
-						displayName: 'Busy Limit (Calls Waiting for an Answer)',
-						name: 'maxCallsInProgress',
-						type: 'number',
-						default: 0,
-						typeOptions: { minValue: 0 },
-						description:
-							'How many calls this trigger may have waiting for their answer at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503, which KooGallery retries later, so the calls already taken are still answered within its 5 seconds. 0 means no limit. See the README, "Running n8n for KooGallery in production".',
-					},
+					busyLimitOption(
+						'How many calls this trigger may have waiting for their answer at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503, which KooGallery retries later, so the calls already taken are still answered within its 5 seconds. 0 means no limit. See the README, "Running n8n for KooGallery in production".',
+					),
 					{
 						displayName: 'Clock Tolerance (Seconds)',
 						name: 'toleranceSeconds',

@@ -1,4 +1,4 @@
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 
 /**
  * The calls a trigger has taken and not answered yet, counted per trigger node in this n8n process.
@@ -60,6 +60,18 @@ export class CallsInProgress {
 		this.refusals.set(key, { count: 0, reportedAt: nowMs });
 		return count;
 	}
+}
+
+/** The triggers' Busy Limit option (read as `options.maxCallsInProgress`); `description` says what a refusal means for its caller. */
+export function busyLimitOption(description: string): INodeProperties {
+	return {
+		displayName: 'Busy Limit (Calls Waiting for an Answer)',
+		name: 'maxCallsInProgress',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: 0 },
+		description,
+	};
 }
 
 /** One count for the whole n8n process, shared by the triggers (each node has its own key). */
