@@ -111,17 +111,17 @@ export const LOAD_VARIANTS: LoadVariant[] = [
 	'queue',
 ];
 /** What each variant is, in words (for the report). */
+const LEAN_TEXT =
+	"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved";
 export const VARIANT_TEXT: Record<LoadVariant, string> = {
 	sqlite: "one n8n process, regular mode, n8n's data in SQLite (default)",
 	postgres: "one n8n process, regular mode, n8n's data in PostgreSQL (n8n's default pool of 2)",
 	'postgres-pool':
 		"one n8n process, regular mode, n8n's data in PostgreSQL, DB_POSTGRESDB_POOL_SIZE=10",
-	'postgres-lean':
-		"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved",
-	'postgres-lean-legacy':
-		"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, n8n's legacy expression engine (N8N_EXPRESSION_ENGINE=legacy)",
-	'postgres-lean-limit': `one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
-	'postgres-lean-legacy-limit': `one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, legacy expression engine, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
+	'postgres-lean': LEAN_TEXT,
+	'postgres-lean-legacy': `${LEAN_TEXT}, n8n's legacy expression engine (N8N_EXPRESSION_ENGINE=legacy)`,
+	'postgres-lean-limit': `${LEAN_TEXT}, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
+	'postgres-lean-legacy-limit': `${LEAN_TEXT}, legacy expression engine, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
 	queue:
 		"queue mode, n8n's data in PostgreSQL (pool 10 per process), Redis: main + 2 webhook processes (calls alternate) + 2 workers (concurrency 10)",
 };
