@@ -65,6 +65,11 @@ const TUNED_ENV = {
 	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
 	N8N_EXPRESSION_ENGINE_POOL_SIZE: '4',
 };
+/** n8n 2.41.1's own expression-engine defaults, which the harness otherwise tunes (spec decision 15). */
+const DEFAULT_ENGINE_ENV = {
+	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'false',
+	N8N_EXPRESSION_ENGINE_POOL_SIZE: '1',
+};
 /** n8n's settings that cut its database writes per call: successful executions are not kept. */
 const LEAN_ENV = {
 	EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
@@ -99,6 +104,8 @@ export type LoadVariant =
 	| 'postgres-lean-legacy'
 	| 'postgres-lean-limit'
 	| 'postgres-lean-legacy-limit'
+	| 'postgres-lean-auto'
+	| 'postgres-lean-default-engine-auto'
 	| 'queue';
 export const LOAD_VARIANTS: LoadVariant[] = [
 	'sqlite',
@@ -108,8 +115,17 @@ export const LOAD_VARIANTS: LoadVariant[] = [
 	'postgres-lean-legacy',
 	'postgres-lean-limit',
 	'postgres-lean-legacy-limit',
+	'postgres-lean-auto',
+	'postgres-lean-default-engine-auto',
 	'queue',
 ];
+/** The variants whose trigger turns calls away: a fixed Busy Limit (`-limit`) or Auto (`-auto`). */
+const busyLimitOf = (variant: LoadVariant) =>
+	variant.endsWith('-auto')
+		? { busyLimit: 'auto', maxCallsInProgress: 0 }
+		: { busyLimit: 'off', maxCallsInProgress: variant.endsWith('-limit') ? BUSY_LIMIT : 0 };
+const turnsAway = (variant: LoadVariant | undefined) =>
+	!!variant && (variant.endsWith('-limit') || variant.endsWith('-auto'));
 /** What each variant is, in words (for the report). */
 const LEAN_TEXT =
 	"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved";
@@ -122,6 +138,8 @@ export const VARIANT_TEXT: Record<LoadVariant, string> = {
 	'postgres-lean-legacy': `${LEAN_TEXT}, n8n's legacy expression engine (N8N_EXPRESSION_ENGINE=legacy)`,
 	'postgres-lean-limit': `${LEAN_TEXT}, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
 	'postgres-lean-legacy-limit': `${LEAN_TEXT}, legacy expression engine, the KooGallery Trigger's Busy Limit set to ${BUSY_LIMIT}`,
+	'postgres-lean-auto': `${LEAN_TEXT}, the KooGallery Trigger's Busy Limit on Auto (as shipped)`,
+	'postgres-lean-default-engine-auto': `${LEAN_TEXT}, n8n's default expression-engine settings (not tuned), the KooGallery Trigger's Busy Limit on Auto (as shipped)`,
 	queue:
 		"queue mode, n8n's data in PostgreSQL (pool 10 per process), Redis: main + 2 webhook processes (calls alternate) + 2 workers (concurrency 10)",
 };
@@ -134,6 +152,8 @@ const VARIANT_ENV: Record<LoadVariant, Record<string, string>> = {
 	'postgres-lean-legacy': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...LEGACY_ENGINE_ENV },
 	'postgres-lean-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
 	'postgres-lean-legacy-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...LEGACY_ENGINE_ENV },
+	'postgres-lean-auto': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
+	'postgres-lean-default-engine-auto': { ...DEFAULT_ENGINE_ENV, ...POOL_ENV, ...LEAN_ENV },
 	queue: { ...TUNED_ENV, ...POOL_ENV },
 };
 const BASELINE_PATH = 'load/n8n-static';
@@ -311,10 +331,10 @@ export async function startEnvironment(
 		};
 		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
 		if (!trigger) throw new Error('the PostgreSQL example lost its KooGallery Trigger');
-		// The example ships with a Busy Limit; only the set-ups named for it keep one.
+		// The example ships with Busy Limit Auto; only the set-ups named for a limit keep one.
 		trigger.parameters.options = {
 			...(trigger.parameters.options as object),
-			maxCallsInProgress: variant.endsWith('-limit') ? BUSY_LIMIT : 0,
+			...busyLimitOf(variant),
 		};
 		const packPath = String(trigger.parameters.path);
 		const credentials = (pg: PostgresServer) => exampleCredentials(SECRETS, pg, openApi.url);
@@ -934,7 +954,7 @@ function renderVariant(result: LoadBenchResult): string {
 		'',
 		`Open-loop load (scripts/load.cts): ${result.rate} calls a second for ${result.durationMs / 1000} s, each sent on schedule whether or not earlier ones were answered, as KooGallery does. ${setup.replace('SETTINGS', settings)}, the Open API mock answering Order > Get; the baseline first, then the pack, on the same n8n, after 20 warm-up calls to each. Measured at ${when} UTC on ${result.cpus} CPUs; load average ${load(result.loadAverage.before)} before, ${load(result.loadAverage.after)} after: other engineers' n8n instances and tests were running on the same machine.`,
 		'',
-		`- **pack**: the PostgreSQL example workflow as shipped${variant.endsWith('-limit') ? ` (Busy Limit ${BUSY_LIMIT})` : ', but with its Busy Limit turned off'}, with mixed SaaS V2.0 calls (${mix}): new purchases of fresh orders, every other call on an instance created earlier in the run with no other call in flight. Correct = HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000, and the instance ID (new purchase) or the instance info (query).`,
+		`- **pack**: the PostgreSQL example workflow as shipped${variant.endsWith('-auto') ? ' (Busy Limit Auto)' : variant.endsWith('-limit') ? `, but with its Busy Limit set to ${BUSY_LIMIT}` : ', but with its Busy Limit turned off'}, with mixed SaaS V2.0 calls (${mix}): new purchases of fresh orders, every other call on an instance created earlier in the run with no other call in flight. Correct = HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000, and the instance ID (new purchase) or the instance info (query).`,
 		"- **baseline**: n8n's own Webhook -> Respond to Webhook answering a static body, unsigned; correct = HTTP 200 and resultCode 000000.",
 		'- **No answer**: nothing within 30 s, or the connection closed; **HTTP error**: n8n answered another status than 200 without running the workflow to its Respond node (no result code reached the caller). KooGallery retries both. **Wrong**: answered 200 but not correct (must be 0).',
 		'',
@@ -992,7 +1012,7 @@ function whyText(result: LoadBenchResult, met: ReturnType<typeof targets>): stri
 	const cpu = cost
 		? ` Each call of the example costs n8n ${formatNumber(cost.pack)} ms of CPU at ${cost.rate} a second (the baseline's ${formatNumber(cost.baseline)} ms).`
 		: '';
-	if (result.variant?.endsWith('-limit')) {
+	if (turnsAway(result.variant)) {
 		return `Why: n8n cannot serve ${result.rate} a second here (see the set-ups without a limit), so the KooGallery Trigger's Busy Limit turned ${pack.refused} calls away at once with HTTP 503, without starting an execution, and KooGallery would send them again later. The ${pack.ok} calls it took were answered correctly${met.timeMet ? ' and every call got its answer within 5 s' : `, but ${pack.over5s} answers took over 5 s and ${pack.unanswered} got none`} (p99 ${ms(pack.latencyMs.p99)} ms), and n8n's memory ${met.memoryMet ? 'stayed steady' : 'still grew'} (${pack.rssMb.firstMb.toFixed(0)} MB at the start, ${pack.rssMb.maxMb.toFixed(0)} MB at most): ${formatNumber(pack.throughput)} correct answers a second, what this n8n holds, instead of a collapse.${cpu}`;
 	}
 	const ending: Partial<Record<LoadVariant, string>> = {

@@ -15,7 +15,12 @@ import {
 import { resultBody, verificationResultCode, type ResultCode } from '../../core/result-codes';
 import { signedJsonResponse } from '../../core/body-sign';
 import { MemoryNonceStore, type VerificationResult } from '../../core/verification';
-import { busyLimitOption, takeCall } from '../shared/callsInProgress';
+import {
+	autoBusyLimitOption,
+	busyLimitFrom,
+	busyLimitOption,
+	takeCall,
+} from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import { protocols, type IncomingCall, type ProtocolName } from './protocols';
@@ -221,8 +226,9 @@ export class KooGalleryTrigger implements INodeType {
 						description:
 							'Whether to answer "success" at once for calls that only inform you (renewal, freeze or unfreeze, release, upgrade) and run the branch afterwards. Calls that need an answer (new purchase, instance details, change check) still wait for a KooGallery Respond node.',
 					},
+					autoBusyLimitOption,
 					busyLimitOption(
-						'How many calls this trigger may have waiting for their answer at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503, which KooGallery retries later, so the calls already taken are still answered within its 5 seconds. 0 means no limit. See the README, "Running n8n for KooGallery in production".',
+						'A fixed number of calls this trigger may have waiting for their answer at once, in this n8n process, instead of Busy Limit Auto. A call beyond it is turned away at once with HTTP 503, which KooGallery retries later. 0 means no fixed number. See the README, "Running n8n for KooGallery in production".',
 					),
 					{
 						displayName: 'Clock Tolerance (Seconds)',
@@ -251,6 +257,7 @@ export class KooGalleryTrigger implements INodeType {
 		const enabled = this.getNodeParameter(protocol.scenariosParameter, []) as string[];
 		const options = this.getNodeParameter('options', {}) as {
 			acknowledgeNotifications?: boolean;
+			busyLimit?: string;
 			maxCallsInProgress?: number;
 			toleranceSeconds?: number;
 		};
@@ -295,8 +302,7 @@ export class KooGalleryTrigger implements INodeType {
 		};
 
 		// Checked first, before any work: under overload even reading the credential is slow.
-		const limit = options.maxCallsInProgress ?? 0;
-		if (!takeCall(this, limit, { calls: 'KooGallery calls', retry: 'KooGallery will call again' }))
+		if (!takeCall(this, busyLimitFrom(options), { calls: 'KooGallery calls', retry: 'KooGallery will call again' }))
 			return busy();
 
 		let keys: readonly string[];

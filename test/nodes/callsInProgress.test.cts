@@ -28,11 +28,15 @@ describe('CallsInProgress', () => {
 	});
 
 	it('reports refusals at most once every 10 s, with how many there were since the last report', () => {
-		const calls = new CallsInProgress();
-		expect(calls.noteRefusal('k', 1_000)).toBe(1);
-		expect(calls.noteRefusal('k', 2_000)).toBeUndefined();
-		expect(calls.noteRefusal('k', 10_999)).toBeUndefined();
-		expect(calls.noteRefusal('k', 11_000)).toBe(3);
-		expect(calls.noteRefusal('j', 11_000)).toBe(1);
+		let now = 1_000;
+		const calls = new CallsInProgress(() => now);
+		expect(calls.noteRefusal('k')).toBe(1);
+		now = 2_000;
+		expect(calls.noteRefusal('k')).toBeUndefined();
+		now = 10_999;
+		expect(calls.noteRefusal('k')).toBeUndefined();
+		now = 11_000;
+		expect(calls.noteRefusal('k')).toBe(3);
+		expect(calls.noteRefusal('j')).toBe(1);
 	});
 });

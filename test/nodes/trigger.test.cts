@@ -214,6 +214,21 @@ describe('KooGallery Trigger webhook()', () => {
 			expect((await trigger.webhook.call(limited('busy-3', 1).context)).workflowData).toBeDefined();
 		});
 
+		it('Auto: starts by taking 4 calls at once and turns the 5th away, telling the operator it was Auto', async () => {
+			const auto = () => call(NEW, { workflowId: 'busy-auto', parameters: { options: { busyLimit: 'auto' } } });
+			for (let i = 0; i < 4; i++) expect((await trigger.webhook.call(auto().context)).workflowData).toBeDefined();
+			const fifth = auto();
+			expect(await trigger.webhook.call(fifth.context)).toEqual({ noWebhookResponse: true });
+			expect(fifth.response.status).toBe(503);
+			expect(JSON.parse(fifth.response.body!)).toEqual(busyBody);
+			expect(fifth.logs.map((l) => l.message)).toEqual([
+				'KooGallery calls turned away (HTTP 503): a call arrived while 4 calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option, Auto); KooGallery will call again',
+			]);
+			// A number overrides Auto.
+			const fixed = call(NEW, { workflowId: 'busy-auto', parameters: { options: { busyLimit: 'auto', maxCallsInProgress: 5 } } });
+			expect((await trigger.webhook.call(fixed.context)).workflowData).toBeDefined();
+		});
+
 		it('counts nothing without a limit', async () => {
 			for (let i = 0; i < 20; i++) {
 				const { context, response } = limited('busy-4', 0);
