@@ -50,7 +50,7 @@ const expectAllPass = (results: CaseResult[], minimum: number) => {
 	expect(results.length).toBeGreaterThanOrEqual(minimum);
 };
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 	let env: ExampleEnvironment;
