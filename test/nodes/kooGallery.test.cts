@@ -316,7 +316,6 @@ describe('Order > Get under faults', () => {
 			// Two attempts per item, no more: the retry is bounded.
 			expect(mock.calls()).toHaveLength(ORDERS.length * 2);
 		},
-		30_000,
 	);
 
 	it('with an error output, a failed item has only the keys n8n moves there: error and details', async () => {
