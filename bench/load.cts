@@ -938,7 +938,7 @@ export function loadCorrectness(result: LoadBenchResult): string[] {
 		[
 			pack.answered + pack.unanswered === pack.sent &&
 				pack.ok + pack.unanswered + pack.refused + pack.wrong === pack.sent,
-			'the pack\'s calls do not add up (answered + unanswered, ok + unanswered + HTTP error + wrong)',
+			"the pack's calls do not add up (answered + unanswered, ok + unanswered + HTTP error + wrong)",
 		],
 		[pack.wrong === 0, `${pack.wrong} wrong answers`],
 		[
@@ -975,6 +975,7 @@ function renderVariant(result: LoadBenchResult): string {
 	const { pack, baseline, consistency: c, n8nLog: logs } = result;
 	const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' / ');
 	const { rateMet, timeMet, memoryMet } = targets(result);
+	const problems = loadCorrectness(result);
 	const settings = Object.entries(result.n8nSettings)
 		.map(([k, v]) => `${k}=${v}`)
 		.join(', ');
@@ -1014,7 +1015,7 @@ function renderVariant(result: LoadBenchResult): string {
 		`| no answer slower than 5 s | ${verdict(timeMet)}: ${pack.over5s} answers over 5 s, ${pack.unanswered} without an answer (HTTP errors, answered at once and retried by KooGallery: ${pack.refused}); p99 of the answers ${ms(pack.latencyMs.p99)} ms (baseline: ${baseline.over5s} over 5 s, p99 ${ms(baseline.latencyMs.p99)} ms) |`,
 		`| memory steady (never over ${STEADY_RSS_FACTOR}x n8n's RSS at the run's start) | ${verdict(memoryMet)}: n8n's RSS during the pack's run: ${rss(pack)}; during the baseline: ${rss(baseline)} |`,
 		'',
-		`**Correctness** (must hold at any rate; the bench fails otherwise): ${((problems) => (problems.length ? `**failed**: ${problems.join('; ')}` : 'held: every answer right, the data consistent'))(loadCorrectness(result))}.`,
+		`**Correctness** (must hold at any rate; the bench fails otherwise): ${problems.length ? `**failed**: ${problems.join('; ')}` : 'held: every answer right, the data consistent'}.`,
 		'',
 		`**Data afterwards**: ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances whose status, expiry or last order differ from the last accepted call (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains. ${c.unansweredOrders} new purchases got no result code (${c.unansweredWithRow} had already made their row); sent again as KooGallery retries them, ${c.retriedOk} of ${c.retried} were answered correctly and ${c.notOneRowAfterRetry.length} orders do not end with exactly one row.`,
 		'',
