@@ -6,6 +6,9 @@ const resolver = '<rootDir>/test/resolver.cjs';
 // The build output repeats package.json; tests load the built pack only through an installed copy.
 const modulePathIgnorePatterns = ['<rootDir>/dist/'];
 module.exports = {
+	// Jest's default of 5 s per test is too tight for tests with real servers on a busy 2-core CI
+	// machine; e2e files set their own. No test may depend on how fast it runs.
+	testTimeout: 60_000,
 	reporters: ['default', '<rootDir>/test/summary-reporter.cjs'],
 	projects: [
 		{

@@ -14,9 +14,10 @@
  * settings that save fewer executions), and in queue mode (scripts/n8n-queue.cts: 2 webhook
  * processes the calls alternate between, 2 workers). Each variant measures its own baseline.
  *
- * Used by test/e2e/load.e2e.test.cts (which asserts correctness, SQLite variant, numbers to a temp
- * file) and by `npm run bench` (part `load`, every variant), which writes bench/results/load.json
- * and the "Load" section of BENCHMARKS.md. Nothing here judges a number.
+ * Used by `npm run bench` (part `load`, every variant), which writes bench/results/load.json and
+ * the "Load" section of BENCHMARKS.md. Nothing here judges a number; the bench fails (exit code 1)
+ * only when an answer was wrong or the data afterwards is not consistent (`loadCorrectness`).
+ * test/e2e/burst.e2e.test.cts uses its set-up and its database check for a short burst in CI.
  *
  *   node --require tsx/cjs bench/load.cts [--variants=sqlite,postgres,postgres-lean,queue]
  *        [--rate=50] [--duration=60] [--out=BENCHMARKS.md]
@@ -310,13 +311,24 @@ export interface Environment {
 	stop(): Promise<void>;
 }
 
-export async function startEnvironment(
-	tarball: string | undefined,
-	variant: LoadVariant,
+export interface EnvironmentOptions {
+	/** A packed tarball of the pack; the work tree's dist/ when omitted. */
+	tarball?: string;
 	/** More of n8n's environment (the profiler's NODE_OPTIONS). */
-	extraEnv: Record<string, string> = {},
-	workflowFile = path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-postgres.json'),
+	extraEnv?: Record<string, string>;
+	/** The workflow (default: the PostgreSQL example). */
+	workflowFile?: string;
+	/** The trigger's Busy Limit (default: the variant's, none or BUSY_LIMIT). */
+	busyLimit?: number;
+}
+
+export async function startEnvironment(
+	variant: LoadVariant,
+	options: EnvironmentOptions = {},
 ): Promise<Environment> {
+	const { tarball, extraEnv = {} } = options;
+	const workflowFile =
+		options.workflowFile ?? path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-postgres.json');
 	await ensureN8n();
 	const stops: Array<() => unknown> = [];
 	const stop = async () => {
@@ -335,6 +347,7 @@ export async function startEnvironment(
 		trigger.parameters.options = {
 			...(trigger.parameters.options as object),
 			...busyLimitOf(variant),
+			...(options.busyLimit === undefined ? {} : { maxCallsInProgress: options.busyLimit }),
 		};
 		const packPath = String(trigger.parameters.path);
 		const credentials = (pg: PostgresServer) => exampleCredentials(SECRETS, pg, openApi.url);
@@ -413,7 +426,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * until its executions have not changed for 30 s (an execution whose final save failed stays
  * "running" in n8n's database for ever). Returns the executions by status and how many are stuck.
  */
-async function drain(
+export async function drain(
 	n8n: Pick<Environment, 'listExecutions'>,
 	workflowId: string,
 	log: (line: string) => void,
@@ -488,12 +501,16 @@ function rowsOfOrders(pg: PostgresServer, orderIds: string[]): InstanceRow[] {
 	return rows;
 }
 
-/** Compares the database with the answers, then sends every unanswered new purchase again. */
-async function checkConsistency(
-	env: Environment,
+/**
+ * Compares the database with the answers, then sends every unanswered new purchase again,
+ * `retryConcurrency` at a time.
+ */
+export async function checkConsistency(
+	env: Pick<Environment, 'pg' | 'packUrls'>,
 	instances: TrackedInstance[],
 	unanswered: UnansweredOrder[],
 	executions: { byStatus: Record<string, number>; stuck: number },
+	retryConcurrency = 4,
 ): Promise<Consistency> {
 	const allOrders = [...instances.map((i) => i.orderId), ...unanswered.map((o) => o.orderId)];
 	const rows = rowsOfOrders(env.pg, allOrders);
@@ -542,7 +559,7 @@ async function checkConsistency(
 			result.stateMismatches.push({ instanceId: instance.instanceId, expected, actual });
 	}
 	// KooGallery retries what it got no result code for: the same order, a new businessId, a few
-	// times; four at a time here.
+	// times.
 	const retriedIds = new Map<string, string>();
 	const queue = [...unanswered];
 	const retry = async () => {
@@ -563,7 +580,7 @@ async function checkConsistency(
 			}
 		}
 	};
-	await Promise.all([retry(), retry(), retry(), retry()]);
+	await Promise.all(Array.from({ length: retryConcurrency }, retry));
 	const after = rowsOfOrders(env.pg, allOrders);
 	for (const orderId of [...instances.map((i) => i.orderId), ...retriedIds.keys()]) {
 		const found = after.filter((r) => r.order_id === orderId);
@@ -588,7 +605,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
 	const before = os.loadavg();
 	const variant = options.variant ?? 'sqlite';
 	log(`starting PostgreSQL, the Open API mock and n8n (tuned settings): ${VARIANT_TEXT[variant]}`);
-	const env = await startEnvironment(options.tarball, variant);
+	const env = await startEnvironment(variant, { tarball: options.tarball });
 	try {
 		log('warming up: 20 calls to each workflow');
 		const warm = await warmUp(env);
@@ -896,7 +913,7 @@ export function renderLoadSection(results: LoadBenchResult[]): string {
 	return [
 		LOAD_SECTION_TITLE,
 		'',
-		`The same open-loop load (${results[0]?.rate ?? 50} calls a second for ${(results[0]?.durationMs ?? 60_000) / 1000} s of mixed SaaS V2.0 calls, scripts/load.cts) on each n8n set-up, each with its own baseline (n8n's Webhook -> Respond to Webhook) measured in the same run on the same set-up. RSS is the sum over the set-up's n8n processes (queue mode: main, both webhook processes and both workers; task runners not counted). Measured by \`npm run bench\` (part load, every set-up) or \`node --require tsx/cjs bench/load.cts --variants=...\` (which rewrites only this section and keeps the other set-ups' saved numbers); test/e2e/load.e2e.test.cts runs the SQLite set-up and asserts correctness only.`,
+		`The same open-loop load (${results[0]?.rate ?? 50} calls a second for ${(results[0]?.durationMs ?? 60_000) / 1000} s of mixed SaaS V2.0 calls, scripts/load.cts) on each n8n set-up, each with its own baseline (n8n's Webhook -> Respond to Webhook) measured in the same run on the same set-up. RSS is the sum over the set-up's n8n processes (queue mode: main, both webhook processes and both workers; task runners not counted). Measured by \`npm run bench\` (part load, every set-up) or \`node --require tsx/cjs bench/load.cts --variants=...\` (which rewrites only this section and keeps the other set-ups' saved numbers); each run fails when an answer is wrong or the data afterwards is not consistent (the CI tests run a short burst instead: test/e2e/burst.e2e.test.cts).`,
 		'',
 		variantsTable(results),
 		'',
@@ -925,10 +942,61 @@ function targets(result: LoadBenchResult): {
 	};
 }
 
+/**
+ * What must hold at any rate (the load's correctness, not its speed): every call planned was sent
+ * and ended answered or not; no answer was wrong, here or at the lower rates; the database holds
+ * one row per answered new purchase with the answered instance ID and the last accepted state; and
+ * every new purchase without a result code, sent again, ends with exactly one row. Returns what
+ * did not hold (empty: all did).
+ */
+export function loadCorrectness(result: LoadBenchResult): string[] {
+	const { pack, baseline, consistency: c } = result;
+	const planned = Math.round((result.rate * result.durationMs) / 1000);
+	const newPurchases = pack.byScenario.newInstance ?? { sent: 0, ok: 0, failed: 0 };
+	const problems: Array<[boolean, string]> = [
+		[pack.sent === planned, `the pack was sent ${pack.sent} of ${planned} calls`],
+		[baseline.sent === planned, `the baseline was sent ${baseline.sent} of ${planned} calls`],
+		[
+			pack.answered + pack.unanswered === pack.sent &&
+				pack.ok + pack.unanswered + pack.refused + pack.wrong === pack.sent,
+			"the pack's calls do not add up (answered + unanswered, ok + unanswered + HTTP error + wrong)",
+		],
+		[pack.wrong === 0, `${pack.wrong} wrong answers`],
+		[
+			(result.steps ?? []).every((step) => step.summary.wrong === 0),
+			'wrong answers at the lower rates',
+		],
+		[pack.ok > 0, 'no call was answered correctly'],
+		[c.answeredOrders > 0, 'no new purchase was answered correctly'],
+		[c.missingRows.length === 0, `${c.missingRows.length} answered new purchases without a row`],
+		[c.duplicateRows.length === 0, `${c.duplicateRows.length} orders with more than one row`],
+		[c.wrongInstanceId.length === 0, `${c.wrongInstanceId.length} rows with another instance ID`],
+		[
+			c.stateMismatches.length === 0,
+			`${c.stateMismatches.length} instances not in the state the last accepted call left`,
+		],
+		[c.unexplainedRows === 0, `${c.unexplainedRows} rows no call explains`],
+		[
+			c.unansweredOrders >= newPurchases.sent - newPurchases.ok,
+			'new purchases without a result code were not all listed for the retry',
+		],
+		[
+			c.retried === c.unansweredOrders && c.retriedOk === c.retried,
+			`${c.retriedOk} of ${c.unansweredOrders} new purchases answered correctly when sent again`,
+		],
+		[
+			c.notOneRowAfterRetry.length === 0,
+			`${c.notOneRowAfterRetry.length} orders without exactly one row after the retries`,
+		],
+	];
+	return problems.filter(([held]) => !held).map(([, problem]) => problem);
+}
+
 function renderVariant(result: LoadBenchResult): string {
 	const { pack, baseline, consistency: c, n8nLog: logs } = result;
 	const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' / ');
 	const { rateMet, timeMet, memoryMet } = targets(result);
+	const problems = loadCorrectness(result);
 	const settings = Object.entries(result.n8nSettings)
 		.map(([k, v]) => `${k}=${v}`)
 		.join(', ');
@@ -968,7 +1036,9 @@ function renderVariant(result: LoadBenchResult): string {
 		`| no answer slower than 5 s | ${verdict(timeMet)}: ${pack.over5s} answers over 5 s, ${pack.unanswered} without an answer (HTTP errors, answered at once and retried by KooGallery: ${pack.refused}); p99 of the answers ${ms(pack.latencyMs.p99)} ms (baseline: ${baseline.over5s} over 5 s, p99 ${ms(baseline.latencyMs.p99)} ms) |`,
 		`| memory steady (never over ${STEADY_RSS_FACTOR}x n8n's RSS at the run's start) | ${verdict(memoryMet)}: n8n's RSS during the pack's run: ${rss(pack)}; during the baseline: ${rss(baseline)} |`,
 		'',
-		`**Data afterwards** (what the e2e test asserts on the SQLite set-up): ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances whose status, expiry or last order differ from the last accepted call (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains. ${c.unansweredOrders} new purchases got no result code (${c.unansweredWithRow} had already made their row); sent again as KooGallery retries them, ${c.retriedOk} of ${c.retried} were answered correctly and ${c.notOneRowAfterRetry.length} orders do not end with exactly one row.`,
+		`**Correctness** (must hold at any rate; the bench fails otherwise): ${problems.length ? `**failed**: ${problems.join('; ')}` : 'held: every answer right, the data consistent'}.`,
+		'',
+		`**Data afterwards**: ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances whose status, expiry or last order differ from the last accepted call (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains. ${c.unansweredOrders} new purchases got no result code (${c.unansweredWithRow} had already made their row); sent again as KooGallery retries them, ${c.retriedOk} of ${c.retried} were answered correctly and ${c.notOneRowAfterRetry.length} orders do not end with exactly one row.`,
 		'',
 		`**n8n itself**: executions of the example stored: ${executions}; ${c.stuckExecutions} left as new or running when n8n's database stopped changing. n8n logged ${logs.pack.sqliteLockTimeouts} SQLite write-lock timeouts, ${logs.pack.databaseErrors ?? 'uncounted'} PostgreSQL query or connection errors and ${logs.pack.webhookProblems} "There was a problem executing the workflow" during the pack's run (baseline: ${logs.baseline.sqliteLockTimeouts}, ${logs.baseline.databaseErrors ?? 'uncounted'} and ${logs.baseline.webhookProblems}).${variant.startsWith('postgres-lean') ? ' With EXECUTIONS_DATA_SAVE_ON_SUCCESS=none n8n still writes each execution when it starts and deletes it once it succeeds, so only failed executions remain listed.' : ''}`,
 		'',
@@ -989,7 +1059,7 @@ function wrongText(result: LoadBenchResult): string {
 		const example = result.packFailures.find((f) => f.kind === kind);
 		return `${n} × ${kind}${example ? ` (e.g. ${example.scenario}, HTTP ${example.status}: \`${example.text.slice(0, 160)}\`)` : ''}`;
 	});
-	return `**Wrong answers** (the e2e test fails on these): ${examples.join('; ')}.\n`;
+	return `**Wrong answers** (the bench fails on these): ${examples.join('; ')}.\n`;
 }
 
 function whyText(result: LoadBenchResult, met: ReturnType<typeof targets>): string {
@@ -1044,7 +1114,7 @@ export function savedLoadSection(file = LOAD_RESULTS_FILE): string | undefined {
 }
 
 if (require.main === module && process.argv.includes('--from-results')) {
-	// Writes the section from bench/results/load.json (as the e2e test left it), measuring nothing.
+	// Writes the section from bench/results/load.json (as the last bench left it), measuring nothing.
 	const out = path.join(REPO_ROOT, 'BENCHMARKS.md');
 	const section = savedLoadSection();
 	if (!section) throw new Error(`no results in ${LOAD_RESULTS_FILE}`);
@@ -1072,6 +1142,11 @@ if (require.main === module && process.argv.includes('--from-results')) {
 				// Saved after each variant, so a later failure keeps what was measured.
 				writeLoadSection(out, renderLoadSection(saveLoadResults([result])));
 				process.stdout.write(`${variant}:\n${loadTable(result)}\n`);
+				const problems = loadCorrectness(result);
+				if (problems.length) {
+					failed = true;
+					process.stderr.write(`${variant}: not correct: ${problems.join('; ')}\n`);
+				}
 			} catch (error) {
 				failed = true;
 				process.stderr.write(`${variant}: ${(error as Error).stack ?? String(error)}\n`);

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
 	);
 	const profiling = !process.argv.includes('--no-profile');
 	if (profiling) extraEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${dir}`;
-	const env = await startEnvironment(undefined, 'sqlite', extraEnv, arg('workflow'));
+	const env = await startEnvironment('sqlite', { extraEnv, workflowFile: arg('workflow') });
 	try {
 		await warmUp(env, mix);
 		for (const [name, urls, plain] of [

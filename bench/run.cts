@@ -22,6 +22,7 @@ import { runCoreBench } from './core.cjs';
 import { diagnoseTrigger } from './diagnose.cjs';
 import {
 	LOAD_VARIANTS,
+	loadCorrectness,
 	renderLoadSection,
 	runLoadBench,
 	saveLoadResults,
@@ -190,6 +191,9 @@ async function main(): Promise<number> {
 				);
 				if (settings.quick) quickResults.push(result);
 				else saveLoadResults([result]);
+				const problems = loadCorrectness(result);
+				if (problems.length)
+					failure(`load (${variant})`, new Error(`not correct: ${problems.join('; ')}`));
 			} catch (error) {
 				failure(`load (${variant})`, error);
 			}

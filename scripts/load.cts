@@ -96,6 +96,11 @@ export interface LoadOptions {
 	rate: number;
 	/** How long calls are started, in milliseconds. */
 	durationMs: number;
+	/**
+	 * At most this many calls in flight: the next call waits for an answer (a closed loop that never
+	 * offers more than the server takes, for tests on a busy machine). Default: no limit (open loop).
+	 */
+	maxInFlight?: number;
 	/** How long one call may take before it counts as unanswered (default 30 s, to see slow answers). */
 	timeoutMs?: number;
 	/** Weights of the scenarios (default DEFAULT_MIX). */
@@ -140,6 +145,8 @@ export interface LoadResult {
 	errors: Record<string, number>;
 	/** Latency of answered calls, in milliseconds. */
 	latencyMs: LatencySummary;
+	/** The most calls in flight at once. */
+	mostInFlight: number;
 	/** Answered calls slower than KooGallery's 5 s timeout. */
 	over5s: number;
 	/** Correct answers per second of elapsed time. */
@@ -272,6 +279,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 	let secondAnswered = 0;
 	let secondOk = 0;
 	let inFlight = 0;
+	let mostInFlight = 0;
 
 	const pickScenario = (): LoadScenario => {
 		let draw = Math.random() * totalWeight;
@@ -385,6 +393,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		sent++;
 		secondSent++;
 		inFlight++;
+		mostInFlight = Math.max(mostInFlight, inFlight);
 		const answer = await send(signCall(url, options.key, call.payload), options.key, timeoutMs);
 		inFlight--;
 		const kind = checkAnswer(call.scenario, answer, options.plain === true);
@@ -454,15 +463,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		secondSent = secondAnswered = secondOk = 0;
 	}, 1000);
 
-	const pending: Array<Promise<void>> = [];
+	const pending = new Set<Promise<void>>();
 	const total = Math.round((options.rate * options.durationMs) / 1000);
 	try {
 		for (let i = 0; i < total; i++) {
+			while (pending.size >= (options.maxInFlight ?? Infinity)) await Promise.race(pending);
 			const due = started + (i * 1000) / options.rate;
 			const wait = due - Date.now();
 			if (wait > 0) await sleep(wait);
 			maxStartLagMs = Math.max(maxStartLagMs, Date.now() - due);
-			pending.push(fire(plan(), urls[i % urls.length]));
+			const fired: Promise<void> = fire(plan(), urls[i % urls.length]).finally(() =>
+				pending.delete(fired),
+			);
+			pending.add(fired);
 		}
 		await Promise.all(pending);
 	} finally {
@@ -490,6 +503,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		over5s,
 		throughput: ok / (elapsedMs / 1000),
 		maxStartLagMs,
+		mostInFlight,
 		byScenario,
 		failures,
 		instances,

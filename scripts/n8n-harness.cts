@@ -802,7 +802,8 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		loadedTypes: () => readLoadedTypes(userFolder),
 		listExecutions,
 		async waitForExecutions(count, waitOptions = {}) {
-			const deadline = Date.now() + (waitOptions.timeoutMs ?? 30_000);
+			// Generous: a bound for a busy machine, not a measure (it returns as soon as they are done).
+			const deadline = Date.now() + (waitOptions.timeoutMs ?? 120_000);
 			for (;;) {
 				const rows = await listExecutions(waitOptions.workflowId);
 				const done = rows.filter((row) => row.stoppedAt !== null);

@@ -21,7 +21,7 @@ import {
 } from '../../scripts/n8n-harness.cjs';
 
 // Each load runs in a fresh Node 24 process; leave room for a slow runner.
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const repoManifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));

@@ -71,7 +71,8 @@ function workflow(id: string, onError: 'continueRegularOutput' | 'continueErrorO
 				maxAttempts: MAX_ATTEMPTS,
 				initialRetryDelayMs: 50,
 				maxRetryWaitSeconds: 60,
-				timeoutSeconds: 1,
+				// Long enough that an answered query never meets it on a busy machine; each hang costs it.
+				timeoutSeconds: 5,
 			},
 		},
 		credentials: { kooGalleryOpenApi: CREDENTIAL },

@@ -291,7 +291,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 export async function waitFor<T>(
 	what: string,
 	check: () => T | undefined | Promise<T | undefined>,
-	timeoutMs = 30_000,
+	timeoutMs = 120_000,
 ): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {

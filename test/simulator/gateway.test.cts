@@ -438,7 +438,7 @@ describe('npm run sim -- run --protocol agents | apig (the CLI)', () => {
 		expect(passed.output).toContain('equal to what the model reported');
 		const failed = await sim(['--protocol', 'agents', '--url', bad.url, ...auth]);
 		expect([failed.code, failed.output]).toEqual([1, expect.stringContaining('2 passed, 8 failed')]);
-	}, 60_000);
+	}, 180_000);
 
 	it('agents with --secret-header; usage errors exit 2', async () => {
 		const secretHeader = { name: 'X-Seller-Secret', value: 'cli-s3cret' };
@@ -447,5 +447,5 @@ describe('npm run sim -- run --protocol agents | apig (the CLI)', () => {
 		const run = await sim(['--protocol', 'agents', '--url', backend.url, '--secret-header', `${secretHeader.name}:${secretHeader.value}`]);
 		expect([run.code, run.output]).toEqual([0, expect.stringContaining('3 passed, 0 failed')]);
 		expect((await sim(['--protocol', 'agents'])).code).toBe(2);
-	}, 60_000);
+	}, 180_000);
 });

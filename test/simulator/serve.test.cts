@@ -21,13 +21,28 @@ describe('npm run sim -- serve', () => {
 	let port: number;
 	const exited = () =>
 		new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-	const waitForOutput = async (text: string) => {
-		const deadline = Date.now() + 30_000;
-		while (!output.includes(text)) {
-			if (Date.now() > deadline) throw new Error(`no "${text}" in:\n${output}`);
-			await new Promise((resolve) => setTimeout(resolve, 100));
-		}
-	};
+	/** Resolves once the process has printed `text`; fails if it exits first. */
+	const waitForOutput = (text: string) =>
+		new Promise<void>((resolve, reject) => {
+			const check = () => {
+				if (!output.includes(text)) return;
+				stop();
+				resolve();
+			};
+			const onExit = (code: number | null) => {
+				stop();
+				reject(new Error(`exited (${code}) without "${text}" in:\n${output}`));
+			};
+			const stop = () => {
+				child.stdout?.off('data', check);
+				child.stderr?.off('data', check);
+				child.off('exit', onExit);
+			};
+			child.stdout?.on('data', check);
+			child.stderr?.on('data', check);
+			child.once('exit', onExit);
+			check();
+		});
 	const query = (sk: string, orderId: string) => {
 		const signed = signOpenApiRequest(
 			{ accessKeyId: AK, secretAccessKey: sk, site: 'custom', baseUrl: `http://127.0.0.1:${port}` },
@@ -58,8 +73,9 @@ describe('npm run sim -- serve', () => {
 		);
 		child.stdout?.on('data', (chunk) => (output += chunk));
 		child.stderr?.on('data', (chunk) => (output += chunk));
+		// Starting tsx and compiling the simulator takes long on a busy machine.
 		await waitForOutput('Press Ctrl-C to stop.');
-	}, 60_000);
+	}, 180_000);
 
 	afterAll(() => {
 		if (child.exitCode === null) child.kill('SIGKILL');
@@ -91,5 +107,5 @@ describe('npm run sim -- serve', () => {
 		expect(await done).toBe(0);
 		expect(output).toContain('Stopped.');
 		await expect(query(SK, 'MOCKPERIODYEARNEW')).rejects.toThrow();
-	}, 30_000);
+	});
 });

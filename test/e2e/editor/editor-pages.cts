@@ -73,7 +73,7 @@ export async function tooltipOf(page: Page, target: Locator): Promise<string> {
 	const infoIcon = target.locator('[class*="_infoIcon_"]');
 	if ((await infoIcon.count()) > 0) await infoIcon.first().hover();
 	const tooltip = page.locator('.n8n-tooltip:visible').last();
-	await tooltip.waitFor({ timeout: 5000 });
+	await tooltip.waitFor();
 	return (await tooltip.innerText()).replace(/\s+/g, ' ').trim();
 }
 
