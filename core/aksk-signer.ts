@@ -99,23 +99,32 @@ export function parseSdkDate(text: unknown): number | undefined {
 	return ms;
 }
 
-const UNRESERVED = /[A-Za-z0-9\-_.~]/;
+const UNRESERVED_ONLY = /^[A-Za-z0-9\-_.~]*$/;
+/** What encodeURIComponent leaves as it is but APIG encodes. */
+const SUB_DELIMS = /[!'()*]/g;
+const percentByte = (byte: number): string =>
+	`%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
 
 /** Percent-encodes text the way APIG canonicalises it: UTF-8, everything but `A-Z a-z 0-9 - _ . ~`. */
 export function apigEncode(text: string): string {
-	let out = '';
-	for (const byte of Buffer.from(text, 'utf8')) {
-		const char = String.fromCharCode(byte);
-		out +=
-			byte < 0x80 && UNRESERVED.test(char)
-				? char
-				: `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+	if (UNRESERVED_ONLY.test(text)) return text;
+	try {
+		// encodeURIComponent writes UTF-8 in uppercase hex and keeps only `!'()*` beyond APIG's set.
+		return encodeURIComponent(text).replace(SUB_DELIMS, (char) => percentByte(char.charCodeAt(0)));
+	} catch {
+		// A lone surrogate: encode its UTF-8 replacement character, as Buffer.from does.
+		let out = '';
+		for (const byte of Buffer.from(text, 'utf8')) {
+			const char = String.fromCharCode(byte);
+			out += UNRESERVED_ONLY.test(char) ? char : percentByte(byte);
+		}
+		return out;
 	}
-	return out;
 }
 
 /** Percent-decodes text; a malformed escape leaves the text as it is (it is then encoded as sent). */
 function safeDecode(text: string): string {
+	if (!text.includes('%')) return text;
 	try {
 		return decodeURIComponent(text);
 	} catch {
@@ -123,11 +132,15 @@ function safeDecode(text: string): string {
 	}
 }
 
+/** A path that decoding and encoding again leave as it is. */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-_.~/]*$/;
+
 /**
  * The canonical URI: each `/`-separated segment of the path decoded and encoded again, with a
  * `/` appended when the path does not end with one (the request itself keeps its own path).
  */
 export function canonicalUri(path: string): string {
+	if (PLAIN_PATH.test(path)) return path.endsWith('/') ? path : `${path}/`;
 	const uri = (path || '/')
 		.split('/')
 		.map((segment) => apigEncode(safeDecode(segment)))
@@ -141,25 +154,16 @@ export function canonicalUri(path: string): string {
  */
 export function canonicalQueryString(query: string): string {
 	const raw = query.startsWith('?') ? query.slice(1) : query;
-	const params = new Map<string, string[]>();
+	if (raw === '') return '';
+	const pairs: Array<[name: string, value: string]> = [];
 	for (const part of raw.split('&')) {
-		if (part === '') continue;
 		const eq = part.indexOf('=');
 		const name = safeDecode(eq === -1 ? part : part.slice(0, eq));
-		const value = eq === -1 ? '' : safeDecode(part.slice(eq + 1));
-		if (name === '') continue;
-		const values = params.get(name);
-		if (values) values.push(value);
-		else params.set(name, [value]);
+		if (name !== '') pairs.push([name, eq === -1 ? '' : safeDecode(part.slice(eq + 1))]);
 	}
-	const pairs: string[] = [];
-	for (const name of [...params.keys()].sort()) {
-		const encodedName = apigEncode(name);
-		for (const value of (params.get(name) as string[]).sort()) {
-			pairs.push(`${encodedName}=${apigEncode(value)}`);
-		}
-	}
-	return pairs.join('&');
+	const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+	pairs.sort((a, b) => order(a[0], b[0]) || order(a[1], b[1]));
+	return pairs.map(([name, value]) => `${apigEncode(name)}=${apigEncode(value)}`).join('&');
 }
 
 interface ParsedUrl {
@@ -216,16 +220,27 @@ export function payloadHash(body: string | Buffer | undefined): string {
  * an empty value. The host comes from the URL unless a `Host` header is present.
  */
 export function canonicalRequest(request: ApigRequest, signedHeaders?: readonly string[]): string {
-	const { host, path, query } = parseUrl(request.url);
+	const url = parseUrl(request.url);
 	const headers = lowercaseHeaders(request.headers);
-	if (!headers.has('host') && host) headers.set('host', host);
+	if (!headers.has('host') && url.host) headers.set('host', url.host);
 	const names =
 		signedHeaders ?? [...headers.keys()].filter((name) => name !== 'authorization').sort();
-	const canonicalHeaders = names.map((name) => `${name}:${headers.get(name) ?? ''}\n`).join('');
+	return canonicalFrom(request, url, headers, names);
+}
+
+/** The canonical request from a parsed URL and lowercase headers (one parse of each per signature). */
+function canonicalFrom(
+	request: ApigRequest,
+	url: ParsedUrl,
+	headers: Map<string, string>,
+	names: readonly string[],
+): string {
+	let canonicalHeaders = '';
+	for (const name of names) canonicalHeaders += `${name}:${headers.get(name) ?? ''}\n`;
 	return [
 		request.method.toUpperCase(),
-		canonicalUri(path),
-		canonicalQueryString(query),
+		canonicalUri(url.path),
+		canonicalQueryString(url.query),
 		canonicalHeaders,
 		names.join(';'),
 		payloadHash(request.body),
@@ -256,20 +271,21 @@ export function authorizationHeader(ak: string, signedHeaders: string, signature
  */
 export function signApigRequest(input: SignApigRequestInput): SignedApigRequest {
 	const added: Record<string, string> = {};
-	const existing = lowercaseHeaders(input.headers);
-	let sdkDate = existing.get('x-sdk-date');
+	const headers = lowercaseHeaders(input.headers);
+	let sdkDate = headers.get('x-sdk-date');
 	if (sdkDate === undefined) {
 		sdkDate = formatSdkDate(input.date ?? new Date());
 		added[SDK_DATE_HEADER] = sdkDate;
+		headers.set('x-sdk-date', sdkDate);
 	}
-	if (!existing.has('host')) {
-		const { host } = parseUrl(input.url);
-		if (!host) throw new Error('A relative URL needs a Host header to be signed.');
-		added.host = host;
+	const url = parseUrl(input.url);
+	if (!headers.has('host')) {
+		if (!url.host) throw new Error('A relative URL needs a Host header to be signed.');
+		added.host = url.host;
+		headers.set('host', url.host);
 	}
-	const headers: HeaderMap = { ...input.headers, ...added };
-	const names = signedHeaderNames(headers);
-	const canonical = canonicalRequest({ ...input, headers }, names);
+	const names = [...headers.keys()].filter((name) => name !== 'authorization').sort();
+	const canonical = canonicalFrom(input, url, headers, names);
 	const toSign = stringToSign(sdkDate, canonical);
 	const signedHeaders = names.join(';');
 	added.Authorization = authorizationHeader(
