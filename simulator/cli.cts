@@ -12,6 +12,7 @@ import { formatResults, type CaseResult } from './checks.cjs';
 import { runAgents, runApig, type SecretHeader } from './gateway-scenarios.cjs';
 import { runKit } from './kit-scenarios.cjs';
 import { LICENSE_GUIDES, runLicense, type LicenseGuide } from './license-scenarios.cjs';
+import { runOrderNotify } from './order-notify-scenarios.cjs';
 import { runSaasV1 } from './saas-v1-scenarios.cjs';
 import { runSaasV2 } from './saas-v2-scenarios.cjs';
 import { serve, SERVE_USAGE } from './serve.cjs';

@@ -235,7 +235,7 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			expect(await orderRows(variant, order.orderId)).toMatchObject([
 				{ orderLineId: order.orderLineId, status: 'unknown', testCall: false, timesNotified: 1, orderError: expect.stringContaining('MKT.0150') },
 			]);
-			const [message] = await waitFor('the message about the unknown order', () => messagesAbout(variant, order.orderId)[0]);
+			const message = await waitFor('the message about the unknown order', () => messagesAbout(variant, order.orderId)[0]);
 			expect(message.text).toMatch(/Order API does not know it/);
 		});
 
