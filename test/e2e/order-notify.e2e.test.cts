@@ -99,7 +99,7 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 	/** Waits until every execution the workflow started has finished, and at least `count` of them. */
 	const settled = async (variant: Variant, count: number) => {
 		const id = workflows[variant].id;
-		await n8n.waitForExecutions(count, { workflowId: id, timeoutMs: 60_000 });
+		await n8n.waitForExecutions(count, { workflowId: id });
 		return await waitFor(`the runs of ${variant} to finish`, async () => {
 			const runs = await n8n.listExecutions(id);
 			return runs.every((run) => run.stoppedAt !== null) ? runs : undefined;
