@@ -1,7 +1,7 @@
 /**
  * koogallery-sim: plays KooGallery against your production URL.
  *
- *   npm run sim -- run --url <production URL> --key <seller key> [--protocol saas-v2] [--test-flag]
+ *   npm run sim -- run --url <production URL> --key <seller key> [--protocol saas-v2|kit|license|saas-v1|order-notify] [--test-flag]
  *   npm run sim -- run --protocol agents --url <backend URL> --app-key <K> --app-secret <S> [--stream] [--model-url <mock>]
  *   npm run sim -- run --protocol apig --url <backend URL> --ak <key> --sk <secret> [--body <json>]
  *   npm run sim -- serve [--port 8787]   (the KooGallery Open API mock, until Ctrl-C)
@@ -12,6 +12,7 @@ import { formatResults, type CaseResult } from './checks.cjs';
 import { runAgents, runApig, type SecretHeader } from './gateway-scenarios.cjs';
 import { runKit } from './kit-scenarios.cjs';
 import { LICENSE_GUIDES, runLicense, type LicenseGuide } from './license-scenarios.cjs';
+import { runOrderNotify } from './order-notify-scenarios.cjs';
 import { runSaasV1 } from './saas-v1-scenarios.cjs';
 import { runSaasV2 } from './saas-v2-scenarios.cjs';
 import { serve, SERVE_USAGE } from './serve.cjs';
@@ -32,6 +33,10 @@ const RUNNERS: Record<string, { title: string; run: Runner }> = {
 		},
 	},
 	'saas-v1': { title: 'SaaS V1.0', run: (url, key, args) => runSaasV1(url, key, { testFlag: args.includes('--test-flag') }) },
+	'order-notify': {
+		title: 'order notifications (订单通知)',
+		run: (url, key, args) => runOrderNotify(url, key, { testFlag: args.includes('--test-flag') }),
+	},
 };
 
 /** The API-product gateways: no seller key; their own options (see USAGE). */
@@ -81,7 +86,9 @@ const USAGE = `koogallery-sim — plays KooGallery's calls against your producti
                    (kit: the production address; /produceAPI/v2/<sync> is appended)
   --key            the seller key (Key值) of the workflow's KooGallery Seller Key credential
                    (kit: the kit key); or set KOOGALLERY_ACCESS_KEY
-  --protocol       saas-v2 (default), kit, license or saas-v1 (agents and apig: see below)
+  --protocol       saas-v2 (default), kit, license, saas-v1 or order-notify (agents and apig: see below)
+                   order-notify: any product type's order notification (订单通知), about the
+                   documented mock orders, which the Open API mock (serve, below) knows
   --license-guide  license only: code, online, offline, or a comma list (default: all three)
   --test-flag      mark every call as a debugging call (testFlag "1"), as the seller console does
 

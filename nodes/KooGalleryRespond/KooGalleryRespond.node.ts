@@ -64,7 +64,7 @@ export class KooGalleryRespond implements INodeType {
 					{
 						name: 'Any Scenario: Result Code Only',
 						value: 'result',
-						description: 'Renewal, freeze or unfreeze, release, upgrade, or an error for any scenario',
+						description: 'Order notification, renewal, freeze or unfreeze, release, upgrade, or an error for any scenario',
 					},
 					{
 						name: 'Issue License (获取License)',

@@ -158,7 +158,15 @@ export class KooGalleryTrigger implements INodeType {
 				name: 'urlNotice',
 				type: 'notice',
 				default: '',
-				displayOptions: { hide: { protocol: ['kit'] } },
+				displayOptions: { hide: { protocol: ['kit', 'orderNotify'] } },
+			},
+			{
+				displayName:
+					'Open Webhook URLs above, choose Production URL and click the address to copy it. In the seller console add it under 卖家中心 (Seller Center) > 应用工具 (Application Tools) > 生产地址管理 (Production Addresses), bind your key to it, test it on the 订单通知 (Order Notification) tab of 调试 (Debug), then click 配置 (Configure) and choose the product types (接入类型) or products to notify. Use the key bound to this address in the credential. Test calls carry testFlag "1", shown as koogallery.testFlag: true in this node\'s output.',
+				name: 'orderUrlNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { protocol: ['orderNotify'] } },
 			},
 			{
 				displayName:
@@ -201,6 +209,7 @@ export class KooGalleryTrigger implements INodeType {
 				'releaseInstance',
 				'instanceStatus',
 			]),
+			scenarioParameter('orderNotify', ['orderNotify']),
 			{
 				displayName: 'Path',
 				name: 'path',
@@ -224,7 +233,7 @@ export class KooGalleryTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to answer "success" at once for calls that only inform you (renewal, freeze or unfreeze, release, upgrade) and run the branch afterwards. Calls that need an answer (new purchase, instance details, change check) still wait for a KooGallery Respond node.',
+							'Whether to answer "success" at once for calls that only inform you (order notification, renewal, freeze or unfreeze, release, upgrade) and run the branch afterwards. Calls that need an answer (new purchase, instance details, change check) still wait for a KooGallery Respond node.',
 					},
 					autoBusyLimitOption,
 					busyLimitOption(

@@ -6,6 +6,7 @@ import { verifySaasV2Request } from '../../core/saas-v2-signature';
 import { parseFailure, type ParseResult } from '../../core/schemas/common';
 import { isKitTestCall, KIT_SCENARIOS, kitIdempotencyKey, kitScenarioFromPath, parseKitRequest } from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS, parseLicenseRequest } from '../../core/schemas/license';
+import { ORDER_NOTIFY_SCENARIOS, parseOrderNotifyRequest } from '../../core/schemas/order-notify';
 import { parseSaasV1Request, SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import type { ScenarioInfo } from '../../core/schemas/saas-v2';
 import { isTestCall, parseSaasV2Request, SAAS_V2_SCENARIOS, splitInstanceIds } from '../../core/schemas/saas-v2';
@@ -121,5 +122,17 @@ const saasV1: ProtocolHandler = {
 	parse: (call) => toParsedCall(parseSaasV1Request(v1Parameters(call)), isTestCall, queryInstanceIds),
 };
 
-export const protocols = { saasV2, kit, license, saasV1 } satisfies Record<string, ProtocolHandler>;
+/** Every product type but images: the order notification, verified exactly as SaaS V2.0 calls are. */
+const orderNotify: ProtocolHandler = {
+	displayName: 'Order Notification (订单通知, any product type)',
+	description:
+		'Any product but images (SaaS, License, API, hardware, manual services 人工服务): KooGallery sends the order number once it is paid',
+	usesKitKey: false,
+	scenariosParameter: 'orderScenarios',
+	scenarios: ORDER_NOTIFY_SCENARIOS,
+	verify: saasV2.verify,
+	parse: (call) => toParsedCall(parseOrderNotifyRequest(call.rawBody), isTestCall),
+};
+
+export const protocols = { saasV2, kit, license, saasV1, orderNotify } satisfies Record<string, ProtocolHandler>;
 export type ProtocolName = keyof typeof protocols;

@@ -82,11 +82,13 @@ describe('KooGallery Trigger: joint-operation kit syncs', () => {
 			expect(native).toEqual(editor);
 			return editor;
 		};
-		const table = ['saasV2', 'kit', 'license', 'saasV1'].map((protocol) => webhooks.map((w) => fields(w, { protocol, path: 'p/x' })));
+		const table = ['saasV2', 'kit', 'license', 'saasV1', 'orderNotify'].map((protocol) => webhooks.map((w) => fields(w, { protocol, path: 'p/x' })));
 		expect(table[0][0]).toEqual(['POST', 'p/x', false]);
 		expect(table[1][0]).toEqual(['', 'p/x', true]);
 		expect(table[2][0]).toEqual(['GET,POST', 'p/x', false]);
 		expect(table[3][0]).toEqual(['GET,POST', 'p/x', false]);
+		expect(table[4][0]).toEqual(['POST', 'p/x', false]);
+		expect(table[4].slice(1).map(([method]) => method)).toEqual(['', '', '', '', '']);
 		expect(table[1].slice(1)).toEqual(KIT_SCENARIOS.map((s) => ['POST', `p/x/produceAPI/v2/${s.activity}`, false]));
 		expect(table[0].slice(1).map(([method]) => method)).toEqual(['', '', '', '', '']);
 	});
