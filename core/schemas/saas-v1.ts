@@ -6,7 +6,7 @@ import { splitInstanceIds, type ScenarioInfo } from './saas-v2';
 
 /**
  * SaaS Access Guide V1.0 (deprecated, 已下线): KooGallery calls the production address with GET
- * parameters and tells scenarios apart by `activity` (koogallery-openapi-v1.md §C.5). Every value
+ * parameters and tells scenarios apart by `activity` (docs/protocol/koogallery-openapi-v1.md §C.5). Every value
  * arrives as text, so numbers are checked as digits.
  */
 

@@ -26,7 +26,7 @@ import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import { protocols, scenarioOption, scenarioOutputLabel, type IncomingCall, type ProtocolName } from './protocols';
 
 /**
- * Seen nonces, per n8n process. Best effort by design (spec decision 8): in queue mode another
+ * Seen nonces, per n8n process. Best effort by design (docs/protocol/README.md decision 8): in queue mode another
  * webhook process has its own cache, and the example workflows are idempotent on business keys,
  * so a replay that slips past one cache does no harm. It holds nonces only, never request data.
  */
