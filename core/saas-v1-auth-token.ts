@@ -67,9 +67,18 @@ export function parseQueryString(
 	return { ok: true, params };
 }
 
+/** Characters above U+0020 that Java's `Character.isWhitespace` accepts (Unicode separators except no-break spaces). */
+const JAVA_WIDE_WHITESPACE = /^[\u1680\u2000-\u2006\u2008-\u200A\u2028\u2029\u205F\u3000]$/;
+
 /** Java's `StringUtils.isBlank`: empty, or only characters `Character.isWhitespace` accepts. */
 export function isBlank(value: string): boolean {
-	return /^[\t-\r\u001C-\u0020\u1680\u2000-\u2006\u2008-\u200A\u2028\u2029\u205F\u3000]*$/.test(value);
+	for (const c of value) {
+		const code = c.charCodeAt(0);
+		// Tab to carriage return, the four information separators U+001C to U+001F, and space.
+		if ((code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20)) continue;
+		if (!JAVA_WIDE_WHITESPACE.test(c)) return false;
+	}
+	return true;
 }
 
 /**
