@@ -642,7 +642,7 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		const logs = handle.logs();
 		const refused = logs.split('\n').filter((line) => line.includes('KooGallery call refused'));
 		expect(
-			refused.some((line) => /KooGallery call refused \(000001\): .*timestamp.*old/.test(line)),
+			refused.some((line) => /KooGallery call refused \(000002\): .*timestamp.*old/.test(line)),
 		).toBe(true);
 		expect(
 			refused.some((line) => /KooGallery call refused \(000001\): .*same nonce/.test(line)),
