@@ -272,7 +272,7 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 		expect(answers.map((a) => [a.json?.resultCode, a.signed])).toEqual([
 			['000001', true],
 			['000001', true],
-			['000001', true],
+			['000002', true],
 			['000001', true],
 			['000001', true],
 			['000002', true],
