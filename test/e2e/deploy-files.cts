@@ -22,6 +22,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -127,9 +128,15 @@ export async function startNginx(prefix: string, domain: string, ports: NginxPor
 	const acme = path.join(prefix, 'acme');
 	const temp = ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((name) => path.join(prefix, 'temp', name));
 	for (const dir of [sites, certs, acme, ...temp]) fs.mkdirSync(dir, { recursive: true });
-	// Debian's nginx.conf runs the workers as www-data: they write request bodies to the temp folders.
-	fs.chmodSync(prefix, 0o755);
-	if (asRoot) for (const dir of temp) spawnSync('chown', ['www-data', dir]);
+	// Debian's nginx.conf runs the workers as www-data: they write large request bodies into the
+	// temp folders, so those are theirs and every folder above them (up to the system's temporary
+	// folder) may be passed through.
+	if (asRoot) {
+		for (const dir of temp) spawnSync('chown', ['www-data', dir]);
+		for (let dir = prefix; dir.startsWith(`${os.tmpdir()}${path.sep}`); dir = path.dirname(dir)) {
+			fs.chmodSync(dir, fs.statSync(dir).mode | 0o011);
+		}
+	}
 	fs.copyFileSync(tls.fullChainFile, path.join(certs, 'fullchain.pem'));
 	fs.copyFileSync(tls.keyFile, path.join(certs, 'privkey.pem'));
 	fs.chmodSync(path.join(certs, 'privkey.pem'), 0o600);

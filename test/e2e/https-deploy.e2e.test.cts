@@ -14,8 +14,10 @@
  *   https://koogallery.test:<port>/webhook/…, and the simulator passes every protocol's plan
  *   there: SaaS V2.0 (the PostgreSQL example), kit, License, SaaS V1.0, Agents (synchronous and
  *   streaming) and APIG.
- * - TLS 1.0 and 1.1 are refused by nginx (a protocol-version alert from the server), though
- *   Debian's nginx.conf allows them and the client offers them; TLS 1.2 and 1.3 are accepted.
+ * - TLS 1.0 and 1.1 are refused by nginx with a protocol-version alert, though Debian's
+ *   nginx.conf allows them and the client offers them; TLS 1.2 and 1.3 are accepted. (Without
+ *   the site's ssl_protocols line nginx answers TLS 1.0 with a handshake-failure alert instead,
+ *   for want of a shared cipher, so the alert checked here is the line's doing.)
  * - Bodies nginx could alter still verify: gzip-compressed, chunked (split inside a UTF-8
  *   character), non-ASCII, and just under the 16 MiB limit; just over it nginx answers 413.
  * - Port 80 serves certbot's challenge files and sends everything else to HTTPS.
@@ -282,7 +284,9 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 
 	it("n8n trusts nginx's X-Forwarded-For (N8N_PROXY_HOPS) and nginx logged no error", () => {
 		expect(n8n.main.logs()).not.toMatch(/X-Forwarded-For/i);
-		expect(nginx.errorLog()).not.toMatch(/\[(error|crit|alert|emerg)\]/);
+		// The one error nginx logs is the body over the limit, refused on purpose above.
+		const problems = nginx.errorLog().split('\n').filter((line) => /\[(error|crit|alert|emerg)\]/.test(line) && !line.includes('client intended to send too large body'));
+		expect(problems).toEqual([]);
 	});
 
 	it('n8n runs as deploy/n8n.env says: PostgreSQL, successful runs not kept', () => {
