@@ -164,6 +164,22 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 			expect(systemdSettings('n8n-worker@.service').execStart).toMatch(/^\/usr\/bin\/n8n worker\b/);
 		});
 
+		it('systemd accepts the units (systemd-analyze verify: only the n8n binary is missing on this machine)', () => {
+			const units = path.join(dir, 'units');
+			fs.mkdirSync(units, { recursive: true });
+			const copies = { 'n8n.service': 'n8n.service', 'n8n-webhook@.service': 'n8n-webhook@5681.service', 'n8n-worker@.service': 'n8n-worker@5691.service' };
+			for (const [file, name] of Object.entries(copies)) fs.writeFileSync(path.join(units, name), readDeployFile(path.join('systemd', file)));
+			const run = spawnSync('systemd-analyze', ['verify', ...Object.values(copies).map((name) => path.join(units, name))], { encoding: 'utf8' });
+			expect(run.error).toBeUndefined();
+			const complaints = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.trim() !== '');
+			expect(complaints.filter((line) => !line.includes('Command /usr/bin/n8n is not executable'))).toEqual([]);
+		});
+
+		it('n8n answers through nginx over HTTPS (the check of step 8)', async () => {
+			const health = await exchange({ method: 'GET', url: `${origin}/healthz` }, 30_000);
+			expect([health.status, health.body.toString()]).toEqual([200, '{"status":"ok"}']);
+		});
+
 		it('the production URL the trigger shows is the https:// address of WEBHOOK_URL', () => {
 			expect(productionBase).toBe(`${origin}/webhook`);
 			expect(`${productionBase}/${pathOf(saasWorkflow)}`).toBe(`https://${DOMAIN}:${new URL(origin).port}/webhook/koogallery/saas`);
