@@ -11,7 +11,7 @@
  * - Debian's own /etc/nginx/nginx.conf (the nginx package's, as on the seller's server): pid file,
  *   logs and temporary files in the test's folder; conf.d and sites-enabled → the test's folder
  *   holding only the two sites above. Its `ssl_protocols TLSv1 TLSv1.1 …` and `gzip on` stay.
- * - deploy/n8n.env: the three public-address lines → https://koogallery.test:<port>/; the
+ * - deploy/n8n.env: the public-address lines → https://koogallery.test:<port>/, N8N_HOST; the
  *   encryption key → a random one; the PostgreSQL connection → the test's server (n8n's tables
  *   in the schema `n8n`, scripts/n8n-queue.cts). Every other line is used as written.
  *
@@ -68,6 +68,7 @@ export function parseEnvFile(text: string): Record<string, string> {
 export function deployedN8nEnv(origin: string, domain: string, pg: PostgresServer): Record<string, string> {
 	const env = parseEnvFile(readDeployFile('n8n.env'));
 	const replaced: Record<string, string> = {
+		N8N_WEBHOOK_URL: `${origin}/`,
 		WEBHOOK_URL: `${origin}/`,
 		N8N_EDITOR_BASE_URL: `${origin}/`,
 		N8N_HOST: domain,
