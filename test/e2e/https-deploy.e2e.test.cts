@@ -132,9 +132,18 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		useConnection({ ca: ca.rootPem, resolve: { [DOMAIN]: '127.0.0.1' } });
 
 		// The production URL as the editor builds it: n8n's webhook base (from WEBHOOK_URL) and path.
-		const login = await exchange({ method: 'POST', url: `${origin}/rest/owner/setup`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'seller@example.com', firstName: 'Koo', lastName: 'Gallery', password: 'Https-Test-Pass-1' }) }, 60_000);
+		// The owner set-up and the sign-in of the editor, through nginx (the sign-in is rate-limited
+		// by caller address, which n8n takes from X-Forwarded-For as N8N_PROXY_HOPS tells it).
+		const rest = async (route: string, body: object) => {
+			const answer = await exchange({ method: 'POST', url: `${origin}/rest/${route}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, 60_000);
+			if (answer.status !== 200) throw new Error(`${route} through nginx answered ${answer.status}: ${answer.body.toString()}`);
+			return answer;
+		};
+		const owner = { email: 'seller@example.com', password: 'Https-Test-Pass-1' };
+		await rest('owner/setup', { ...owner, firstName: 'Koo', lastName: 'Gallery' });
+		const login = await rest('login', { emailOrLdapLoginId: owner.email, password: owner.password });
 		const cookie = /n8n-auth=[^;]+/.exec(login.headers['set-cookie'] ?? '')?.[0];
-		if (login.status !== 200 || !cookie) throw new Error(`owner set-up through nginx answered ${login.status}: ${login.body.toString()}`);
+		if (!cookie) throw new Error(`the sign-in set no n8n-auth cookie: ${login.headers['set-cookie']}`);
 		const settings = await exchange({ method: 'GET', url: `${origin}/rest/settings`, headers: { cookie } }, 60_000);
 		const { urlBaseWebhook, endpointWebhook } = (JSON.parse(settings.body.toString()) as { data: { urlBaseWebhook: string; endpointWebhook: string } }).data;
 		productionBase = `${urlBaseWebhook}${endpointWebhook}`;
