@@ -36,7 +36,6 @@ import { ensureN8n, freePort } from '../../scripts/n8n-harness.cjs';
 import { startMockModel, type MockModel } from '../../scripts/mock-model.cjs';
 import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { makeTestCa, type TestCa } from '../../scripts/test-ca.cjs';
-import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { runAgents, runApig } from '../../simulator/gateway-scenarios.cjs';
 import { exchange, sendHttp, useConnection } from '../../simulator/http.cjs';
 import { runKit } from '../../simulator/kit-scenarios.cjs';
@@ -48,6 +47,7 @@ import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock
 import { deployedN8nEnv, parseEnvFile, readDeployFile, startNginx, systemdSettings, type Nginx } from './deploy-files.cjs';
 import { kitWorkflow, licenseWorkflow, triggerWorkflow, v1Workflow } from './trigger-workflows.cjs';
 import { exampleCredentials, waitFor, type Workflow } from './workflows-env.cjs';
+import { expectAllPass } from './plans.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const DOMAIN = 'koogallery.test';
@@ -77,13 +77,6 @@ const agentStreamWorkflow = (() => {
 })();
 /** A SaaS V2.0 status change answered 000000: the calls with awkward bodies go here. */
 const bodyWorkflow = triggerWorkflow('HttpsBodies000001', 'saasV2', 'scenarios', 'koogallery/saas-bodies', ['updateInstanceStatus'], () => ({ respondTo: 'result', resultCode: '000000' }));
-
-const expectAllPass = (results: CaseResult[], minimum: number) => {
-	const failures = results.filter((r) => !r.pass);
-	if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
-	expect(failures.map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
-	expect(results.length).toBeGreaterThanOrEqual(minimum);
-};
 
 jest.setTimeout(180_000);
 

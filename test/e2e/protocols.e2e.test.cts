@@ -10,12 +10,12 @@ import * as path from 'node:path';
 
 import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
 import { kitWorkflow, licenseWorkflow, sellerKeyCredential, v1Workflow } from './trigger-workflows.cjs';
-import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { sendHttp } from '../../simulator/http.cjs';
 import { runKit, signKitCall } from '../../simulator/kit-scenarios.cjs';
 import { runLicense } from '../../simulator/license-scenarios.cjs';
 import { runSaasV1 } from '../../simulator/saas-v1-scenarios.cjs';
 import { signV1Call } from '../../simulator/v1-client.cjs';
+import { expectAllPass } from './plans.cjs';
 
 const KEY = 'e2e-Basic-Key-7c1d2b4e6f809f3a';
 const KIT_KEY = 'e2e-Kit-Key-4e6f809f3a7c1d2b';
@@ -39,13 +39,6 @@ describe('kit, License and SaaS V1.0 in a real n8n', () => {
 	afterAll(async () => {
 		await handle?.stop();
 	}, 60_000);
-
-	const expectAllPass = (results: CaseResult[], minimum: number) => {
-		const failures = results.filter((r) => !r.pass);
-		if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
-		expect(failures.map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
-		expect(results.length).toBeGreaterThanOrEqual(minimum);
-	};
 
 	it('passes every kit sync case, signed with x-sign and the kit key', async () => {
 		expectAllPass(await runKit(`${base}/koogallery/kit`, KIT_KEY), 17);
