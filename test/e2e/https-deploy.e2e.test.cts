@@ -124,7 +124,6 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		nginx = await startNginx(path.join(dir, 'nginx'), DOMAIN, ports, ca);
 		useConnection({ ca: ca.rootPem, resolve: { [DOMAIN]: '127.0.0.1' } });
 
-		// The production URL as the editor builds it: n8n's webhook base (from WEBHOOK_URL) and path.
 		// The owner set-up and the sign-in of the editor, through nginx (the sign-in is rate-limited
 		// by caller address, which n8n takes from X-Forwarded-For as N8N_PROXY_HOPS tells it).
 		const rest = async (route: string, body: object) => {
@@ -137,6 +136,7 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		const login = await rest('login', { emailOrLdapLoginId: owner.email, password: owner.password });
 		const cookie = /n8n-auth=[^;]+/.exec(login.headers['set-cookie'] ?? '')?.[0];
 		if (!cookie) throw new Error(`the sign-in set no n8n-auth cookie: ${login.headers['set-cookie']}`);
+		// The production URL as the editor builds it: n8n's webhook base (from N8N_WEBHOOK_URL) and path.
 		const settings = await exchange({ method: 'GET', url: `${origin}/rest/settings`, headers: { cookie } }, 60_000);
 		const { urlBaseWebhook, endpointWebhook } = (JSON.parse(settings.body.toString()) as { data: { urlBaseWebhook: string; endpointWebhook: string } }).data;
 		productionBase = `${urlBaseWebhook}${endpointWebhook}`;
