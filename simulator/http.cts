@@ -49,7 +49,7 @@ export function useConnection(next: Connection): void {
 }
 
 /** The `ca` and `lookup` options of node:https / node:http for the current connection settings. */
-export function connectOptions(): { ca?: string | Buffer; lookup?: LookupFunction } {
+function connectOptions(): { ca?: string | Buffer; lookup?: LookupFunction } {
 	const { ca, resolve } = connection;
 	if (!resolve) return { ca };
 	const lookup: LookupFunction = (hostname, options, callback) => {
