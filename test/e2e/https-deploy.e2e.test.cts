@@ -12,8 +12,8 @@
  *
  * - The production URL the editor shows (n8n's urlBaseWebhook from WEBHOOK_URL) is
  *   https://koogallery.test:<port>/webhook/…, and the simulator passes every protocol's plan
- *   there: SaaS V2.0 (the PostgreSQL example), kit, License, SaaS V1.0, Agents (synchronous and
- *   streaming) and APIG.
+ *   there: SaaS V2.0 (the PostgreSQL example), kit, License, SaaS V1.0, order notifications (the
+ *   PostgreSQL example), Agents (synchronous and streaming) and APIG.
  * - TLS 1.0 and 1.1 are refused by nginx with a protocol-version alert, though Debian's
  *   nginx.conf allows them and the client offers them; TLS 1.2 and 1.3 are accepted. (Without
  *   the site's ssl_protocols line nginx answers TLS 1.0 with a handshake-failure alert instead,
@@ -42,13 +42,14 @@ import { runAgents, runApig } from '../../simulator/gateway-scenarios.cjs';
 import { exchange, sendHttp, useConnection } from '../../simulator/http.cjs';
 import { runKit } from '../../simulator/kit-scenarios.cjs';
 import { runLicense } from '../../simulator/license-scenarios.cjs';
+import { runOrderNotify } from '../../simulator/order-notify-scenarios.cjs';
 import { signCall } from '../../simulator/saas-v2-client.cjs';
 import { runSaasV1 } from '../../simulator/saas-v1-scenarios.cjs';
 import { runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { deployedN8nEnv, parseEnvFile, readDeployFile, startNginx, systemdSettings, type Nginx } from './deploy-files.cjs';
 import { kitWorkflow, licenseWorkflow, triggerWorkflow, v1Workflow } from './trigger-workflows.cjs';
-import { exampleCredentials, waitFor, type Workflow } from './workflows-env.cjs';
+import { CHAT_PLACEHOLDER, exampleCredentials, startChat, waitFor, type Workflow } from './workflows-env.cjs';
 import { expectAllPass } from './plans.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -87,6 +88,8 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 	let ca: TestCa;
 	let openApi: OpenApiMock;
 	let model: MockModel;
+	let chat: Awaited<ReturnType<typeof startChat>>;
+	let orderNotifyWorkflow: Workflow;
 	let n8n: QueueN8n;
 	let nginx: Nginx;
 	let origin: string;
@@ -102,9 +105,12 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		httpOrigin = `http://${DOMAIN}:${ports.http}`;
 		openApi = await startOpenApiMock({ credentials: { ak: OPEN_API.ak, sk: OPEN_API.sk, sellerKey: KEY } });
 		model = await startMockModel();
+		chat = await startChat();
+		const orderNotifyText = fs.readFileSync(path.join(REPO_ROOT, 'workflows', 'koogallery-order-notify-postgres.json'), 'utf8');
+		orderNotifyWorkflow = JSON.parse(orderNotifyText.split(CHAT_PLACEHOLDER).join(chat.url)) as Workflow;
 		n8n = await startQueueN8n({
 			regular: true,
-			workflows: [saasWorkflow, kitWorkflow, licenseWorkflow, v1Workflow, agentWorkflow, agentStreamWorkflow, apigWorkflow, bodyWorkflow],
+			workflows: [saasWorkflow, kitWorkflow, licenseWorkflow, v1Workflow, orderNotifyWorkflow, agentWorkflow, agentStreamWorkflow, apigWorkflow, bodyWorkflow],
 			credentials: (pg) => [
 				...exampleCredentials({ sellerKey: KEY, kitKey: KIT_KEY, ...OPEN_API }, pg, openApi.url),
 				{ id: 'kooGalleryAgentKey', name: 'KooGallery Agent APP Key', type: 'kooGalleryGatewayApi', data: { authType: 'appKey', appKey: APP.key, appSecret: APP.secret } },
@@ -118,7 +124,7 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 			'the example workflows to create their tables',
 			() => {
 				const tables = n8n.pg.rows<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'").map((r) => r.name);
-				return ['koogallery_instances', 'koogallery_api_items'].every((t) => tables.includes(t)) ? true : undefined;
+				return ['koogallery_instances', 'koogallery_orders', 'koogallery_api_items'].every((t) => tables.includes(t)) ? true : undefined;
 			},
 			120_000,
 		);
@@ -149,6 +155,7 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		await nginx?.stop();
 		await n8n?.stop();
 		await model?.stop();
+		await chat?.stop();
 		await openApi?.stop();
 		if (dir && !process.env.KEEP_N8N_FOLDER) fs.rmSync(dir, { recursive: true, force: true });
 	}, 120_000);
@@ -202,6 +209,9 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		});
 		it('SaaS V1.0', async () => {
 			expectAllPass(await runSaasV1(`${productionBase}/${pathOf(v1Workflow)}`, KEY), 13);
+		});
+		it('order notifications (订单通知, the PostgreSQL example)', async () => {
+			expectAllPass(await runOrderNotify(`${productionBase}/${pathOf(orderNotifyWorkflow)}`, KEY), 11);
 		});
 		it('Agents gateway, synchronous and streaming', async () => {
 			const options = { appKey: APP.key, appSecret: APP.secret, modelRecord: async () => model.served() };
