@@ -4,9 +4,9 @@
  * calls in flight than Auto starts with, so that calls may be turned away: every call is answered
  * correctly or with HTTP 503 (which KooGallery retries), and afterwards the database is
  * consistent. How many are turned away depends on the machine's speed; what is asserted does not.
- * The calls are sent a few at a time (the next as soon as one is answered) and no time is asserted. How fast n8n answers is measured by `npm run bench` (part
- * load: 50 calls a second for a minute, bench/load.cts), which uses the same set-up and the same
- * database check.
+ * The calls are sent a few at a time (the next as soon as one is answered) and no time is
+ * asserted. How fast n8n answers is measured by `npm run bench` (part load: 50 calls a second for
+ * a minute, bench/load.cts), which uses the same set-up and the same database check.
  */
 import {
 	SECRETS,
