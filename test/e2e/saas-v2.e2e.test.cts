@@ -39,6 +39,7 @@ import {
 	type CallAnswer,
 } from '../../simulator/saas-v2-client.cjs';
 import { formatResults, runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
+import { busyLimitOff } from './trigger-workflows.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const WORKFLOW_FILE = path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-data-table.json');
@@ -60,7 +61,7 @@ type Workflow = {
 	connections: Record<string, unknown>;
 };
 
-const shipped = JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8')) as Workflow;
+const shipped = busyLimitOff(JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8')) as Workflow);
 
 /**
  * The shipped workflow with "Encrypt User Name and Password" turned on in its queryInstance answer,

@@ -72,3 +72,17 @@ export const licenseWorkflow = triggerWorkflow('E2eLicense0001', 'license', 'lic
 			? { respondTo: 'license', resultCode: '000000', license: '={{ "LIC-" + $json.eventId }}' }
 			: result,
 );
+
+/**
+ * The workflow with every KooGallery Trigger's Busy Limit turned off. The examples ship with Busy
+ * Limit Auto, which turns simultaneous calls away with HTTP 503 or not depending on how fast the
+ * machine answers; tests about something else send calls at once, so they run the examples without
+ * it (test/e2e/burst.e2e.test.cts runs the PostgreSQL example as shipped, Auto included).
+ */
+export function busyLimitOff<T extends { nodes: Array<{ type: string; parameters: Record<string, unknown> }> }>(workflow: T): T {
+	for (const node of workflow.nodes) {
+		if (node.type === 'n8n-nodes-koogallery.kooGalleryTrigger')
+			node.parameters.options = { ...(node.parameters.options as object), busyLimit: 'off' };
+	}
+	return workflow;
+}
