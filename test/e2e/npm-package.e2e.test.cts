@@ -1,6 +1,6 @@
 /**
  * What `npm pack` yields is what n8n's verification accepts: the tarball holds the built pack, its
- * README, LICENSE and CHANGELOG and nothing of the repository's tooling or tests, stays small, and
+ * READMEs, LICENSE and CHANGELOG and nothing of the repository's tooling or tests, stays small, and
  * passes the static analysis of n8n's own scanner (@n8n/scan-community-package, the check n8n runs
  * before it lists a package as verified): its ESLint rules over the tarball's JavaScript and
  * package.json, and over the source files the provenance attestation would point at. The scanner's
@@ -87,11 +87,13 @@ describe('the npm package (npm pack)', () => {
 		if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 	});
 
-	it('holds package.json, README.md, LICENSE, CHANGELOG.md and dist/ only', () => {
+	it('holds package.json, the READMEs, LICENSE, CHANGELOG.md and dist/ only', () => {
+		// npm always adds README* files: the Chinese guide travels with the English one.
 		expect(files.filter((file) => !file.startsWith('dist/'))).toEqual([
 			'CHANGELOG.md',
 			'LICENSE',
 			'README.md',
+			'README.zh-CN.md',
 			'package.json',
 		]);
 		expect(fs.readFileSync(path.join(unpacked, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
