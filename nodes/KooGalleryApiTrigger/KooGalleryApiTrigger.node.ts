@@ -1,8 +1,5 @@
 import {
-	fromFunction,
-	fromParameter,
 	NodeConnectionTypes,
-	webhookDescriptionFields,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type INodeExecutionData,
@@ -21,6 +18,12 @@ import { agentsInputCounts, gatewayErrorBody } from '../../core/gateway-usage';
 import { MemoryNonceStore } from '../../core/verification';
 import { busyLimitOption, takeCall } from '../shared/callsInProgress';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
+import {
+	fromFunction,
+	fromParameter,
+	olderN8nNotice,
+	webhookDescriptionFields,
+} from '../shared/webhookFields';
 import {
 	AUTH_TYPES_OF,
 	carriesCredentials,
@@ -60,8 +63,9 @@ const HEALTH_BODY = JSON.stringify({ status: 'ok', service: 'koogallery-gateway-
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
 /**
- * Where the trigger listens, read by n8n without its expression engine (docs/protocol/README.md decision 15;
- * the functions are inlined into the editor's expressions, so they must be self-contained).
+ * Where the trigger listens, read by n8n 2.35 and newer without its expression engine
+ * (docs/protocol/README.md decision 15; older n8n evaluates the expressions, ../shared/webhookFields.ts). The functions are
+ * inlined into the editor's expressions, so they must be self-contained.
  */
 const webhookFields = webhookDescriptionFields({
 	httpMethod: fromFunction((p) =>
@@ -131,6 +135,7 @@ export class KooGalleryApiTrigger implements INodeType {
 		],
 		webhooks: [{ name: 'default', isFullPath: true, ...webhookFields }],
 		properties: [
+			...olderN8nNotice(),
 			{
 				displayName:
 					"Open Webhook URLs above, choose Production URL and copy it. In the seller console: add its domain under 应用接入 (Application Access) > 生产地址管理 (Production Addresses), then register the agent under AI网关服务 (AI Gateway) > Agents注册 (Register Agent) with that domain as Agents访问前缀 (access prefix), the rest of the URL as Agents访问路径 (access path), and the same 调用方式 (call mode) as Response Mode below. A GET or HEAD without any credentials, such as the console's 校验后端服务 (check backend) button, gets a small health answer and runs nothing (see Options).",

@@ -1,8 +1,5 @@
 import {
-	fromFunction,
-	fromParameter,
 	NodeConnectionTypes,
-	webhookDescriptionFields,
 	type IDataObject,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -23,6 +20,12 @@ import {
 } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
+import {
+	fromFunction,
+	fromParameter,
+	olderN8nNotice,
+	webhookDescriptionFields,
+} from '../shared/webhookFields';
 import { protocols, scenarioOption, scenarioOutputLabel, type IncomingCall, type ProtocolName } from './protocols';
 
 /**
@@ -67,9 +70,10 @@ const outputCatalogue = Object.fromEntries(
 );
 
 /**
- * Where each product type listens. Declared with native resolvers so that n8n reads them from the
- * parameters on every call without running its expression engine (the expression text is what the
- * editor sees). The functions must be self-contained: n8n inlines their source into the expression.
+ * Where each product type listens. Declared with native resolvers so that n8n 2.35 and newer reads
+ * them from the parameters on every call without running its expression engine (older n8n
+ * evaluates the expression text, which is also what the editor sees; ../shared/webhookFields.ts).
+ * The functions must be self-contained: n8n inlines their source into the expression.
  */
 const mainWebhookFields = webhookDescriptionFields({
 	httpMethod: fromFunction((p) =>
@@ -152,6 +156,7 @@ export class KooGalleryTrigger implements INodeType {
 			})),
 		],
 		properties: [
+			...olderN8nNotice(),
 			{
 				displayName:
 					'Open Webhook URLs above, choose Production URL and click the address to copy it. Paste it in the seller console as the 生产接口地址 (production interface address) of your product: 卖家中心 (Seller Center) > 商品管理 (Products) > your product. KooGallery sends every scenario to that one address, over HTTPS on a domain name. Test calls from the debugging page (应用接入调试) carry testFlag "1", shown as koogallery.testFlag: true in this node\'s output.',

@@ -1,8 +1,9 @@
 /**
- * The built pack works when installed the way n8n 2.41.1 installs a community package: the
- * tarball from `npm pack` is unpacked into `<N8N_USER_FOLDER>/.n8n/nodes/node_modules/` (outside
+ * The built pack works when installed the way n8n installs a community package (2.41.1 here, and
+ * 1.123.81, the oldest supported, in the e2e-oldest-n8n project): the tarball from `npm pack`
+ * (the one test/e2e/npm-package.e2e.test.cts checks) is unpacked into `<N8N_USER_FOLDER>/.n8n/nodes/node_modules/` (outside
  * this repository, so this repository's node_modules cannot help), and every file its package.json
- * lists under `n8n.nodes` and `n8n.credentials` is loaded on Node 24 with the `NODE_PATH` n8n sets
+ * lists under `n8n.nodes` and `n8n.credentials` is loaded on n8n's Node with the `NODE_PATH` n8n sets
  * before loading community packages (docs/protocol/README.md decision 11). Its imports, `n8n-workflow` and
  * `zod` included, must then resolve to n8n's own copies.
  *
@@ -17,10 +18,12 @@ import {
 	ensureN8n,
 	installPack,
 	n8nNodePath,
+	n8nPackageDir,
+	N8N_VERSION,
 	type N8nInstall,
 } from '../../scripts/n8n-harness.cjs';
 
-// Each load runs in a fresh Node 24 process; leave room for a slow runner.
+// Each load runs in a fresh Node process; leave room for a slow runner.
 jest.setTimeout(180_000);
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -40,11 +43,15 @@ interface LoadReport {
 	external?: string[];
 	/** Where the package resolves each bare import to. */
 	resolved?: Record<string, string>;
+	/** A trigger's webhooks carry n8n's native resolvers (n8n 2.35 and newer). */
+	nativeResolvers?: boolean;
+	/** A trigger shows the notice for n8n older than 2.35. */
+	olderN8nNotice?: boolean;
 }
 
 /**
  * Loads `file` like n8n-core's `DirectoryLoader.loadClass` (class name = file name up to the first
- * dot, `new (require(file))[className]()`) in a Node 24 child, and reports what it found.
+ * dot, `new (require(file))[className]()`) in a child on n8n's Node, and reports what it found.
  */
 function loadInChild(
 	install: N8nInstall,
@@ -62,6 +69,10 @@ function loadInChild(
 			const instance = new (require(path.join(packageDir, file))[className])();
 			report.className = instance.constructor.name;
 			report.name = instance.description ? instance.description.name : instance.name;
+			const webhooks = (instance.description && instance.description.webhooks) || [];
+			report.nativeResolvers = webhooks.some((w) => Object.getOwnPropertySymbols(w).length > 0);
+			const properties = (instance.description && instance.description.properties) || [];
+			report.olderN8nNotice = properties.some((p) => p.name === 'olderN8nNotice');
 			report.external = Object.keys(require.cache).filter((f) => !f.startsWith(packageDir + path.sep));
 			const packageRequire = createRequire(path.join(packageDir, file));
 			report.resolved = {};
@@ -102,6 +113,14 @@ describe('the packed tarball installed as n8n installs community packages', () =
 	let nodePath: string;
 	let userFolder: string;
 	const n8nModules = () => path.join(cacheDir(), 'n8n', 'node_modules');
+	/** n8n-workflow 2.35 and newer exports `webhookDescriptionFields` and its resolvers. */
+	const hasNativeResolvers = () => {
+		const { version } = JSON.parse(
+			fs.readFileSync(path.join(n8nModules(), 'n8n-workflow', 'package.json'), 'utf8'),
+		);
+		const [major, minor] = String(version).split('.').map(Number);
+		return major > 2 || (major === 2 && minor >= 35);
+	};
 
 	beforeAll(async () => {
 		install = await ensureN8n();
@@ -180,14 +199,41 @@ describe('the packed tarball installed as n8n installs community packages', () =
 			for (const external of report.external ?? []) {
 				expect(external.startsWith(n8nModules() + path.sep)).toBe(true);
 			}
+			// Triggers use n8n's native webhook resolvers where its n8n-workflow has them, and
+			// otherwise say in the editor that this n8n is older than 2.35.
+			const isTrigger = /Trigger\.node\.js$/.test(file);
+			expect(report.nativeResolvers).toBe(isTrigger && hasNativeResolvers());
+			expect(report.olderN8nNotice).toBe(isTrigger && !hasNativeResolvers());
 		},
 	);
 
-	it('resolves zod to the 3.25.76 n8n carries', () => {
-		const zodManifest = JSON.parse(
-			fs.readFileSync(path.join(n8nModules(), 'zod', 'package.json'), 'utf8'),
-		);
-		expect(zodManifest.version).toBe('3.25.76');
+	it(`runs in n8n ${N8N_VERSION}, resolving zod to the 3.25 release that n8n carries`, () => {
+		const read = (dir: string) =>
+			JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+		const n8nManifest = read(n8nPackageDir(install));
+		expect(n8nManifest.version).toBe(N8N_VERSION);
+		// 2.41.1 carries 3.25.76, 1.123.81 3.25.67; the pack uses only what both have.
+		const zodVersion = read(path.join(n8nModules(), 'zod')).version;
+		expect(zodVersion).toBe(n8nManifest.dependencies.zod);
+		expect(zodVersion).toMatch(/^3\.25\.\d+$/);
+	});
+
+	it('holds exactly the files of the packed tarball, plus the package.json n8n rewrote', () => {
+		const [tarball] = fs.readdirSync(path.join(userFolder, 'pack'));
+		const listing = spawnSync('tar', ['-tzf', path.join(userFolder, 'pack', tarball)], {
+			encoding: 'utf8',
+		});
+		expect(listing.status).toBe(0);
+		const packed = listing.stdout
+			.split('\n')
+			.filter(Boolean)
+			.map((entry) => entry.replace(/^package\//, ''));
+		const installed = fs
+			.readdirSync(packageDir, { withFileTypes: true, recursive: true })
+			.filter((entry) => entry.isFile())
+			.map((entry) => path.relative(packageDir, path.join(entry.parentPath, entry.name)));
+		expect(installed.sort()).toEqual(packed.sort());
+		expect(installed).toContain('dist/nodes/KooGalleryTrigger/KooGalleryTrigger.node.js');
 	});
 
 	it('cannot load without n8n on NODE_PATH (the folder really is isolated)', () => {

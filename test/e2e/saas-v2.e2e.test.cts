@@ -1,8 +1,11 @@
 /**
- * SaaS V2.0 end to end in a real n8n 2.41.1: the built-in default workflow
- * (workflows/koogallery-saas-v2-data-table.json) with the KooGallery Trigger and KooGallery Respond
- * installed as a community package, its orders kept in an n8n Data table that the workflow creates
- * itself when it is published. Calls are signed by our core exactly as KooGallery signs them
+ * SaaS V2.0 end to end in a real n8n 2.41.1 (and, in the e2e-oldest-n8n project, 1.123.81): the
+ * built-in default workflow (workflows/koogallery-saas-v2-data-table.json) with the KooGallery
+ * Trigger and KooGallery Respond installed as a community package, its orders kept in an n8n Data
+ * table that the workflow creates itself when it is published. n8n 1.x has Data tables but no
+ * Table > Create in its Data table node, so there the test does what the README tells a 1.x
+ * operator: it creates the table in n8n (Data tables tab, here its REST API) and removes the
+ * workflow's two set-up nodes. Calls are signed by our core exactly as KooGallery signs them
  * (simulator/saas-v2-client.cts); every answer's Body-Sign is checked over the bytes received.
  *
  * Needs `npm run build` first; the first run also installs n8n into the cache (about 8 minutes).
@@ -24,6 +27,8 @@ import {
 import {
 	ensureN8n,
 	installPack,
+	N8N_MAJOR,
+	N8N_VERSION,
 	sendRequest,
 	startN8n,
 	type N8nHandle,
@@ -40,6 +45,7 @@ import {
 } from '../../simulator/saas-v2-client.cjs';
 import { formatResults, runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
 import { busyLimitOff } from './trigger-workflows.cjs';
+import { restJson, setUpOwnerAndLogIn } from './editor/n8n-session.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const WORKFLOW_FILE = path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-data-table.json');
@@ -61,19 +67,82 @@ type Workflow = {
 	connections: Record<string, unknown>;
 };
 
-const shipped = busyLimitOff(JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8')) as Workflow);
+/** The two nodes that create the Data table when the workflow is published (n8n 2.x). */
+const SET_UP_NODES = ['When published or n8n starts', 'Create the instances table'];
+/** n8n 2.x creates the table from the workflow; on 1.x the operator creates it by hand. */
+const TABLE_FROM_WORKFLOW = N8N_MAJOR >= 2;
+
+/** A copy of `workflow` without its set-up branch. */
+function withoutSetUp(workflow: Workflow): Workflow {
+	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
+	copy.nodes = copy.nodes.filter((node) => !SET_UP_NODES.includes(node.name));
+	for (const name of SET_UP_NODES) delete copy.connections[name];
+	return copy;
+}
+
+const asShipped = busyLimitOff(JSON.parse(fs.readFileSync(WORKFLOW_FILE, 'utf8')) as Workflow);
+
+/** The columns the workflow's set-up node creates, as `{ name, type }`. */
+function tableColumns(workflow: Workflow): Array<{ name: string; type: string }> {
+	const create = workflow.nodes.find((node) => node.name === SET_UP_NODES[1]);
+	const columns = (create?.parameters.columns as { column?: Array<{ name: string; type: string }> })
+		?.column;
+	if (!columns?.length) throw new Error('the shipped workflow lost its Data table columns');
+	return columns;
+}
+
+/**
+ * What an operator of n8n 1.x does before publishing the workflow (README "Supported n8n
+ * versions"): creates the Data table in n8n (the Data tables tab; here the editor's REST call
+ * `POST /rest/projects/<project>/data-tables`, in the owner's project, where imported workflows
+ * go) on a first start of n8n without workflows. Returns the table's ID.
+ */
+async function createTableByHand(userFolder: string): Promise<string> {
+	const first = await startN8n({ userFolder, workflows: [] });
+	try {
+		const cookie = await setUpOwnerAndLogIn(first.baseUrl);
+		const [{ id: projectId }] = await first.query("SELECT id FROM project WHERE type = 'personal'");
+		const answer = await restJson(
+			first.baseUrl,
+			'POST',
+			`/projects/${String(projectId)}/data-tables`,
+			{ name: TABLE_NAME, columns: tableColumns(asShipped) },
+			cookie,
+		);
+		const id = (answer.json as { data?: { id?: string } }).data?.id;
+		if (answer.status !== 200 || !id) {
+			throw new Error(
+				`creating the Data table answered ${answer.status}: ${JSON.stringify(answer.json)}`,
+			);
+		}
+		return id;
+	} finally {
+		await first.stop();
+	}
+}
+
+/**
+ * The workflow as an n8n 1.x operator runs it: without the set-up nodes, and every Data table node
+ * choosing the table made by hand (1.x finds a Data table by its ID only, not by its name).
+ */
+function forN8n1(workflow: Workflow, tableId: string): Workflow {
+	const copy = withoutSetUp(workflow);
+	for (const node of copy.nodes) {
+		if ((node.parameters.dataTableId as { __rl?: boolean } | undefined)?.__rl) {
+			node.parameters.dataTableId = { __rl: true, mode: 'id', value: tableId };
+		}
+	}
+	return copy;
+}
 
 /**
  * The shipped workflow with "Encrypt User Name and Password" turned on in its queryInstance answer,
  * at its own production URL. It shares the Data table (and its set-up) with the shipped workflow.
  */
 function encryptedVariant(workflow: Workflow): Workflow {
-	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow;
-	const setUp = ['When published or n8n starts', 'Create the instances table'];
+	const copy = withoutSetUp(workflow);
 	copy.id = 'KooGallerySaasV2Enc';
 	copy.name = `${workflow.name} (encrypted login details)`;
-	copy.nodes = copy.nodes.filter((node) => !setUp.includes(node.name));
-	for (const name of setUp) delete copy.connections[name];
 	const trigger = copy.nodes.find((node) => node.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
 	const answer = copy.nodes.find((node) => node.name === 'Answer: login details');
 	if (!trigger || !answer)
@@ -176,7 +245,8 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 	let url: string;
 	let encryptedUrl: string;
 	let hold: Awaited<ReturnType<typeof startHold>>;
-	const encrypted = encryptedVariant(shipped);
+	/** The shipped workflow as this n8n runs it (see `forN8n1`); its id never changes. */
+	let shipped = asShipped;
 	/** Every answer the workflow gave in this suite, to check their signatures at the end. */
 	const answers: Array<{ what: string; answer: CallAnswer }> = [];
 	/** Every order sent as newInstance, with the instance ID it got. */
@@ -226,9 +296,10 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-saas-v2-'));
 		installPack(userFolder);
 		hold = await startHold();
+		if (!TABLE_FROM_WORKFLOW) shipped = forN8n1(asShipped, await createTableByHand(userFolder));
 		handle = await startN8n({
 			userFolder,
-			workflows: [shipped, encrypted, busyWorkflow(hold.url)],
+			workflows: [shipped, encryptedVariant(shipped), busyWorkflow(hold.url)],
 			credentials: [
 				{
 					id: 'kooGallerySellerKey',
@@ -251,13 +322,22 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 			fs.rmSync(userFolder, { recursive: true, force: true });
 	}, 60_000);
 
-	it('creates its Data table itself when it is published, with no rows yet', async () => {
-		// The set-up branch (n8n Trigger on publish/start, then Data table > Create) ran once, successfully.
-		const runs = await handle.waitForExecutions(1, { workflowId: shipped.id });
-		expect(runs.map((run) => [run.mode, run.status])).toEqual([['trigger', 'success']]);
-		expect(table.name).toBe(TABLE_NAME);
-		expect(await rows()).toEqual([]);
-	});
+	it(
+		TABLE_FROM_WORKFLOW
+			? 'creates its Data table itself when it is published, with no rows yet'
+			: '(n8n 1.x) works with the Data table made by hand, with no rows yet',
+		async () => {
+			if (TABLE_FROM_WORKFLOW) {
+				// The set-up branch (n8n Trigger on publish/start, then Data table > Create) ran once, successfully.
+				const runs = await handle.waitForExecutions(1, { workflowId: shipped.id });
+				expect(runs.map((run) => [run.mode, run.status])).toEqual([['trigger', 'success']]);
+			} else {
+				expect(await executionCount()).toBe(0);
+			}
+			expect(table.name).toBe(TABLE_NAME);
+			expect(await rows()).toEqual([]);
+		},
+	);
 
 	it('passes every case of the simulator, as real calls and as debugging calls (testFlag 1)', async () => {
 		for (const testFlag of [false, true]) {
@@ -302,24 +382,30 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		expect(String(row.password)).toMatch(/^[A-Za-z0-9]{16}$/);
 	});
 
-	it('gives copies of one new order that arrive at the same moment one instance ID and one row', async () => {
-		const order = newOrder();
-		const businessIds = Array.from({ length: 6 }, () => newBusinessId());
-		const copies = await Promise.all(
-			businessIds.map((businessId) =>
-				kooGallery({ activity: 'newInstance', ...order, businessId }),
-			),
-		);
-		expect(copies.map((answer) => answer.json?.resultCode)).toEqual(
-			businessIds.map(() => '000000'),
-		);
-		const ids = [...new Set(copies.map((answer) => answer.json?.instanceId))];
-		expect(ids).toHaveLength(1);
-		expect(businessIds).toContain(ids[0]);
-		const forOrder = (await rows()).filter((row) => row.orderId === order.orderId);
-		expect(forOrder.map((row) => row.instanceId)).toEqual(ids);
-		orders.set(`${order.orderId}/${order.orderLineId}`, String(ids[0]));
-	});
+	// n8n 1.123.81's Data tables on SQLite fail when copies of one order arrive at the same moment
+	// (TransactionNotStartedError, QueryFailedError in n8n's log, later rows missing): not run there;
+	// the README sends 1.x operators with such traffic to the PostgreSQL example.
+	(TABLE_FROM_WORKFLOW ? it : it.skip)(
+		'gives copies of one new order that arrive at the same moment one instance ID and one row',
+		async () => {
+			const order = newOrder();
+			const businessIds = Array.from({ length: 6 }, () => newBusinessId());
+			const copies = await Promise.all(
+				businessIds.map((businessId) =>
+					kooGallery({ activity: 'newInstance', ...order, businessId }),
+				),
+			);
+			expect(copies.map((answer) => answer.json?.resultCode)).toEqual(
+				businessIds.map(() => '000000'),
+			);
+			const ids = [...new Set(copies.map((answer) => answer.json?.instanceId))];
+			expect(ids).toHaveLength(1);
+			expect(businessIds).toContain(ids[0]);
+			const forOrder = (await rows()).filter((row) => row.orderId === order.orderId);
+			expect(forOrder.map((row) => row.instanceId)).toEqual(ids);
+			orders.set(`${order.orderId}/${order.orderLineId}`, String(ids[0]));
+		},
+	);
 
 	it('answers queryInstance with the stored login details, one entry per requested instance, and 000003 for unknown ones', async () => {
 		const first = await buy();
@@ -516,7 +602,7 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		expect(invalid[0].json?.resultMsg).toBe('"orderId" is required but missing.');
 	});
 
-	it('(n8n 2.41.1) answers a body that is not JSON but labelled application/json with HTTP 422 itself, starting no execution', async () => {
+	it(`(n8n ${N8N_VERSION}) answers a body that is not JSON but labelled application/json with HTTP 422 itself, starting no execution`, async () => {
 		await expectNoExecution(async () => {
 			const answer = await call(url, KEY, '{"activity":"newInstance",');
 			expect(answer.status).toBe(422);
