@@ -1,6 +1,18 @@
 import { z } from 'zod';
 
-import { parseFailure, parseJsonObject, parseKooGalleryTime, zodFailure, type ParseResult } from './common';
+import {
+	idList,
+	oneOf,
+	parseJsonObject,
+	readFields,
+	readUnknownActivity,
+	splitInstanceIds,
+	structure,
+	text,
+	time,
+	yesNo,
+	type ParseResult,
+} from './common';
 
 /** One scenario (activity) as the operator sees it in the editor and in the seller console. */
 export interface ScenarioInfo {
@@ -76,66 +88,39 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 	},
 ];
 
-const id = (max: number) => z.string().min(1).max(max);
-const testFlag = z.string().max(2).optional();
-const kooTime = z
-	.string()
-	.refine((value) => parseKooGalleryTime(value) !== undefined, 'must be a UTC time yyyyMMddHHmmss or yyyyMMddHHmmssSSS');
+// Past the signature every field is read leniently (common.ts); required are only the fields a
+// scenario cannot be acted on without (spec decision 16, docs/protocol/koogallery-saas-v2.md §4).
+const testFlag = yesNo('0', '1');
+const base = { activity: text(true), testFlag };
 
 const newInstance = z
-	.object({ activity: z.literal('newInstance'), orderId: id(64), orderLineId: id(64), businessId: id(64), testFlag })
+	// orderId identifies the purchase (Order > Get); orderLineId and businessId are read when sent.
+	.object({ ...base, orderId: text(true), orderLineId: text(), businessId: text() })
 	.passthrough();
-const queryInstance = z
-	.object({
-		activity: z.literal('queryInstance'),
-		// Up to 100 comma-separated IDs; the documented max length (100) is not enforced (spec §4.2).
-		instanceId: z
-			.string()
-			.refine((value) => splitInstanceIds(value).length > 0, 'must name at least one instance')
-			.refine((value) => splitInstanceIds(value).length <= 100, 'may name at most 100 instances'),
-		testFlag,
-	})
-	.passthrough();
+const queryInstance = z.object({ ...base, instanceId: idList() }).passthrough();
 const refreshInstance = z
 	.object({
-		activity: z.literal('refreshInstance'),
-		scene: z.enum(['TRIAL_TO_FORMAL', 'RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD', 'RENEWAL_CHANGE']),
-		orderId: id(64),
-		orderLineId: id(64),
-		instanceId: id(64),
-		productId: z.string().max(64).optional(),
-		expireTime: kooTime,
-		testFlag,
+		...base,
+		scene: oneOf(['TRIAL_TO_FORMAL', 'RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD', 'RENEWAL_CHANGE']),
+		orderId: text(),
+		orderLineId: text(),
+		instanceId: text(true),
+		productId: text(),
+		expireTime: time(true),
 	})
 	.passthrough();
 const updateInstanceStatus = z
-	.object({
-		activity: z.literal('updateInstanceStatus'),
-		instanceId: id(64),
-		status: z.enum(['FREEZE', 'UNFREEZE']),
-		testFlag,
-	})
+	.object({ ...base, instanceId: text(true), status: oneOf(['FREEZE', 'UNFREEZE'], true) })
 	.passthrough();
 const releaseInstance = z
-	.object({
-		activity: z.literal('releaseInstance'),
-		instanceId: id(64),
-		orderId: z.string().max(64).optional(),
-		orderLineId: z.string().max(64).optional(),
-		testFlag,
-	})
+	.object({ ...base, instanceId: text(true), orderId: text(), orderLineId: text() })
 	.passthrough();
 const upgradeInstance = z
-	.object({ activity: z.literal('upgradeInstance'), instanceId: id(64), orderId: id(64), orderLineId: id(64), testFlag })
+	.object({ ...base, instanceId: text(true), orderId: text(true), orderLineId: text() })
 	.passthrough();
 const changeInstanceCheck = z
-	.object({
-		activity: z.literal('changeInstanceCheck'),
-		instanceId: id(64),
-		// The ProductInfo fields are not published (spec §4.7); keep whatever is sent.
-		productInfo: z.record(z.unknown()),
-		testFlag,
-	})
+	// The ProductInfo fields are not published (spec §4.7); keep whatever is sent.
+	.object({ ...base, instanceId: text(true), productInfo: structure() })
 	.passthrough();
 
 export const saasV2RequestSchemas = {
@@ -156,30 +141,20 @@ export function isSaasV2Activity(value: unknown): value is SaasV2Activity {
 }
 
 /**
- * Parses and validates a SaaS V2.0 request body. An unknown `activity` is reported with the field
- * `activity` so the caller can answer it sensibly.
+ * Reads a SaaS V2.0 request body. An `activity` this pack does not know is handed over as sent,
+ * noted in `unknownValues` (see `readUnknownActivity`).
  */
 export function parseSaasV2Request(rawBody: string | Buffer): ParseResult<SaasV2Request> {
 	const json = parseJsonObject(rawBody);
 	if (!json.ok) return json;
 	const activity = json.value.activity;
-	if (activity === undefined) return parseFailure('"activity" is required but missing.', 'activity');
-	if (!isSaasV2Activity(activity)) {
-		return parseFailure(`"activity" ${JSON.stringify(activity)} is not a SaaS V2.0 scenario.`, 'activity');
-	}
-	const result = saasV2RequestSchemas[activity].safeParse(json.value);
-	return result.success ? { ok: true, activity, data: result.data as SaasV2Request } : zodFailure(result.error);
+	if (!isSaasV2Activity(activity)) return readUnknownActivity(json.value) as ParseResult<SaasV2Request>;
+	return readFields(saasV2RequestSchemas[activity], activity, json.value);
 }
 
-/** The instance IDs of a `queryInstance` call, trimmed, blanks dropped. */
-export function splitInstanceIds(value: string): string[] {
-	return value
-		.split(',')
-		.map((part) => part.trim())
-		.filter((part) => part !== '');
-}
+export { splitInstanceIds };
 
-/** True for KooGallery's debugging calls (`testFlag` "1"); anything else is a real call. */
+/** True for KooGallery's debugging calls (`testFlag` "1", also sent as 1 or true); anything else is a real call. */
 export function isTestCall(data: { testFlag?: unknown }): boolean {
 	return data.testFlag === '1';
 }

@@ -23,7 +23,7 @@ import {
 } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
-import { protocols, type IncomingCall, type ProtocolName } from './protocols';
+import { OTHER_CALL, protocols, type IncomingCall, type ProtocolName } from './protocols';
 
 /**
  * Seen nonces, per n8n process. Best effort by design (spec decision 8): in queue mode another
@@ -390,7 +390,10 @@ export class KooGalleryTrigger implements INodeType {
 		if (!parsed.ok) {
 			return refuse(parsed.resultCode, parsed.message, parsed.message);
 		}
-		const scenario = protocol.scenarios.find((s) => s.activity === parsed.activity);
+		// A scenario this pack does not know goes to the "Other Call" output, never refused as invalid.
+		const scenario =
+			protocol.scenarios.find((s) => s.activity === parsed.activity) ??
+			protocol.scenarios.find((s) => s.activity === OTHER_CALL.activity);
 		if (scenario === undefined) {
 			return refuse(
 				'000002',
@@ -405,8 +408,8 @@ export class KooGalleryTrigger implements INodeType {
 			if (scenario.needsAnswer) {
 				return refuse(
 					'000005',
-					`This seller does not handle ${scenario.activity} yet.`,
-					`"${scenario.label}" (${scenario.activity}) is not among the scenarios handled by node "${node.name}"; KooGallery was told it is not supported`,
+					`This seller does not handle ${parsed.activity} yet.`,
+					`"${scenario.label}" (${parsed.activity}) is not among the scenarios handled by node "${node.name}"; KooGallery was told it is not supported${scenario === OTHER_CALL ? ' and will call again. This version of the pack does not know that scenario: turn on "Other Call" to receive it' : ''}`,
 				);
 			}
 			this.logger.info(
@@ -425,9 +428,10 @@ export class KooGalleryTrigger implements INodeType {
 				...parsed.data,
 				koogallery: {
 					protocol: protocolName,
-					scenario: scenario.activity,
+					scenario: parsed.activity,
 					scenarioName: scenario.label,
 					testFlag: parsed.testFlag,
+					unknownValues: parsed.unknownValues,
 					...parsed.extra,
 					verification: {
 						key: verification.keyIndex === 0 ? 'current' : 'previous',
