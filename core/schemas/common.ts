@@ -181,10 +181,10 @@ export const yesNo = <T extends string | number>(no: T, yes: T) =>
 		return value as T;
 	});
 
-/** A number from a JSON number, numeric text or `true`/`false` (1/0); undefined otherwise. */
+/** A number from a JSON number, numeric text or `true`/`false` (1/0, also as text); undefined otherwise. */
 function readNumber(value: unknown): number | undefined {
-	if (typeof value === 'boolean') return value ? 1 : 0;
-	const read = scalarText(value)?.trim();
+	const read = scalarText(value)?.trim().toLowerCase();
+	if (read === 'true' || read === 'false') return read === 'true' ? 1 : 0;
 	if (read === undefined || !JSON_NUMBER.test(read)) return undefined;
 	return Number(read);
 }
