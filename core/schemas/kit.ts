@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 import {
 	listOf,
 	oneOf,
@@ -10,7 +8,9 @@ import {
 	time,
 	whole,
 	yesNo,
+	type Fields,
 	type ParseResult,
+	type Shape,
 } from './common';
 import type { ScenarioInfo } from './saas-v2';
 
@@ -100,65 +100,55 @@ const common = {
 	timeStamp: time(),
 };
 
-const user = z
-	.object({
-		userName: text(true),
-		// name and orgCode are absent on deletes.
-		name: text(),
-		orgCode: text(),
-		position: text(),
-		employeeCode: text(),
-		employeeType: whole({ meanings: { 1: 'regular', 2: 'intern', 3: 'labour dispatch', 4: 'labour outsourcing' } }),
-		role: oneOf(['user', 'admin']),
-		enable: yesNo('false', 'true'),
-		mobile: text(),
-		email: text(),
-		workPlace: text(),
-	})
-	.passthrough();
+const user = {
+	userName: text(true),
+	// name and orgCode are absent on deletes.
+	name: text(),
+	orgCode: text(),
+	position: text(),
+	employeeCode: text(),
+	employeeType: whole({ meanings: { 1: 'regular', 2: 'intern', 3: 'labour dispatch', 4: 'labour outsourcing' } }),
+	role: oneOf(['user', 'admin']),
+	enable: yesNo('false', 'true'),
+	mobile: text(),
+	email: text(),
+	workPlace: text(),
+} satisfies Shape;
 
-const orgInfo = z.object({ orgCode: text(true), orgName: text(), parentCode: text() }).passthrough();
+const orgInfo = { orgCode: text(true), orgName: text(), parentCode: text() } satisfies Shape;
 
-const tenantSync = z
-	.object({
-		...common,
-		orderId: text(),
-		tenantCode: text(true),
-		name: text(true),
-		// The sign-on domain; absent on deletes.
-		domainName: text(),
-		flag: flag(changes),
-	})
-	.passthrough();
-const applicationSync = z
-	.object({
-		...common,
-		appId: text(true),
-		clientId: text(true),
-		clientSecret: text(true),
-		flag: flag(changes),
-	})
-	.passthrough();
-const authSync = z
-	.object({
-		...common,
-		appId: text(true),
-		userList: listOf(user, 'users'),
-		currentSyncTime: time(),
-		flag: flag({ ...changes, 3: 'cancel authorization' }),
-	})
-	.passthrough();
-const singleOrgSync = z
-	.object({
-		...common,
-		orgCode: text(true),
-		orgName: text(),
-		parentCode: text(),
-		flag: flag(changes),
-	})
-	.passthrough();
+const tenantSync = {
+	...common,
+	orderId: text(),
+	tenantCode: text(true),
+	name: text(true),
+	// The sign-on domain; absent on deletes.
+	domainName: text(),
+	flag: flag(changes),
+} satisfies Shape;
+const applicationSync = {
+	...common,
+	appId: text(true),
+	clientId: text(true),
+	clientSecret: text(true),
+	flag: flag(changes),
+} satisfies Shape;
+const authSync = {
+	...common,
+	appId: text(true),
+	userList: listOf(user, 'users'),
+	currentSyncTime: time(),
+	flag: flag({ ...changes, 3: 'cancel authorization' }),
+} satisfies Shape;
+const singleOrgSync = {
+	...common,
+	orgCode: text(true),
+	orgName: text(),
+	parentCode: text(),
+	flag: flag(changes),
+} satisfies Shape;
 // orgInfoList is typed OrgInfo[] but Huawei's example sends JSON-like text with bare keys (§5).
-const allOrgSync = z.object({ ...common, orgInfoList: listOf(orgInfo, 'departments') }).passthrough();
+const allOrgSync = { ...common, orgInfoList: listOf(orgInfo, 'departments') } satisfies Shape;
 
 export const kitRequestSchemas = {
 	tenantSync,
@@ -170,7 +160,7 @@ export const kitRequestSchemas = {
 
 export type KitScenario = keyof typeof kitRequestSchemas;
 export type KitRequest = {
-	[S in KitScenario]: z.infer<(typeof kitRequestSchemas)[S]>;
+	[S in KitScenario]: Fields<(typeof kitRequestSchemas)[S]>;
 }[KitScenario];
 
 export function isKitScenario(value: unknown): value is KitScenario {

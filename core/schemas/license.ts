@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 import { readV1Params } from '../saas-v1-auth-token';
 import {
 	oneOf,
@@ -11,7 +9,9 @@ import {
 	time,
 	whole,
 	yesNo,
+	type Fields,
 	type ParseResult,
+	type Shape,
 } from './common';
 import { periodType, v1SignedFields } from './saas-v1';
 import type { ScenarioInfo } from './saas-v2';
@@ -128,69 +128,55 @@ export const LICENSE_RESULT_CODES = {
 const testFlag = yesNo('0', '1');
 const status = oneOf(['FREEZE', 'UNFREEZE'], true);
 
-const refreshLicenseCode = z
-	.object({
-		activity: text(true),
-		scene: oneOf(['RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD']),
-		orderId: text(),
-		orderLineId: text(),
-		license: text(true),
-		productId: text(),
-		expireTime: time(true),
-		testFlag,
-	})
-	.passthrough();
-const updateLicenseCodeStatus = z
-	.object({ activity: text(true), license: text(true), status, testFlag })
-	.passthrough();
-const releaseLicenseCode = z
-	.object({ activity: text(true), license: text(true), orderId: text(), orderLineId: text(), testFlag })
-	.passthrough();
-const getLicenseAsync = z
-	.object({
-		activity: text(true),
-		// The same event and device must get the same license again: both identify the request.
-		instanceId: text(true),
-		eventId: text(true),
-		effectiveTime: time(),
-		expireTime: time(),
-		deviceFingerprint: text(),
-		testFlag,
-	})
-	.passthrough();
-const getLicense = z
-	.object({
-		...v1SignedFields,
-		activity: text(true),
-		customerId: text(true),
-		orderId: text(true),
-		customerName: text(),
-		businessId: text(),
-		skuCode: text(),
-		productId: text(),
-		expireTime: time(),
-		periodType,
-		// A quantity (how many licenses), handed over as a number.
-		amount: whole(),
-		testFlag,
-	})
-	.passthrough();
-const refreshLicense = z
-	.object({
-		...v1SignedFields,
-		activity: text(true),
-		orderId: text(),
-		instanceId: text(true),
-		productId: text(),
-		expireTime: time(true),
-		periodType,
-		periodNumber: whole(),
-		testFlag,
-	})
-	.passthrough();
-const releaseLicense = z
-	.object({ ...v1SignedFields, activity: text(true), orderId: text(), instanceId: text(true), testFlag })
-	.passthrough();
+const refreshLicenseCode = {
+	activity: text(true),
+	scene: oneOf(['RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD']),
+	orderId: text(),
+	orderLineId: text(),
+	license: text(true),
+	productId: text(),
+	expireTime: time(true),
+	testFlag,
+} satisfies Shape;
+const updateLicenseCodeStatus = { activity: text(true), license: text(true), status, testFlag } satisfies Shape;
+const releaseLicenseCode = { activity: text(true), license: text(true), orderId: text(), orderLineId: text(), testFlag } satisfies Shape;
+const getLicenseAsync = {
+	activity: text(true),
+	// The same event and device must get the same license again: both identify the request.
+	instanceId: text(true),
+	eventId: text(true),
+	effectiveTime: time(),
+	expireTime: time(),
+	deviceFingerprint: text(),
+	testFlag,
+} satisfies Shape;
+const getLicense = {
+	...v1SignedFields,
+	activity: text(true),
+	customerId: text(true),
+	orderId: text(true),
+	customerName: text(),
+	businessId: text(),
+	skuCode: text(),
+	productId: text(),
+	expireTime: time(),
+	periodType,
+	// A quantity (how many licenses), handed over as a number.
+	amount: whole(),
+	testFlag,
+} satisfies Shape;
+const refreshLicense = {
+	...v1SignedFields,
+	activity: text(true),
+	orderId: text(),
+	instanceId: text(true),
+	productId: text(),
+	expireTime: time(true),
+	periodType,
+	periodNumber: whole(),
+	testFlag,
+} satisfies Shape;
+const releaseLicense = { ...v1SignedFields, activity: text(true), orderId: text(), instanceId: text(true), testFlag } satisfies Shape;
 
 export const licenseRequestSchemas = {
 	refreshLicenseCode,
@@ -204,7 +190,7 @@ export const licenseRequestSchemas = {
 
 export type LicenseActivity = keyof typeof licenseRequestSchemas;
 export type LicenseRequest = {
-	[A in LicenseActivity]: z.infer<(typeof licenseRequestSchemas)[A]>;
+	[A in LicenseActivity]: Fields<(typeof licenseRequestSchemas)[A]>;
 }[LicenseActivity];
 
 export function isLicenseActivity(value: unknown): value is LicenseActivity {

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 import { readV1Params } from '../saas-v1-auth-token';
 import {
 	idList,
@@ -11,7 +9,9 @@ import {
 	time,
 	whole,
 	yesNo,
+	type Fields,
 	type ParseResult,
+	type Shape,
 } from './common';
 import type { ScenarioInfo } from './saas-v2';
 
@@ -89,55 +89,45 @@ export const periodType = oneOf(['year', 'month']);
 export const v1SignedFields = { authToken: text(), timeStamp: time() };
 const base = { ...v1SignedFields, activity: text(true), testFlag: yesNo('0', '1') };
 
-const newInstance = z
-	.object({
-		...base,
-		// The buyer the instance is for, and the order that makes a repeated purchase the same one.
-		customerId: text(true),
-		orderId: text(true),
-		customerName: text(),
-		userId: text(),
-		userName: text(),
-		businessId: text(),
-		productId: text(),
-	})
-	.passthrough();
-const refreshInstance = z
-	.object({
-		...base,
-		orderId: text(),
-		instanceId: text(true),
-		productId: text(),
-		expireTime: time(true),
-		trialToFormal: yesNo('0', '1'),
-		periodType,
-		periodNumber: whole(),
-		// An amount (yuan, negative for a cancelled renewal): text exactly as sent, e.g. "99.9900".
-		orderAmount: text(),
-	})
-	.passthrough();
-const expireInstance = z
-	.object({
-		...base,
-		instanceId: text(true),
-		// Mandatory in the table, but an expiry concerns the instance, not an order.
-		orderId: text(),
-	})
-	.passthrough();
-const releaseInstance = z
-	.object({
-		...base,
-		instanceId: text(true),
-		// The table marks it mandatory, but the documented example request has no orderId (§C.5).
-		orderId: text(),
-		orderAmount: text(),
-	})
-	.passthrough();
-const instanceStatus = z
-	.object({ ...base, instanceId: text(true), instanceStatus: oneOf(['FREEZE', 'NORMAL'], true) })
-	.passthrough();
+const newInstance = {
+	...base,
+	// The buyer the instance is for, and the order that makes a repeated purchase the same one.
+	customerId: text(true),
+	orderId: text(true),
+	customerName: text(),
+	userId: text(),
+	userName: text(),
+	businessId: text(),
+	productId: text(),
+} satisfies Shape;
+const refreshInstance = {
+	...base,
+	orderId: text(),
+	instanceId: text(true),
+	productId: text(),
+	expireTime: time(true),
+	trialToFormal: yesNo('0', '1'),
+	periodType,
+	periodNumber: whole(),
+	// An amount (yuan, negative for a cancelled renewal): text exactly as sent, e.g. "99.9900".
+	orderAmount: text(),
+} satisfies Shape;
+const expireInstance = {
+	...base,
+	instanceId: text(true),
+	// Mandatory in the table, but an expiry concerns the instance, not an order.
+	orderId: text(),
+} satisfies Shape;
+const releaseInstance = {
+	...base,
+	instanceId: text(true),
+	// The table marks it mandatory, but the documented example request has no orderId (§C.5).
+	orderId: text(),
+	orderAmount: text(),
+} satisfies Shape;
+const instanceStatus = { ...base, instanceId: text(true), instanceStatus: oneOf(['FREEZE', 'NORMAL'], true) } satisfies Shape;
 // A comma-separated list of IDs.
-const queryInstance = z.object({ ...base, instanceId: idList() }).passthrough();
+const queryInstance = { ...base, instanceId: idList() } satisfies Shape;
 
 export const saasV1RequestSchemas = {
 	newInstance,
@@ -150,7 +140,7 @@ export const saasV1RequestSchemas = {
 
 export type SaasV1Activity = keyof typeof saasV1RequestSchemas;
 export type SaasV1Request = {
-	[A in SaasV1Activity]: z.infer<(typeof saasV1RequestSchemas)[A]>;
+	[A in SaasV1Activity]: Fields<(typeof saasV1RequestSchemas)[A]>;
 }[SaasV1Activity];
 
 export function isSaasV1Activity(value: unknown): value is SaasV1Activity {

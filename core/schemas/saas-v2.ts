@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 import {
 	idList,
 	oneOf,
@@ -11,7 +9,9 @@ import {
 	text,
 	time,
 	yesNo,
+	type Fields,
 	type ParseResult,
+	type Shape,
 } from './common';
 
 /** One scenario (activity) as the operator sees it in the editor and in the seller console. */
@@ -93,35 +93,23 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 const testFlag = yesNo('0', '1');
 const base = { activity: text(true), testFlag };
 
-const newInstance = z
-	// orderId identifies the purchase (Order > Get); orderLineId and businessId are read when sent.
-	.object({ ...base, orderId: text(true), orderLineId: text(), businessId: text() })
-	.passthrough();
-const queryInstance = z.object({ ...base, instanceId: idList() }).passthrough();
-const refreshInstance = z
-	.object({
-		...base,
-		scene: oneOf(['TRIAL_TO_FORMAL', 'RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD', 'RENEWAL_CHANGE']),
-		orderId: text(),
-		orderLineId: text(),
-		instanceId: text(true),
-		productId: text(),
-		expireTime: time(true),
-	})
-	.passthrough();
-const updateInstanceStatus = z
-	.object({ ...base, instanceId: text(true), status: oneOf(['FREEZE', 'UNFREEZE'], true) })
-	.passthrough();
-const releaseInstance = z
-	.object({ ...base, instanceId: text(true), orderId: text(), orderLineId: text() })
-	.passthrough();
-const upgradeInstance = z
-	.object({ ...base, instanceId: text(true), orderId: text(true), orderLineId: text() })
-	.passthrough();
-const changeInstanceCheck = z
-	// The ProductInfo fields are not published (spec §4.7); keep whatever is sent.
-	.object({ ...base, instanceId: text(true), productInfo: structure() })
-	.passthrough();
+// orderId identifies the purchase (Order > Get); orderLineId and businessId are read when sent.
+const newInstance = { ...base, orderId: text(true), orderLineId: text(), businessId: text() } satisfies Shape;
+const queryInstance = { ...base, instanceId: idList() } satisfies Shape;
+const refreshInstance = {
+	...base,
+	scene: oneOf(['TRIAL_TO_FORMAL', 'RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD', 'RENEWAL_CHANGE']),
+	orderId: text(),
+	orderLineId: text(),
+	instanceId: text(true),
+	productId: text(),
+	expireTime: time(true),
+} satisfies Shape;
+const updateInstanceStatus = { ...base, instanceId: text(true), status: oneOf(['FREEZE', 'UNFREEZE'], true) } satisfies Shape;
+const releaseInstance = { ...base, instanceId: text(true), orderId: text(), orderLineId: text() } satisfies Shape;
+const upgradeInstance = { ...base, instanceId: text(true), orderId: text(true), orderLineId: text() } satisfies Shape;
+// The ProductInfo fields are not published (spec §4.7); keep whatever is sent.
+const changeInstanceCheck = { ...base, instanceId: text(true), productInfo: structure() } satisfies Shape;
 
 export const saasV2RequestSchemas = {
 	newInstance,
@@ -134,7 +122,7 @@ export const saasV2RequestSchemas = {
 } as const;
 
 export type SaasV2Activity = keyof typeof saasV2RequestSchemas;
-export type SaasV2Request = { [A in SaasV2Activity]: z.infer<(typeof saasV2RequestSchemas)[A]> }[SaasV2Activity];
+export type SaasV2Request = { [A in SaasV2Activity]: Fields<(typeof saasV2RequestSchemas)[A]> }[SaasV2Activity];
 
 export function isSaasV2Activity(value: unknown): value is SaasV2Activity {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(saasV2RequestSchemas, value);
