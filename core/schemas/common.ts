@@ -318,8 +318,10 @@ export function readFields<S extends Shape>(
 		const data = readRecord(shape, dropNulls(values) as Record<string, unknown>, { path: '', unknown });
 		return { ok: true, activity, data, unknownValues: [...new Set(unknown)] };
 	} catch (error) {
-		if (!(error instanceof Refusal)) throw error;
-		return parseFailure(`"${error.path}" ${error.message}.`, error.path);
+		// Only a Refusal is expected; anything else is refused as unreadable, never let through.
+		return error instanceof Refusal
+			? parseFailure(`"${error.path}" ${error.message}.`, error.path)
+			: parseFailure('The request could not be read.');
 	}
 }
 
