@@ -1,7 +1,7 @@
 /**
- * Reading KooGallery's calls past the signature (spec decision 16, docs/protocol/README.md): a call
- * KooGallery really signed is refused only when a field the scenario cannot be acted on without is
- * absent or unusable. Never for a field's type (numbers and numeric text are interchangeable), a
+ * Reading KooGallery's calls past the signature (spec decision 16): a call KooGallery really
+ * signed is refused only when a field the scenario cannot be acted on without is absent or
+ * unusable. Never for a field's type (numbers and numeric text are interchangeable), a
  * `null` (the same as absent), an extra field (kept, nested ones too), an unknown value (kept as
  * sent and listed in `unknownValues`) or a length. One implementation of each lenient reading,
  * shared by every protocol's schema.
