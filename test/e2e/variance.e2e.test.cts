@@ -10,6 +10,7 @@ import * as path from 'node:path';
 
 import { KIT_SCENARIOS } from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS } from '../../core/schemas/license';
+import { ORDER_NOTIFY_SCENARIOS } from '../../core/schemas/order-notify';
 import { SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
 import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
@@ -26,6 +27,7 @@ const workflows = [
 	triggerWorkflow('E2eVarKit', 'kit', 'kitScenarios', PATHS.kit, activities(KIT_SCENARIOS, false), answer),
 	triggerWorkflow('E2eVarLicense', 'license', 'licenseScenarios', PATHS.license, activities(LICENSE_SCENARIOS), answer),
 	triggerWorkflow('E2eVarV1', 'saasV1', 'v1Scenarios', PATHS.saasV1, activities(SAAS_V1_SCENARIOS), answer),
+	triggerWorkflow('E2eVarOrder', 'orderNotify', 'orderScenarios', PATHS.orderNotify, activities(ORDER_NOTIFY_SCENARIOS, false), answer),
 ];
 
 describe('the variance corpus through a real n8n', () => {
@@ -68,7 +70,7 @@ describe('the variance corpus through a real n8n', () => {
 		expect(codes.get('000002') ?? 0).toBe(0);
 		// One execution per call, in the workflow of its product type.
 		for (const [index, workflow] of workflows.entries()) {
-			const protocol = (['saasV2', 'kit', 'license', 'saasV1'] as const)[index];
+			const protocol = (['saasV2', 'kit', 'license', 'saasV1', 'orderNotify'] as const)[index];
 			const expected = corpus.filter((c) => c.protocol === protocol).length;
 			const executions = await handle.waitForExecutions(expected, { workflowId: workflow.id, timeoutMs: 120_000 });
 			const failed = executions.filter((e) => e.status !== 'success').length;

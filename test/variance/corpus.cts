@@ -11,7 +11,7 @@ import type { HttpCall } from '../../simulator/http.cjs';
 import { signCall } from '../../simulator/saas-v2-client.cjs';
 import { signV1Call } from '../../simulator/v1-client.cjs';
 
-export type Protocol = 'saasV2' | 'kit' | 'license' | 'saasV1';
+export type Protocol = 'saasV2' | 'kit' | 'license' | 'saasV1' | 'orderNotify';
 
 /** The output a call for a scenario this pack does not know goes to (nodes/KooGalleryTrigger/protocols.ts). */
 export const OTHER = 'otherCall';
@@ -150,7 +150,12 @@ const SAAS_V1: Seed[] = [
 		extra: [['instanceId 120 IDs', (e) => ({ ...e, instanceId: Array.from({ length: 120 }, (_, i) => `id-${i}`).join(',') })]] },
 ];
 
-export const SEEDS: readonly Seed[] = [...SAAS_V2, ...KIT, ...LICENSE, ...SAAS_V1];
+/** koogallery-saas-v2.md §4.8: the order notification's documented body. */
+const ORDER_NOTIFY: Seed[] = [
+	{ protocol: 'orderNotify', scenario: 'orderNotify', example: { activity: 'orderNotify', ...ORDER, testFlag: '0' }, required: ['orderId'] },
+];
+
+export const SEEDS: readonly Seed[] = [...SAAS_V2, ...KIT, ...LICENSE, ...SAAS_V1, ...ORDER_NOTIFY];
 
 /** GET calls: everything arrives as text. */
 const isGet = (seed: Seed) => seed.protocol === 'saasV1' || ['getLicense', 'refreshLicense', 'releaseLicense'].includes(seed.scenario);
@@ -287,7 +292,8 @@ export function varianceCorpus(): VarianceCase[] {
 	for (const seed of SEEDS) {
 		const all = variants(seed);
 		for (const [label, value] of all) push(seed, seed.scenario, label, value);
-		if (seed.protocol === 'kit') continue; // the kit's paths are fixed: no new activity can arrive
+		// The kit's paths are fixed, and the order notification address takes orderNotify only.
+		if (seed.protocol === 'kit' || seed.protocol === 'orderNotify') continue;
 		all.slice(0, 8).forEach(([label, value], i) => {
 			const activity = NEW_ACTIVITIES[i % NEW_ACTIVITIES.length];
 			push(seed, OTHER, `new activity ${activity}, from ${seed.scenario} ${label}`, { ...value, activity });
@@ -297,7 +303,7 @@ export function varianceCorpus(): VarianceCase[] {
 }
 
 /** The production path each protocol's workflow listens on, under /webhook/. */
-export const PATHS: Record<Protocol, string> = { saasV2: 'variance/saas', kit: 'variance/kit', license: 'variance/license', saasV1: 'variance/v1' };
+export const PATHS: Record<Protocol, string> = { saasV2: 'variance/saas', kit: 'variance/kit', license: 'variance/license', saasV1: 'variance/v1', orderNotify: 'variance/order' };
 
 /** Signs one case as KooGallery does, for the production URL `base/webhook/<path>`. */
 export function signCase(base: string, keys: { basic: string; kit: string }, item: VarianceCase): HttpCall {
