@@ -1,7 +1,7 @@
 /**
  * Load: KooGallery's calls offered at a fixed rate (50 a second for 60 seconds by default) to the
  * PostgreSQL example workflow (workflows/koogallery-saas-v2-postgres.json) in a real n8n 2.41.1 with
- * the tuned expression-engine settings (spec README decision 15), against a baseline measured in the
+ * the tuned expression-engine settings (docs/protocol/README.md decision 15), against a baseline measured in the
  * same run on the same n8n: n8n's own Webhook -> Respond to Webhook answering a static body.
  *
  * The calls come from scripts/load.cts (mixed scenarios, signed by the simulator's client). After
@@ -66,7 +66,7 @@ const TUNED_ENV = {
 	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
 	N8N_EXPRESSION_ENGINE_POOL_SIZE: '4',
 };
-/** n8n 2.41.1's own expression-engine defaults, which the harness otherwise tunes (spec decision 15). */
+/** n8n 2.41.1's own expression-engine defaults, which the harness otherwise tunes (docs/protocol/README.md decision 15). */
 const DEFAULT_ENGINE_ENV = {
 	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'false',
 	N8N_EXPRESSION_ENGINE_POOL_SIZE: '1',

@@ -41,7 +41,7 @@ const UPSERT =
 	`INSERT INTO ${TABLE} (order_id, order_line_id, instance_id) VALUES ($1, $2, $3) ` +
 	`ON CONFLICT (order_id, order_line_id) DO UPDATE SET updated_at = now() RETURNING instance_id`;
 
-/** The two n8n expression-engine settings compared (spec README decision 15). */
+/** The two n8n expression-engine settings compared (docs/protocol/README.md decision 15). */
 export const N8N_SETTINGS = [
 	{
 		id: 'tuned',

@@ -1,6 +1,6 @@
 /**
  * The token KooGallery's Agents gateway (Agents网关) sends to the seller's backend under
- * "AK/SK认证" (spec koogallery-agents-apig.md §1.4): an HS256 JWT in the Zhipu style, header
+ * "AK/SK认证" (docs/protocol/koogallery-agents-apig.md §1.4): an HS256 JWT in the Zhipu style, header
  * `{"alg":"HS256","sign_type":"SIGN"}`, payload `{"api_key": <APP Key>, "exp": ..., "timestamp": <ms>}`,
  * signed with the UTF-8 bytes of the APP Secret the seller chose when registering the agent.
  *

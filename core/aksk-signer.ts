@@ -1,10 +1,10 @@
 /**
- * Huawei API Gateway AK/SK signing, `SDK-HMAC-SHA256` (spec koogallery-openapi-v1.md §B.3):
+ * Huawei API Gateway AK/SK signing, `SDK-HMAC-SHA256` (docs/protocol/koogallery-openapi-v1.md §B.3):
  * the Authorization header that KooGallery's Open APIs require, and its verification for the
  * local mock server.
  *
  * Corners the published documentation leaves open are settled the way Huawei's own signers do
- * (the Node SDK core `AKSKSigner`, spec README decision 13, and the APIG signer samples):
+ * (the Node SDK core `AKSKSigner`, docs/protocol/README.md decision 13, and the APIG signer samples):
  * - the path and every query name and value are percent-decoded first and encoded again in the
  *   RFC 3986 style (only `A-Z a-z 0-9 - _ . ~` stay as they are, UTF-8, uppercase hex), so the
  *   canonical form does not depend on how the caller escaped the URL;

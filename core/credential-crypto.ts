@@ -1,6 +1,6 @@
 /**
- * KooGallery credential encryption (README decision 6, koogallery-saas-v2.md §5.2,
- * koogallery-openapi-v1.md §C.6): AES-CBC with PKCS#5 padding, the key taken from Sun's `SHA1PRNG`
+ * KooGallery credential encryption (docs/protocol/README.md decision 6, docs/protocol/koogallery-saas-v2.md §5.2,
+ * docs/protocol/koogallery-openapi-v1.md §C.6): AES-CBC with PKCS#5 padding, the key taken from Sun's `SHA1PRNG`
  * seeded with the seller's access key, wire form = 16-character alphanumeric IV + Base64(ciphertext).
  */
 import { createCipheriv, createDecipheriv, createHash, randomInt } from 'node:crypto';

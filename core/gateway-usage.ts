@@ -1,5 +1,5 @@
 /**
- * What KooGallery's gateways bill from (spec koogallery-agents-apig.md §1.6, §1.7, §2.5).
+ * What KooGallery's gateways bill from (docs/protocol/koogallery-agents-apig.md §1.6, §1.7, §2.5).
  *
  * Agents gateway (Agents网关): the seller's JSON answer is the meter. It must carry a top-level
  * `usage` object; the gateway reads, per billing item the seller registered, these default parse

@@ -11,7 +11,7 @@ import {
 
 /**
  * Joint-operation kit (联营kit) sync calls carry their signature in three headers
- * (koogallery-joint-license.md §0.2): `x-sign`, `x-timestamp` (milliseconds) and `x-nonce`.
+ * (docs/protocol/koogallery-joint-license.md §0.2): `x-sign`, `x-timestamp` (milliseconds) and `x-nonce`.
  */
 export const KIT_HEADERS = { sign: 'x-sign', timestamp: 'x-timestamp', nonce: 'x-nonce' } as const;
 
@@ -85,7 +85,7 @@ function readHeader(
 }
 
 /**
- * Verifies a kit sync call (spec §0.2, README decision 3): the exact raw body first, then the
+ * Verifies a kit sync call (spec §0.2, docs/protocol/README.md decision 3): the exact raw body first, then the
  * canonical form Huawei's sample signs. Checks the timestamp window, the key (current, then
  * previous) and the nonce through {@link checkSignedRequest}. Never throws.
  */

@@ -1,5 +1,5 @@
 /**
- * Where KooGallery's Open APIs live (spec koogallery-openapi-v1.md §A.0, README decision 10):
+ * Where KooGallery's Open APIs live (docs/protocol/koogallery-openapi-v1.md §A.0, docs/protocol/README.md decision 10):
  * one host per site, a custom base URL for the local mock or a seller's gateway, and the paths
  * of the APIs the action node calls.
  */

@@ -1,5 +1,5 @@
 /**
- * What KooGallery's Open API answers mean (spec koogallery-openapi-v1.md §A.1, §A.2.1, §A.4.3):
+ * What KooGallery's Open API answers mean (docs/protocol/koogallery-openapi-v1.md §A.1, §A.2.1, §A.4.3):
  * reading the result code out of an answer, a plain-English explanation for each documented
  * code, and what a caller should do next (done, retry, split the batch, isolate a bad record,
  * or stop). The order and usage APIs use `MKT.` codes; a documentation mirror shows `CBC.` for

@@ -2,7 +2,7 @@
  * Turns a request the action node wants to make into the exact request to send to KooGallery's
  * Open APIs: the absolute URL (site host or custom base URL, query encoded once), the body as one
  * string, `Content-Type`, the extra usage-push headers when the path is the new usage push
- * (spec koogallery-openapi-v1.md §A.2.1, README decision 9), and the `SDK-HMAC-SHA256`
+ * (docs/protocol/koogallery-openapi-v1.md §A.2.1, docs/protocol/README.md decision 9), and the `SDK-HMAC-SHA256`
  * Authorization over exactly those bytes (§B.3). The credential's `authenticate` calls this.
  */
 import { signApigRequest } from './aksk-signer';

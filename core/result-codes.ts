@@ -1,7 +1,7 @@
 import type { VerificationFailureReason } from './verification';
 
 /**
- * KooGallery result codes (koogallery-saas-v2.md §6) with plain-English messages. The kit and
+ * KooGallery result codes (docs/protocol/koogallery-saas-v2.md §6) with plain-English messages. The kit and
  * License protocols add their own codes in their modules' answers; these are the shared ones.
  */
 export const RESULT_CODES = {

@@ -1,6 +1,6 @@
 /**
  * The single sign-on client secret as KooGallery delivers it in the joint-operation kit's
- * `applicationSync` (koogallery-joint-license.md §2, §0.3): RSA-encrypted with the public key the
+ * `applicationSync` (docs/protocol/koogallery-joint-license.md §2, §0.3): RSA-encrypted with the public key the
  * seller gave when creating the application (at least 3072 bits, OAEP padding). Huawei does not
  * say which OAEP hash it uses, nor the text encoding of the ciphertext (UNCONFIRMED, §0.3), so
  * this module tries every OAEP variant a Java or OpenSSL sender produces, most likely first:

@@ -12,7 +12,7 @@ import {
 
 /**
  * SaaS Access Guide V1.0 and the offline joint-operation License guide: KooGallery sends GET
- * requests whose parameters are signed with `authToken` (koogallery-openapi-v1.md §C.3).
+ * requests whose parameters are signed with `authToken` (docs/protocol/koogallery-openapi-v1.md §C.3).
  */
 
 /** Decoded request parameters; a repeated name keeps every value. */

@@ -1,6 +1,6 @@
 import { parseKooGalleryTime } from './schemas/common';
 
-/** What the operator gives for one instance of a `queryInstance` answer (koogallery-saas-v2.md §4.2). */
+/** What the operator gives for one instance of a `queryInstance` answer (docs/protocol/koogallery-saas-v2.md §4.2). */
 export interface InstanceInfoInput {
 	/** Empty: the only instance KooGallery asked for. */
 	instanceId: string;
@@ -9,7 +9,7 @@ export interface InstanceInfoInput {
 	userName: string;
 	password: string;
 	memo: string;
-	/** Set to encrypt userName and password (spec README decision 6). */
+	/** Set to encrypt userName and password (docs/protocol/README.md decision 6). */
 	encryptType?: '1' | '2';
 	usage: Array<{ usageValue: number; statisticalTime: string; relatedInstanceId: string; dashboardUrl: string }>;
 }

@@ -34,7 +34,7 @@ export function canonicalSaasV2Payload(rawBody: string | Buffer): string | undef
 }
 
 /**
- * The V2.0 request signature (spec README decision 2): both HMACs keyed with the seller key,
+ * The V2.0 request signature (docs/protocol/README.md decision 2): both HMACs keyed with the seller key,
  * `hex(HMAC(key, key + nonce + timestamp + hex(HMAC(key, body))))`, lowercase.
  */
 export function signSaasV2Request(key: string, body: string | Buffer, nonce: string, timestamp: string): string {
@@ -42,7 +42,7 @@ export function signSaasV2Request(key: string, body: string | Buffer, nonce: str
 }
 
 /**
- * The two readings of a body to try, in order (spec README decision 2): the exact raw bytes, then
+ * The two readings of a body to try, in order (docs/protocol/README.md decision 2): the exact raw bytes, then
  * Huawei's canonical form. The canonical form is built only when the raw bytes did not verify,
  * and skipped when it equals them.
  */

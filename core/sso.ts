@@ -1,6 +1,6 @@
 /**
- * Single sign-on of joint-operation SaaS products (联营kit账号登录, koogallery-joint-license.md §6,
- * koogallery-openapi-v1.md §A.5): the seller's server calls the tenant's KooGallery auth centre at
+ * Single sign-on of joint-operation SaaS products (联营kit账号登录, docs/protocol/koogallery-joint-license.md §6,
+ * docs/protocol/koogallery-openapi-v1.md §A.5): the seller's server calls the tenant's KooGallery auth centre at
  * `{domain_name}` (the tenant's `domainName` from `tenantSync`) to exchange the login code for
  * tokens, refresh them, and read the signed-in user. Plain OAuth 2.0; the answers and error
  * strings are those of Spring Security OAuth2, which the documented messages match.

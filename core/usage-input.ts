@@ -1,6 +1,6 @@
 /**
  * From what a workflow hands the action node to a usage record KooGallery accepts (spec
- * koogallery-openapi-v1.md §A.2, README decision 9): field names in snake_case or camelCase,
+ * docs/protocol/koogallery-openapi-v1.md §A.2, docs/protocol/README.md decision 9): field names in snake_case or camelCase,
  * times as Dates, ISO 8601 text, epoch milliseconds or already in `yyyyMMdd'T'HHmmss'Z'`, a
  * derived `metering_sn` when none is given, and every problem reported with the field it is about.
  * The record checks themselves are core/usage-signature's `validateUsageRecord`.

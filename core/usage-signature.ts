@@ -1,5 +1,5 @@
 /**
- * Usage push, new version (spec koogallery-openapi-v1.md §A.2.1, README decision 9): the body
+ * Usage push, new version (docs/protocol/koogallery-openapi-v1.md §A.2.1, docs/protocol/README.md decision 9): the body
  * serialised with its keys sorted, the extra `signature` / `ts` / `nonce` headers, stable
  * `metering_sn` values, record checks and batches of at most 1000 records.
  */

@@ -39,7 +39,7 @@ export interface VerificationSuccess {
 
 export type VerificationResult = VerificationSuccess | VerificationFailure;
 
-/** Default timestamp tolerance, both directions (spec README decision 2). */
+/** Default timestamp tolerance, both directions (docs/protocol/README.md decision 2). */
 export const DEFAULT_TOLERANCE_MS = 60_000;
 
 /** What every verifier takes besides the request itself: the keys, the clock and the replay cache. */
@@ -62,7 +62,7 @@ export interface NonceStore {
 /**
  * In-memory nonce cache with a size bound: expired entries are dropped first, then the oldest.
  * It protects one process; replays that reach another process are harmless because the
- * workflows are idempotent (spec README decision 8).
+ * workflows are idempotent (docs/protocol/README.md decision 8).
  */
 export class MemoryNonceStore implements NonceStore {
 	private readonly seen = new Map<string, number>();

@@ -2,7 +2,7 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 /**
  * How a KooGallery gateway proves a call to the seller's backend is its own (spec
- * koogallery-agents-apig.md §1.4, §1.5, §2.3): the Agents gateway's token made from the APP Key
+ * docs/protocol/koogallery-agents-apig.md §1.4, §1.5, §2.3): the Agents gateway's token made from the APP Key
  * and APP Secret the seller registered (AK/SK认证), APIG's backend signature made with a signature
  * key (签名密钥), or a constant secret header the gateway adds (自主认证, or an APIG constant
  * backend parameter). Nothing is called with it; the KooGallery API Trigger checks calls with it.

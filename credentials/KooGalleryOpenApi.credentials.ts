@@ -29,7 +29,7 @@ const failureRules = Object.entries(MKT_CODES)
 /**
  * AK/SK access key of a KooGallery seller, for the Open APIs the seller calls (query orders, push
  * usage, activate and query license codes). Every request is signed in `authenticate` with
- * Huawei's `SDK-HMAC-SHA256` over exactly the bytes sent (spec koogallery-openapi-v1.md §B);
+ * Huawei's `SDK-HMAC-SHA256` over exactly the bytes sent (docs/protocol/koogallery-openapi-v1.md §B);
  * usage pushes also get the `signature`/`ts`/`nonce` headers made with the seller key (§A.2.1).
  */
 export class KooGalleryOpenApi implements ICredentialType {

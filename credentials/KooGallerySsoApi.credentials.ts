@@ -19,7 +19,7 @@ import {
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 /**
- * Single sign-on of a joint-operation SaaS product (联营kit账号登录, koogallery-joint-license.md §6):
+ * Single sign-on of a joint-operation SaaS product (联营kit账号登录, docs/protocol/koogallery-joint-license.md §6):
  * the tenant's auth centre address and the OAuth client KooGallery created for the application.
  * The client ID and secret arrive in the kit's application sync (应用同步); the secret is
  * RSA-encrypted there with the public key the seller registered, so the credential can hold the

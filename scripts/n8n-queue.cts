@@ -1,6 +1,6 @@
 /**
  * n8n 2.41.1 scaled out on one machine, the way a seller who outgrows one process runs it
- * ("queue mode", spec n8n-platform.md §5): a private Redis (scripts/redis.cts) carries the job
+ * ("queue mode", docs/protocol/n8n-platform.md §5): a private Redis (scripts/redis.cts) carries the job
  * queue, a private PostgreSQL (scripts/postgres.cts) holds n8n's own data (schema `n8n`) beside the
  * workflows' tables (schema `public`), and several n8n processes share them:
  *
@@ -13,7 +13,7 @@
  * Every process gets its own user folder (n8n's crash journal and type cache live there; two
  * processes sharing one folder think the other crashed) with the pack installed into it: the pack
  * is installed once and copied, as an image layer would be. All of them share the encryption key,
- * the database, Redis and the tuned expression-engine settings of spec README decision 15 (from
+ * the database, Redis and the tuned expression-engine settings of docs/protocol/README.md decision 15 (from
  * `n8nEnv`). What must differ between processes on one machine: the HTTP port of main and of each
  * webhook process, the task broker port of main and each worker (`N8N_RUNNERS_BROKER_PORT`, default
  * 5679: workers run a task broker and a JavaScript task runner too), and the health port of each

@@ -1,5 +1,5 @@
 /**
- * The test plans for API-type products (spec koogallery-agents-apig.md): KooGallery's Agents
+ * The test plans for API-type products (docs/protocol/koogallery-agents-apig.md): KooGallery's Agents
  * gateway (Agents网关) and Huawei's APIG gateway (APIG网关) calling the seller's backend.
  *
  * Agents: calls carry the gateway's HS256 token (or the seller's constant header) and the

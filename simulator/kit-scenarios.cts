@@ -1,5 +1,5 @@
 /**
- * The joint-operation kit test plan (联营kit, koogallery-joint-license.md §0–§5): KooGallery's syncs
+ * The joint-operation kit test plan (联营kit, docs/protocol/koogallery-joint-license.md §0–§5): KooGallery's syncs
  * in the order a binding lives through them, signed with `x-sign` and the kit key, then the
  * refusals. Kit calls are not retried by KooGallery, so every sync must succeed the first time and
  * again when repeated.

@@ -1,5 +1,5 @@
 /**
- * The License test plan (koogallery-joint-license.md §8): license-code products (POST, signed like
+ * The License test plan (docs/protocol/koogallery-joint-license.md §8): license-code products (POST, signed like
  * SaaS V2.0), online license issuing (getLicenseAsync) and the offline getLicense family (GET,
  * authToken). A product uses one guide; pick it with `guides`.
  */

@@ -1,5 +1,5 @@
 /**
- * Data the Open API mock serves: the documented mock orders (spec koogallery-openapi-v1.md §A.1)
+ * Data the Open API mock serves: the documented mock orders (docs/protocol/koogallery-openapi-v1.md §A.1)
  * and a set of license codes in every state the license APIs know (§A.4).
  *
  * Only MOCKPERIODYEARNEW is a captured KooGallery answer (vector TV8, [C-JAVA-QO]); it is served

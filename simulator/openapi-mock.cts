@@ -1,5 +1,5 @@
 /**
- * A local mock of KooGallery's Open APIs (spec koogallery-openapi-v1.md §A, §B), for tests, the
+ * A local mock of KooGallery's Open APIs (docs/protocol/koogallery-openapi-v1.md §A, §B), for tests, the
  * simulator and the example workflows. It checks requests the way KooGallery does:
  * - every request: the `SDK-HMAC-SHA256` Authorization, with core's `verifyApigRequest`;
  * - the new usage push: the `signature` / `ts` / `nonce` headers over the exact body, with core's

@@ -1,5 +1,5 @@
 /**
- * The SaaS V1.0 test plan (deprecated guide, koogallery-openapi-v1.md §C): GET calls signed with
+ * The SaaS V1.0 test plan (deprecated guide, docs/protocol/koogallery-openapi-v1.md §C): GET calls signed with
  * `authToken`, a purchase's whole life, then the refusals. V1.0 always encrypts returned credentials.
  */
 import { randomUUID } from 'node:crypto';

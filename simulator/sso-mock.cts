@@ -1,5 +1,5 @@
 /**
- * A local mock of a joint-operation tenant's KooGallery auth centre (koogallery-joint-license.md
+ * A local mock of a joint-operation tenant's KooGallery auth centre (docs/protocol/koogallery-joint-license.md
  * §6.3 to §6.5), for tests and the simulator. Each tenant lives under its own path prefix of the
  * mock's address (its "domain"), with its own OAuth client and users. It behaves as the documented
  * answers (Spring Security OAuth2's) say:

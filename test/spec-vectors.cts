@@ -1,5 +1,5 @@
 /**
- * Spec vectors several test files check against, byte for byte: koogallery-saas-v2.md T2 (seller
+ * Spec vectors several test files check against, byte for byte: docs/protocol/koogallery-saas-v2.md T2 (seller
  * key `0123456789abcdef-TEST-KEY-not-real`, IV `A1b2C3d4E5f6G7h8`): encrypted credentials and
  * contact, the signed newInstance call and its Body-Sign answer.
  */

@@ -15,7 +15,7 @@ import {
 import type { ScenarioInfo } from './saas-v2';
 
 /**
- * Joint-operation SaaS kit (联营kit) sync calls, V2.0 (koogallery-joint-license.md §0–§5): one
+ * Joint-operation SaaS kit (联营kit) sync calls, V2.0 (docs/protocol/koogallery-joint-license.md §0–§5): one
  * POST per scenario to `<production address>/produceAPI/v2/<scenario>`, signed with `x-sign`.
  * The scenario comes from the path, not from the body.
  */

@@ -17,7 +17,7 @@ import { periodType, v1SignedFields } from './saas-v1';
 import type { ScenarioInfo } from './saas-v2';
 
 /**
- * License products (koogallery-joint-license.md §8). Three guides, one production address each:
+ * License products (docs/protocol/koogallery-joint-license.md §8). Three guides, one production address each:
  * - 联营License类授权码商品 2.0 (license codes): POST JSON signed like SaaS V2.0 (URL `signature`);
  * - 在线开通License: `getLicenseAsync`, POST JSON, same signature;
  * - 联营License (offline guide, 已下线): `getLicense` family, GET parameters signed with `authToken`.

@@ -4,7 +4,7 @@
  * KooGallery POSTs `{"activity":"orderNotify","orderId","orderLineId","testFlag"}`, signed like
  * SaaS V2.0; the seller reads the order with the Order query Open API and delivers.
  *
- * Read leniently (spec README decision 16): past the signature, only a call that names no order
+ * Read leniently (docs/protocol/README.md decision 16): past the signature, only a call that names no order
  * (or is not an order notification at all) is refused. Numbers and text are interchangeable and
  * handed on as text, null equals absent, unknown fields pass through, lengths are not enforced.
  */

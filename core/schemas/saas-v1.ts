@@ -17,7 +17,7 @@ import type { ScenarioInfo } from './saas-v2';
 
 /**
  * SaaS Access Guide V1.0 (deprecated, 已下线): KooGallery calls the production address with GET
- * parameters and tells scenarios apart by `activity` (koogallery-openapi-v1.md §C.5).
+ * parameters and tells scenarios apart by `activity` (docs/protocol/koogallery-openapi-v1.md §C.5).
  */
 
 /** The V1.0 scenarios in the order a purchase lives through them. */

@@ -24,7 +24,7 @@ export interface ScenarioInfo {
 	description: string;
 	/** True when KooGallery needs data in the answer (not only a result code). */
 	needsAnswer: boolean;
-	/** True when every product must implement it (koogallery-saas-v2.md §4.0). */
+	/** True when every product must implement it (docs/protocol/koogallery-saas-v2.md §4.0). */
 	mandatory: boolean;
 }
 

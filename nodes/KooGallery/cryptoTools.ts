@@ -87,7 +87,7 @@ const fieldError = (ctx: IExecuteFunctions, i: number, field: string, error: unk
 
 /**
  * Credentials > Encrypt: each listed field of each item replaced by KooGallery's encrypted form
- * (koogallery-saas-v2.md §5.2) made with the current seller key, plus `encryptType`.
+ * (docs/protocol/koogallery-saas-v2.md §5.2) made with the current seller key, plus `encryptType`.
  */
 export async function encryptCredentials(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const keys = await loadSellerKeys(this);
@@ -181,7 +181,7 @@ function urlDecoded(value: string, mode: string): string | undefined {
 
 /**
  * Buyer Contact > Decrypt: the buyer's `mobilePhone` and `email` as KooGallery sends them
- * (koogallery-openapi-v1.md §C.5, §C.6), URL-encoded or not, replaced by their plain values.
+ * (docs/protocol/koogallery-openapi-v1.md §C.5, §C.6), URL-encoded or not, replaced by their plain values.
  */
 export async function decryptBuyerContacts(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const keys = await loadSellerKeys(this);

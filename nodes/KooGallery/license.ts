@@ -17,7 +17,7 @@ import {
 	type RetryPolicy,
 } from './transport';
 
-/** The v2 license APIs take at most this many codes per call (spec koogallery-openapi-v1.md §A.4.1). */
+/** The v2 license APIs take at most this many codes per call (docs/protocol/koogallery-openapi-v1.md §A.4.1). */
 export const MAX_LICENSE_CODES_PER_CALL = 100;
 
 /** Reads license codes from text (split on commas, semicolons, spaces or new lines) or a list. */

@@ -31,7 +31,7 @@ function namedList(value: unknown): unknown {
 }
 
 /**
- * The order of a query-order answer as clean JSON (spec koogallery-openapi-v1.md §A.1): the
+ * The order of a query-order answer as clean JSON (docs/protocol/koogallery-openapi-v1.md §A.1): the
  * `orderInfo` object without the result wrapper, each `extendParams` list turned into an object
  * keyed by name. Unknown fields are kept, as KooGallery may add fields.
  */

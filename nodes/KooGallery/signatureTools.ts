@@ -27,7 +27,7 @@ export const REPLAY_CHECK_NOTE =
 const CONTENT_TYPE = 'application/json;charset=UTF-8';
 
 /**
- * Signature > Sign Body: the `Body-Sign` header (koogallery-saas-v2.md §3) over the exact body
+ * Signature > Sign Body: the `Body-Sign` header (docs/protocol/koogallery-saas-v2.md §3) over the exact body
  * text, with the body to send. Text is signed as given; an object is written as KooGallery JSON.
  */
 export async function signBodies(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

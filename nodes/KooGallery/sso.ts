@@ -96,7 +96,7 @@ function refused(
 }
 
 /**
- * Single Sign-On > Get Tokens, Refresh Token and Get User Info (koogallery-joint-license.md §6.3
+ * Single Sign-On > Get Tokens, Refresh Token and Get User Info (docs/protocol/koogallery-joint-license.md §6.3
  * to §6.5), one request per item, never retried (a code works once). The credential adds the
  * client ID and secret; the node never sees the secret.
  */

@@ -47,7 +47,7 @@ interface TriggerOptions {
 
 /**
  * Agents tokens seen, per n8n process, for the opt-in option Refuse Repeated Tokens. It holds
- * token signatures only; a replay that reaches another process is not caught (spec decision 8).
+ * token signatures only; a replay that reaches another process is not caught (docs/protocol/README.md decision 8).
  */
 const tokenStore = new MemoryNonceStore(50_000);
 
@@ -60,7 +60,7 @@ const HEALTH_BODY = JSON.stringify({ status: 'ok', service: 'koogallery-gateway-
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
 /**
- * Where the trigger listens, read by n8n without its expression engine (spec README decision 15;
+ * Where the trigger listens, read by n8n without its expression engine (docs/protocol/README.md decision 15;
  * the functions are inlined into the editor's expressions, so they must be self-contained).
  */
 const webhookFields = webhookDescriptionFields({

@@ -286,7 +286,7 @@ export class KooGalleryRespond implements INodeType {
 				description: 'Open the KooGallery Seller Key credential and paste the key from the seller console.',
 			});
 		}
-		// SaaS V1.0 always encrypts returned credentials (spec README decision 6).
+		// SaaS V1.0 always encrypts returned credentials (docs/protocol/README.md decision 6).
 		const encryptionRequired = call.protocol === 'saasV1';
 		const encrypt = (text: string, type: EncryptType) => encryptCredential(key, text, type);
 		const fail = (message: string, description: string, itemIndex = 0) =>

@@ -23,10 +23,10 @@ import {
 } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
-import { OTHER_CALL, protocols, type IncomingCall, type ProtocolName } from './protocols';
+import { OTHER_CALL, protocols, scenarioOption, scenarioOutputLabel, type IncomingCall, type ProtocolName } from './protocols';
 
 /**
- * Seen nonces, per n8n process. Best effort by design (spec decision 8): in queue mode another
+ * Seen nonces, per n8n process. Best effort by design (docs/protocol/README.md decision 8): in queue mode another
  * webhook process has its own cache, and the example workflows are idempotent on business keys,
  * so a replay that slips past one cache does no harm. It holds nonces only, never request data.
  */
@@ -38,7 +38,7 @@ interface OutputLabel {
 
 /**
  * Evaluated by the editor (stringified), so it must be self-contained: one output per scenario the
- * operator enables, in the protocol's own order, labelled in English and with the console's term.
+ * operator enables, in the protocol's own order, labelled with the console's term (scenarioOutputLabel).
  */
 const configuredOutputs = (
 	parameters: Record<string, unknown>,
@@ -61,7 +61,7 @@ const outputCatalogue = Object.fromEntries(
 		name,
 		{
 			parameter: p.scenariosParameter,
-			scenarios: p.scenarios.map((s) => ({ activity: s.activity, output: `${s.label} (${s.zh})` })),
+			scenarios: p.scenarios.map((s) => ({ activity: s.activity, output: scenarioOutputLabel(s) })),
 		},
 	]),
 );
@@ -103,7 +103,7 @@ function scenarioParameter(protocol: ProtocolName, defaults: string[]): INodePro
 		default: [...defaults],
 		displayOptions: { show: { protocol: [protocol] } },
 		options: handler.scenarios.map((s) => ({
-			name: `${s.label} (${s.zh})`,
+			name: scenarioOption(s),
 			value: s.activity,
 			description: s.description,
 		})),

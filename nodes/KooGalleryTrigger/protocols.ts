@@ -165,4 +165,18 @@ const orderNotify: ProtocolHandler = {
 };
 
 export const protocols = { saasV2, kit, license, saasV1, orderNotify } satisfies Record<string, ProtocolHandler>;
+
+/** How the trigger's panel lists a scenario: the English name with the seller console's term beside it. */
+export const scenarioOption = (s: ScenarioInfo): string => `${s.label} (${s.zh})`;
+
+/**
+ * The label n8n draws at a scenario's output on the canvas: the seller console's term, the word an
+ * operator looks for. n8n 2.41.1 cuts the label of a connected output at 96 px of 12 px text (its
+ * editor CSS: `._handle._connected ._label { max-width: 96px }`), room for 8 Chinese characters and
+ * no English word beside the six-character terms; "Query Instance (查询实例信息)" was drawn
+ * "Query Instanc…". The English name stays in the panel (`scenarioOption`) and in every item the
+ * trigger outputs (`koogallery.scenarioName`).
+ */
+export const scenarioOutputLabel = (s: ScenarioInfo): string => s.zh;
+
 export type ProtocolName = keyof typeof protocols;

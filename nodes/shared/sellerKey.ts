@@ -8,7 +8,7 @@ import type {
 export const SELLER_KEY_CREDENTIAL = 'kooGallerySellerKeyApi';
 
 export interface SellerKeys {
-	/** Current key first, then the previous key while the seller rotates (spec decision 14). */
+	/** Current key first, then the previous key while the seller rotates (docs/protocol/README.md decision 14). */
 	basic: string[];
 	/** The joint-operation kit key(s), same order. */
 	kit: string[];

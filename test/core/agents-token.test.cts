@@ -1,5 +1,5 @@
 /**
- * Agents gateway token (spec koogallery-agents-apig.md §1.4 and vectors A1–A7): each token is
+ * Agents gateway token (docs/protocol/koogallery-agents-apig.md §1.4 and vectors A1–A7): each token is
  * reproduced byte for byte from its header and payload, then verified or refused exactly as the
  * spec states at the stated `now`, with the window edges on both sides, key rotation, the length
  * cap and the header forms.

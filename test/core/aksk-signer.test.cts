@@ -1,7 +1,7 @@
 /**
- * AK/SK signer (`SDK-HMAC-SHA256`, spec koogallery-openapi-v1.md §B.3): the published vectors
+ * AK/SK signer (`SDK-HMAC-SHA256`, docs/protocol/koogallery-openapi-v1.md §B.3): the published vectors
  * TV1/TV2/TV3 byte for byte, a second opinion from Huawei's Node SDK core `AKSKSigner` on 240
- * generated requests (spec README decision 13), and the verifier's round trips and tamper cases.
+ * generated requests (docs/protocol/README.md decision 13), and the verifier's round trips and tamper cases.
  */
 import {
 	APIG_DEFAULT_TOLERANCE_MS,

@@ -1,6 +1,6 @@
 import { bodySignHeader, parseBodySign, signedJsonResponse, toKooGalleryJson, verifyBodySign } from '../../core/body-sign';
 
-// koogallery-saas-v2.md, vector T2.
+// docs/protocol/koogallery-saas-v2.md, vector T2.
 const KEY = '0123456789abcdef-TEST-KEY-not-real';
 const BODY = '{"resultCode":"000000","resultMsg":"success","instanceId":"87b94795-0603-4e24-8ae5-69420d60e3c8"}';
 const HEADER = 'sign_type="HMAC-SHA256", signature= "yHaSmgvtePiU2kTJ1G3Vt+fP6pqa55l+I5lu4kWkK00="';

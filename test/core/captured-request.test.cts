@@ -1,7 +1,7 @@
 /**
  * Captured requests as operators paste them, checked against the spec vectors:
- * koogallery-saas-v2.md T2 (V2.0 request signature), koogallery-joint-license.md B.1/B.2 (kit
- * x-sign) and B.5, koogallery-openapi-v1.md TV4 (V1.0 authToken).
+ * docs/protocol/koogallery-saas-v2.md T2 (V2.0 request signature), docs/protocol/koogallery-joint-license.md B.1/B.2 (kit
+ * x-sign) and B.5, docs/protocol/koogallery-openapi-v1.md TV4 (V1.0 authToken).
  */
 import {
 	capturedTimestampMs,

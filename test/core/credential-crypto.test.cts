@@ -15,7 +15,7 @@ import {
 	type EncryptType,
 } from '../../core/credential-crypto';
 
-// koogallery-saas-v2.md T2 and koogallery-openapi-v1.md TV6.
+// docs/protocol/koogallery-saas-v2.md T2 and docs/protocol/koogallery-openapi-v1.md TV6.
 const T2_KEY = '0123456789abcdef-TEST-KEY-not-real';
 const T2_IV = 'A1b2C3d4E5f6G7h8';
 const TV6_KEY = 'xxxxxxx';

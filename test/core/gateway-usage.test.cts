@@ -1,5 +1,5 @@
 /**
- * The gateways' billing contract (spec koogallery-agents-apig.md §1.6, §2.5; vectors A8, A9, B3):
+ * The gateways' billing contract (docs/protocol/koogallery-agents-apig.md §1.6, §2.5; vectors A8, A9, B3):
  * the Agents answer body byte for byte, usage validation naming the field at fault, the error
  * body without usage, the APIG billed statuses, and the request counts of A8.
  */

@@ -8,7 +8,7 @@ import {
 import { MemoryNonceStore } from '../../core/verification';
 import { verificationResultCode } from '../../core/result-codes';
 
-// koogallery-joint-license.md, test vectors B.1 and B.2 (Huawei's Java sample algorithm).
+// docs/protocol/koogallery-joint-license.md, test vectors B.1 and B.2 (Huawei's Java sample algorithm).
 const KEY = 'TEST-ACCESS-KEY-0001';
 const NONCE = '50D83FDECAED6CCD8EF597F2A577950527928BA287D04E6036E92B2806FD17DA';
 const TS = '1680508066618';

@@ -1,6 +1,6 @@
 /**
  * The SSO client secret as applicationSync delivers it: RSA-OAEP with the seller's public key
- * (koogallery-joint-license.md §0.3, hash UNCONFIRMED). Node's own OAEP encryption makes the
+ * (docs/protocol/koogallery-joint-license.md §0.3, hash UNCONFIRMED). Node's own OAEP encryption makes the
  * SHA-256 and SHA-1 ciphertexts; Java's SunJCE default for "OAEPWithSHA-256AndMGF1Padding"
  * (SHA-256 label hash, MGF1 with SHA-1) is made with a test-side OAEP encoder that is first
  * checked against node's own decryption for the two variants node supports.

@@ -8,7 +8,7 @@ import {
 } from '../../core/saas-v1-auth-token';
 import { MemoryNonceStore } from '../../core/verification';
 
-// koogallery-openapi-v1.md TV4 (a value published in Huawei's public sample).
+// docs/protocol/koogallery-openapi-v1.md TV4 (a value published in Huawei's public sample).
 const TV4 = {
 	key: 'xxxxxxx',
 	url: '?activity=newInstance&businessId=61e834ba-7b97-4418-b8f7-e5345137278c&customerId=68cbc86abc2018ab880d92f36422fa0e&expireTime=20200727153156&orderId=CS1906666666ABCDE&productId=00301-666666-0--0&testFlag=1&timeStamp=20200727073711903&authToken=Gzbfjf9LHRBcI3bFVi++sLinCNOBF6qa7is1fvjEgYQ=',
@@ -17,7 +17,7 @@ const TV4 = {
 	token: 'Gzbfjf9LHRBcI3bFVi++sLinCNOBF6qa7is1fvjEgYQ=',
 	nowMs: Date.UTC(2020, 6, 27, 7, 37, 11, 903),
 };
-// koogallery-joint-license.md test vector B.5 (offline getLicense).
+// docs/protocol/koogallery-joint-license.md test vector B.5 (offline getLicense).
 const B5 = {
 	key: 'TEST-ACCESS-KEY-0001',
 	params: {

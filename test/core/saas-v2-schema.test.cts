@@ -2,7 +2,7 @@ import { isTestCall, parseSaasV2Request, SAAS_V2_SCENARIOS, splitInstanceIds } f
 import { parseKooGalleryTime } from '../../core/schemas/common';
 import { RESULT_CODES, resultBody, verificationResultCode } from '../../core/result-codes';
 
-// Bodies of koogallery-saas-v2.md, test vectors T1.
+// Bodies of docs/protocol/koogallery-saas-v2.md, test vectors T1.
 const T1 = {
 	newInstance: '{"activity":"newInstance","businessId":"87b94795-0603-4e24-8ae5-69420d60e3c8","orderId":"CS2211181819B4LVS","orderLineId":"CS2211181819B4LVS-000001","testFlag":"1"}',
 	queryInstance: '{"activity":"queryInstance","instanceId":"10e758d0-31ad-4c4b-8f1b-81d03469a10e","testFlag":"0"}',

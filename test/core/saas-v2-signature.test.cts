@@ -2,7 +2,7 @@ import { canonicalSaasV2Payload, MAX_BODY_BYTES, signSaasV2Request, verifySaasV2
 import { hmacSha256Hex } from '../../core/hmac';
 import { MemoryNonceStore } from '../../core/verification';
 
-// koogallery-saas-v2.md, test vectors T2 (computed with real Java javax.crypto).
+// docs/protocol/koogallery-saas-v2.md, test vectors T2 (computed with real Java javax.crypto).
 const KEY = '0123456789abcdef-TEST-KEY-not-real';
 const BODY =
 	'{"activity":"newInstance","businessId":"87b94795-0603-4e24-8ae5-69420d60e3c8","orderId":"CS2211181819B4LVS","orderLineId":"CS2211181819B4LVS-000001","testFlag":"1"}';

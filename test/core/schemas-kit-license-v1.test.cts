@@ -29,7 +29,7 @@ function expectFailure(result: { ok: boolean }, field: string | undefined, messa
 	expect(failure.message).toMatch(message);
 }
 
-// ---------------------------------------------------------------- kit (koogallery-joint-license.md §1–§5)
+// ---------------------------------------------------------------- kit (docs/protocol/koogallery-joint-license.md §1–§5)
 
 const KIT = {
 	// §Test vectors A, tenantSync v2 request [S1].
@@ -216,7 +216,7 @@ describe('kit schemas', () => {
 	});
 });
 
-// ---------------------------------------------------------------- License (koogallery-joint-license.md §8)
+// ---------------------------------------------------------------- License (docs/protocol/koogallery-joint-license.md §8)
 
 const LICENSE_POST = {
 	// §Test vectors A, License 2.0 renewal request [S24].
@@ -335,7 +335,7 @@ describe('License schemas', () => {
 	});
 });
 
-// ---------------------------------------------------------------- SaaS V1.0 (koogallery-openapi-v1.md §C.5)
+// ---------------------------------------------------------------- SaaS V1.0 (docs/protocol/koogallery-openapi-v1.md §C.5)
 
 const V1 = {
 	// TV4's original request.

@@ -1,5 +1,5 @@
 /**
- * Single sign-on helpers (koogallery-joint-license.md §6.3 to §6.5): the tenant domain as a base
+ * Single sign-on helpers (docs/protocol/koogallery-joint-license.md §6.3 to §6.5): the tenant domain as a base
  * URL, the form bodies, and the reading of token, refresh and user-info answers, including the
  * documented error answers.
  */

@@ -1,5 +1,5 @@
 /**
- * Usage push, new version (spec koogallery-openapi-v1.md §A.2.1, TV7, README decision 9).
+ * Usage push, new version (docs/protocol/koogallery-openapi-v1.md §A.2.1, TV7, docs/protocol/README.md decision 9).
  */
 import { createHmac } from 'node:crypto';
 import {

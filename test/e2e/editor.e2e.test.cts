@@ -12,8 +12,9 @@
  * - every example workflow opens with every node drawn, no "install this node" or other warning
  *   badge (credentials the seller must fill excepted), every connection drawn from an output that
  *   exists, and our nodes with their icon loaded, their name and a readable subtitle;
- * - the KooGallery Trigger: one output per scenario labelled in English and with the seller
- *   console's Chinese term, the production URL shown and copied by a click, the parameters in the
+ * - the KooGallery Trigger: one output per scenario labelled with the seller console's Chinese
+ *   term and drawn in full once connected, each scenario listed in English with that term in
+ *   the panel, the production URL shown and copied by a click, the parameters in the
  *   order a seller needs them, the kit product type showing its five sync addresses;
  * - KooGallery Respond: the fields shown follow "Answer To", encryptType explained;
  * - the credential forms: secrets masked, visible help saying where in the seller console each
@@ -32,7 +33,7 @@ import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-wor
 import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
 
 import { KooGalleryRespond } from '../../nodes/KooGalleryRespond/KooGalleryRespond.node';
-import { protocols } from '../../nodes/KooGalleryTrigger/protocols';
+import { protocols, scenarioOption, scenarioOutputLabel } from '../../nodes/KooGalleryTrigger/protocols';
 import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { launchChromium, screenshot, signedInContext } from './editor/browser.cjs';
@@ -112,16 +113,30 @@ const chain = (...names: string[]): Workflow['connections'] =>
  * and not published, like a workflow a seller is building.
  */
 const sandboxes: Record<string, Workflow> = {
+	// Each product type twice, every scenario ticked: once with every output connected, as in every
+	// example and every finished workflow, and once with none connected.
 	outputs: {
 		id: 'EditorOutputsSandbox',
 		name: 'Editor test: trigger outputs of every product type',
-		nodes: Object.entries(protocols).map(([name, protocol], i) =>
-			trigger(`Trigger ${name}`, `koogallery/editor-${name.toLowerCase()}`, i * 600, {
+		nodes: Object.entries(protocols).flatMap(([name, protocol], i) => {
+			const parameters = {
+				path: `koogallery/editor-${name.toLowerCase()}`,
 				protocol: name,
 				[protocol.scenariosParameter]: protocol.scenarios.map((s) => s.activity),
-			}),
+				options: {},
+			};
+			return [
+				ourNode(`Trigger ${name}`, 'kooGalleryTrigger', 2, i * 600, parameters),
+				ourNode(`Trigger ${name} wired`, 'kooGalleryTrigger', 2, i * 600, { ...parameters, path: `${parameters.path}-wired` }, { position: [i * 600, 1000] }),
+				{ id: `next-${name}`, name: `Next ${name}`, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [i * 600 + 300, 1000], parameters: {} },
+			];
+		}),
+		connections: Object.fromEntries(
+			Object.entries(protocols).map(([name, protocol]) => [
+				`Trigger ${name} wired`,
+				{ main: protocol.scenarios.map(() => [{ node: `Next ${name}`, type: 'main', index: 0 }]) },
+			]),
 		),
-		connections: {},
 	},
 	triggerPanel: {
 		id: 'EditorTriggerSandbox',
@@ -173,7 +188,7 @@ const connectionCount = (workflow: Workflow) =>
 const expectedOutputs = (node: WorkflowNode) => {
 	const protocol = protocols[(node.parameters.protocol as keyof typeof protocols) ?? 'saasV2'];
 	const enabled = (node.parameters[protocol.scenariosParameter] as string[] | undefined) ?? [];
-	return protocol.scenarios.filter((s) => enabled.includes(s.activity)).map((s) => `${s.label} (${s.zh})`);
+	return protocol.scenarios.filter((s) => enabled.includes(s.activity)).map(scenarioOutputLabel);
 };
 /** The answer of n8n's credential test, read from the editor's own request. */
 type CredentialTest = { status: string; message: string };
@@ -320,7 +335,8 @@ describe("the pack in n8n's editor, in a real browser", () => {
 				}
 				const triggers = workflow.nodes.filter((n) => n.type === `${PACKAGE}.kooGalleryTrigger`);
 				for (const node of triggers) {
-					expect({ node: node.name, outputs: await outputLabels(page, node.name) }).toEqual({ node: node.name, outputs: expectedOutputs(node) });
+					const labels = await outputLabels(page, node.name);
+					expect({ node: node.name, outputs: labels }).toEqual({ node: node.name, outputs: expectedOutputs(node).map((text) => ({ text, fits: true })) });
 				}
 				await screenshot(page, SHOTS, `canvas-${workflow.id}`);
 				if (triggers.length > 0) {
@@ -331,16 +347,29 @@ describe("the pack in n8n's editor, in a real browser", () => {
 		});
 	});
 
-	it('KooGallery Trigger: one output per scenario of every product type, in English and with the seller console term', async () => {
+	it('KooGallery Trigger: one output per scenario of every product type, labelled with the seller console term and drawn in full when connected', async () => {
 		await withPage('trigger-outputs', async (page) => {
 			const workflow = sandboxes.outputs;
 			await openWorkflow(page, handle.baseUrl, workflow.id, workflow.nodes.length);
-			for (const node of workflow.nodes) {
+			const triggers = workflow.nodes.filter((node) => node.type === `${PACKAGE}.kooGalleryTrigger`);
+			expect(triggers).toHaveLength(2 * Object.keys(protocols).length);
+			for (const node of triggers) {
 				const labels = await outputLabels(page, node.name);
-				expect({ node: node.name, labels }).toEqual({ node: node.name, labels: expectedOutputs(node) });
-				for (const label of labels) expect(label).toMatch(BILINGUAL);
+				for (const { text } of labels) expect(text).toMatch(/\p{Script=Han}/u);
+				if (node.name.endsWith(' wired')) {
+					// Connected: the full console term of each scenario at n8n's default zoom, none cut short with "…".
+					expect({ node: node.name, labels }).toEqual({ node: node.name, labels: expectedOutputs(node).map((text) => ({ text, fits: true })) });
+				} else {
+					// Not connected yet, n8n 2.41.1 keeps room for its "+" connector line and gives a label
+					// 62 px (76 px when some label of the node has 7 characters or more): a term of up to five
+					// Chinese characters is drawn in full, a longer one in full once its output is connected.
+					expect({ node: node.name, labels: labels.map((label) => label.text) }).toEqual({ node: node.name, labels: expectedOutputs(node) });
+					expect(labels.filter((label) => !label.fits && [...label.text].length <= 5)).toEqual([]);
+				}
 			}
 			await screenshot(page, SHOTS, 'trigger-outputs');
+			await zoomTo(page, 'Trigger saasV2 wired');
+			await screenshot(page, SHOTS, 'trigger-outputs-wired');
 		});
 	});
 
@@ -368,7 +397,7 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			for (const [name, protocol] of Object.entries(protocols)) {
 				await selectOption(page, ndv, 'protocol', protocol.displayName);
 				const scenarios = await optionTexts(page, ndv, protocol.scenariosParameter);
-				expect({ name, scenarios }).toEqual({ name, scenarios: protocol.scenarios.map((s) => `${s.label} (${s.zh})`) });
+				expect({ name, scenarios }).toEqual({ name, scenarios: protocol.scenarios.map(scenarioOption) });
 				for (const scenario of scenarios) expect(scenario).toMatch(BILINGUAL);
 				if (name === 'kit') {
 					// A joint-operation product gets one address per sync, under the base it registers.

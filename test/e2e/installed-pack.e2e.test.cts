@@ -3,7 +3,7 @@
  * tarball from `npm pack` is unpacked into `<N8N_USER_FOLDER>/.n8n/nodes/node_modules/` (outside
  * this repository, so this repository's node_modules cannot help), and every file its package.json
  * lists under `n8n.nodes` and `n8n.credentials` is loaded on Node 24 with the `NODE_PATH` n8n sets
- * before loading community packages (spec README decision 11). Its imports, `n8n-workflow` and
+ * before loading community packages (docs/protocol/README.md decision 11). Its imports, `n8n-workflow` and
  * `zod` included, must then resolve to n8n's own copies.
  *
  * Needs `npm run build` first; the first run also installs n8n into the cache (about 8 minutes).
@@ -27,7 +27,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const repoManifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 const listedNodes: string[] = repoManifest.n8n?.nodes ?? [];
 const listedCredentials: string[] = repoManifest.n8n?.credentials ?? [];
-/** The imports n8n allows a verified community package (n8n-platform.md §0.2). */
+/** The imports n8n allows a verified community package (docs/protocol/n8n-platform.md §0.2). */
 const ALLOWED_IMPORTS = ['n8n-workflow', 'zod', 'crypto', 'lodash', 'moment', 'p-limit', 'luxon'];
 
 /** What the loader child reports for one file. */

@@ -5,7 +5,7 @@
  * Split Out (one item per entry of `items`) -> KooGallery with "On Error: Continue", so a POST runs
  * one operation item by item. Each run mixes good items with one bad item: the bad one becomes an
  * error item with a plain explanation and the others still give the spec vectors'
- * values (koogallery-saas-v2.md T2; koogallery-joint-license.md B.1, B.5). SSO runs against the
+ * values (docs/protocol/koogallery-saas-v2.md T2; docs/protocol/koogallery-joint-license.md B.1, B.5). SSO runs against the
  * local auth-centre mock, with the client secret stored RSA-encrypted as applicationSync delivers
  * it.
  *

@@ -1,5 +1,5 @@
 /**
- * KooGallery API Respond (spec koogallery-agents-apig.md §1.6, §1.7, §2.5): the exact answer sent
+ * KooGallery API Respond (docs/protocol/koogallery-agents-apig.md §1.6, §1.7, §2.5): the exact answer sent
  * for the Agents gateway (top-level usage built from the run's chat model counts, the item or
  * values, validated) and for APIG (2xx billed, 4xx/5xx not), sync and streaming, run unmodified
  * in the fake n8n execute context.

@@ -1,5 +1,5 @@
 /**
- * KooGallery API Trigger (spec koogallery-agents-apig.md §1.3–§1.5, §2.3, §3): what webhook()
+ * KooGallery API Trigger (docs/protocol/koogallery-agents-apig.md §1.3–§1.5, §2.3, §3): what webhook()
  * writes and returns for Agents and APIG gateway calls, run unmodified in the fake n8n context.
  * Refusals must answer non-2xx JSON without usage and start no workflow; the APIG vectors B1/B2
  * go through the trigger's own verification path.

@@ -1,5 +1,5 @@
 /**
- * Minimal stand-ins for the n8n contexts our nodes run in (n8n-platform.md §4.1): they record
+ * Minimal stand-ins for the n8n contexts our nodes run in (docs/protocol/n8n-platform.md §4.1): they record
  * what the node writes to the HTTP response or sends with sendResponse, so tests assert the
  * exact bytes. The nodes themselves run unmodified.
  */

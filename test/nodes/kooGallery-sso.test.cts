@@ -1,5 +1,5 @@
 /**
- * Single Sign-On through the KooGallery action node (koogallery-joint-license.md §6): the node's
+ * Single Sign-On through the KooGallery action node (docs/protocol/koogallery-joint-license.md §6): the node's
  * execute(), the KooGallery SSO credential's authenticate() adding the client to token requests
  * (decrypting an RSA-encrypted client secret as applicationSync delivers it), a real HTTP client
  * (kooGallery-fakes.cts) and the local auth-centre mock (simulator/sso-mock.cts). None of them is

@@ -1,9 +1,9 @@
 /**
  * The KooGallery action node's local operations (issue 9) run through the node's execute() with
  * the seller key from the KooGallery Seller Key credential, against the spec vectors:
- * koogallery-saas-v2.md T2 (ciphertexts, Body-Sign, V2.0 request signature),
- * koogallery-openapi-v1.md TV4 (V1.0 authToken), TV5 (Body-Sign), TV6 (SHA1PRNG AES),
- * koogallery-joint-license.md B.1/B.2 (kit x-sign). Nothing of the node or core is mocked.
+ * docs/protocol/koogallery-saas-v2.md T2 (ciphertexts, Body-Sign, V2.0 request signature),
+ * docs/protocol/koogallery-openapi-v1.md TV4 (V1.0 authToken), TV5 (Body-Sign), TV6 (SHA1PRNG AES),
+ * docs/protocol/koogallery-joint-license.md B.1/B.2 (kit x-sign). Nothing of the node or core is mocked.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 

@@ -284,10 +284,10 @@ describe('KooGallery Trigger description', () => {
 		expect(expression.slice(3, -2)).not.toContain('}}');
 	});
 
-	it('has one labelled output per enabled scenario, in lifecycle order', () => {
+	it('has one output per enabled scenario, in lifecycle order, labelled with the seller console term', () => {
 		expect(evaluateOutputs({ protocol: 'saasV2', scenarios: ['releaseInstance', 'newInstance'] })).toEqual([
-			{ type: 'main', displayName: 'New Purchase (创建实例)' },
-			{ type: 'main', displayName: 'Release (释放实例)' },
+			{ type: 'main', displayName: '创建实例' },
+			{ type: 'main', displayName: '释放实例' },
 		]);
 		expect(evaluateOutputs({ protocol: 'saasV2', scenarios: [] })).toEqual([]);
 	});

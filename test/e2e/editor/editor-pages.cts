@@ -77,18 +77,30 @@ export async function tooltipOf(page: Page, target: Locator): Promise<string> {
 	return (await tooltip.innerText()).replace(/\s+/g, ' ').trim();
 }
 
-/** The labels of a node's output handles on the canvas, in output order. */
-export async function outputLabels(page: Page, nodeName: string): Promise<string[]> {
+/** One output label as the canvas draws it. */
+export interface OutputLabel {
+	text: string;
+	/** False when n8n cuts the label short ("Query Instanc…"): its text is wider than the room it gets. */
+	fits: boolean;
+}
+
+/** The labels of a node's output handles on the canvas, in output order, read from the rendered DOM. */
+export async function outputLabels(page: Page, nodeName: string): Promise<OutputLabel[]> {
 	return await page.$$eval(
 		`[data-test-id="canvas-node-output-handle"][data-node-name="${nodeName}"]`,
 		(handles) =>
 			handles
-				.map((handle) => ({
-					index: Number(handle.getAttribute('data-index')),
-					label: (handle.textContent ?? '').replace(/\s+/g, ' ').trim(),
-				}))
+				.map((handle) => {
+					// n8n 2.41.1: CanvasHandleMainOutput's label, cut with an ellipsis beyond its max-width.
+					const label = handle.querySelector<HTMLElement>('[class*="_outputLabel_"]');
+					return {
+						index: Number(handle.getAttribute('data-index')),
+						text: (label?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+						fits: label !== null && label.scrollWidth <= label.clientWidth,
+					};
+				})
 				.sort((a, b) => a.index - b.index)
-				.map((handle) => handle.label),
+				.map(({ text, fits }) => ({ text, fits })),
 	);
 }
 
