@@ -23,6 +23,7 @@ module.exports = {
 		{
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/**/*.e2e.test.cts'],
+			setupFiles: ['<rootDir>/test/e2e/setup.cts'],
 			transform,
 			moduleFileExtensions,
 			resolver,

@@ -318,8 +318,8 @@ export interface EnvironmentOptions {
 	extraEnv?: Record<string, string>;
 	/** The workflow (default: the PostgreSQL example). */
 	workflowFile?: string;
-	/** The trigger's Busy Limit (default: the variant's, none or BUSY_LIMIT). */
-	busyLimit?: number;
+	/** The trigger's Busy Limit, a number or "auto" (default: the variant's: off, BUSY_LIMIT or auto). */
+	busyLimit?: number | 'auto';
 }
 
 export async function startEnvironment(
@@ -347,7 +347,11 @@ export async function startEnvironment(
 		trigger.parameters.options = {
 			...(trigger.parameters.options as object),
 			...busyLimitOf(variant),
-			...(options.busyLimit === undefined ? {} : { maxCallsInProgress: options.busyLimit }),
+			...(options.busyLimit === 'auto'
+				? { busyLimit: 'auto', maxCallsInProgress: 0 }
+				: options.busyLimit === undefined
+					? {}
+					: { busyLimit: 'off', maxCallsInProgress: options.busyLimit }),
 		};
 		const packPath = String(trigger.parameters.path);
 		const credentials = (pg: PostgresServer) => exampleCredentials(SECRETS, pg, openApi.url);

@@ -18,7 +18,17 @@ const BLOCK_SIZE = 16;
 const SHA1_SIZE = 20;
 const IV_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const IV_PATTERN = /^[A-Za-z0-9]{16}$/;
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Base64 as Huawei's decryption sample (`decryptMobilePhoneOrEMail`, docs/protocol/koogallery-openapi-v1.md
+ * §C.6) reads it with Java's `Base64.getDecoder()`: the padding `=` may be left out, which
+ * `java.util.Base64.Decoder` documents as "not required".
+ */
+const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+/**
+ * The IV of a value to decrypt: any 16 ASCII characters, since Java's sample takes
+ * `str.substring(0, 16).getBytes()` whatever they are (our own IVs are letters and digits only).
+ */
+const DECRYPT_IV_PATTERN = /^[\x20-\x7E]{16}$/;
 const KEY_CACHE_SIZE = 16;
 
 /** Characters an encrypted value of `plaintextBytes` UTF-8 bytes takes on the wire. */
@@ -187,17 +197,19 @@ function decrypt(accessKey: string, wire: string, encryptType: EncryptType, what
 	const bits = keyBits(encryptType);
 	if (typeof wire !== 'string')
 		throw new KooGalleryCryptoError(`The encrypted ${what} must be a string.`);
-	// A URL-decoded query turns an unescaped '+' into a space; a space is never valid Base64.
+	// A URL-decoded query turns an unescaped '+' into a space; a space is never valid Base64 and
+	// never in an IV KooGallery makes (Java's sample picks letters and digits).
 	const text = wire.replace(/ /g, '+');
-	if (text.length < IV_LENGTH + 24 || (text.length - IV_LENGTH) % 4 !== 0) {
+	// 22 characters: one AES block in Base64 without its padding.
+	if (text.length < IV_LENGTH + 22) {
 		throw new KooGalleryCryptoError(
 			`The encrypted ${what} has the wrong length: expected a 16-character IV followed by Base64 of whole AES blocks.`,
 		);
 	}
 	const iv = text.slice(0, IV_LENGTH);
-	if (!IV_PATTERN.test(iv)) {
+	if (!DECRYPT_IV_PATTERN.test(iv)) {
 		throw new KooGalleryCryptoError(
-			`The encrypted ${what} does not start with a 16-character alphanumeric IV.`,
+			`The encrypted ${what} does not start with a 16-character IV.`,
 		);
 	}
 	const body = text.slice(IV_LENGTH);

@@ -1,5 +1,5 @@
 import { hmacSha256Hex, safeEqualHex } from './hmac';
-import { bodyTooLarge, canonicalSaasV2Payload, rawThenCanonical } from './saas-v2-signature';
+import { bodyForms, bodyTooLarge, canonicalSaasV2Payload, KIT_READINGS } from './saas-v2-signature';
 import {
 	checkSignedRequest,
 	failure,
@@ -65,7 +65,7 @@ export interface KitVerifyInput extends VerifyOptions {
  * case, an array from `headersDistinct`, or the `a, b` text Node makes of a repeated `x-` header
  * whose value can never contain a comma) is refused as duplicated.
  */
-function readHeader(
+export function readHeader(
 	headers: Record<string, unknown> | undefined,
 	name: string,
 	commaMeansRepeated: boolean,
@@ -99,7 +99,7 @@ export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 	const rawBody = input.rawBody ?? '';
 	const tooLarge = bodyTooLarge(rawBody);
 	if (tooLarge) return tooLarge;
-	const forms = rawThenCanonical(rawBody, (key, body) => signKitRequest(key, body, nonce.value, timestamp.value));
+	const forms = bodyForms(rawBody, (key, body) => signKitRequest(key, body, nonce.value, timestamp.value), KIT_READINGS);
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: timestamp.value,

@@ -1,4 +1,5 @@
 import { hmacSha256Hex, safeEqualHex } from './hmac';
+import { jacksonJson, readJavaStringMap, type JavaValue } from './java-json';
 import {
 	checkSignedRequest,
 	failure,
@@ -42,32 +43,64 @@ export function signSaasV2Request(key: string, body: string | Buffer, nonce: str
 }
 
 /**
- * The two readings of a body to try, in order (docs/protocol/README.md decision 2): the exact raw bytes, then
- * Huawei's canonical form. The canonical form is built only when the raw bytes did not verify,
- * and skipped when it equals them.
+ * The body as Huawei's V2.0 Java sample signs it when KooGallery's JSON is not all strings: the
+ * sample's controller binds the body to a `Map<String, String>` (`@RequestBody`), so Jackson turns
+ * every scalar into text (`1` into `"1"`, `99.9900` into `"99.9900"`, `true` into `"true"`), then
+ * writes the map back with keys sorted, nulls dropped and Jackson's escaping (`\u001F`, upper
+ * case). See docs/protocol/koogallery-saas-v2.md §2.2 and the sample's `IsvProduceController`
+ * (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0000001945216782.html). An
+ * object or array value, which that map cannot hold, is written back as it came. Undefined when
+ * the body is not a JSON object.
  */
-export function rawThenCanonical(
+export function javaMapSaasV2Payload(rawBody: string | Buffer): string | undefined {
+	const members = readJavaStringMap(rawBody);
+	if (members === undefined) return undefined;
+	const names = [...members.keys()].sort();
+	const written = names.map((name) => {
+		const value = members.get(name) as JavaValue;
+		return `${jacksonJson(name)}:${typeof value === 'string' ? jacksonJson(value) : value.json}`;
+	});
+	return `{${written.join(',')}}`;
+}
+
+/** A reading of the body other than its raw bytes: its name and how to build it from the raw bytes. */
+export type BodyReading = readonly [form: string, read: (rawBody: string | Buffer) => string | undefined];
+
+/** The kit sample binds the body to `Map<String, Object>`: only the canonical reading applies. */
+export const KIT_READINGS: readonly BodyReading[] = [['canonical', canonicalSaasV2Payload]];
+/** The V2.0 basic interfaces: the canonical reading, then the `Map<String, String>` one. */
+export const SAAS_V2_READINGS: readonly BodyReading[] = [...KIT_READINGS, ['java', javaMapSaasV2Payload]];
+
+/**
+ * The readings of a body to try, in order (docs/protocol/README.md decision 2): the exact raw bytes, then each
+ * of `readings`. A reading is built only when every earlier one failed to verify, and skipped when
+ * it equals the raw bytes or an earlier reading.
+ */
+export function bodyForms(
 	rawBody: string | Buffer,
 	sign: (key: string, body: string | Buffer) => string,
+	readings: readonly BodyReading[],
 ): Array<{ form: string; sign: (key: string) => string }> {
-	let canonical: string | undefined | null = null;
-	const canonicalBody = () => {
-		if (canonical === null) {
-			const text = canonicalSaasV2Payload(rawBody);
-			canonical = text === (typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8')) ? undefined : text;
+	const built: Array<string | undefined> = [];
+	const seen = () => [typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'), ...built];
+	const body = (index: number): string | undefined => {
+		while (built.length <= index) {
+			const [, read] = readings[built.length];
+			const text = read(rawBody);
+			built.push(text !== undefined && seen().includes(text) ? undefined : text);
 		}
-		return canonical;
+		return built[index];
 	};
 	return [
 		{ form: 'raw', sign: (key) => sign(key, rawBody) },
-		{
-			form: 'canonical',
-			sign: (key) => {
-				const body = canonicalBody();
-				// No canonical reading: an empty expectation never matches.
-				return body === undefined ? '' : sign(key, body);
+		...readings.map(([form], index) => ({
+			form,
+			sign: (key: string) => {
+				const text = body(index);
+				// No such reading, or the same text as an earlier one: an empty expectation never matches.
+				return text === undefined ? '' : sign(key, text);
 			},
-		},
+		})),
 	];
 }
 
@@ -88,7 +121,8 @@ export function bodyTooLarge(rawBody: string | Buffer): VerificationFailure | un
 
 /**
  * Verifies a SaaS V2.0 call: the exact raw body first, then the canonical form Huawei's sample
- * uses. Never throws; a failure says which check failed.
+ * uses, then the form its `Map<String, String>` binding gives. Never throws; a failure says which
+ * check failed.
  */
 export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResult {
 	const signature = readParameter(input.query, 'signature');
@@ -103,7 +137,7 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 	const rawBody = input.rawBody ?? '';
 	const tooLarge = bodyTooLarge(rawBody);
 	if (tooLarge) return tooLarge;
-	const forms = rawThenCanonical(rawBody, (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value));
+	const forms = bodyForms(rawBody, (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value), SAAS_V2_READINGS);
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: timestamp.value,

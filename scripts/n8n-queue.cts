@@ -114,8 +114,8 @@ export interface QueueOptions {
 	workers?: number;
 	/** Jobs each worker runs at once (`n8n worker --concurrency`, default 10). */
 	concurrency?: number;
-	/** Extra environment variables for every process. */
-	env?: NodeJS.ProcessEnv;
+	/** Extra environment variables for every process; a function receives the PostgreSQL server. */
+	env?: NodeJS.ProcessEnv | ((pg: PostgresServer) => NodeJS.ProcessEnv);
 	/** How long to wait for all processes to be ready (default 300 s). */
 	startTimeoutMs?: number;
 	/**
@@ -256,6 +256,7 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 		// The pack is installed once and copied into every process's own user folder.
 		const template = path.join(root, 'pack');
 		installPack(template);
+		const extraEnv = typeof options.env === 'function' ? options.env(pg) : options.env;
 		const shared = redis ? queueModeEnv(pg, redis) : postgresEnv(pg);
 		const folderFor = (name: string) => {
 			const folder = path.join(root, name);
@@ -272,7 +273,7 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 			userFolder: mainFolder,
 			port: mainPort,
 			brokerPort: await freePort(),
-			env: { ...shared, ...options.env },
+			env: { ...shared, ...extraEnv },
 		});
 		const importDir = fs.mkdtempSync(path.join(root, 'import-'));
 		const credentials =
@@ -376,7 +377,7 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-					...options.env,
+					...extraEnv,
 				},
 			});
 			const concurrency = `--concurrency=${options.concurrency ?? 10}`;
@@ -387,7 +388,7 @@ export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
 			const name = `webhook-${i}`;
 			const userFolder = folderFor(name);
 			const port = await freePort();
-			const env = n8nEnv(install, { userFolder, port, env: { ...shared, ...options.env } });
+			const env = n8nEnv(install, { userFolder, port, env: { ...shared, ...extraEnv } });
 			webhooks.push(launch('webhook', name, port, userFolder, env, ['webhook']));
 		}
 

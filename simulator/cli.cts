@@ -8,8 +8,11 @@
  *
  * Exit code 0 when every case passes, 1 when any fails, 2 for a usage error.
  */
+import { readFileSync } from 'node:fs';
+
 import { formatResults, type CaseResult } from './checks.cjs';
 import { runAgents, runApig, type SecretHeader } from './gateway-scenarios.cjs';
+import { useConnection } from './http.cjs';
 import { runKit } from './kit-scenarios.cjs';
 import { LICENSE_GUIDES, runLicense, type LicenseGuide } from './license-scenarios.cjs';
 import { runOrderNotify } from './order-notify-scenarios.cjs';
@@ -92,6 +95,13 @@ const USAGE = `koogallery-sim — plays KooGallery's calls against your producti
   --license-guide  license only: code, online, offline, or a comma list (default: all three)
   --test-flag      mark every call as a debugging call (testFlag "1"), as the seller console does
 
+HTTPS (any protocol): the certificate must be valid for the URL's domain and issued by a trusted
+authority, as KooGallery requires.
+
+  --ca <file>      trust only the certificate authorities in this PEM file (a test CA)
+  --resolve <domain>:<IP address>   connect to this address for the domain instead of asking
+                   DNS, e.g. to try your server before the domain points at it (comma list allowed)
+
 API products (no --key):
 
   npm run sim -- run --protocol agents --url <backend URL> --app-key <APP Key> --app-secret <APP Secret>
@@ -121,10 +131,23 @@ function option(args: string[], name: string): string | undefined {
 	return index === -1 ? undefined : args[index + 1];
 }
 
+/** `--resolve a.example.com:1.2.3.4,b.example.com:::1` as a map from domain to address. */
+function resolveOption(value: string | undefined): Record<string, string> | undefined {
+	if (value === undefined) return undefined;
+	const entries = value.split(',').map((entry) => {
+		const colon = entry.indexOf(':');
+		if (colon < 1 || colon === entry.length - 1) throw new Error('--resolve must be <domain>:<IP address>');
+		return [entry.slice(0, colon).trim().toLowerCase(), entry.slice(colon + 1).trim()];
+	});
+	return Object.fromEntries(entries);
+}
+
 async function main(): Promise<number> {
 	const [command, ...args] = process.argv.slice(2);
 	if (command === 'serve') return await serve(args);
 	if (command === 'run') {
+		const ca = option(args, 'ca');
+		useConnection({ ca: ca === undefined ? undefined : readFileSync(ca), resolve: resolveOption(option(args, 'resolve')) });
 		const url = option(args, 'url');
 		const gateway = GATEWAY_RUNNERS[option(args, 'protocol') ?? ''];
 		if (gateway) {

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { exchange, type HttpCall } from './http.cjs';
+
 /** What came back from the backend. */
 export interface GatewayAnswer {
 	status: number;
@@ -18,12 +20,7 @@ export interface GatewayAnswer {
 	ms: number;
 }
 
-export interface GatewayCall {
-	method: 'GET' | 'HEAD' | 'POST';
-	url: string;
-	headers?: Record<string, string>;
-	body?: string;
-}
+export type GatewayCall = HttpCall;
 
 /**
  * Sends a call and reads the whole answer (a stream is read to its end); network errors become
@@ -33,16 +30,9 @@ export interface GatewayCall {
 export async function sendGateway(call: GatewayCall, timeoutMs = 120_000): Promise<GatewayAnswer> {
 	const started = Date.now();
 	try {
-		const response = await fetch(call.url, {
-			method: call.method,
-			headers: call.headers,
-			body: call.method === 'POST' ? call.body : undefined,
-			signal: AbortSignal.timeout(timeoutMs),
-		});
-		const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-		const headers: Record<string, string> = {};
-		response.headers.forEach((value, name) => (headers[name] = value));
-		const answer: GatewayAnswer = { status: response.status, headers, text, ms: Date.now() - started };
+		const { status, headers, body } = await exchange(call, timeoutMs);
+		const text = body.toString('utf8');
+		const answer: GatewayAnswer = { status, headers, text, ms: Date.now() - started };
 		const json = parseObject(text);
 		if (json) answer.json = json;
 		else {

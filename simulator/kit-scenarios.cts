@@ -72,7 +72,7 @@ export async function runKit(url: string, kitKey: string, options: { testFlag?: 
 	forged.headers = { ...forged.headers, 'x-sign': forged.headers!['x-sign'].replace(/^./, (c) => (c === '0' ? '1' : '0')) };
 	refused('Refuses a bad x-sign', await sendHttp(forged, kitKey), '000001');
 	refused('Refuses the basic key instead of the kit key', await sync('tenantSync', probe, { signWith: `${kitKey}-basic` }), '000001');
-	refused('Refuses a stale x-timestamp (10 min old)', await sync('tenantSync', probe, { timestampMs: Date.now() - 600_000 }), '000001');
+	refused('Refuses a stale x-timestamp (10 min old)', await sync('tenantSync', probe, { timestampMs: Date.now() - 600_000 }), '000002');
 	const once = signKitCall(url, kitKey, 'tenantSync', probe);
 	const first = await sendHttp(once, kitKey);
 	const replay = await sendHttp(once, kitKey);

@@ -51,7 +51,7 @@ export async function runOrderNotify(url: string, key: string, options: { testFl
 	const wrongKey = await call(url, key, probe, { signWith: `${key}-wrong` });
 	report.add('Refuses another key', 'security', wrongKey, refused('000001')(wrongKey));
 	const stale = await call(url, key, probe, { timestampMs: Date.now() - 10 * 60_000 });
-	report.add('Refuses a stale timestamp (10 min old)', 'security', stale, refused('000001')(stale));
+	report.add('Refuses a stale timestamp (10 min old)', 'security', stale, refused('000002')(stale));
 	const once = signCall(url, key, probe, { nonce: newNonce() });
 	const firstTime = await send(once, key);
 	const replay = await send(once, key);

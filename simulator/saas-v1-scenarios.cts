@@ -31,7 +31,7 @@ export async function runSaasV1(url: string, key: string, options: { testFlag?: 
 	const report = new Report();
 	const ok = codeCheck(['000000']);
 	const flag = options.testFlag ? { testFlag: '1' } : {};
-	const get = (params: Record<string, string | undefined>, opts: { timestampMs?: number; signWith?: string } = {}) =>
+	const get = (params: Record<string, string | undefined>, opts: { timestampMs?: number; signWith?: string; post?: boolean } = {}) =>
 		sendHttp(signV1Call(url, opts.signWith ?? key, params, opts), key);
 
 	const { orderId } = newOrder();
@@ -45,6 +45,9 @@ export async function runSaasV1(url: string, key: string, options: { testFlag?: 
 	const again = await get({ ...purchase, businessId: randomUUID() });
 	report.add('Repeated new purchase (same order)', 'newInstance', again,
 		ok(again) ?? (again.json?.instanceId === instanceId ? undefined : `got instanceId ${String(again.json?.instanceId)}, first was ${instanceId}`));
+	const posted = await get({ ...purchase, customerName: '', businessId: randomUUID() }, { post: true });
+	report.add('Repeated new purchase as a POST (JSON body, authToken header, token without blanks)', 'newInstance', posted,
+		ok(posted) ?? (posted.json?.instanceId === instanceId ? undefined : `got instanceId ${String(posted.json?.instanceId)}, first was ${instanceId}`));
 
 	const query = await get({ activity: 'queryInstance', instanceId, ...flag });
 	report.add('Query instance', 'queryInstance', query, codeCheck(['000000', '000005'])(query),
@@ -65,7 +68,10 @@ export async function runSaasV1(url: string, key: string, options: { testFlag?: 
 	const probe = { activity: 'expireInstance', instanceId, orderId, ...flag };
 	const refused = (label: string, answer: CallAnswer, expected: string) => report.add(label, 'security', answer, codeCheck([expected])(answer));
 	refused('Refuses another key', await get(probe, { signWith: `${key}-wrong` }), '000001');
-	refused('Refuses a stale timeStamp (10 min old)', await get(probe, { timestampMs: Date.now() - 600_000 }), '000001');
+	refused('Refuses a timeStamp beyond the one-day window (25 h old)', await get(probe, { timestampMs: Date.now() - 25 * 3_600_000 }), '000002');
+	const forgedPost = signV1Call(url, key, probe, { post: true });
+	forgedPost.body = String(forgedPost.body).replace(String(instanceId), 'another-instance');
+	refused('Refuses a POST whose JSON body was changed', await sendHttp(forgedPost, key), '000001');
 	const once = signV1Call(url, key, probe);
 	const firstTime = await sendHttp(once, key);
 	const replay = await sendHttp(once, key);

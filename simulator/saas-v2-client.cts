@@ -44,7 +44,7 @@ export function signCall(
 }
 
 /** Posts a signed call and reads the answer. */
-export function send(call: SignedCall, key: string, timeoutMs = 5000): Promise<CallAnswer> {
+export function send(call: SignedCall, key: string, timeoutMs?: number): Promise<CallAnswer> {
 	return sendHttp(
 		{ method: 'POST', url: call.url, headers: { 'content-type': 'application/json;charset=utf8' }, body: call.body },
 		key,

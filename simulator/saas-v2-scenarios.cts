@@ -75,7 +75,7 @@ export async function runSaasV2(url: string, key: string, options: RunOptions = 
 	const wrongKey = await call(url, key, probe, { signWith: `${key}-wrong` });
 	record('Refuses another key', 'security', wrongKey, code('000001')(wrongKey));
 	const stale = await call(url, key, probe, { timestampMs: Date.now() - 10 * 60_000 });
-	record('Refuses a stale timestamp (10 min old)', 'security', stale, code('000001')(stale));
+	record('Refuses a stale timestamp (10 min old)', 'security', stale, code('000002')(stale));
 	const nonce = newNonce();
 	const once = signCall(url, key, probe, { nonce });
 	const firstTime = await send(once, key);

@@ -11,7 +11,9 @@ import {
 
 import { signedJsonResponse } from '../../core/body-sign';
 import { encryptCredential, type EncryptType } from '../../core/credential-crypto';
-import { isResultCode, RESULT_CODES, resultBody, type ResultCode } from '../../core/result-codes';
+import { defaultInstanceId, MAX_INSTANCE_ID_LENGTH } from '../../core/instance-id';
+import { isResultCode, RESULT_CODES, resultBody } from '../../core/result-codes';
+import { LICENSE_RESULT_CODES } from '../../core/schemas/license';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { buildInstanceInfo, type InstanceInfoInput } from '../../core/saas-v2-answers';
 import { findTriggerCall, type TriggerCall } from './triggerCall';
@@ -26,10 +28,15 @@ const SCENARIOS_OF: Record<Exclude<RespondTo, 'result'>, string[]> = {
 	license: ['getLicense', 'getLicenseAsync'],
 };
 
-const resultCodeOptions = Object.entries(RESULT_CODES).map(([code, meaning]) => ({
-	name: `${code} ${meaning}`,
-	value: code,
-}));
+/** Codes only the License guides define (online License activation, docs/protocol/koogallery-joint-license.md §8.3). */
+const LICENSE_ONLY_CODES = ['000900', '000901', '000902', '000903'] as const;
+type LicenseOnlyCode = (typeof LICENSE_ONLY_CODES)[number];
+const isLicenseOnlyCode = (code: string): code is LicenseOnlyCode => (LICENSE_ONLY_CODES as readonly string[]).includes(code);
+
+const resultCodeOptions = [
+	...Object.entries(RESULT_CODES).map(([code, meaning]) => ({ name: `${code} ${meaning}`, value: code })),
+	...LICENSE_ONLY_CODES.map((code) => ({ name: `${code} License: ${LICENSE_RESULT_CODES[code]}`, value: code })),
+];
 
 export class KooGalleryRespond implements INodeType {
 	description: INodeTypeDescription = {
@@ -119,9 +126,9 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['newInstance', 'license'] } },
-				hint: 'Empty: the input item\'s instanceId, else the business ID of the call. A repeated order must get the same ID.',
+				hint: 'Empty: the input item\'s instanceId, else an ID made from the order, the same on every retry',
 				description:
-					'Your ID for the new instance. Leave empty to use the input item\'s instanceId field (for example the row you found for this order), or else the business ID of the request (for getLicenseAsync, the instance ID KooGallery sent). A repeated call for the same order must get the same ID: look it up first.',
+					'Your ID for the new instance. Leave empty to use the input item\'s instanceId field (for example the row you found for this order), or else an ID made from the order line (its orderLineId, or a code computed from orderId and orderLineId or productId), which every retry of the order gets again; for getLicenseAsync, the instance ID KooGallery sent.',
 			},
 			{
 				displayName: 'License',
@@ -301,16 +308,20 @@ export class KooGalleryRespond implements INodeType {
 			summary = { ...body };
 		} else {
 			const code = this.getNodeParameter('resultCode', 0) as string;
-			if (!isResultCode(code)) throw fail(`"${code}" is not a KooGallery result code.`, 'Pick one of the listed codes, such as 000000 for success.');
-			body = resultBody(code as ResultCode, (this.getNodeParameter('resultMessage', 0, '') as string) || undefined);
+			if (!isResultCode(code) && !isLicenseOnlyCode(code)) throw fail(`"${code}" is not a KooGallery result code.`, 'Pick one of the listed codes, such as 000000 for success.');
+			const message = (this.getNodeParameter('resultMessage', 0, '') as string) || undefined;
+			body = resultBody(code, message ?? (isLicenseOnlyCode(code) ? LICENSE_RESULT_CODES[code] : undefined));
 			summary = { ...body };
 			const answersData = code === '000000' || code === '000004';
 			if (respondTo === 'newInstance' || respondTo === 'license') {
 				const given = (this.getNodeParameter('instanceId', 0, '') as string).trim();
 				const fromItem = items[0]?.json.instanceId;
+				// The workflow's own ID wins; without one, an ID every retry of the order line gets again
+				// (docs/protocol/README.md decision 17, see defaultInstanceId), never the retry's own businessId.
 				const instanceId =
-					given || String((typeof fromItem === 'string' && fromItem) || call.data.instanceId || call.data.businessId || '').trim();
-				if (instanceId === '' || instanceId.length > 64) throw fail('The instance ID must be 1 to 64 characters.', 'Use your own ID for the instance, or leave it empty for the business ID.');
+					given ||
+					String((typeof fromItem === 'string' && fromItem) || call.data.instanceId || defaultInstanceId(call.data) || call.data.businessId || '').trim();
+				if (instanceId === '' || instanceId.length > MAX_INSTANCE_ID_LENGTH) throw fail('The instance ID must be 1 to 64 characters.', 'Use your own ID for the instance, or leave it empty for an ID made from the order.');
 				body.instanceId = summary.instanceId = instanceId;
 				if (respondTo === 'license' && answersData) {
 					const license = String(this.getNodeParameter('license', 0, '') ?? '');

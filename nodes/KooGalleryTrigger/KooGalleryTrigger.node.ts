@@ -246,7 +246,17 @@ export class KooGalleryTrigger implements INodeType {
 						default: 60,
 						typeOptions: { minValue: 5, maxValue: 900 },
 						description:
-							"How far the time in a call may differ from this server's clock, either way, before the call is refused as stale. KooGallery's own sample uses 60 seconds.",
+							"How far the time in a call may differ from this server's clock, either way, before the call is refused as stale. KooGallery's own sample uses 60 seconds. Calls signed with authToken (SaaS V1.0, older License products) use the option below instead.",
+					},
+					{
+						displayName: 'authToken Call Time Window (Hours)',
+						name: 'authTokenToleranceHours',
+						type: 'number',
+						default: 24,
+						typeOptions: { minValue: 1, maxValue: 720 },
+						displayOptions: { show: { '/protocol': ['saasV1', 'license'] } },
+						description:
+							"SaaS V1.0 and older License calls (signed with authToken): how far their timeStamp may be from this server's clock, either way. KooGallery publishes no limit for them and may send a failed call again hours later (retries, or the restart button 重新启动 in the seller console), so the default is one day. See the README, \"What KooGallery is told when something is wrong\".",
 					},
 				],
 			},
@@ -269,6 +279,7 @@ export class KooGalleryTrigger implements INodeType {
 			busyLimit?: string;
 			maxCallsInProgress?: number;
 			toleranceSeconds?: number;
+			authTokenToleranceHours?: number;
 		};
 		const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
 			rawBody?: Buffer;
@@ -356,6 +367,7 @@ export class KooGalleryTrigger implements INodeType {
 			verification = protocol.verify(call, {
 				keys,
 				toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
+				authTokenToleranceMs: (options.authTokenToleranceHours ?? 24) * 3_600_000,
 				nonceStore,
 				nowMs: receivedAt.getTime(),
 			});

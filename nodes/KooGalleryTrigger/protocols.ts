@@ -1,7 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { verifyKitRequest } from '../../core/kit-signature';
-import { parseQueryString, verifySaasV1Request } from '../../core/saas-v1-auth-token';
+import { readHeader, verifyKitRequest } from '../../core/kit-signature';
+import {
+	DEFAULT_V1_TOLERANCE_MS,
+	readV1JsonBody,
+	readV1Params,
+	verifySaasV1Request,
+	withoutBlankParams,
+} from '../../core/saas-v1-auth-token';
 import { verifySaasV2Request } from '../../core/saas-v2-signature';
 import { parseFailure, type ParseResult } from '../../core/schemas/common';
 import { isKitTestCall, KIT_SCENARIOS, kitIdempotencyKey, kitScenarioFromPath, parseKitRequest } from '../../core/schemas/kit';
@@ -10,7 +16,7 @@ import { ORDER_NOTIFY_SCENARIOS, parseOrderNotifyRequest } from '../../core/sche
 import { parseSaasV1Request, SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import type { ScenarioInfo } from '../../core/schemas/saas-v2';
 import { isTestCall, parseSaasV2Request, SAAS_V2_SCENARIOS, splitInstanceIds } from '../../core/schemas/saas-v2';
-import type { VerificationResult, VerifyOptions } from '../../core/verification';
+import type { VerificationFailure, VerificationResult, VerifyOptions } from '../../core/verification';
 
 export type { ScenarioInfo };
 
@@ -48,9 +54,20 @@ export interface ProtocolHandler {
 	/** The trigger parameter that lists the scenarios the operator handles. */
 	scenariosParameter: string;
 	scenarios: readonly ScenarioInfo[];
-	verify(call: IncomingCall, options: VerifyOptions): VerificationResult;
+	verify(call: IncomingCall, options: TriggerVerifyOptions): VerificationResult;
 	parse(call: IncomingCall): ParsedCall;
 }
+
+/** What the trigger passes to `verify`: the V1.0-style `authToken` calls have their own time window. */
+export interface TriggerVerifyOptions extends VerifyOptions {
+	/** How far a V1.0 `timeStamp` may be from now; default {@link DEFAULT_V1_TOLERANCE_MS}. */
+	authTokenToleranceMs?: number;
+}
+
+const authTokenOptions = ({ authTokenToleranceMs, ...options }: TriggerVerifyOptions): VerifyOptions => ({
+	...options,
+	toleranceMs: authTokenToleranceMs ?? DEFAULT_V1_TOLERANCE_MS,
+});
 
 /** Turns a core parse result into the trigger's form, adding protocol-specific extras. */
 type Fields = Record<string, unknown>;
@@ -91,9 +108,28 @@ const queryInstanceIds = (activity: string, data: Fields): IDataObject =>
 		? { instanceIds: splitInstanceIds(data.instanceId) }
 		: {};
 
-/** V1.0-style parameters: the query of a GET, or the form body of a POST. */
-const v1Parameters = (call: IncomingCall): string =>
-	call.method === 'GET' ? call.rawQuery : call.rawBody.toString('utf8');
+/** True for a POST whose body is JSON (by its content type, or by its first character). */
+function hasJsonBody(call: IncomingCall): boolean {
+	const type = call.headers['content-type'];
+	return (typeof type === 'string' && /json/i.test(type)) || /^\s*\{/.test(call.rawBody.toString('utf8', 0, 64));
+}
+
+/**
+ * V1.0-style parameters: the query of a GET, the form body of a POST, or the members of a POSTed
+ * JSON body with the token of its `authToken` header added (never signed itself,
+ * https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649135.html).
+ */
+function v1Parameters(
+	call: IncomingCall,
+): { ok: true; params: Record<string, string> | string } | VerificationFailure {
+	if (call.method === 'GET') return { ok: true, params: call.rawQuery };
+	if (!hasJsonBody(call)) return { ok: true, params: call.rawBody.toString('utf8') };
+	const body = readV1JsonBody(call.rawBody);
+	if (!body.ok) return body;
+	const header = readHeader(call.headers, 'authtoken', true);
+	if (!header.ok && header.reason !== 'missingParameter') return { ...header, parameter: 'authToken' };
+	return { ok: true, params: header.ok ? { ...body.params, authToken: header.value } : body.params };
+}
 
 const saasV2: ProtocolHandler = {
 	displayName: 'SaaS (Access Guide V2.0)',
@@ -132,24 +168,32 @@ const license: ProtocolHandler = {
 	scenarios: [...LICENSE_SCENARIOS, OTHER_CALL],
 	verify: (call, options) =>
 		call.method === 'GET'
-			? verifySaasV1Request({ params: call.rawQuery, ...options })
+			? verifySaasV1Request({ params: call.rawQuery, ...authTokenOptions(options) })
 			: verifySaasV2Request({ query: call.query, rawBody: call.rawBody, ...options }),
 	parse(call) {
 		if (call.method !== 'GET') return toParsedCall(parseLicenseRequest(call.rawBody), isTestCall);
-		const params = parseQueryString(call.rawQuery);
+		const params = readV1Params(call.rawQuery);
 		if (!params.ok) return parseFailure(params.message, params.parameter);
-		return toParsedCall(parseLicenseRequest(params.params), isTestCall);
+		return toParsedCall(parseLicenseRequest(withoutBlankParams(params.params)), isTestCall);
 	},
 };
 
 const saasV1: ProtocolHandler = {
 	displayName: 'SaaS (Access Guide V1.0, deprecated)',
-	description: 'Older SaaS products still listed under the V1.0 guide: GET calls signed with authToken',
+	description: 'Older SaaS products still listed under the V1.0 guide: calls signed with authToken',
 	usesKitKey: false,
 	scenariosParameter: 'v1Scenarios',
 	scenarios: [...SAAS_V1_SCENARIOS, OTHER_CALL],
-	verify: (call, options) => verifySaasV1Request({ params: v1Parameters(call), ...options }),
-	parse: (call) => toParsedCall(parseSaasV1Request(v1Parameters(call)), isTestCall, queryInstanceIds),
+	verify(call, options) {
+		const read = v1Parameters(call);
+		return read.ok ? verifySaasV1Request({ params: read.params, ...authTokenOptions(options) }) : read;
+	},
+	parse(call) {
+		const read = v1Parameters(call);
+		const params = read.ok ? readV1Params(read.params) : read;
+		if (!params.ok) return parseFailure(params.message, params.parameter);
+		return toParsedCall(parseSaasV1Request(withoutBlankParams(params.params)), isTestCall, queryInstanceIds);
+	},
 };
 
 /** Every product type but images: the order notification, verified exactly as SaaS V2.0 calls are. */

@@ -453,12 +453,12 @@ describe('decryptBuyerContact and decryptCredential', () => {
 			'', // empty
 			'A1b2C3d4E5f6G7h8', // IV only
 			'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkBY', // Base64 cut short
-			'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkBYw', // missing padding
+			'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkBYw=', // half the padding of a 2-character tail
 			'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkB*w==', // not Base64
 			'A1b2C3d4E5f6G7h8ocZBbgLM=Rm6gla1CdkBYw==', // padding in the middle
 			'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkBYw=A', // padding then data
 			'A1b2C3d4E5f6G7h8ocZBbgLMeRm6gla1CdkBYwAA', // 30 bytes, not whole AES blocks
-			'A1b2C3d4-5f6G7h8ocZBbgLMeRm6gla1CdkBYw==', // IV with a non-alphanumeric
+			'A1b2C3d4\u00e95f6G7h8ocZBbgLMeRm6gla1CdkBYw==', // IV with a non-ASCII character (17 bytes)
 		];
 		for (const wire of bad) {
 			expectCryptoError(() => decryptCredential(T2_KEY, wire, '1'), T2_KEY);
@@ -499,3 +499,41 @@ describe('decryptBuyerContact and decryptCredential', () => {
 		]);
 	});
 });
+
+/**
+ * Huawei's decryption sample (`decryptMobilePhoneOrEMail`, docs/protocol/koogallery-openapi-v1.md
+ * §C.6, a public copy: com.kuyun.common.util.HuaWeiSaasUtil) takes `str.substring(0, 16)` as the IV
+ * whatever its characters, and decodes the rest with `java.util.Base64.getDecoder()`, for which the
+ * padding is "not required". Decryption here accepts the same, and still refuses a wrong key.
+ */
+describe('decryption as lenient as Huawei\'s Java sample', () => {
+	const encryptWithIv = (key: string, iv: string, text: string, bits: 128 | 256 = 256) => {
+		const cipher = createCipheriv(`aes-${bits}-cbc`, deriveAesKey(key, bits), Buffer.from(iv, 'utf8'));
+		return iv + Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]).toString('base64');
+	};
+
+	it('decrypts the spec vector TV6 with and without its Base64 padding', () => {
+		for (const wire of ['abcdefgh12345678MZgye9ZJ/7vYk/loNYGkvg==', 'abcdefgh12345678MZgye9ZJ/7vYk/loNYGkvg']) {
+			expect(decryptBuyerContact(TV6_KEY, wire, '1')).toBe('15905222222');
+		}
+		expect(decryptBuyerContact(TV6_KEY, 'abcdefgh12345678Bp1JPH/S93DCSRE3+ZmlUQ', '2')).toBe('15905222222');
+	});
+
+	it('round-trips an IV with + and /, and any tail length Base64 allows, padded or not', () => {
+		for (const [iv, text] of [
+			['ab+/cd+/ef+/gh+/', 'admin@example.com'],
+			['++++////++++////', '13800000000'],
+			['A1b2C3d4E5f6G7h!', 'a password of thirty-two bytes!!'],
+		]) {
+			const padded = encryptWithIv(T2_KEY, iv, text);
+			const unpadded = padded.replace(/=+$/, '');
+			expect(decryptBuyerContact(T2_KEY, padded, '1')).toBe(text);
+			expect(decryptBuyerContact(T2_KEY, unpadded, '1')).toBe(text);
+			expect(decryptCredential(T2_KEY, unpadded, '1')).toBe(text);
+			// A '+' turned into a space by a URL decoder is read back as '+'.
+			expect(decryptBuyerContact(T2_KEY, unpadded.replace(/\+/g, ' '), '1')).toBe(text);
+			expectCryptoError(() => decryptBuyerContact('another-key-0000', unpadded, '1'), T2_KEY, text);
+		}
+	});
+});
+

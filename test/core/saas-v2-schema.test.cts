@@ -91,7 +91,7 @@ describe('result codes', () => {
 
 	it('maps verification failures to 000001 or 000002', () => {
 		expect(verificationResultCode('badSignature')).toBe('000001');
-		expect(verificationResultCode('staleTimestamp')).toBe('000001');
+		expect(verificationResultCode('staleTimestamp')).toBe('000002');
 		expect(verificationResultCode('replayedNonce')).toBe('000001');
 		expect(verificationResultCode('noKey')).toBe('000001');
 		expect(verificationResultCode('missingParameter')).toBe('000002');

@@ -1,4 +1,4 @@
-import { canonicalSaasV2Payload, MAX_BODY_BYTES, signSaasV2Request, verifySaasV2Request } from '../../core/saas-v2-signature';
+import { bodyForms, canonicalSaasV2Payload, javaMapSaasV2Payload, MAX_BODY_BYTES, signSaasV2Request, verifySaasV2Request } from '../../core/saas-v2-signature';
 import { hmacSha256Hex } from '../../core/hmac';
 import { MemoryNonceStore } from '../../core/verification';
 
@@ -152,5 +152,64 @@ describe('MemoryNonceStore', () => {
 		for (let i = 0; i < 50; i++) store.checkAndRemember(`n${i}`, 0, 1000);
 		store.checkAndRemember('later', 5000, 1000);
 		expect(store.size).toBe(1);
+	});
+});
+
+/**
+ * Huawei's V2.0 Java sample binds the body to Map<String, String> (IsvProduceController,
+ * `@RequestBody Map<String,String>`, sample project linked from
+ * https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0000001945216782.html) and signs
+ * what Jackson writes back: every scalar as text, keys sorted, nulls dropped, `\u001F` in upper case.
+ */
+describe('SaaS V2.0: the Java sample\'s Map<String, String> reading', () => {
+	const raw = '{"testFlag":1,"orderAmount":99.9900,"activity":"newInstance","trial":true,"memo":"a\\u001fb","orderId":"CS1","none":null}';
+	const javaForm = '{"activity":"newInstance","memo":"a\\u001Fb","orderAmount":"99.9900","orderId":"CS1","testFlag":"1","trial":"true"}';
+	const signed = (body: string) => signSaasV2Request(KEY, body, NONCE, TIMESTAMP);
+
+	it('writes the body back as Jackson does from a map of strings', () => {
+		expect(javaMapSaasV2Payload(raw)).toBe(javaForm);
+		// Today's canonical form keeps the types and JavaScript's lower-case escapes: a different text.
+		expect(canonicalSaasV2Payload(raw)).toBe('{"activity":"newInstance","memo":"a\\u001fb","orderAmount":99.99,"orderId":"CS1","testFlag":1,"trial":true}');
+		expect(javaMapSaasV2Payload('{"b":"1","a":"2","b":"3"}')).toBe('{"a":"2","b":"3"}');
+		expect(javaMapSaasV2Payload('{"productInfo":{"skuCode":"s\\u0001","n":1.50},"x":[1,"\\\\u0001"]}')).toBe('{"productInfo":{"skuCode":"s\\u0001","n":1.5},"x":[1,"\\\\u0001"]}');
+		for (const notObject of ['', '[]', '"x"', 'null', '{', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`]) {
+			expect(javaMapSaasV2Payload(notObject)).toBeUndefined();
+		}
+	});
+
+	it('verifies a body whose signature was computed over the Java form', () => {
+		const query = { signature: signed(javaForm), timestamp: TIMESTAMP, nonce: NONCE };
+		expect(verify({ query, rawBody: raw })).toMatchObject({ ok: true, form: 'java' });
+		expect(verify({ query, rawBody: Buffer.from(raw) })).toMatchObject({ ok: true, form: 'java' });
+	});
+
+	it('refuses the same body altered, and the Java form signed with another key', () => {
+		const query = { signature: signed(javaForm), timestamp: TIMESTAMP, nonce: NONCE };
+		for (const altered of [
+			raw.replace('"testFlag":1', '"testFlag":0'),
+			raw.replace('99.9900', '99.99'),
+			raw.replace('true', 'false'),
+			raw.replace('a\\u001fb', 'a\\u001eb'),
+			raw.replace('"none":null', '"none":"x"'),
+			raw.replace('}', ',"extra":"1"}'),
+		]) {
+			expect(verify({ query, rawBody: altered })).toMatchObject({ ok: false, reason: 'badSignature' });
+		}
+		const otherKey = signSaasV2Request('another-key-0000', javaForm, NONCE, TIMESTAMP);
+		expect(verify({ query: { ...query, signature: otherKey }, rawBody: raw })).toMatchObject({ ok: false, reason: 'badSignature' });
+	});
+
+	it('builds the Java form only when the raw bytes and the canonical form did not verify', () => {
+		let reads = 0;
+		const forms = bodyForms(BODY, (key, body) => signSaasV2Request(key, body, NONCE, TIMESTAMP), [
+			['canonical', (body) => (reads++, canonicalSaasV2Payload(body))],
+			['java', (body) => (reads++, javaMapSaasV2Payload(body))],
+		]);
+		expect(forms.map((f) => f.form)).toEqual(['raw', 'canonical', 'java']);
+		expect(forms[0].sign(KEY)).toBe(SIGNATURE);
+		expect(reads).toBe(0);
+		// Both readings equal the raw bytes here, so neither is tried again.
+		expect([forms[1].sign(KEY), forms[2].sign(KEY)]).toEqual(['', '']);
+		expect(reads).toBe(2);
 	});
 });

@@ -12,10 +12,10 @@ import * as path from 'node:path';
 import { readDataTableRows, waitForDataTable } from '../../scripts/n8n-data-tables.cjs';
 import { ensureN8n, installPack, isPortFree, startN8n, type N8nHandle, type N8nInstall } from '../../scripts/n8n-harness.cjs';
 import { call, newBusinessId, newOrder, type CallAnswer } from '../../simulator/saas-v2-client.cjs';
-import { sellerKeyCredential } from './trigger-workflows.cjs';
+import { busyLimitOff, sellerKeyCredential } from './trigger-workflows.cjs';
 
 const KEY = 'e2e-Crash-Key-2b4e6f809f3a7c1d';
-const WORKFLOW = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'workflows', 'koogallery-saas-v2-data-table.json'), 'utf8'));
+const WORKFLOW = busyLimitOff(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'workflows', 'koogallery-saas-v2-data-table.json'), 'utf8')));
 const BURST = 40;
 
 describe('n8n killed mid-burst and restarted', () => {

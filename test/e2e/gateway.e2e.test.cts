@@ -29,10 +29,10 @@ import { mockReply, mockToolCallUsage, mockUsage, startMockModel, TOOL_MARKER, t
 import { ensureN8n, installPack, n8nPackageDir, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
 import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { startPostgres, sqlLiteral as q, type PostgresServer } from '../../scripts/postgres.cjs';
-import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { customerHeaders, sendGateway, streamedText, usagesIn, type GatewayAnswer } from '../../simulator/gateway-client.cjs';
 import { runAgents, runApig } from '../../simulator/gateway-scenarios.cjs';
 import { waitFor, type Workflow } from './workflows-env.cjs';
+import { expectAllPass } from './plans.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const APP = { key: 'e2e-agent-app-key-0001', secret: 'e2e-Agent-App-Secret-7f3a9c51' };
@@ -107,13 +107,6 @@ function withStreamFormat(workflow: Workflow, streamFormat: string): Workflow {
 	return copy;
 }
 const SECRET_HEADER = { name: 'X-Seller-Token', value: 'e2e-Seller-Header-Value-93c1e7a5b2' };
-
-const expectAllPass = (results: CaseResult[], minimum: number) => {
-	const failures = results.filter((r) => !r.pass);
-	if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
-	expect(failures.map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
-	expect(results.length).toBeGreaterThanOrEqual(minimum);
-};
 
 jest.setTimeout(180_000);
 

@@ -24,6 +24,7 @@ import { generatedOrders } from '../../simulator/openapi-mock-data.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { MADE_UP_ORDER, NOTIFIED_ORDERS, runOrderNotify } from '../../simulator/order-notify-scenarios.cjs';
 import { call, newNonce, newOrder, send, signCall } from '../../simulator/saas-v2-client.cjs';
+import { busyLimitOff } from './trigger-workflows.cjs';
 import { CHAT_PLACEHOLDER, exampleCredentials, SECRETS, startChat, waitFor, type Alert, type Workflow } from './workflows-env.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -121,7 +122,8 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 				chats[variant] = await startChat();
 				stops.push(() => chats[variant].stop());
 				const text = fs.readFileSync(path.join(REPO_ROOT, 'workflows', VARIANTS[variant]), 'utf8');
-				workflows[variant] = JSON.parse(text.split(CHAT_PLACEHOLDER).join(chats[variant].url)) as Workflow;
+				// Copies arrive at once: Busy Limit Auto would turn some away or not depending on the machine's speed.
+				workflows[variant] = busyLimitOff(JSON.parse(text.split(CHAT_PLACEHOLDER).join(chats[variant].url)) as Workflow);
 			}
 			userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-orders-'));
 			stops.push(() => {
@@ -272,7 +274,7 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 		expect(answers.map((a) => [a.json?.resultCode, a.signed])).toEqual([
 			['000001', true],
 			['000001', true],
-			['000001', true],
+			['000002', true],
 			['000001', true],
 			['000001', true],
 			['000002', true],

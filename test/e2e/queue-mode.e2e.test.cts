@@ -29,13 +29,15 @@ import {
 	type CallAnswer,
 } from '../../simulator/saas-v2-client.cjs';
 import { runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
-import { triggerWorkflow } from './trigger-workflows.cjs';
+import { busyLimitOff, triggerWorkflow } from './trigger-workflows.cjs';
 import { waitFor } from './workflows-env.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const WORKFLOW = JSON.parse(
-	fs.readFileSync(path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-postgres.json'), 'utf8'),
-) as { id: string; nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
+const WORKFLOW = busyLimitOff(
+	JSON.parse(
+		fs.readFileSync(path.join(REPO_ROOT, 'workflows', 'koogallery-saas-v2-postgres.json'), 'utf8'),
+	) as { id: string; nodes: Array<{ type: string; parameters: Record<string, unknown> }> },
+);
 const TRIGGER_PATH = String(
 	WORKFLOW.nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger')?.parameters.path,
 );

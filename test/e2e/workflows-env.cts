@@ -21,6 +21,7 @@ import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/
 import { startPostgres, type PostgresServer } from '../../scripts/postgres.cjs';
 import { startRestMock, type RestMock } from '../../scripts/rest-mock.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
+import { busyLimitOff } from './trigger-workflows.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -208,7 +209,7 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 					interval: [{ field: 'seconds', secondsInterval: USAGE_INTERVAL_SECONDS }],
 				};
 			}
-			return workflow;
+			return busyLimitOff(workflow);
 		};
 		const workflows = Object.fromEntries(
 			(Object.keys(WORKFLOW_FILES) as ExampleName[]).map((name) => [name, substitute(name)]),

@@ -17,7 +17,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
-import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { sendHttp, type CallAnswer } from '../../simulator/http.cjs';
 import { runKit, signKitCall } from '../../simulator/kit-scenarios.cjs';
 import { runLicense } from '../../simulator/license-scenarios.cjs';
@@ -25,6 +24,7 @@ import { call, newBusinessId, newOrder } from '../../simulator/saas-v2-client.cj
 import { runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
 import { signV1Call } from '../../simulator/v1-client.cjs';
 import { sqlLiteral as q } from '../../scripts/postgres.cjs';
+import { expectAllPass } from './plans.cjs';
 import {
 	readWorkflow,
 	SECRETS,
@@ -41,13 +41,6 @@ const ok = { resultCode: '000000', resultMsg: 'Success' };
 const tryLater = {
 	resultCode: '000005',
 	resultMsg: 'The order could not be processed right now. Please try again later.',
-};
-
-const expectAllPass = (results: CaseResult[], minimum: number) => {
-	const failures = results.filter((r) => !r.pass);
-	if (failures.length) process.stderr.write(`${formatResults(results)}\n`);
-	expect(failures.map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
-	expect(results.length).toBeGreaterThanOrEqual(minimum);
 };
 
 jest.setTimeout(180_000);

@@ -28,14 +28,40 @@ function answer(sent: SentResponse[], key = KEY) {
 }
 
 describe('KooGallery Respond', () => {
-	it('answers a new purchase with the business ID by default, signed over the bytes sent', async () => {
+	// Spec decision 17: every retry of a new purchase brings a new businessId, and KooGallery expects
+	// the same instanceId again ("a resend must return the same instance",
+	// https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649013.html).
+	it('answers a new purchase with an ID made from the order line by default, the same for every retry, signed over the bytes sent', async () => {
+		const answers = [];
+		for (const businessId of ['biz-1', 'biz-2-retry']) {
+			const { context, sent } = executeContext({
+				parameters: { respondTo: 'newInstance', resultCode: '000000', resultMessage: '', instanceId: '' },
+				triggerOutputs: [{ ...newInstanceItem(), businessId }],
+			});
+			const out = await respond.execute.call(context);
+			answers.push(answer(sent));
+			expect(out[0][0].json.koogalleryAnswer).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'CS1-000001' });
+		}
+		expect(answers).toEqual([
+			{ resultCode: '000000', resultMsg: 'Success', instanceId: 'CS1-000001' },
+			{ resultCode: '000000', resultMsg: 'Success', instanceId: 'CS1-000001' },
+		]);
+	});
+
+	it('sends the License result codes 000900 to 000903 with their meaning, and a message cut by code point', async () => {
 		const { context, sent } = executeContext({
-			parameters: { respondTo: 'newInstance', resultCode: '000000', resultMessage: '', instanceId: '' },
-			triggerOutputs: [newInstanceItem()],
+			parameters: { respondTo: 'result', resultCode: '000903', resultMessage: '' },
+			triggerOutputs: [{ activity: 'getLicenseAsync', instanceId: 'ins-7', koogallery: { protocol: 'license', scenario: 'getLicenseAsync', verification: { key: 'current' } } }],
 		});
-		const out = await respond.execute.call(context);
-		expect(answer(sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'biz-1' });
-		expect(out[0][0].json.koogalleryAnswer).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'biz-1' });
+		await respond.execute.call(context);
+		expect(sent[0].body).toBe('{"resultCode":"000903","resultMsg":"The device fingerprint is required"}');
+		expect(answer(sent)).toEqual({ resultCode: '000903', resultMsg: 'The device fingerprint is required' });
+		const long = executeContext({
+			parameters: { respondTo: 'result', resultCode: '000900', resultMessage: `${'额'.repeat(254)}😀😀` },
+			triggerOutputs: [{ activity: 'getLicenseAsync', instanceId: 'ins-7', koogallery: { protocol: 'license', scenario: 'getLicenseAsync', verification: { key: 'current' } } }],
+		});
+		await respond.execute.call(long.context);
+		expect(answer(long.sent).resultMsg).toBe(`${'额'.repeat(254)}😀`);
 	});
 
 	it('uses the instance ID given, 000004 for slow provisioning, and signs with the key that signed the call', async () => {
@@ -174,10 +200,11 @@ describe('KooGallery Respond', () => {
 	it('answers getLicense with the instance ID and the license, and getLicenseAsync with the instance sent', async () => {
 		const get = executeContext({
 			parameters: { respondTo: 'license', resultCode: '000000', instanceId: '', license: 'LIC-123' },
-			triggerOutputs: [{ activity: 'getLicense', businessId: 'biz-l', orderId: 'CS1', koogallery: { protocol: 'license', scenario: 'getLicense', verification: { key: 'current' } } }],
+			triggerOutputs: [{ activity: 'getLicense', businessId: 'biz-l', orderId: 'CS1', productId: 'OFFI1', koogallery: { protocol: 'license', scenario: 'getLicense', verification: { key: 'current' } } }],
 		});
 		const out = await respond.execute.call(get.context);
-		expect(answer(get.sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'biz-l', license: 'LIC-123' });
+		// No order line in the older License calls: a code from orderId and productId (see core/instance-id.ts).
+		expect(answer(get.sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'f1dc032e50874ae2c01db8a01a6da579', license: 'LIC-123' });
 		expect(JSON.stringify(out)).not.toContain('LIC-123');
 		const asyncCall = executeContext({
 			parameters: { respondTo: 'license', resultCode: '000000', instanceId: '', license: 'LIC-9' },

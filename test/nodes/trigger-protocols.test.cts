@@ -111,12 +111,62 @@ describe('KooGallery Trigger: SaaS V1.0 and License GET calls (authToken)', () =
 		expect(itemOf(result)).toMatchObject({ orderId: 'CS1', koogallery: { protocol: 'saasV1', scenario: 'newInstance', testFlag: true } });
 	});
 
-	it('refuses a V1.0 call with a wrong token or a stale timeStamp', async () => {
+	it('refuses a V1.0 call with a wrong token (000001) or a timeStamp beyond the window (000002)', async () => {
 		const params = { activity: 'releaseInstance', instanceId: 'i-1', timeStamp: now() };
-		for (const url of [v1Url(params, 'other-key-123'), v1Url({ ...params, timeStamp: formatStatisticalTime(new Date(Date.now() - 120_000)) })]) {
-			const { context, response } = webhookContext({ method: 'GET', url, query: {}, rawBody: '', parameters: { protocol: 'saasV1', v1Scenarios: ['releaseInstance'] } });
+		const dayOld = formatStatisticalTime(new Date(Date.now() - 25 * 3_600_000));
+		const threeHoursOld = formatStatisticalTime(new Date(Date.now() - 3 * 3_600_000));
+		for (const [url, options, code] of [
+			[v1Url(params, 'other-key-123'), {}, '000001'],
+			[v1Url({ ...params, timeStamp: dayOld }), {}, '000002'],
+			[v1Url({ ...params, timeStamp: threeHoursOld }), { authTokenToleranceHours: 2 }, '000002'],
+		] as const) {
+			const { context, response } = webhookContext({ method: 'GET', url, query: {}, rawBody: '', parameters: { protocol: 'saasV1', v1Scenarios: ['releaseInstance'], options } });
 			expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
-			expect(JSON.parse(response.body!).resultCode).toBe('000001');
+			expect(JSON.parse(response.body!).resultCode).toBe(code);
+		}
+	});
+
+	// No V1.0 page gives a window, and KooGallery retries a failed call hours later
+	// (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649013.html): one day by default.
+	it('accepts a V1.0 call whose timeStamp is 3 hours old by default (a retry of the first URL)', async () => {
+		const params = { activity: 'releaseInstance', instanceId: 'i-1', timeStamp: formatStatisticalTime(new Date(Date.now() - 3 * 3_600_000)) };
+		const { context } = webhookContext({ method: 'GET', url: v1Url(params), query: {}, rawBody: '', parameters: { protocol: 'saasV1', v1Scenarios: ['releaseInstance'] } });
+		const result = await trigger.webhook.call(context);
+		expect(outputsOf(result)).toEqual([1]);
+		expect(itemOf(result).koogallery).toMatchObject({ scenario: 'releaseInstance', verification: { form: 'decoded' } });
+	});
+
+	// "云商店每次调用商家接口的Get请求参数中或Post请求的Header里都会带有authToken值", body members signed
+	// (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649135.html); the POST sample
+	// skips blank values (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649159.html).
+	it('verifies a V1.0 POST with a JSON body and the authToken header, its token computed without blanks', async () => {
+		const body = { activity: 'newInstance', businessId: 'b-1', customerId: 'c-1', customerName: '', orderId: 'CS1', productId: 'P1', testFlag: 1, timeStamp: now() };
+		const strings = { ...body, testFlag: '1' };
+		const post = (authToken: string, sent: object = body) =>
+			webhookContext({
+				method: 'POST',
+				url: '/webhook/koogallery/v1',
+				query: {},
+				rawBody: JSON.stringify(sent),
+				headers: { 'content-type': 'application/json', authtoken: authToken },
+				parameters: { protocol: 'saasV1', v1Scenarios: ['newInstance'] },
+			});
+		const ok = post(computeAuthToken(KEY, strings, true));
+		const result = await trigger.webhook.call(ok.context);
+		expect(outputsOf(result)).toEqual([1]);
+		const item = itemOf(result);
+		expect(item).toMatchObject({ orderId: 'CS1', testFlag: '1', koogallery: { protocol: 'saasV1', scenario: 'newInstance', testFlag: true, verification: { form: 'withoutBlank' } } });
+		// The blank customerName was not signed, so it does not reach the workflow.
+		expect(item).not.toHaveProperty('customerName');
+		// Forgeries: another key, a changed member, an added member, no header.
+		for (const forged of [
+			post(computeAuthToken('other-key-123', strings, true)),
+			post(computeAuthToken(KEY, strings, true), { ...body, orderId: 'CS2' }),
+			post(computeAuthToken(KEY, strings, true), { ...body, extra: 'x' }),
+			post(''),
+		]) {
+			expect(await trigger.webhook.call(forged.context)).toEqual({ noWebhookResponse: true });
+			expect(JSON.parse(forged.response.body!).resultCode).toBe('000001');
 		}
 	});
 

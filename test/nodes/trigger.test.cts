@@ -67,8 +67,9 @@ describe('KooGallery Trigger webhook()', () => {
 	const refusals: Array<[string, string, Parameters<typeof call>[1], RegExp, string]> = [
 		['a tampered body', '000001', { tamper: (q, b) => [q, b.replace('CS1', 'CS2')] }, /does not match/, 'Authentication failed.'],
 		['a wrong key', '000001', { key: 'some-other-key-123' }, /does not match/, 'Authentication failed.'],
-		['a stale timestamp', '000001', { nowOffsetMs: -61_000 }, /61 s old/, 'Authentication failed.'],
-		['a future timestamp', '000001', { nowOffsetMs: 61_000 }, /in the future/, 'Authentication failed.'],
+		// Huawei's V2.0 sample answers a stale timestamp with INVALID_PARAM (docs/protocol/koogallery-saas-v2.md §2.2).
+		['a stale timestamp', '000002', { nowOffsetMs: -61_000 }, /61 s old/, "The request's timestamp is 61 s old; at most 60 s is accepted. Check the server clock if this repeats."],
+		['a future timestamp', '000002', { nowOffsetMs: 61_000 }, /in the future/, "The request's timestamp is 61 s in the future; at most 60 s is accepted. Check the server clock if this repeats."],
 		['a missing signature', '000001', { tamper: (q, b) => [{ ...q, signature: '' }, b] }, /"signature" is missing/, 'Authentication failed.'],
 		['a missing nonce', '000002', { tamper: (q, b) => [{ ...q, nonce: '' }, b] }, /"nonce" is missing/, 'The URL parameter "nonce" is missing.'],
 		['a repeated timestamp', '000002', { tamper: (q, b) => [{ ...q, timestamp: [q.timestamp, q.timestamp] as unknown as string }, b] }, /more than once/, 'The URL parameter "timestamp" was sent more than once.'],

@@ -5,6 +5,8 @@
  * refused, as a replay of the original's nonce or token). Shared by the in-process mutation test
  * and the one through a real n8n.
  */
+import { isDeepStrictEqual } from 'node:util';
+
 import { kitSignatureHeaders } from '../../core/kit-signature';
 import { computeAuthToken } from '../../core/saas-v1-auth-token';
 import { signSaasV2Request, canonicalSaasV2Payload } from '../../core/saas-v2-signature';
@@ -66,6 +68,45 @@ const V1_PARAMS: Record<string, Record<string, string>> = {
 	queryInstance: { activity: 'queryInstance', instanceId: 'ebc28eb6,fe28e27e', testFlag: '1' },
 };
 
+/**
+ * Bodies that only Huawei's Java sample reading verifies: a number and a control character whose
+ * escape Jackson writes in upper case, signed over `{"quantity":"2","remark":"a\u001Fb",...}`
+ * (the V2.0 sample binds the body to Map<String, String>; core/saas-v2-signature.ts).
+ */
+const V2_JAVA_FORM = {
+	raw: '{"activity":"newInstance","businessId":"7a1c2e3f-0000-4000-8000-000000000001","orderId":"CS2611250000JAVA","orderLineId":"CS2611250000JAVA-000001","quantity":2,"remark":"a\\u001fb","testFlag":"1"}',
+	java: '{"activity":"newInstance","businessId":"7a1c2e3f-0000-4000-8000-000000000001","orderId":"CS2611250000JAVA","orderLineId":"CS2611250000JAVA-000001","quantity":"2","remark":"a\\u001Fb","testFlag":"1"}',
+};
+
+/**
+ * V1.0 calls POSTed with a JSON body and the token in the `authToken` header, as
+ * https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649135.html shows; the first
+ * carries a blank member and a number, its token computed without blanks as the POST sample does.
+ */
+const V1_POST_BODIES: Record<string, Record<string, string | number>> = {
+	newInstance: { ...V1_PARAMS.newInstance, businessId: 'b1a2c3d4-0000-1111-2222-3333444455ff', customerName: '', testFlag: 1 },
+	releaseInstance: { ...V1_PARAMS.releaseInstance, instanceId: '03pf80c2bae96vc49b80b917bea7post' },
+};
+
+/** A JSON body's members as the V1.0 POST sample's map of strings holds them: text, blanks left out. */
+const v1Members = (body: Record<string, unknown>): Record<string, string> =>
+	Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null && String(v).trim() !== '').map(([k, v]) => [k, String(v)]));
+
+/**
+ * Whether a changed body means exactly what the original means to the workflow, judged by
+ * `JSON.parse` alone (for V1.0 POSTs, also as its map of strings without blanks, since the trigger
+ * hands the workflow only the signed, non-blank members): such a change is a faithful re-encoding.
+ */
+function sameMeaning(protocol: Protocol, original: Buffer, changed: Buffer): boolean {
+	try {
+		const [a, b] = [original, changed].map((body) => JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+		if (isDeepStrictEqual(a, b)) return true;
+		return protocol === 'saasV1' && typeof b === 'object' && b !== null && !Array.isArray(b) && isDeepStrictEqual(v1Members(a), v1Members(b));
+	} catch {
+		return false;
+	}
+}
+
 let counter = 0;
 const nonceFor = (scenario: string) => `N${(++counter).toString(16).padStart(6, '0')}${scenario.slice(0, 8).toUpperCase()}${'0'.repeat(40)}`.slice(0, 64);
 const encodeQuery = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
@@ -99,6 +140,14 @@ export function validRequests(keys: { basic: string; kit: string }, nowMs: numbe
 		const authToken = computeAuthToken(keys.basic, values);
 		requests.push({ protocol: 'saasV1', scenario, method: 'GET', subPath: '', query: encodeQuery([...Object.entries(values), ['authToken', authToken]]), headers: {}, body: Buffer.alloc(0) });
 	}
+	for (const [scenario, members] of Object.entries(V1_POST_BODIES)) {
+		const body = { ...members, timeStamp: formatStatisticalTime(new Date(nowMs)) };
+		const authToken = computeAuthToken(keys.basic, v1Members(body), true);
+		requests.push({ protocol: 'saasV1', scenario, method: 'POST', subPath: '', query: '', headers: { 'content-type': 'application/json', authtoken: authToken }, body: Buffer.from(JSON.stringify(body)) });
+	}
+	const nonce = nonceFor('javaForm');
+	const signature = signSaasV2Request(keys.basic, V2_JAVA_FORM.java, nonce, String(nowMs));
+	requests.push({ protocol: 'saasV2', scenario: 'newInstance', method: 'POST', subPath: '', query: encodeQuery([['signature', signature], ['timestamp', String(nowMs)], ['nonce', nonce]]), headers: { 'content-type': 'application/json;charset=utf8' }, body: Buffer.from(V2_JAVA_FORM.raw) });
 	return requests;
 }
 
@@ -140,13 +189,14 @@ export function mutations(originals: Request[], keys: { basic: string; kit: stri
 		const current = (name: string) =>
 			signing.where === 'headers' ? String(original.headers[name]) : (pairs.find(([k]) => k === name)?.[1] ?? '');
 
-		// Every byte flipped three ways: the body, or for V1.0 (no body) the decoded query values.
+		// Every byte flipped three ways: the body, or for V1.0 (no body) the decoded query values. A
+		// flip that leaves the JSON meaning the same (`\u001f` to `\u001F`) is a re-encoding.
 		if (original.method === 'POST') {
 			for (let i = 0; i < original.body.length; i++) {
 				for (const mask of [0x01, 0x02, 0x20, 0x80]) {
 					const body = Buffer.from(original.body);
 					body[i] ^= mask;
-					add(original, `body byte ${i} ^ 0x${mask.toString(16)}`, 'tamper', { body });
+					add(original, `body byte ${i} ^ 0x${mask.toString(16)}`, sameMeaning(original.protocol, original.body, body) ? 'replay' : 'tamper', { body });
 				}
 			}
 		} else {
@@ -160,10 +210,16 @@ export function mutations(originals: Request[], keys: { basic: string; kit: stri
 				}
 			});
 		}
+		if (original.protocol === 'saasV1' && original.method === 'POST') {
+			v1PostMutations(original, keys, (label, kind, change) => add(original, label, kind, change));
+			continue;
+		}
 		for (const name of signing.names) {
 			add(original, `${name} dropped`, 'tamper', setSigning(name, undefined));
 			add(original, `${name} empty`, 'tamper', setSigning(name, ''));
 			if (signing.where === 'headers') add(original, `${name} doubled`, 'tamper', setHeader(name, [current(name), current(name)]));
+			// V1.0 signs and reads the first value of a repeated parameter, as Huawei's Java sample does.
+			else if (original.protocol === 'saasV1') add(original, `${name} doubled`, 'replay', withQuery([...pairs, [name, current(name)]]));
 			else add(original, `${name} doubled`, 'tamper', withQuery([...pairs, [name, current(name)]]));
 		}
 		const signature = current(signing.signature);
@@ -200,9 +256,53 @@ export function mutations(originals: Request[], keys: { basic: string; kit: stri
 			add(original, 'timeStamp 2 minutes old', 'tamper', setQuery('timeStamp', formatStatisticalTime(new Date(Date.parse(`${timeStamp.slice(0, 4)}-${timeStamp.slice(4, 6)}-${timeStamp.slice(6, 8)}T${timeStamp.slice(8, 10)}:${timeStamp.slice(10, 12)}:${timeStamp.slice(12, 14)}.${timeStamp.slice(14)}Z`) - 120_000))));
 			add(original, 'signed with another key', 'tamper', setQuery('authToken', computeAuthToken(keys.kit, Object.fromEntries(pairs.filter(([k]) => k !== 'authToken')))));
 			add(original, 'extra parameter', 'tamper', withQuery([...pairs, ['extra', '1']]));
+			add(original, 'extra parameter put first', 'tamper', withQuery([['extra', '1'], ...pairs]));
+			const otherActivity = current('activity') === 'queryInstance' ? 'releaseInstance' : 'queryInstance';
+			add(original, 'a parameter repeated with a forged value first', 'tamper', withQuery([['activity', otherActivity], ...pairs]));
 			add(original, 'query parameters reordered', 'replay', { query: [...original.query.split('&')].reverse().join('&') });
 			add(original, '+ written as %2B and spaces as +', 'replay', { query: original.query.replace(/%20/g, '+') });
+			// Unsigned by a token computed without blanks, and never handed to the workflow.
+			add(original, 'a blank parameter added', 'replay', withQuery([...pairs, ['extra', '']]));
+			add(original, 'a parameter repeated with a forged value after it', 'replay', withQuery([...pairs, ['activity', otherActivity]]));
 		}
 	}
 	return variants;
+}
+
+/** The variants of a V1.0 POST whose token is the `authToken` header and whose timeStamp is in the body. */
+function v1PostMutations(
+	original: Request,
+	keys: { basic: string; kit: string },
+	add: (label: string, kind: Variant['kind'], change: Partial<Request>) => void,
+): void {
+	const token = String(original.headers.authtoken);
+	const members = JSON.parse(original.body.toString('utf8')) as Record<string, string | number>;
+	const withToken = (value: string | string[] | undefined) => {
+		const headers = { ...original.headers };
+		if (value === undefined) delete headers.authtoken;
+		else headers.authtoken = value;
+		return { headers };
+	};
+	const withBody = (next: Record<string, unknown>, space?: number) => ({ body: Buffer.from(JSON.stringify(next, null, space)) });
+	add('authToken header dropped', 'tamper', withToken(undefined));
+	add('authToken header empty', 'tamper', withToken(''));
+	add('authToken header doubled', 'tamper', withToken([token, token]));
+	add('authToken truncated', 'tamper', withToken(token.slice(0, -1)));
+	add('authToken one character longer', 'tamper', withToken(`${token}A`));
+	add('authToken not Base64', 'tamper', withToken(`**${token.slice(2)}`));
+	add('authToken reversed', 'tamper', withToken([...token].reverse().join('')));
+	add('authToken in the query instead of the header', 'tamper', { ...withToken(undefined), query: `authToken=${encodeURIComponent(token)}` });
+	add('signed with another key', 'tamper', withToken(computeAuthToken(keys.kit, v1Members(members), true)));
+	add('signed with blanks by another key', 'tamper', withToken(computeAuthToken(keys.kit, v1Members(members))));
+	const stamp = String(members.timeStamp);
+	const older = formatStatisticalTime(new Date(Date.parse(`${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(8, 10)}:${stamp.slice(10, 12)}:${stamp.slice(12, 14)}.${stamp.slice(14)}Z`) - 120_000));
+	add('timeStamp 2 minutes old', 'tamper', withBody({ ...members, timeStamp: older }));
+	add('timeStamp dropped', 'tamper', withBody({ ...members, timeStamp: undefined }));
+	add('extra member', 'tamper', withBody({ ...members, extra: '1' }));
+	add('a member as an object', 'tamper', withBody({ ...members, activity: { value: members.activity } }));
+	add('body as a JSON array', 'tamper', { body: Buffer.from(`[${original.body.toString()}]`) });
+	add('form body instead of JSON', 'tamper', { headers: { authtoken: token, 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from(new URLSearchParams(v1Members(members)).toString()) });
+	add('same JSON, other key order and spacing', 'replay', withBody(Object.fromEntries(Object.entries(members).reverse()), 1));
+	add('a blank member added', 'replay', withBody({ ...members, extra: '' }));
+	add('a number sent as text', 'replay', withBody(Object.fromEntries(Object.entries(members).map(([k, v]) => [k, String(v)]))));
 }

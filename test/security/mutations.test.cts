@@ -37,11 +37,27 @@ describe('mutations of signed requests (in process, the trigger path)', () => {
 	const originals = validRequests(KEYS, NOW);
 	const variants = mutations(originals, KEYS);
 
-	it('covers every scenario of every protocol with over 10,000 variants', () => {
+	it('covers every scenario of every protocol with over 10,000 variants, and the forms accepted since issue 16', () => {
 		expect(variants.length).toBeGreaterThanOrEqual(10_000);
 		const scenarios = new Set(originals.map((o) => `${o.protocol}/${o.scenario}`));
-		expect(scenarios.size).toBe(originals.length);
+		expect(scenarios.size).toBe(20);
 		expect(new Set(originals.map((o) => o.protocol))).toEqual(new Set(['saasV2', 'kit', 'license', 'saasV1']));
+		// V1.0 POSTs with a JSON body and the authToken header, and a V2.0 body only the Java sample's
+		// Map<String, String> reading verifies: each with its forged variants.
+		expect(originals.filter((o) => o.protocol === 'saasV1' && o.method === 'POST').map((o) => o.scenario)).toEqual(['newInstance', 'releaseInstance']);
+		expect(originals.filter((o) => o.body.includes('\\u001f'))).toHaveLength(1);
+		expect(variants.filter((v) => v.protocol === 'saasV1' && v.method === 'POST' && v.kind === 'tamper').length).toBeGreaterThan(1_000);
+	});
+
+	it('verifies the new forms by the reading they need: V1.0 POST without blanks, V2.0 by the Java form', () => {
+		const forms = originals.map((original) => {
+			const protocol = protocols[original.protocol];
+			const result = protocol.verify(incoming(original), { keys: [protocol.usesKitKey ? KEYS.kit : KEYS.basic], nowMs: NOW });
+			return result.ok ? result.form : result.reason;
+		});
+		expect(forms.filter((form) => form === 'java')).toHaveLength(1);
+		expect(forms.filter((form) => form === 'withoutBlank')).toHaveLength(1);
+		expect(forms.every((form) => ['raw', 'decoded', 'java', 'withoutBlank'].includes(form))).toBe(true);
 	});
 
 	it('accepts every original once, then refuses every variant', () => {
