@@ -18,7 +18,7 @@ function incoming(call: HttpCall): IncomingCall {
 		rawQuery: url.search.slice(1),
 		query: Object.fromEntries(url.searchParams),
 		headers: call.headers ?? {},
-		rawBody: Buffer.from(call.body ?? ''),
+		rawBody: Array.isArray(call.body) ? Buffer.concat(call.body) : Buffer.from(call.body ?? ''),
 	};
 }
 
