@@ -1,13 +1,17 @@
-import { z } from 'zod';
-
 import {
+	listOf,
+	oneOf,
 	parseFailure,
 	parseJsonObject,
-	parseKooGalleryTime,
-	zodFailure,
+	readFields,
+	text,
+	time,
+	whole,
+	yesNo,
+	type Fields,
 	type ParseResult,
+	type Shape,
 } from './common';
-import { requiredText } from './saas-v1';
 import type { ScenarioInfo } from './saas-v2';
 
 /**
@@ -84,119 +88,67 @@ export const KIT_RESULT_CODES = {
 	'000101': 'The client secret could not be decrypted with the application private key',
 } as const;
 
-/** `instanceId` / `orderId`: mandatory, but empty (or null) while the seller applies for the application credential (§0.4). */
-const maybeEmptyId = z.string().max(64).nullable();
-/** An `Integer(2)` enumeration sent as a JSON number. */
-const intEnum = (meanings: Record<number, string>) =>
-	z
-		.number()
-		.int()
-		.refine(
-			(value) => Object.prototype.hasOwnProperty.call(meanings, value),
-			`must be one of ${Object.entries(meanings)
-				.map(([value, meaning]) => `${value} (${meaning})`)
-				.join(', ')}`,
-		);
-const testFlag = intEnum({ 0: 'production', 1: 'debugging' });
-const kitTime = z
-	.string()
-	.refine(
-		(value) => parseKooGalleryTime(value) !== undefined,
-		'must be a time yyyyMMddHHmmssSSS (UTC+8)',
-	);
-const nullableText = (max: number) => z.string().max(max).nullish();
+// Past the signature every field is read leniently (common.ts); required are only the fields a
+// sync cannot be acted on without (spec decision 16, docs/protocol/koogallery-joint-license.md §1–§5).
+const flag = (meanings: Record<number, string>) => whole({ required: true, meanings });
+const changes = { 0: 'delete', 1: 'add', 2: 'modify' };
 const common = {
-	instanceId: maybeEmptyId,
-	tenantId: requiredText(64),
-	testFlag,
-	timeStamp: kitTime,
+	// Mandatory in the tables, but empty while the seller applies for the application credential (§0.4).
+	instanceId: text(),
+	tenantId: text(true),
+	testFlag: yesNo(0, 1),
+	timeStamp: time(),
 };
 
-const user = z
-	.object({
-		userName: requiredText(64),
-		name: requiredText(64),
-		orgCode: requiredText(64),
-		position: nullableText(64),
-		employeeCode: nullableText(64),
-		employeeType: intEnum({
-			1: 'regular',
-			2: 'intern',
-			3: 'labour dispatch',
-			4: 'labour outsourcing',
-		}).nullish(),
-		role: z.enum(['user', 'admin']),
-		enable: z.enum(['true', 'false']),
-		mobile: nullableText(32),
-		email: nullableText(128),
-		workPlace: z.string().nullish(),
-	})
-	.passthrough();
+const user = {
+	userName: text(true),
+	// name and orgCode are absent on deletes.
+	name: text(),
+	orgCode: text(),
+	position: text(),
+	employeeCode: text(),
+	employeeType: whole({ meanings: { 1: 'regular', 2: 'intern', 3: 'labour dispatch', 4: 'labour outsourcing' } }),
+	role: oneOf(['user', 'admin']),
+	enable: yesNo('false', 'true'),
+	mobile: text(),
+	email: text(),
+	workPlace: text(),
+} satisfies Shape;
 
-const orgInfo = z
-	.object({ orgCode: requiredText(64), orgName: requiredText(128), parentCode: nullableText(64) })
-	.passthrough();
+const orgInfo = { orgCode: text(true), orgName: text(), parentCode: text() } satisfies Shape;
 
-/**
- * `orgInfoList` is typed OrgInfo[] but Huawei's example sends a string of JSON-like text with bare
- * keys (§5). Accept an array, JSON text, or that bare-key text; the workflow always gets an array.
- */
-function readOrgList(value: unknown, ctx: z.RefinementCtx): unknown {
-	if (typeof value !== 'string') return value;
-	for (const text of [value, value.replace(/([{,]\s*)([A-Za-z_$][\w$]*)\s*:/g, '$1"$2":')]) {
-		try {
-			return JSON.parse(text) as unknown;
-		} catch {
-			// try the next reading
-		}
-	}
-	ctx.addIssue({
-		code: z.ZodIssueCode.custom,
-		message: 'must be a list of departments (an array or its JSON text)',
-	});
-	return z.NEVER;
-}
-
-const tenantSync = z
-	.object({
-		...common,
-		orderId: maybeEmptyId,
-		tenantCode: requiredText(64),
-		name: requiredText(255),
-		domainName: requiredText(255),
-		flag: intEnum({ 0: 'delete', 1: 'add', 2: 'modify' }),
-	})
-	.passthrough();
-const applicationSync = z
-	.object({
-		...common,
-		appId: requiredText(64),
-		clientId: requiredText(64),
-		clientSecret: z.string().min(1),
-		flag: intEnum({ 0: 'delete', 1: 'add', 2: 'modify' }),
-	})
-	.passthrough();
-const authSync = z
-	.object({
-		...common,
-		appId: requiredText(64),
-		userList: z.array(user),
-		currentSyncTime: kitTime,
-		flag: intEnum({ 0: 'delete', 1: 'add', 2: 'modify', 3: 'cancel authorization' }),
-	})
-	.passthrough();
-const singleOrgSync = z
-	.object({
-		...common,
-		orgCode: requiredText(64),
-		orgName: requiredText(128),
-		parentCode: nullableText(64),
-		flag: intEnum({ 0: 'delete', 1: 'add', 2: 'modify' }),
-	})
-	.passthrough();
-const allOrgSync = z
-	.object({ ...common, orgInfoList: z.preprocess(readOrgList, z.array(orgInfo)) })
-	.passthrough();
+const tenantSync = {
+	...common,
+	orderId: text(),
+	tenantCode: text(true),
+	name: text(true),
+	// The sign-on domain; absent on deletes.
+	domainName: text(),
+	flag: flag(changes),
+} satisfies Shape;
+const applicationSync = {
+	...common,
+	appId: text(true),
+	clientId: text(true),
+	clientSecret: text(true),
+	flag: flag(changes),
+} satisfies Shape;
+const authSync = {
+	...common,
+	appId: text(true),
+	userList: listOf(user, 'users'),
+	currentSyncTime: time(),
+	flag: flag({ ...changes, 3: 'cancel authorization' }),
+} satisfies Shape;
+const singleOrgSync = {
+	...common,
+	orgCode: text(true),
+	orgName: text(),
+	parentCode: text(),
+	flag: flag(changes),
+} satisfies Shape;
+// orgInfoList is typed OrgInfo[] but Huawei's example sends JSON-like text with bare keys (§5).
+const allOrgSync = { ...common, orgInfoList: listOf(orgInfo, 'departments') } satisfies Shape;
 
 export const kitRequestSchemas = {
 	tenantSync,
@@ -208,7 +160,7 @@ export const kitRequestSchemas = {
 
 export type KitScenario = keyof typeof kitRequestSchemas;
 export type KitRequest = {
-	[S in KitScenario]: z.infer<(typeof kitRequestSchemas)[S]>;
+	[S in KitScenario]: Fields<(typeof kitRequestSchemas)[S]>;
 }[KitScenario];
 
 export function isKitScenario(value: unknown): value is KitScenario {
@@ -228,21 +180,18 @@ export function kitScenarioFromPath(path: string): KitScenario | undefined {
 }
 
 /**
- * Parses and validates a kit sync body for the scenario `name` (taken from the request path).
- * Problems are `000002` failures that name the field, e.g. `userList.0.role`.
+ * Reads a kit sync body for the scenario `name` (taken from the request path). A field a sync
+ * cannot be acted on without is a `000002` failure that names it, e.g. `userList.0.userName`.
  */
 export function parseKitRequest(name: string, rawBody: string | Buffer): ParseResult<KitRequest> {
 	if (!isKitScenario(name))
 		return parseFailure(`${JSON.stringify(String(name).slice(0, 40))} is not a kit sync scenario.`);
 	const json = parseJsonObject(rawBody);
 	if (!json.ok) return json;
-	const result = kitRequestSchemas[name].safeParse(json.value);
-	return result.success
-		? { ok: true, activity: name, data: result.data as KitRequest }
-		: zodFailure(result.error);
+	return readFields(kitRequestSchemas[name], name, json.value);
 }
 
-/** True for KooGallery's debugging calls (`testFlag` 1). */
+/** True for KooGallery's debugging calls (`testFlag` 1, also sent as "1" or true). */
 export function isKitTestCall(data: { testFlag?: unknown }): boolean {
 	return data.testFlag === 1;
 }

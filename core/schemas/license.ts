@@ -1,15 +1,19 @@
-import { z } from 'zod';
-
 import { readV1Params } from '../saas-v1-auth-token';
-import { parseFailure, parseJsonObject, zodFailure, type ParseResult } from './common';
 import {
-	digitsText,
-	kooTime,
-	optionalText,
-	periodType,
-	requiredText,
-	v1SignedFields,
-} from './saas-v1';
+	oneOf,
+	parseFailure,
+	parseJsonObject,
+	readFields,
+	readUnknownActivity,
+	text,
+	time,
+	whole,
+	yesNo,
+	type Fields,
+	type ParseResult,
+	type Shape,
+} from './common';
+import { periodType, v1SignedFields } from './saas-v1';
 import type { ScenarioInfo } from './saas-v2';
 
 /**
@@ -119,81 +123,60 @@ export const LICENSE_RESULT_CODES = {
 	'000903': 'The device fingerprint is required',
 } as const;
 
-const refreshLicenseCode = z
-	.object({
-		activity: z.literal('refreshLicenseCode'),
-		scene: z.enum(['RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD']),
-		orderId: requiredText(64),
-		orderLineId: requiredText(64),
-		license: requiredText(64),
-		productId: optionalText(64),
-		expireTime: kooTime,
-		testFlag: z.enum(['0', '1']).optional(),
-	})
-	.passthrough();
-const updateLicenseCodeStatus = z
-	.object({
-		activity: z.literal('updateLicenseCodeStatus'),
-		license: requiredText(64),
-		status: z.enum(['FREEZE', 'UNFREEZE']),
-		testFlag: optionalText(2),
-	})
-	.passthrough();
-const releaseLicenseCode = z
-	.object({
-		activity: z.literal('releaseLicenseCode'),
-		license: requiredText(64),
-		orderId: optionalText(64),
-		orderLineId: optionalText(64),
-		testFlag: optionalText(2),
-	})
-	.passthrough();
-const getLicenseAsync = z
-	.object({
-		activity: z.literal('getLicenseAsync'),
-		instanceId: requiredText(64),
-		effectiveTime: requiredText(32),
-		expireTime: optionalText(32),
-		eventId: requiredText(64),
-		deviceFingerprint: optionalText(1024),
-		testFlag: optionalText(2),
-	})
-	.passthrough();
-const getLicense = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('getLicense'),
-		customerId: requiredText(100),
-		customerName: optionalText(64),
-		businessId: requiredText(64),
-		orderId: requiredText(64),
-		skuCode: optionalText(64),
-		productId: requiredText(64),
-		expireTime: kooTime.optional(),
-		periodType,
-		amount: z.string().regex(/^\d+$/, 'must be a whole number').optional(),
-	})
-	.passthrough();
-const refreshLicense = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('refreshLicense'),
-		orderId: requiredText(64),
-		instanceId: requiredText(64),
-		productId: optionalText(64),
-		expireTime: kooTime,
-		periodType,
-		periodNumber: digitsText(2).optional(),
-	})
-	.passthrough();
-const releaseLicense = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('releaseLicense'),
-		orderId: requiredText(64),
-		instanceId: requiredText(64),
-	})
-	.passthrough();
+// Past the signature every field is read leniently (common.ts); required are only the fields a
+// scenario cannot be acted on without (spec decision 16, docs/protocol/koogallery-joint-license.md §8).
+const testFlag = yesNo('0', '1');
+const status = oneOf(['FREEZE', 'UNFREEZE'], true);
+
+const refreshLicenseCode = {
+	activity: text(true),
+	scene: oneOf(['RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD']),
+	orderId: text(),
+	orderLineId: text(),
+	license: text(true),
+	productId: text(),
+	expireTime: time(true),
+	testFlag,
+} satisfies Shape;
+const updateLicenseCodeStatus = { activity: text(true), license: text(true), status, testFlag } satisfies Shape;
+const releaseLicenseCode = { activity: text(true), license: text(true), orderId: text(), orderLineId: text(), testFlag } satisfies Shape;
+const getLicenseAsync = {
+	activity: text(true),
+	// The same event and device must get the same license again: both identify the request.
+	instanceId: text(true),
+	eventId: text(true),
+	effectiveTime: time(),
+	expireTime: time(),
+	deviceFingerprint: text(),
+	testFlag,
+} satisfies Shape;
+const getLicense = {
+	...v1SignedFields,
+	activity: text(true),
+	customerId: text(true),
+	orderId: text(true),
+	customerName: text(),
+	businessId: text(),
+	skuCode: text(),
+	productId: text(),
+	expireTime: time(),
+	periodType,
+	// A quantity (how many licenses), handed over as a number.
+	amount: whole(),
+	testFlag,
+} satisfies Shape;
+const refreshLicense = {
+	...v1SignedFields,
+	activity: text(true),
+	orderId: text(),
+	instanceId: text(true),
+	productId: text(),
+	expireTime: time(true),
+	periodType,
+	periodNumber: whole(),
+	testFlag,
+} satisfies Shape;
+const releaseLicense = { ...v1SignedFields, activity: text(true), orderId: text(), instanceId: text(true), testFlag } satisfies Shape;
 
 export const licenseRequestSchemas = {
 	refreshLicenseCode,
@@ -207,7 +190,7 @@ export const licenseRequestSchemas = {
 
 export type LicenseActivity = keyof typeof licenseRequestSchemas;
 export type LicenseRequest = {
-	[A in LicenseActivity]: z.infer<(typeof licenseRequestSchemas)[A]>;
+	[A in LicenseActivity]: Fields<(typeof licenseRequestSchemas)[A]>;
 }[LicenseActivity];
 
 export function isLicenseActivity(value: unknown): value is LicenseActivity {
@@ -217,44 +200,25 @@ export function isLicenseActivity(value: unknown): value is LicenseActivity {
 }
 
 /**
- * Parses a License call. A body (text or bytes) is read as JSON and must carry a POST activity;
- * a record of decoded GET parameters must carry a GET activity (the `getLicense` family). A
- * problem is a `000002` failure that names the field.
+ * Reads a License call: a body (text or bytes) as JSON, or a record of decoded GET parameters (the
+ * `getLicense` family). The method only decides how the call was verified; either carries any
+ * activity. An `activity` this pack does not know is handed over as sent and noted; a field the
+ * scenario cannot be acted on without is a `000002` failure that names it.
  */
 export function parseLicenseRequest(
 	input: string | Buffer | Record<string, unknown>,
 ): ParseResult<LicenseRequest> {
 	let values: Record<string, unknown>;
-	let method: 'POST' | 'GET';
 	if (typeof input === 'string' || Buffer.isBuffer(input)) {
 		const json = parseJsonObject(input);
 		if (!json.ok) return json;
 		values = json.value;
-		method = 'POST';
 	} else {
 		const read = readV1Params(input);
 		if (!read.ok) return parseFailure(read.message, read.parameter);
 		values = { ...read.params };
-		method = 'GET';
 	}
 	const activity = values.activity;
-	if (activity === undefined)
-		return parseFailure('"activity" is required but missing.', 'activity');
-	if (!isLicenseActivity(activity)) {
-		return parseFailure(
-			`"activity" ${JSON.stringify(String(activity).slice(0, 40))} is not a License scenario.`,
-			'activity',
-		);
-	}
-	const scenario = LICENSE_SCENARIOS.find((s) => s.activity === activity);
-	if (scenario && scenario.method !== method) {
-		return parseFailure(
-			`"activity" ${activity} is sent by KooGallery as ${scenario.method}, not as ${method}.`,
-			'activity',
-		);
-	}
-	const result = licenseRequestSchemas[activity].safeParse(values);
-	return result.success
-		? { ok: true, activity, data: result.data as LicenseRequest }
-		: zodFailure(result.error);
+	if (!isLicenseActivity(activity)) return readUnknownActivity(values) as ParseResult<LicenseRequest>;
+	return readFields(licenseRequestSchemas[activity], activity, values);
 }

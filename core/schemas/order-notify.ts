@@ -8,7 +8,16 @@
  * (or is not an order notification at all) is refused. Numbers and text are interchangeable and
  * handed on as text, null equals absent, unknown fields pass through, lengths are not enforced.
  */
-import { parseFailure, parseJsonObject, type ParseResult } from './common';
+import {
+	parseFailure,
+	parseJsonObject,
+	readFields,
+	scalarText,
+	text,
+	yesNo,
+	type ParseResult,
+	type Shape,
+} from './common';
 import type { ScenarioInfo } from './saas-v2';
 
 export const ORDER_NOTIFY_ACTIVITY = 'orderNotify';
@@ -35,36 +44,26 @@ export interface OrderNotifyRequest {
 	[field: string]: unknown;
 }
 
-/** A scalar as text (numbers, booleans too); null and empty text are absent; anything else is not an ID. */
-function asText(value: unknown): string | undefined | null {
-	if (value === undefined || value === null) return undefined;
-	if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
-	if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') return String(value);
-	return null;
-}
+/** Read with the shared lenient readers (common.ts): only the order ID is required. */
+const orderNotify = {
+	activity: text(true),
+	orderId: text(true),
+	orderLineId: text(),
+	testFlag: yesNo('0', '1'),
+} satisfies Shape;
 
 /** Parses an order notification body; fails only without an order ID or for another activity. */
 export function parseOrderNotifyRequest(rawBody: string | Buffer): ParseResult<OrderNotifyRequest> {
 	const json = parseJsonObject(rawBody);
 	if (!json.ok) return json;
-	const body = json.value;
-	const activity = asText(body.activity);
-	if (activity === undefined) return parseFailure('"activity" is required but missing.', 'activity');
+	const activity = scalarText(json.value.activity)?.trim();
+	if (!activity) return parseFailure('"activity" is required but missing.', 'activity');
 	if (activity !== ORDER_NOTIFY_ACTIVITY) {
 		// Acknowledging another interface's call here would tell KooGallery it was handled.
 		return parseFailure(
-			`"activity" ${JSON.stringify(body.activity)} is not an order notification; this address handles orderNotify.`,
+			`"activity" ${JSON.stringify(json.value.activity)} is not an order notification; this address handles orderNotify.`,
 			'activity',
 		);
 	}
-	const orderId = asText(body.orderId);
-	if (orderId === undefined) return parseFailure('"orderId" is required but missing.', 'orderId');
-	if (orderId === null) return parseFailure('"orderId" is not an order ID.', 'orderId');
-	const data: OrderNotifyRequest = { ...body, activity: ORDER_NOTIFY_ACTIVITY, orderId };
-	for (const field of ['orderLineId', 'testFlag'] as const) {
-		const value = asText(body[field]);
-		if (value === undefined || value === null) delete data[field];
-		else data[field] = value;
-	}
-	return { ok: true, activity: ORDER_NOTIFY_ACTIVITY, data };
+	return readFields(orderNotify, ORDER_NOTIFY_ACTIVITY, { ...json.value, activity }) as ParseResult<OrderNotifyRequest>;
 }

@@ -1,13 +1,23 @@
-import { z } from 'zod';
-
 import { readV1Params } from '../saas-v1-auth-token';
-import { parseFailure, parseKooGalleryTime, zodFailure, type ParseResult } from './common';
-import { splitInstanceIds, type ScenarioInfo } from './saas-v2';
+import {
+	idList,
+	oneOf,
+	parseFailure,
+	readFields,
+	readUnknownActivity,
+	text,
+	time,
+	whole,
+	yesNo,
+	type Fields,
+	type ParseResult,
+	type Shape,
+} from './common';
+import type { ScenarioInfo } from './saas-v2';
 
 /**
  * SaaS Access Guide V1.0 (deprecated, 已下线): KooGallery calls the production address with GET
- * parameters and tells scenarios apart by `activity` (docs/protocol/koogallery-openapi-v1.md §C.5). Every value
- * arrives as text, so numbers are checked as digits.
+ * parameters and tells scenarios apart by `activity` (docs/protocol/koogallery-openapi-v1.md §C.5).
  */
 
 /** The V1.0 scenarios in the order a purchase lives through them. */
@@ -66,114 +76,58 @@ export const SAAS_V1_SCENARIOS: readonly ScenarioInfo[] = [
 	},
 ];
 
-/** A mandatory text field: present, not empty, at most `max` characters. */
-export const requiredText = (max: number) => z.string().min(1).max(max);
-/** An optional text field of at most `max` characters (empty allowed). */
-export const optionalText = (max: number) => z.string().max(max).optional();
-/** A KooGallery time, `yyyyMMddHHmmss` or `yyyyMMddHHmmssSSS` (at most 20 characters by every table). */
-export const kooTime = z
-	.string()
-	.refine(
-		(value) => parseKooGalleryTime(value) !== undefined,
-		'must be a time yyyyMMddHHmmss or yyyyMMddHHmmssSSS',
-	);
+// Past the signature every field is read leniently (common.ts); required are only the fields a
+// scenario cannot be acted on without (spec decision 16, docs/protocol/koogallery-openapi-v1.md §C.5).
+
 /** `periodType` of periodic products. */
-export const periodType = z.enum(['year', 'month']).optional();
-/** An integer of at most `digits` digits sent as text (GET parameters are text). */
-export const digitsText = (digits: number) =>
-	z
-		.string()
-		.regex(new RegExp(`^\\d{1,${digits}}$`), `must be a whole number of at most ${digits} digits`);
-/** `orderAmount`: a decimal with up to 3 decimals, negative for a cancelled renewal, at most 20 characters. */
-const orderAmount = z
-	.string()
-	.max(20)
-	.regex(/^-?\d+(\.\d{1,3})?$/, 'must be an amount with at most 3 decimals')
-	.optional();
-/** `testFlag` documented as "Integer 1": one digit, `1` for a debugging call. */
-const testFlagDigit = z.string().regex(/^\d$/, 'must be one digit (1 = debugging call)').optional();
-const testFlagText = optionalText(2);
+export const periodType = oneOf(['year', 'month']);
 
-/** `authToken` and `timeStamp`, present on every V1.0-style GET call (also the offline License guide). */
-export const v1SignedFields = { authToken: requiredText(50), timeStamp: kooTime };
+/**
+ * `authToken` and `timeStamp`, present on every V1.0-style call and checked by the verification
+ * before any reading (also the offline License guide); read here only to hand them over.
+ */
+export const v1SignedFields = { authToken: text(), timeStamp: time() };
+const base = { ...v1SignedFields, activity: text(true), testFlag: yesNo('0', '1') };
 
-const newInstance = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('newInstance'),
-		customerId: requiredText(100),
-		// Mandatory on the Chinese page, optional on the international one (§C.5): optional here.
-		customerName: optionalText(64),
-		userId: optionalText(64),
-		userName: optionalText(64),
-		// Not all rows of the table were retrieved; these three are in Huawei's sample request and
-		// mandatory in the License variant of the same call.
-		businessId: requiredText(64),
-		orderId: requiredText(64),
-		productId: requiredText(64),
-		testFlag: testFlagText,
-	})
-	.passthrough();
-const refreshInstance = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('refreshInstance'),
-		orderId: requiredText(64),
-		instanceId: requiredText(64),
-		productId: optionalText(64),
-		expireTime: kooTime,
-		trialToFormal: optionalText(2),
-		periodType,
-		periodNumber: digitsText(2).optional(),
-		orderAmount,
-		testFlag: testFlagDigit,
-	})
-	.passthrough();
-const expireInstance = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('expireInstance'),
-		instanceId: requiredText(64),
-		orderId: requiredText(64),
-		testFlag: testFlagText,
-	})
-	.passthrough();
-const releaseInstance = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('releaseInstance'),
-		instanceId: requiredText(64),
-		// The table marks it mandatory, but the documented example request has no orderId (§C.5).
-		orderId: optionalText(64),
-		orderAmount,
-		testFlag: testFlagDigit,
-	})
-	.passthrough();
-const instanceStatus = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('instanceStatus'),
-		instanceId: requiredText(64),
-		instanceStatus: z.enum(['FREEZE', 'NORMAL']),
-		testFlag: testFlagText,
-	})
-	.passthrough();
-const queryInstance = z
-	.object({
-		...v1SignedFields,
-		activity: z.literal('queryInstance'),
-		// A comma-separated list of up to 100 IDs, so the table's 64 applies to each ID, not the list.
-		instanceId: z
-			.string()
-			.refine((value) => splitInstanceIds(value).length > 0, 'must name at least one instance')
-			.refine((value) => splitInstanceIds(value).length <= 100, 'may name at most 100 instances')
-			.refine(
-				(value) => splitInstanceIds(value).every((id) => id.length <= 64),
-				'has an ID longer than 64 characters',
-			),
-		testFlag: testFlagText,
-	})
-	.passthrough();
+const newInstance = {
+	...base,
+	// The buyer the instance is for, and the order that makes a repeated purchase the same one.
+	customerId: text(true),
+	orderId: text(true),
+	customerName: text(),
+	userId: text(),
+	userName: text(),
+	businessId: text(),
+	productId: text(),
+} satisfies Shape;
+const refreshInstance = {
+	...base,
+	orderId: text(),
+	instanceId: text(true),
+	productId: text(),
+	expireTime: time(true),
+	trialToFormal: yesNo('0', '1'),
+	periodType,
+	periodNumber: whole(),
+	// An amount (yuan, negative for a cancelled renewal): text exactly as sent, e.g. "99.9900".
+	orderAmount: text(),
+} satisfies Shape;
+const expireInstance = {
+	...base,
+	instanceId: text(true),
+	// Mandatory in the table, but an expiry concerns the instance, not an order.
+	orderId: text(),
+} satisfies Shape;
+const releaseInstance = {
+	...base,
+	instanceId: text(true),
+	// The table marks it mandatory, but the documented example request has no orderId (§C.5).
+	orderId: text(),
+	orderAmount: text(),
+} satisfies Shape;
+const instanceStatus = { ...base, instanceId: text(true), instanceStatus: oneOf(['FREEZE', 'NORMAL'], true) } satisfies Shape;
+// A comma-separated list of IDs.
+const queryInstance = { ...base, instanceId: idList() } satisfies Shape;
 
 export const saasV1RequestSchemas = {
 	newInstance,
@@ -186,7 +140,7 @@ export const saasV1RequestSchemas = {
 
 export type SaasV1Activity = keyof typeof saasV1RequestSchemas;
 export type SaasV1Request = {
-	[A in SaasV1Activity]: z.infer<(typeof saasV1RequestSchemas)[A]>;
+	[A in SaasV1Activity]: Fields<(typeof saasV1RequestSchemas)[A]>;
 }[SaasV1Activity];
 
 export function isSaasV1Activity(value: unknown): value is SaasV1Activity {
@@ -196,9 +150,9 @@ export function isSaasV1Activity(value: unknown): value is SaasV1Activity {
 }
 
 /**
- * Validates a V1.0 call's parameters: a decoded record (a parsed query or form) or the raw query
- * text. A repeated parameter, an unknown `activity` or a schema problem is a `000002` failure
- * that names the field.
+ * Reads a V1.0 call's parameters: a decoded record (a parsed query or form) or the raw query text.
+ * An `activity` this pack does not know is handed over as sent and noted; a field the scenario
+ * cannot be acted on without is a `000002` failure that names it.
  */
 export function parseSaasV1Request(
 	params: Record<string, unknown> | string | undefined,
@@ -207,16 +161,6 @@ export function parseSaasV1Request(
 	if (!read.ok) return parseFailure(read.message, read.parameter);
 	const values = { ...read.params };
 	const activity = values.activity;
-	if (activity === undefined)
-		return parseFailure('"activity" is required but missing.', 'activity');
-	if (!isSaasV1Activity(activity)) {
-		return parseFailure(
-			`"activity" ${JSON.stringify(activity.slice(0, 40))} is not a SaaS V1.0 scenario.`,
-			'activity',
-		);
-	}
-	const result = saasV1RequestSchemas[activity].safeParse(values);
-	return result.success
-		? { ok: true, activity, data: result.data as SaasV1Request }
-		: zodFailure(result.error);
+	if (!isSaasV1Activity(activity)) return readUnknownActivity(values) as ParseResult<SaasV1Request>;
+	return readFields(saasV1RequestSchemas[activity], activity, values);
 }

@@ -1,6 +1,18 @@
-import { z } from 'zod';
-
-import { parseFailure, parseJsonObject, parseKooGalleryTime, zodFailure, type ParseResult } from './common';
+import {
+	idList,
+	oneOf,
+	parseJsonObject,
+	readFields,
+	readUnknownActivity,
+	splitInstanceIds,
+	structure,
+	text,
+	time,
+	yesNo,
+	type Fields,
+	type ParseResult,
+	type Shape,
+} from './common';
 
 /** One scenario (activity) as the operator sees it in the editor and in the seller console. */
 export interface ScenarioInfo {
@@ -76,67 +88,28 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 	},
 ];
 
-const id = (max: number) => z.string().min(1).max(max);
-const testFlag = z.string().max(2).optional();
-const kooTime = z
-	.string()
-	.refine((value) => parseKooGalleryTime(value) !== undefined, 'must be a UTC time yyyyMMddHHmmss or yyyyMMddHHmmssSSS');
+// Past the signature every field is read leniently (common.ts); required are only the fields a
+// scenario cannot be acted on without (spec decision 16, docs/protocol/koogallery-saas-v2.md §4).
+const testFlag = yesNo('0', '1');
+const base = { activity: text(true), testFlag };
 
-const newInstance = z
-	.object({ activity: z.literal('newInstance'), orderId: id(64), orderLineId: id(64), businessId: id(64), testFlag })
-	.passthrough();
-const queryInstance = z
-	.object({
-		activity: z.literal('queryInstance'),
-		// Up to 100 comma-separated IDs; the documented max length (100) is not enforced (spec §4.2).
-		instanceId: z
-			.string()
-			.refine((value) => splitInstanceIds(value).length > 0, 'must name at least one instance')
-			.refine((value) => splitInstanceIds(value).length <= 100, 'may name at most 100 instances'),
-		testFlag,
-	})
-	.passthrough();
-const refreshInstance = z
-	.object({
-		activity: z.literal('refreshInstance'),
-		scene: z.enum(['TRIAL_TO_FORMAL', 'RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD', 'RENEWAL_CHANGE']),
-		orderId: id(64),
-		orderLineId: id(64),
-		instanceId: id(64),
-		productId: z.string().max(64).optional(),
-		expireTime: kooTime,
-		testFlag,
-	})
-	.passthrough();
-const updateInstanceStatus = z
-	.object({
-		activity: z.literal('updateInstanceStatus'),
-		instanceId: id(64),
-		status: z.enum(['FREEZE', 'UNFREEZE']),
-		testFlag,
-	})
-	.passthrough();
-const releaseInstance = z
-	.object({
-		activity: z.literal('releaseInstance'),
-		instanceId: id(64),
-		orderId: z.string().max(64).optional(),
-		orderLineId: z.string().max(64).optional(),
-		testFlag,
-	})
-	.passthrough();
-const upgradeInstance = z
-	.object({ activity: z.literal('upgradeInstance'), instanceId: id(64), orderId: id(64), orderLineId: id(64), testFlag })
-	.passthrough();
-const changeInstanceCheck = z
-	.object({
-		activity: z.literal('changeInstanceCheck'),
-		instanceId: id(64),
-		// The ProductInfo fields are not published (spec §4.7); keep whatever is sent.
-		productInfo: z.record(z.unknown()),
-		testFlag,
-	})
-	.passthrough();
+// orderId identifies the purchase (Order > Get); orderLineId and businessId are read when sent.
+const newInstance = { ...base, orderId: text(true), orderLineId: text(), businessId: text() } satisfies Shape;
+const queryInstance = { ...base, instanceId: idList() } satisfies Shape;
+const refreshInstance = {
+	...base,
+	scene: oneOf(['TRIAL_TO_FORMAL', 'RENEWAL', 'UNSUBSCRIBE_RENEWAL_PERIOD', 'RENEWAL_CHANGE']),
+	orderId: text(),
+	orderLineId: text(),
+	instanceId: text(true),
+	productId: text(),
+	expireTime: time(true),
+} satisfies Shape;
+const updateInstanceStatus = { ...base, instanceId: text(true), status: oneOf(['FREEZE', 'UNFREEZE'], true) } satisfies Shape;
+const releaseInstance = { ...base, instanceId: text(true), orderId: text(), orderLineId: text() } satisfies Shape;
+const upgradeInstance = { ...base, instanceId: text(true), orderId: text(true), orderLineId: text() } satisfies Shape;
+// The ProductInfo fields are not published (spec §4.7); keep whatever is sent.
+const changeInstanceCheck = { ...base, instanceId: text(true), productInfo: structure() } satisfies Shape;
 
 export const saasV2RequestSchemas = {
 	newInstance,
@@ -149,37 +122,27 @@ export const saasV2RequestSchemas = {
 } as const;
 
 export type SaasV2Activity = keyof typeof saasV2RequestSchemas;
-export type SaasV2Request = { [A in SaasV2Activity]: z.infer<(typeof saasV2RequestSchemas)[A]> }[SaasV2Activity];
+export type SaasV2Request = { [A in SaasV2Activity]: Fields<(typeof saasV2RequestSchemas)[A]> }[SaasV2Activity];
 
 export function isSaasV2Activity(value: unknown): value is SaasV2Activity {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(saasV2RequestSchemas, value);
 }
 
 /**
- * Parses and validates a SaaS V2.0 request body. An unknown `activity` is reported with the field
- * `activity` so the caller can answer it sensibly.
+ * Reads a SaaS V2.0 request body. An `activity` this pack does not know is handed over as sent,
+ * noted in `unknownValues` (see `readUnknownActivity`).
  */
 export function parseSaasV2Request(rawBody: string | Buffer): ParseResult<SaasV2Request> {
 	const json = parseJsonObject(rawBody);
 	if (!json.ok) return json;
 	const activity = json.value.activity;
-	if (activity === undefined) return parseFailure('"activity" is required but missing.', 'activity');
-	if (!isSaasV2Activity(activity)) {
-		return parseFailure(`"activity" ${JSON.stringify(activity)} is not a SaaS V2.0 scenario.`, 'activity');
-	}
-	const result = saasV2RequestSchemas[activity].safeParse(json.value);
-	return result.success ? { ok: true, activity, data: result.data as SaasV2Request } : zodFailure(result.error);
+	if (!isSaasV2Activity(activity)) return readUnknownActivity(json.value) as ParseResult<SaasV2Request>;
+	return readFields(saasV2RequestSchemas[activity], activity, json.value);
 }
 
-/** The instance IDs of a `queryInstance` call, trimmed, blanks dropped. */
-export function splitInstanceIds(value: string): string[] {
-	return value
-		.split(',')
-		.map((part) => part.trim())
-		.filter((part) => part !== '');
-}
+export { splitInstanceIds };
 
-/** True for KooGallery's debugging calls (`testFlag` "1"); anything else is a real call. */
+/** True for KooGallery's debugging calls (`testFlag` "1", also sent as 1 or true); anything else is a real call. */
 export function isTestCall(data: { testFlag?: unknown }): boolean {
 	return data.testFlag === '1';
 }

@@ -26,7 +26,7 @@ import {
 	olderN8nNotice,
 	webhookDescriptionFields,
 } from '../shared/webhookFields';
-import { protocols, scenarioOption, scenarioOutputLabel, type IncomingCall, type ProtocolName } from './protocols';
+import { OTHER_CALL, protocols, scenarioOption, scenarioOutputLabel, type IncomingCall, type ProtocolName } from './protocols';
 
 /**
  * Seen nonces, per n8n process. Best effort by design (docs/protocol/README.md decision 8): in queue mode another
@@ -407,7 +407,10 @@ export class KooGalleryTrigger implements INodeType {
 		if (!parsed.ok) {
 			return refuse(parsed.resultCode, parsed.message, parsed.message);
 		}
-		const scenario = protocol.scenarios.find((s) => s.activity === parsed.activity);
+		// A scenario this pack does not know goes to the "Other Call" output, never refused as invalid.
+		const scenario =
+			protocol.scenarios.find((s) => s.activity === parsed.activity) ??
+			protocol.scenarios.find((s) => s.activity === OTHER_CALL.activity);
 		if (scenario === undefined) {
 			return refuse(
 				'000002',
@@ -422,8 +425,8 @@ export class KooGalleryTrigger implements INodeType {
 			if (scenario.needsAnswer) {
 				return refuse(
 					'000005',
-					`This seller does not handle ${scenario.activity} yet.`,
-					`"${scenario.label}" (${scenario.activity}) is not among the scenarios handled by node "${node.name}"; KooGallery was told it is not supported`,
+					`This seller does not handle ${parsed.activity} yet.`,
+					`"${scenario.label}" (${parsed.activity}) is not among the scenarios handled by node "${node.name}"; KooGallery was told it is not supported${scenario === OTHER_CALL ? ' and will call again. This version of the pack does not know that scenario: turn on "Other Call" to receive it' : ''}`,
 				);
 			}
 			this.logger.info(
@@ -442,9 +445,10 @@ export class KooGalleryTrigger implements INodeType {
 				...parsed.data,
 				koogallery: {
 					protocol: protocolName,
-					scenario: scenario.activity,
+					scenario: parsed.activity,
 					scenarioName: scenario.label,
 					testFlag: parsed.testFlag,
+					unknownValues: parsed.unknownValues,
 					...parsed.extra,
 					verification: {
 						key: verification.keyIndex === 0 ? 'current' : 'previous',

@@ -34,7 +34,15 @@ export interface IncomingCall {
 }
 
 export type ParsedCall =
-	| { ok: true; activity: string; data: IDataObject; testFlag: boolean; extra: IDataObject }
+	| {
+			ok: true;
+			activity: string;
+			data: IDataObject;
+			testFlag: boolean;
+			/** Fields whose value the pages do not document, kept as sent (`activity` for an unknown scenario). */
+			unknownValues: string[];
+			extra: IDataObject;
+	  }
 	| { ok: false; resultCode: '000002'; field?: string; message: string };
 
 /** One inbound protocol: how its calls arrive, are verified and are read. The protocol core does the work. */
@@ -71,8 +79,29 @@ function toParsedCall(
 ): ParsedCall {
 	if (!result.ok) return result;
 	const data = result.data as IDataObject;
-	return { ok: true, activity: result.activity, data, testFlag: testFlag(data), extra: extra(result.activity, data) };
+	return {
+		ok: true,
+		activity: result.activity,
+		data,
+		testFlag: testFlag(data),
+		unknownValues: result.unknownValues,
+		extra: extra(result.activity, data),
+	};
 }
+
+/**
+ * The output for a scenario this version of the pack does not know (KooGallery adds scenarios
+ * over time): always the last output, so turning it on never moves the other outputs' connections.
+ */
+export const OTHER_CALL: ScenarioInfo = {
+	activity: 'otherCall',
+	label: 'Other Call',
+	zh: '其他调用',
+	description:
+		'A scenario this version of the pack does not know yet. Its fields arrive as KooGallery sent them and koogallery.scenario holds its activity; answer it with KooGallery Respond (Result Code Only). Without this output such a call is answered 000005 and KooGallery calls again later.',
+	needsAnswer: true,
+	mandatory: false,
+};
 
 const queryInstanceIds = (activity: string, data: Fields): IDataObject =>
 	activity === 'queryInstance' && typeof data.instanceId === 'string'
@@ -107,7 +136,7 @@ const saasV2: ProtocolHandler = {
 	description: 'General and self-service SaaS products under the current SaaS access guide (V2.0)',
 	usesKitKey: false,
 	scenariosParameter: 'scenarios',
-	scenarios: SAAS_V2_SCENARIOS,
+	scenarios: [...SAAS_V2_SCENARIOS, OTHER_CALL],
 	verify: (call, options) => verifySaasV2Request({ query: call.query, rawBody: call.rawBody, ...options }),
 	parse: (call) => toParsedCall(parseSaasV2Request(call.rawBody), isTestCall, queryInstanceIds),
 };
@@ -118,6 +147,7 @@ const kit: ProtocolHandler = {
 		'Joint-operation SaaS products: tenant, application, user and department syncs at <production URL>/produceAPI/v2/…',
 	usesKitKey: true,
 	scenariosParameter: 'kitScenarios',
+	// The sync paths are fixed, so a kit call always names a known scenario.
 	scenarios: KIT_SCENARIOS,
 	verify: (call, options) => verifyKitRequest({ headers: call.headers, rawBody: call.rawBody, ...options }),
 	parse(call) {
@@ -135,7 +165,7 @@ const license: ProtocolHandler = {
 		'License-code products (POST, signed like SaaS V2.0) and the older getLicense family (GET, signed with authToken)',
 	usesKitKey: false,
 	scenariosParameter: 'licenseScenarios',
-	scenarios: LICENSE_SCENARIOS,
+	scenarios: [...LICENSE_SCENARIOS, OTHER_CALL],
 	verify: (call, options) =>
 		call.method === 'GET'
 			? verifySaasV1Request({ params: call.rawQuery, ...authTokenOptions(options) })
@@ -153,7 +183,7 @@ const saasV1: ProtocolHandler = {
 	description: 'Older SaaS products still listed under the V1.0 guide: calls signed with authToken',
 	usesKitKey: false,
 	scenariosParameter: 'v1Scenarios',
-	scenarios: SAAS_V1_SCENARIOS,
+	scenarios: [...SAAS_V1_SCENARIOS, OTHER_CALL],
 	verify(call, options) {
 		const read = v1Parameters(call);
 		return read.ok ? verifySaasV1Request({ params: read.params, ...authTokenOptions(options) }) : read;

@@ -14,6 +14,7 @@ describe('order notification body', () => {
 			ok: true,
 			activity: 'orderNotify',
 			data: { activity: 'orderNotify', orderId: 'CS2211181819B4LVS', orderLineId: 'CS2211181819B4LVS-000001', testFlag: '1' },
+			unknownValues: [],
 		});
 	});
 
@@ -23,19 +24,23 @@ describe('order notification body', () => {
 			ok: true,
 			activity: 'orderNotify',
 			data: { activity: 'orderNotify', orderId: '2211181819', testFlag: '0', extra: { a: 1 }, note: long },
+			unknownValues: [],
 		});
-		const result = parse({ activity: 'orderNotify', orderId: ' CS1 ', orderLineId: 7, testFlag: 1 });
+		const result = parse({ activity: 'orderNotify', orderId: 'CS1', orderLineId: 7, testFlag: true });
 		expect(result.ok && result.data).toEqual({ activity: 'orderNotify', orderId: 'CS1', orderLineId: '7', testFlag: '1' });
 	});
 
 	it('refuses a call without an order ID, with 000002 naming the field', () => {
-		for (const orderId of [undefined, null, '', '  ']) {
+		for (const orderId of [undefined, null]) {
 			expect(parse({ activity: 'orderNotify', orderId, orderLineId: 'CS1-000001' })).toEqual({
 				ok: false,
 				resultCode: '000002',
 				field: 'orderId',
 				message: '"orderId" is required but missing.',
 			});
+		}
+		for (const orderId of ['', '  ']) {
+			expect(parse({ activity: 'orderNotify', orderId })).toMatchObject({ ok: false, field: 'orderId', message: '"orderId" must not be empty.' });
 		}
 		expect(parse({ activity: 'orderNotify', orderId: { id: 'CS1' } })).toMatchObject({ ok: false, field: 'orderId' });
 	});

@@ -17,7 +17,7 @@ describe('SaaS V2.0 schemas', () => {
 	it('accepts every documented example and keeps every field', () => {
 		for (const [activity, body] of Object.entries(T1)) {
 			const result = parseSaasV2Request(body);
-			expect(result).toEqual({ ok: true, activity, data: JSON.parse(body) });
+			expect(result).toEqual({ ok: true, activity, data: JSON.parse(body), unknownValues: [] });
 		}
 		expect(SAAS_V2_SCENARIOS.map((s) => s.activity)).toEqual(Object.keys(T1));
 	});
@@ -27,18 +27,21 @@ describe('SaaS V2.0 schemas', () => {
 		expect(parseSaasV2Request(body)).toMatchObject({ ok: true, data: { newField: 'x' } });
 	});
 
-	it('names the field and maps to 000002 for each kind of problem', () => {
+	it('refuses with 000002, naming the field, only what a scenario cannot be acted on without', () => {
+		const purchase = JSON.parse(T1.newInstance);
 		const base = JSON.parse(T1.refreshInstance);
 		const cases: Array<[Record<string, unknown>, string, RegExp]> = [
-			[{ ...base, orderId: undefined }, 'orderId', /required but missing/],
-			[{ ...base, orderId: 'x'.repeat(65) }, 'orderId', /at most 64/],
-			[{ ...base, orderId: '' }, 'orderId', /must not be empty/],
-			[{ ...base, orderId: 42 }, 'orderId', /Expected string/],
-			[{ ...base, scene: 'SOMETHING' }, 'scene', /must be one of TRIAL_TO_FORMAL/],
-			[{ ...base, expireTime: '2022-11-24' }, 'expireTime', /yyyyMMddHHmmss/],
+			[{ ...purchase, orderId: undefined }, 'orderId', /required but missing/],
+			[{ ...purchase, orderId: null }, 'orderId', /required but missing/],
+			[{ ...purchase, orderId: ' ' }, 'orderId', /must not be empty/],
+			[{ ...purchase, orderId: { id: 1 } }, 'orderId', /must be text or a number/],
+			[{ ...base, instanceId: undefined }, 'instanceId', /required but missing/],
+			[{ ...base, expireTime: undefined }, 'expireTime', /required but missing/],
+			[{ ...base, expireTime: 'soon' }, 'expireTime', /yyyyMMddHHmmss/],
 			[{ ...base, expireTime: '20221324023618' }, 'expireTime', /yyyyMMddHHmmss/],
-			[{ ...base, testFlag: '100' }, 'testFlag', /at most 2/],
-			[{ ...base, activity: 'expireInstance' }, 'activity', /not a SaaS V2.0 scenario/],
+			[{ ...JSON.parse(T1.updateInstanceStatus), status: undefined }, 'status', /required but missing \(FREEZE, UNFREEZE\)/],
+			[{ ...JSON.parse(T1.updateInstanceStatus), status: ['FREEZE'] }, 'status', /must be one of FREEZE, UNFREEZE/],
+			[{ ...JSON.parse(T1.upgradeInstance), orderId: undefined }, 'orderId', /required/],
 			[{ ...base, activity: undefined }, 'activity', /required/],
 		];
 		for (const [body, field, message] of cases) {
@@ -46,10 +49,6 @@ describe('SaaS V2.0 schemas', () => {
 			expect(result).toMatchObject({ ok: false, resultCode: '000002', field });
 			expect(!result.ok && result.message).toMatch(message);
 		}
-		const status = parseSaasV2Request(JSON.stringify({ ...JSON.parse(T1.updateInstanceStatus), status: 'frozen' }));
-		expect(status).toMatchObject({ ok: false, field: 'status' });
-		const check = parseSaasV2Request(JSON.stringify({ ...JSON.parse(T1.changeInstanceCheck), productInfo: 'x' }));
-		expect(check).toMatchObject({ ok: false, field: 'productInfo' });
 	});
 
 	it('refuses bodies that are not JSON objects with 000002, never throwing', () => {
@@ -58,11 +57,11 @@ describe('SaaS V2.0 schemas', () => {
 		}
 	});
 
-	it('splits queryInstance IDs and allows at most 100', () => {
+	it('splits queryInstance IDs, any number of them, but at least one', () => {
 		expect(splitInstanceIds(' a, b ,,c ')).toEqual(['a', 'b', 'c']);
 		const ids = (n: number) => Array.from({ length: n }, (_, i) => `id${i}`).join(',');
 		expect(parseSaasV2Request(JSON.stringify({ activity: 'queryInstance', instanceId: ids(100) }))).toMatchObject({ ok: true });
-		expect(parseSaasV2Request(JSON.stringify({ activity: 'queryInstance', instanceId: ids(101) }))).toMatchObject({ ok: false, field: 'instanceId' });
+		expect(parseSaasV2Request(JSON.stringify({ activity: 'queryInstance', instanceId: ids(101) }))).toMatchObject({ ok: true });
 		expect(parseSaasV2Request(JSON.stringify({ activity: 'queryInstance', instanceId: ' , ' }))).toMatchObject({ ok: false, field: 'instanceId' });
 	});
 

@@ -61,7 +61,8 @@ describe('kit, License and SaaS V1.0 in a real n8n', () => {
 			sendHttp(signKitCall(`${base}/koogallery/kit`, KEY, 'tenantSync', tenant), KIT_KEY),
 			sendHttp(signKitCall(`${base}/koogallery/kit`, KIT_KEY, 'tenantSync', tenant, { timestampMs: Date.now() - 3_600_000 }), KIT_KEY),
 			sendHttp(signV1Call(`${base}/koogallery/v1`, KIT_KEY, { activity: 'expireInstance', instanceId: 'i', orderId: 'o' }), KEY),
-			sendHttp(signV1Call(`${base}/koogallery/v1`, KEY, { activity: 'expireInstance', instanceId: 'i' }), KEY),
+			// An expiry cannot be acted on without the instance (an orderId alone is not enough).
+			sendHttp(signV1Call(`${base}/koogallery/v1`, KEY, { activity: 'expireInstance', orderId: 'o' }), KEY),
 		];
 		const answers = await Promise.all(refusals);
 		expect(answers.map((a) => [a.status, a.json?.resultCode])).toEqual([

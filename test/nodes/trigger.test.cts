@@ -113,6 +113,37 @@ describe('KooGallery Trigger webhook()', () => {
 		expect(answerOf(check.response).resultCode).toBe('000005');
 	});
 
+	// Spec decision 16; the V2.0 sample dispatches on activity and never refuses a field's shape
+	// (IsvProduceServiceImpl, https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0000001945216782.html).
+	it('hands a leniently read call over in the documented types and lists the unknown values it kept', async () => {
+		const { context } = call('{"activity":"refreshInstance","instanceId":12345678901234567890,"expireTime":20221124023618256,"scene":"RENEWAL_PLUS","orderLineId":null,"testFlag":1,"extra":{"a":null,"b":5.0}}');
+		const outputs = (await trigger.webhook.call(context)).workflowData!;
+		const json = outputs[2][0].json as IDataObject & { koogallery: IDataObject };
+		expect(json).toEqual({
+			activity: 'refreshInstance',
+			instanceId: '12345678901234567890',
+			expireTime: '20221124023618256',
+			scene: 'RENEWAL_PLUS',
+			testFlag: '1',
+			extra: { b: '5.0' },
+			koogallery: expect.objectContaining({ scenario: 'refreshInstance', testFlag: true, unknownValues: ['scene'] }),
+		});
+	});
+
+	it('sends a scenario it does not know to the last output, Other Call, when it is on; else answers 000005 (retried), never 000002', async () => {
+		const body = { activity: 'suspendInstance', instanceId: 'i-1', reason: 'new scenario' };
+		const parameters = { scenarios: ['newInstance', 'queryInstance', 'otherCall'] };
+		const on = call(body, { parameters });
+		const outputs = (await trigger.webhook.call(on.context)).workflowData!;
+		expect(outputs.map((o) => o.length)).toEqual([0, 0, 1]);
+		expect(outputs[2][0].json).toMatchObject({ ...body, koogallery: { scenario: 'suspendInstance', scenarioName: 'Other Call', unknownValues: ['activity'] } });
+		const off = call(body);
+		expect(await trigger.webhook.call(off.context)).toEqual({ noWebhookResponse: true });
+		expect(answerOf(off.response)).toEqual({ resultCode: '000005', resultMsg: 'This seller does not handle suspendInstance yet.' });
+		expect(off.logs[0].message).toMatch(/turn on "Other Call"/);
+		expect(protocols.saasV2.scenarios.map((s) => s.activity).at(-1)).toBe('otherCall');
+	});
+
 	it('answers notifications at once when asked, and still runs the branch', async () => {
 		const { context, response } = call(
 			{ activity: 'releaseInstance', instanceId: 'i-1' },
