@@ -442,7 +442,7 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			expect(seen.get('result')).not.toContain('frontEndUrl');
 			// An empty Instance ID is allowed; the hint under it says what is sent then.
 			await selectOption(page, ndv, 'respondTo', 'New Purchase (创建实例)');
-			expect((await ndv.locator('[data-test-id="node-parameters"]').innerText()).replace(/\s+/g, ' ')).toMatch(/Empty: the input item's instanceId, else the business ID/);
+			expect((await ndv.locator('[data-test-id="node-parameters"]').innerText()).replace(/\s+/g, ' ')).toMatch(/Empty: the input item's instanceId, else an ID made from the order, the same on every retry/);
 			expect(new Set([...seen.values()].map((shown) => JSON.stringify(shown))).size).toBe(seen.size);
 
 			await selectOption(page, ndv, 'respondTo', 'Query Instance (查询实例信息)');
