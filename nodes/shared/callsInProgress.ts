@@ -150,10 +150,10 @@ export function takeCall(
 	const node = context.getNode();
 	const workflowId = context.getWorkflow().id;
 	const key = `${workflowId ?? ''}\u0000${node.name}`;
-	const max = callsInProgress.limitOf(key, limit);
 	if (callsInProgress.tryEnter(key, limit, context.getResponseObject())) return true;
 	const turnedAway = callsInProgress.noteRefusal(key);
 	if (turnedAway !== undefined) {
+		const max = callsInProgress.limitOf(key, limit); // a refusal leaves the limit as it was
 		context.logger.warn(
 			`${words.calls} turned away (HTTP 503): ${turnedAway === 1 ? 'a call' : `${turnedAway} calls`} arrived while ${max} call${max === 1 ? ' was' : 's were'} already waiting for an answer from node "${node.name}" (its Busy Limit option${limit === 'auto' ? ', Auto' : ''}); ${words.retry}`,
 			{ workflowId, node: node.name },
