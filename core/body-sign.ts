@@ -10,7 +10,10 @@ export function bodySignHeader(key: string, body: string | Buffer): string {
  * (KooGallery asks for this in `memo`; it is valid JSON and keeps the bytes ASCII-only).
  */
 export function toKooGalleryJson(value: unknown): string {
-	return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	return JSON.stringify(value).replace(
+		/[\u0080-\uffff]/g,
+		(c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
 }
 
 export interface SignedResponse {
@@ -24,7 +27,10 @@ export function signedJsonResponse(key: string, value: unknown): SignedResponse 
 	const body = toKooGalleryJson(value);
 	return {
 		body,
-		headers: { 'content-type': 'application/json;charset=UTF-8', 'body-sign': bodySignHeader(key, body) },
+		headers: {
+			'content-type': 'application/json;charset=UTF-8',
+			'body-sign': bodySignHeader(key, body),
+		},
 	};
 }
 
@@ -32,14 +38,22 @@ export function signedJsonResponse(key: string, value: unknown): SignedResponse 
  * Reads the signature out of a `Body-Sign` header. Accepts the documented form and the common
  * variant without the space; undefined when the header is not a `Body-Sign` value.
  */
-export function parseBodySign(header: unknown): { signType: string; signature: string } | undefined {
+export function parseBodySign(
+	header: unknown,
+): { signType: string; signature: string } | undefined {
 	if (typeof header !== 'string') return undefined;
-	const m = /^\s*sign_type\s*=\s*"([^"]*)"\s*,\s*signature\s*=\s*"([A-Za-z0-9+/=]*)"\s*$/.exec(header);
+	const m = /^\s*sign_type\s*=\s*"([^"]*)"\s*,\s*signature\s*=\s*"([A-Za-z0-9+/=]*)"\s*$/.exec(
+		header,
+	);
 	return m ? { signType: m[1], signature: m[2] } : undefined;
 }
 
 /** Checks a response's `Body-Sign` over the exact bytes received. */
 export function verifyBodySign(key: string, body: string | Buffer, header: unknown): boolean {
 	const parsed = parseBodySign(header);
-	return parsed !== undefined && parsed.signType === 'HMAC-SHA256' && safeEqual(hmacSha256Base64(key, body), parsed.signature);
+	return (
+		parsed !== undefined &&
+		parsed.signType === 'HMAC-SHA256' &&
+		safeEqual(hmacSha256Base64(key, body), parsed.signature)
+	);
 }

@@ -208,9 +208,7 @@ function decrypt(accessKey: string, wire: string, encryptType: EncryptType, what
 	}
 	const iv = text.slice(0, IV_LENGTH);
 	if (!DECRYPT_IV_PATTERN.test(iv)) {
-		throw new KooGalleryCryptoError(
-			`The encrypted ${what} does not start with a 16-character IV.`,
-		);
+		throw new KooGalleryCryptoError(`The encrypted ${what} does not start with a 16-character IV.`);
 	}
 	const body = text.slice(IV_LENGTH);
 	if (!BASE64_PATTERN.test(body))

@@ -27,7 +27,11 @@ export function defaultInstanceId(data: Record<string, unknown>): string | undef
 	const orderId = text(data.orderId);
 	if (orderId === '') return undefined;
 	const orderLineId = text(data.orderLineId);
-	if (orderLineId.startsWith(`${orderId}-`) && orderLineId.length <= MAX_INSTANCE_ID_LENGTH) return orderLineId;
+	if (orderLineId.startsWith(`${orderId}-`) && orderLineId.length <= MAX_INSTANCE_ID_LENGTH)
+		return orderLineId;
 	const line = orderLineId || text(data.productId);
-	return createHash('sha256').update(JSON.stringify([orderId, line])).digest('hex').slice(0, 32);
+	return createHash('sha256')
+		.update(JSON.stringify([orderId, line]))
+		.digest('hex')
+		.slice(0, 32);
 }

@@ -66,7 +66,8 @@ export function readJavaStringMap(rawBody: string | Buffer): Map<string, JavaVal
 			const end = valueEnd(text, start);
 			const raw = text.slice(start, end);
 			if (raw[0] === '"') members.set(name, JSON.parse(raw) as string);
-			else if (raw[0] === '{' || raw[0] === '[') members.set(name, { json: jacksonJson(JSON.parse(raw)) });
+			else if (raw[0] === '{' || raw[0] === '[')
+				members.set(name, { json: jacksonJson(JSON.parse(raw)) });
 			else members.set(name, raw === 'null' ? null : raw);
 			i = skipSpace(text, end);
 			if (text[i] === ',') i = skipSpace(text, i + 1);

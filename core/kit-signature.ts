@@ -99,7 +99,11 @@ export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 	const rawBody = input.rawBody ?? '';
 	const tooLarge = bodyTooLarge(rawBody);
 	if (tooLarge) return tooLarge;
-	const forms = bodyForms(rawBody, (key, body) => signKitRequest(key, body, nonce.value, timestamp.value), KIT_READINGS);
+	const forms = bodyForms(
+		rawBody,
+		(key, body) => signKitRequest(key, body, nonce.value, timestamp.value),
+		KIT_READINGS,
+	);
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: timestamp.value,

@@ -36,16 +36,27 @@ export const MAX_RESULT_MESSAGE = 255;
  * surrogate already in the text becomes U+FFFD, since Java would read it as an invalid character.
  */
 export function cutResultMessage(text: string): string {
-	const wellFormed = text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-	return wellFormed.length <= MAX_RESULT_MESSAGE ? wellFormed : Array.from(wellFormed).slice(0, MAX_RESULT_MESSAGE).join('');
+	const wellFormed = text.replace(
+		/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+		'\uFFFD',
+	);
+	return wellFormed.length <= MAX_RESULT_MESSAGE
+		? wellFormed
+		: Array.from(wellFormed).slice(0, MAX_RESULT_MESSAGE).join('');
 }
 
 /**
  * The smallest valid answer: `{ resultCode, resultMsg }`, the message defaulting to the code's
  * meaning (a code outside {@link RESULT_CODES}, such as a License code, brings its own message).
  */
-export function resultBody<C extends string>(code: C, message?: string): { resultCode: C; resultMsg: string } {
-	return { resultCode: code, resultMsg: cutResultMessage(message ?? (isResultCode(code) ? RESULT_CODES[code] : '')) };
+export function resultBody<C extends string>(
+	code: C,
+	message?: string,
+): { resultCode: C; resultMsg: string } {
+	return {
+		resultCode: code,
+		resultMsg: cutResultMessage(message ?? (isResultCode(code) ? RESULT_CODES[code] : '')),
+	};
 }
 
 /** Parameters that carry the signature itself: missing or malformed, the call is unauthenticated. */
@@ -61,7 +72,10 @@ const SIGNATURE_PARAMETERS = new Set(['signature', 'x-sign', 'authToken', 'Autho
  * and docs/protocol/koogallery-joint-license.md §0.2). The V1.0 samples check no time at all; their
  * calls are answered the same way for one rule across protocols.
  */
-export function verificationResultCode(reason: VerificationFailureReason, parameter?: string): '000001' | '000002' {
+export function verificationResultCode(
+	reason: VerificationFailureReason,
+	parameter?: string,
+): '000001' | '000002' {
 	if (parameter !== undefined && SIGNATURE_PARAMETERS.has(parameter)) return '000001';
 	switch (reason) {
 		case 'missingParameter':

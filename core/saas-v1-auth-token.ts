@@ -86,7 +86,9 @@ export function isBlank(value: string): boolean {
  * computed without blanks does not sign them, so a blank parameter added on the way must not
  * reach the workflow (and a blank value means the same as an absent one).
  */
-export function withoutBlankParams(params: Readonly<Record<string, string>>): Record<string, string> {
+export function withoutBlankParams(
+	params: Readonly<Record<string, string>>,
+): Record<string, string> {
 	return Object.fromEntries(Object.entries(params).filter(([, value]) => !isBlank(value)));
 }
 
@@ -223,7 +225,9 @@ export function verifySaasV1Request(input: SaasV1VerifyInput): VerificationResul
 		);
 	}
 	const authToken = token.value.replace(/ /g, '+');
-	const hasBlank = Object.entries(params).some(([name, value]) => name !== 'authToken' && isBlank(value));
+	const hasBlank = Object.entries(params).some(
+		([name, value]) => name !== 'authToken' && isBlank(value),
+	);
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: String(Date.parse(iso)),
@@ -233,7 +237,9 @@ export function verifySaasV1Request(input: SaasV1VerifyInput): VerificationResul
 		nonce: authToken,
 		forms: [
 			{ form: 'decoded', sign: (key) => computeAuthToken(key, params) },
-			...(hasBlank ? [{ form: 'withoutBlank', sign: (key: string) => computeAuthToken(key, params, true) }] : []),
+			...(hasBlank
+				? [{ form: 'withoutBlank', sign: (key: string) => computeAuthToken(key, params, true) }]
+				: []),
 		],
 		compare: safeEqual,
 		nowMs: input.nowMs,

@@ -11,7 +11,12 @@ export interface InstanceInfoInput {
 	memo: string;
 	/** Set to encrypt userName and password (docs/protocol/README.md decision 6). */
 	encryptType?: '1' | '2';
-	usage: Array<{ usageValue: number; statisticalTime: string; relatedInstanceId: string; dashboardUrl: string }>;
+	usage: Array<{
+		usageValue: number;
+		statisticalTime: string;
+		relatedInstanceId: string;
+		dashboardUrl: string;
+	}>;
 }
 
 export type InstanceInfoResult =
@@ -46,12 +51,19 @@ export function buildInstanceInfo(
 		return {
 			ok: false,
 			itemIndex: 0,
-			message: 'Some instances are set to be encrypted and others not, or with different encryption.',
-			description: 'KooGallery reads one encryptType for the whole answer: use the same encryption setting for every item.',
+			message:
+				'Some instances are set to be encrypted and others not, or with different encryption.',
+			description:
+				'KooGallery reads one encryptType for the whole answer: use the same encryption setting for every item.',
 		};
 	}
 	for (const [itemIndex, input] of inputs.entries()) {
-		const fail = (message: string, description: string): InstanceInfoResult => ({ ok: false, itemIndex, message, description });
+		const fail = (message: string, description: string): InstanceInfoResult => ({
+			ok: false,
+			itemIndex,
+			message,
+			description,
+		});
 		let instanceId = input.instanceId;
 		if (instanceId === '') {
 			if (requestedIds.length !== 1) {
@@ -62,25 +74,38 @@ export function buildInstanceInfo(
 			}
 			instanceId = requestedIds[0];
 		}
-		if (instanceId.length > 64) return fail('The instance ID is longer than 64 characters.', 'Use the ID you answered on the new purchase.');
-		if (seen.has(instanceId)) return fail(`Instance ${instanceId} appears twice.`, 'Give each instance one item.');
+		if (instanceId.length > 64)
+			return fail(
+				'The instance ID is longer than 64 characters.',
+				'Use the ID you answered on the new purchase.',
+			);
+		if (seen.has(instanceId))
+			return fail(`Instance ${instanceId} appears twice.`, 'Give each instance one item.');
 		if (!requestedIds.includes(instanceId)) {
-			return fail(`Instance ${instanceId} was not asked about.`, `KooGallery asked about: ${requestedIds.join(', ')}.`);
+			return fail(
+				`Instance ${instanceId} was not asked about.`,
+				`KooGallery asked about: ${requestedIds.join(', ')}.`,
+			);
 		}
 		seen.add(instanceId);
 		const entry: Record<string, unknown> = { instanceId };
 		const shown: Record<string, unknown> = { instanceId };
-		const hasApp = input.frontEndUrl || input.adminUrl || input.userName || input.password || input.memo;
+		const hasApp =
+			input.frontEndUrl || input.adminUrl || input.userName || input.password || input.memo;
 		if (hasApp) {
 			if (!input.frontEndUrl) {
-				return fail('Customer URL is empty.', 'KooGallery needs the customer URL (frontEndUrl) whenever login details are given.');
+				return fail(
+					'Customer URL is empty.',
+					'KooGallery needs the customer URL (frontEndUrl) whenever login details are given.',
+				);
 			}
 			for (const [field, value, max] of [
 				['Customer URL', input.frontEndUrl, 512],
 				['Admin URL', input.adminUrl, 512],
 				['Memo', input.memo, 1024],
 			] as const) {
-				if (value.length > max) return fail(`${field} is longer than ${max} characters.`, 'Shorten it.');
+				if (value.length > max)
+					return fail(`${field} is longer than ${max} characters.`, 'Shorten it.');
 			}
 			const appInfo: Record<string, unknown> = { frontEndUrl: input.frontEndUrl };
 			const shownApp: Record<string, unknown> = { frontEndUrl: input.frontEndUrl };
@@ -91,12 +116,23 @@ export function buildInstanceInfo(
 				try {
 					appInfo[field] = input.encryptType ? encrypt(value, input.encryptType) : value;
 				} catch (error) {
-					return fail(`${field === 'userName' ? 'User name' : 'Password'}: ${(error as Error).message}`, 'Use a shorter value.');
+					return fail(
+						`${field === 'userName' ? 'User name' : 'Password'}: ${(error as Error).message}`,
+						'Use a shorter value.',
+					);
 				}
 				if ((appInfo[field] as string).length > 128) {
-					return fail(`${field === 'userName' ? 'User name' : 'Password'} is longer than 128 characters.`, 'Use a shorter value.');
+					return fail(
+						`${field === 'userName' ? 'User name' : 'Password'} is longer than 128 characters.`,
+						'Use a shorter value.',
+					);
 				}
-				shownApp[field] = field === 'userName' && !input.encryptType ? value : input.encryptType ? '(encrypted)' : '(set)';
+				shownApp[field] =
+					field === 'userName' && !input.encryptType
+						? value
+						: input.encryptType
+							? '(encrypted)'
+							: '(set)';
 			}
 			if (input.memo) appInfo.memo = shownApp.memo = input.memo;
 			entry.appInfo = appInfo;
@@ -106,11 +142,20 @@ export function buildInstanceInfo(
 			const usageInfo: Array<Record<string, unknown>> = [];
 			for (const usage of input.usage) {
 				if (!Number.isFinite(usage.usageValue) || usage.usageValue < 0 || usage.usageValue >= 1e8) {
-					return fail('Usage value must be a number from 0 to 99999999.9999.', 'KooGallery accepts at most 12 digits, 4 after the point.');
+					return fail(
+						'Usage value must be a number from 0 to 99999999.9999.',
+						'KooGallery accepts at most 12 digits, 4 after the point.',
+					);
 				}
 				const statisticalTime = usage.statisticalTime || formatStatisticalTime(now);
-				if (!/^\d{17}$/.test(statisticalTime) || parseKooGalleryTime(statisticalTime) === undefined) {
-					return fail('Statistics time must be a UTC time written yyyyMMddHHmmssSSS.', 'For example 20260101120000000, or leave it empty for now.');
+				if (
+					!/^\d{17}$/.test(statisticalTime) ||
+					parseKooGalleryTime(statisticalTime) === undefined
+				) {
+					return fail(
+						'Statistics time must be a UTC time written yyyyMMddHHmmssSSS.',
+						'For example 20260101120000000, or leave it empty for now.',
+					);
 				}
 				const record: Record<string, unknown> = {
 					usageValue: Math.round(usage.usageValue * 10_000) / 10_000,

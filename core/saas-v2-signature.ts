@@ -21,7 +21,9 @@ export function canonicalSaasV2Payload(rawBody: string | Buffer): string | undef
 	// Untrusted input: a body nested thousands deep parses but overflows the stack when written
 	// back, so any failure means "no canonical reading", never an exception.
 	try {
-		const value: unknown = JSON.parse(typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'));
+		const value: unknown = JSON.parse(
+			typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'),
+		);
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
 		const record = value as Record<string, unknown>;
 		const sorted: Record<string, unknown> = {};
@@ -38,7 +40,12 @@ export function canonicalSaasV2Payload(rawBody: string | Buffer): string | undef
  * The V2.0 request signature (docs/protocol/README.md decision 2): both HMACs keyed with the seller key,
  * `hex(HMAC(key, key + nonce + timestamp + hex(HMAC(key, body))))`, lowercase.
  */
-export function signSaasV2Request(key: string, body: string | Buffer, nonce: string, timestamp: string): string {
+export function signSaasV2Request(
+	key: string,
+	body: string | Buffer,
+	nonce: string,
+	timestamp: string,
+): string {
 	return hmacSha256Hex(key, key + nonce + timestamp + hmacSha256Hex(key, body));
 }
 
@@ -64,12 +71,18 @@ export function javaMapSaasV2Payload(rawBody: string | Buffer): string | undefin
 }
 
 /** A reading of the body other than its raw bytes: its name and how to build it from the raw bytes. */
-export type BodyReading = readonly [form: string, read: (rawBody: string | Buffer) => string | undefined];
+export type BodyReading = readonly [
+	form: string,
+	read: (rawBody: string | Buffer) => string | undefined,
+];
 
 /** The kit sample binds the body to `Map<String, Object>`: only the canonical reading applies. */
 export const KIT_READINGS: readonly BodyReading[] = [['canonical', canonicalSaasV2Payload]];
 /** The V2.0 basic interfaces: the canonical reading, then the `Map<String, String>` one. */
-export const SAAS_V2_READINGS: readonly BodyReading[] = [...KIT_READINGS, ['java', javaMapSaasV2Payload]];
+export const SAAS_V2_READINGS: readonly BodyReading[] = [
+	...KIT_READINGS,
+	['java', javaMapSaasV2Payload],
+];
 
 /**
  * The readings of a body to try, in order (docs/protocol/README.md decision 2): the exact raw bytes, then each
@@ -115,7 +128,11 @@ export interface SaasV2VerifyInput extends VerifyOptions {
 export function bodyTooLarge(rawBody: string | Buffer): VerificationFailure | undefined {
 	const size = typeof rawBody === 'string' ? Buffer.byteLength(rawBody) : rawBody.length;
 	return size > MAX_BODY_BYTES
-		? failure('malformedParameter', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, 'body')
+		? failure(
+				'malformedParameter',
+				`The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+				'body',
+			)
 		: undefined;
 }
 
@@ -132,12 +149,20 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 	const nonce = readParameter(input.query, 'nonce');
 	if (!nonce.ok) return nonce;
 	if (nonce.value.length > MAX_NONCE_LENGTH) {
-		return failure('malformedParameter', `The URL parameter "nonce" is longer than ${MAX_NONCE_LENGTH} characters.`, 'nonce');
+		return failure(
+			'malformedParameter',
+			`The URL parameter "nonce" is longer than ${MAX_NONCE_LENGTH} characters.`,
+			'nonce',
+		);
 	}
 	const rawBody = input.rawBody ?? '';
 	const tooLarge = bodyTooLarge(rawBody);
 	if (tooLarge) return tooLarge;
-	const forms = bodyForms(rawBody, (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value), SAAS_V2_READINGS);
+	const forms = bodyForms(
+		rawBody,
+		(key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
+		SAAS_V2_READINGS,
+	);
 	return checkSignedRequest({
 		keys: input.keys,
 		timestamp: timestamp.value,

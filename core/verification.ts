@@ -96,7 +96,9 @@ export function failure(
 	message: string,
 	parameter?: string,
 ): VerificationFailure {
-	return parameter === undefined ? { ok: false, reason, message } : { ok: false, reason, message, parameter };
+	return parameter === undefined
+		? { ok: false, reason, message }
+		: { ok: false, reason, message, parameter };
 }
 
 /**
@@ -191,7 +193,11 @@ export function checkSignedRequest(check: SignedRequestCheck): VerificationResul
 	if (check.nonce !== undefined && check.nonceStore) {
 		const ttl = check.nonceTtlMs ?? 2 * toleranceMs;
 		if (!check.nonceStore.checkAndRemember(check.nonce, nowMs, ttl)) {
-			return failure('replayedNonce', 'This request was already received once (same nonce); a replay is refused.', 'nonce');
+			return failure(
+				'replayedNonce',
+				'This request was already received once (same nonce); a replay is refused.',
+				'nonce',
+			);
 		}
 	}
 	return { ok: true, ...match, timestampMs, nonce: check.nonce, skewMs };

@@ -58,7 +58,8 @@ export class KooGallerySellerKeyApi implements ICredentialType {
 				{ name: 'International (Huawei Cloud International)', value: 'intl' },
 				{ name: 'Europe', value: 'eu' },
 			],
-			description: 'Which KooGallery site the product is listed on. Each site has its own seller key.',
+			description:
+				'Which KooGallery site the product is listed on. Each site has its own seller key.',
 		},
 	];
 }

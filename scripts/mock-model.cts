@@ -108,7 +108,11 @@ export function mockUsage(userMessage: string): ModelUsage {
 	const length = [...userMessage].length;
 	const prompt = 31 + length;
 	const completion = 217 + length;
-	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+	return {
+		prompt_tokens: prompt,
+		completion_tokens: completion,
+		total_tokens: prompt + completion,
+	};
 }
 
 /** The text of a Chat Completions message content (a string, or an array of text parts). */
@@ -156,7 +160,12 @@ interface OfferedTool {
 function toolArguments(tool: OfferedTool): string {
 	const args: Record<string, unknown> = {};
 	for (const [name, schema] of Object.entries(tool.function?.parameters?.properties ?? {})) {
-		args[name] = schema?.type === 'number' || schema?.type === 'integer' ? 1 : schema?.type === 'boolean' ? true : '6*7';
+		args[name] =
+			schema?.type === 'number' || schema?.type === 'integer'
+				? 1
+				: schema?.type === 'boolean'
+					? true
+					: '6*7';
 	}
 	return JSON.stringify(args);
 }
@@ -166,7 +175,8 @@ function toolToCall(body: Record<string, unknown>, userMessage: string): Offered
 	const tools = Array.isArray(body.tools) ? (body.tools as OfferedTool[]) : [];
 	const messages = body.messages as Array<{ role?: unknown }>;
 	const last = messages[messages.length - 1];
-	if (tools.length === 0 || last?.role !== 'user' || !userMessage.includes(TOOL_MARKER)) return undefined;
+	if (tools.length === 0 || last?.role !== 'user' || !userMessage.includes(TOOL_MARKER))
+		return undefined;
 	return typeof tools[0]?.function?.name === 'string' ? tools[0] : undefined;
 }
 
@@ -176,7 +186,9 @@ export function replyChunks(reply: string): string[] {
 }
 
 /** Starts the mock on 127.0.0.1 (a free port unless `port` is given). */
-export async function startMockModel(options: { port?: number; apiKey?: string } = {}): Promise<MockModel> {
+export async function startMockModel(
+	options: { port?: number; apiKey?: string } = {},
+): Promise<MockModel> {
 	const apiKey = options.apiKey ?? `mock-${randomBytes(8).toString('hex')}`;
 	const served: ServedCall[] = [];
 	const sockets = new Set<Socket>();
@@ -185,7 +197,12 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 
 	const sendJson = (res: http.ServerResponse, status: number, body: unknown) => {
 		const text = JSON.stringify(body);
-		res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+		res
+			.writeHead(status, {
+				'content-type': 'application/json',
+				'content-length': Buffer.byteLength(text),
+			})
+			.end(text);
 	};
 
 	function complete(path: string, body: Record<string, unknown>, res: http.ServerResponse): void {
@@ -226,21 +243,63 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 				model,
 				choices: [
 					toolCall
-						? { index: 0, message: { role: 'assistant', content: null, tool_calls: [toolCall] }, logprobs: null, finish_reason: 'tool_calls' }
-						: { index: 0, message: { role: 'assistant', content: reply }, logprobs: null, finish_reason: 'stop' },
+						? {
+								index: 0,
+								message: { role: 'assistant', content: null, tool_calls: [toolCall] },
+								logprobs: null,
+								finish_reason: 'tool_calls',
+							}
+						: {
+								index: 0,
+								message: { role: 'assistant', content: reply },
+								logprobs: null,
+								finish_reason: 'stop',
+							},
 				],
 				usage,
 			});
 			return;
 		}
-		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+		res.writeHead(200, {
+			'content-type': 'text/event-stream',
+			'cache-control': 'no-cache',
+			connection: 'keep-alive',
+		});
 		const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
 			`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`;
-		const frames = [chunk([{ index: 0, delta: { role: 'assistant', content: toolCall ? null : '' }, finish_reason: null }])];
+		const frames = [
+			chunk([
+				{
+					index: 0,
+					delta: { role: 'assistant', content: toolCall ? null : '' },
+					finish_reason: null,
+				},
+			]),
+		];
 		if (toolCall) {
 			const { name, arguments: args } = toolCall.function;
-			frames.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name, arguments: '' } }] }, finish_reason: null }]));
-			frames.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: args } }] }, finish_reason: null }]));
+			frames.push(
+				chunk([
+					{
+						index: 0,
+						delta: {
+							tool_calls: [
+								{ index: 0, id: toolCall.id, type: 'function', function: { name, arguments: '' } },
+							],
+						},
+						finish_reason: null,
+					},
+				]),
+			);
+			frames.push(
+				chunk([
+					{
+						index: 0,
+						delta: { tool_calls: [{ index: 0, function: { arguments: args } }] },
+						finish_reason: null,
+					},
+				]),
+			);
 		} else {
 			for (const piece of replyChunks(reply)) {
 				frames.push(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));
@@ -281,22 +340,38 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 				});
 			if (req.headers.authorization !== `Bearer ${apiKey}`) {
 				record(401);
-				sendJson(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+				sendJson(res, 401, {
+					error: {
+						message: 'Incorrect API key provided.',
+						type: 'invalid_request_error',
+						code: 'invalid_api_key',
+					},
+				});
 				return;
 			}
 			if (method === 'GET' && (path === '/v1/models' || path === '/models')) {
-				sendJson(res, 200, { object: 'list', data: [{ id: 'mock-model', object: 'model', created: 0, owned_by: 'mock' }] });
+				sendJson(res, 200, {
+					object: 'list',
+					data: [{ id: 'mock-model', object: 'model', created: 0, owned_by: 'mock' }],
+				});
 				return;
 			}
 			if (method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/chat/completions')) {
 				record(404);
-				sendJson(res, 404, { error: { message: `No route ${method} ${path} (this mock serves only chat completions).`, type: 'invalid_request_error' } });
+				sendJson(res, 404, {
+					error: {
+						message: `No route ${method} ${path} (this mock serves only chat completions).`,
+						type: 'invalid_request_error',
+					},
+				});
 				return;
 			}
 			if (failures.count > 0) {
 				failures.count -= 1;
 				record(failures.status);
-				sendJson(res, failures.status, { error: { message: `Injected failure (HTTP ${failures.status}).`, type: 'server_error' } });
+				sendJson(res, failures.status, {
+					error: { message: `Injected failure (HTTP ${failures.status}).`, type: 'server_error' },
+				});
 				return;
 			}
 			let body: unknown;
@@ -305,9 +380,18 @@ export async function startMockModel(options: { port?: number; apiKey?: string }
 			} catch {
 				body = undefined;
 			}
-			if (!body || typeof body !== 'object' || !Array.isArray((body as { messages?: unknown }).messages)) {
+			if (
+				!body ||
+				typeof body !== 'object' ||
+				!Array.isArray((body as { messages?: unknown }).messages)
+			) {
 				record(400);
-				sendJson(res, 400, { error: { message: 'The body must be a JSON object with messages.', type: 'invalid_request_error' } });
+				sendJson(res, 400, {
+					error: {
+						message: 'The body must be a JSON object with messages.',
+						type: 'invalid_request_error',
+					},
+				});
 				return;
 			}
 			complete(path, body as Record<string, unknown>, res);

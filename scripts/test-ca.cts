@@ -30,19 +30,79 @@ function openssl(dir: string, args: string[]): void {
 export function makeTestCa(dir: string, domain: string): TestCa {
 	fs.mkdirSync(dir, { recursive: true });
 	const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
-	write('ca.ext', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n');
+	write(
+		'ca.ext',
+		'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n',
+	);
 	write(
 		'server.ext',
 		`subjectAltName=DNS:${domain}\nbasicConstraints=critical,CA:FALSE\n` +
 			'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
 	);
 	const key = (name: string) => ['-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`];
-	openssl(dir, ['req', '-x509', ...key('root'), '-out', 'root.pem', '-days', '7', '-subj', '/CN=KooGallery test root CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-	openssl(dir, ['req', ...key('intermediate'), '-out', 'intermediate.csr', '-subj', '/CN=KooGallery test intermediate CA']);
-	openssl(dir, ['x509', '-req', '-in', 'intermediate.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'intermediate.pem', '-days', '7', '-extfile', 'ca.ext']);
+	openssl(dir, [
+		'req',
+		'-x509',
+		...key('root'),
+		'-out',
+		'root.pem',
+		'-days',
+		'7',
+		'-subj',
+		'/CN=KooGallery test root CA',
+		'-addext',
+		'basicConstraints=critical,CA:TRUE',
+		'-addext',
+		'keyUsage=critical,keyCertSign,cRLSign',
+	]);
+	openssl(dir, [
+		'req',
+		...key('intermediate'),
+		'-out',
+		'intermediate.csr',
+		'-subj',
+		'/CN=KooGallery test intermediate CA',
+	]);
+	openssl(dir, [
+		'x509',
+		'-req',
+		'-in',
+		'intermediate.csr',
+		'-CA',
+		'root.pem',
+		'-CAkey',
+		'root.key',
+		'-CAcreateserial',
+		'-out',
+		'intermediate.pem',
+		'-days',
+		'7',
+		'-extfile',
+		'ca.ext',
+	]);
 	openssl(dir, ['req', ...key('server'), '-out', 'server.csr', '-subj', `/CN=${domain}`]);
-	openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'intermediate.pem', '-CAkey', 'intermediate.key', '-CAcreateserial', '-out', 'server.pem', '-days', '7', '-extfile', 'server.ext']);
+	openssl(dir, [
+		'x509',
+		'-req',
+		'-in',
+		'server.csr',
+		'-CA',
+		'intermediate.pem',
+		'-CAkey',
+		'intermediate.key',
+		'-CAcreateserial',
+		'-out',
+		'server.pem',
+		'-days',
+		'7',
+		'-extfile',
+		'server.ext',
+	]);
 	const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
 	write('fullchain.pem', read('server.pem') + read('intermediate.pem'));
-	return { rootPem: read('root.pem'), fullChainFile: path.join(dir, 'fullchain.pem'), keyFile: path.join(dir, 'server.key') };
+	return {
+		rootPem: read('root.pem'),
+		fullChainFile: path.join(dir, 'fullchain.pem'),
+		keyFile: path.join(dir, 'server.key'),
+	};
 }

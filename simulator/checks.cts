@@ -45,8 +45,20 @@ export function code(expected: string[], signatureRequired = true): Check {
 export class Report {
 	readonly results: CaseResult[] = [];
 
-	add(name: string, scenario: string, answer: CallAnswer, problem: string | undefined, note = ''): boolean {
-		this.results.push({ name, scenario, pass: problem === undefined, detail: problem ?? note, ms: answer.ms });
+	add(
+		name: string,
+		scenario: string,
+		answer: CallAnswer,
+		problem: string | undefined,
+		note = '',
+	): boolean {
+		this.results.push({
+			name,
+			scenario,
+			pass: problem === undefined,
+			detail: problem ?? note,
+			ms: answer.ms,
+		});
 		return problem === undefined;
 	}
 }
@@ -55,7 +67,8 @@ export class Report {
 export function formatResults(results: CaseResult[]): string {
 	const width = Math.max(...results.map((r) => r.name.length), 10);
 	const lines = results.map(
-		(r) => `${r.pass ? 'PASS' : 'FAIL'}  ${r.name.padEnd(width)}  ${String(r.ms).padStart(5)} ms  ${r.detail}`,
+		(r) =>
+			`${r.pass ? 'PASS' : 'FAIL'}  ${r.name.padEnd(width)}  ${String(r.ms).padStart(5)} ms  ${r.detail}`,
 	);
 	const failed = results.filter((r) => !r.pass).length;
 	lines.push('', `${results.length - failed} passed, ${failed} failed`);

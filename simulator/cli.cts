@@ -24,18 +24,32 @@ import { fetchServed } from '../scripts/mock-model.cjs';
 type Runner = (url: string, key: string, args: string[]) => Promise<CaseResult[]>;
 
 const RUNNERS: Record<string, { title: string; run: Runner }> = {
-	'saas-v2': { title: 'SaaS V2.0', run: (url, key, args) => runSaasV2(url, key, { testFlag: args.includes('--test-flag') }) },
-	kit: { title: 'joint-operation kit syncs (联营kit)', run: (url, key, args) => runKit(url, key, { testFlag: args.includes('--test-flag') }) },
+	'saas-v2': {
+		title: 'SaaS V2.0',
+		run: (url, key, args) => runSaasV2(url, key, { testFlag: args.includes('--test-flag') }),
+	},
+	kit: {
+		title: 'joint-operation kit syncs (联营kit)',
+		run: (url, key, args) => runKit(url, key, { testFlag: args.includes('--test-flag') }),
+	},
 	license: {
 		title: 'License products',
 		run: (url, key, args) => {
-			const guides = (option(args, 'license-guide') ?? LICENSE_GUIDES.join(',')).split(',') as LicenseGuide[];
+			const guides = (option(args, 'license-guide') ?? LICENSE_GUIDES.join(',')).split(
+				',',
+			) as LicenseGuide[];
 			const unknown = guides.filter((g) => !LICENSE_GUIDES.includes(g));
-			if (unknown.length > 0) throw new Error(`unknown --license-guide ${unknown.join(', ')}; use ${LICENSE_GUIDES.join(', ')}`);
+			if (unknown.length > 0)
+				throw new Error(
+					`unknown --license-guide ${unknown.join(', ')}; use ${LICENSE_GUIDES.join(', ')}`,
+				);
 			return runLicense(url, key, { guides, testFlag: args.includes('--test-flag') });
 		},
 	},
-	'saas-v1': { title: 'SaaS V1.0', run: (url, key, args) => runSaasV1(url, key, { testFlag: args.includes('--test-flag') }) },
+	'saas-v1': {
+		title: 'SaaS V1.0',
+		run: (url, key, args) => runSaasV1(url, key, { testFlag: args.includes('--test-flag') }),
+	},
 	'order-notify': {
 		title: 'order notifications (订单通知)',
 		run: (url, key, args) => runOrderNotify(url, key, { testFlag: args.includes('--test-flag') }),
@@ -43,7 +57,10 @@ const RUNNERS: Record<string, { title: string; run: Runner }> = {
 };
 
 /** The API-product gateways: no seller key; their own options (see USAGE). */
-const GATEWAY_RUNNERS: Record<string, { title: string; run: (url: string, args: string[]) => Promise<CaseResult[]> }> = {
+const GATEWAY_RUNNERS: Record<
+	string,
+	{ title: string; run: (url: string, args: string[]) => Promise<CaseResult[]> }
+> = {
 	agents: {
 		title: 'Agents gateway (Agents网关)',
 		run: (url, args) => {
@@ -136,7 +153,8 @@ function resolveOption(value: string | undefined): Record<string, string> | unde
 	if (value === undefined) return undefined;
 	const entries = value.split(',').map((entry) => {
 		const colon = entry.indexOf(':');
-		if (colon < 1 || colon === entry.length - 1) throw new Error('--resolve must be <domain>:<IP address>');
+		if (colon < 1 || colon === entry.length - 1)
+			throw new Error('--resolve must be <domain>:<IP address>');
 		return [entry.slice(0, colon).trim().toLowerCase(), entry.slice(colon + 1).trim()];
 	});
 	return Object.fromEntries(entries);
@@ -147,7 +165,10 @@ async function main(): Promise<number> {
 	if (command === 'serve') return await serve(args);
 	if (command === 'run') {
 		const ca = option(args, 'ca');
-		useConnection({ ca: ca === undefined ? undefined : readFileSync(ca), resolve: resolveOption(option(args, 'resolve')) });
+		useConnection({
+			ca: ca === undefined ? undefined : readFileSync(ca),
+			resolve: resolveOption(option(args, 'resolve')),
+		});
 		const url = option(args, 'url');
 		const gateway = GATEWAY_RUNNERS[option(args, 'protocol') ?? ''];
 		if (gateway) {
@@ -168,7 +189,9 @@ async function main(): Promise<number> {
 		}
 		const runner = RUNNERS[protocol];
 		if (!runner) {
-			process.stderr.write(`Unknown protocol "${protocol}"; use ${[...Object.keys(RUNNERS), ...Object.keys(GATEWAY_RUNNERS)].join(', ')}.\n`);
+			process.stderr.write(
+				`Unknown protocol "${protocol}"; use ${[...Object.keys(RUNNERS), ...Object.keys(GATEWAY_RUNNERS)].join(', ')}.\n`,
+			);
 			return 2;
 		}
 		process.stdout.write(`Playing ${runner.title} against ${url}\n\n`);

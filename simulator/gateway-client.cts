@@ -41,7 +41,12 @@ export async function sendGateway(call: GatewayCall, timeoutMs = 120_000): Promi
 		}
 		return answer;
 	} catch (error) {
-		return { status: 0, headers: {}, text: String((error as Error).message), ms: Date.now() - started };
+		return {
+			status: 0,
+			headers: {},
+			text: String((error as Error).message),
+			ms: Date.now() - started,
+		};
 	}
 }
 
@@ -49,7 +54,9 @@ export async function sendGateway(call: GatewayCall, timeoutMs = 120_000): Promi
 function parseObject(text: string): Record<string, unknown> | undefined {
 	try {
 		const value: unknown = JSON.parse(text);
-		return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+		return value && typeof value === 'object' && !Array.isArray(value)
+			? (value as Record<string, unknown>)
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -130,7 +137,9 @@ export function usagesIn(answer: GatewayAnswer): BilledUsage[] {
 		const usage = usageOf(answer.json);
 		return usage ? [usage] : [];
 	}
-	return (answer.events ?? []).map(usageOf).filter((usage): usage is BilledUsage => usage !== undefined);
+	return (answer.events ?? [])
+		.map(usageOf)
+		.filter((usage): usage is BilledUsage => usage !== undefined);
 }
 
 /**

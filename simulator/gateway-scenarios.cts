@@ -78,27 +78,47 @@ export interface ApigPlanOptions {
 class Results {
 	readonly list: CaseResult[] = [];
 
-	add(name: string, scenario: string, answer: GatewayAnswer, problem: string | undefined, note = ''): boolean {
-		this.list.push({ name, scenario, pass: problem === undefined, detail: problem ?? note, ms: answer.ms });
+	add(
+		name: string,
+		scenario: string,
+		answer: GatewayAnswer,
+		problem: string | undefined,
+		note = '',
+	): boolean {
+		this.list.push({
+			name,
+			scenario,
+			pass: problem === undefined,
+			detail: problem ?? note,
+			ms: answer.ms,
+		});
 		return problem === undefined;
 	}
 }
 
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isCount = (value: unknown): value is number =>
+	typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /** Problems with the `usage` object itself: three whole token counts, total = prompt + completion. */
 function usageShape(usage: BilledUsage): string | undefined {
 	for (const field of ['prompt_tokens', 'completion_tokens', 'total_tokens']) {
-		if (!isCount(usage[field])) return `usage.${field} is ${JSON.stringify(usage[field])}, not a whole number`;
+		if (!isCount(usage[field]))
+			return `usage.${field} is ${JSON.stringify(usage[field])}, not a whole number`;
 	}
-	if ((usage.prompt_tokens as number) + (usage.completion_tokens as number) !== usage.total_tokens) {
+	if (
+		(usage.prompt_tokens as number) + (usage.completion_tokens as number) !==
+		usage.total_tokens
+	) {
 		return `usage.total_tokens ${String(usage.total_tokens)} is not prompt + completion`;
 	}
 	return undefined;
 }
 
 /** The model's reports for one input (the calls whose user message contains it), summed. */
-export function reportedUsage(record: ModelReport[], input: string): ModelReport['usage'] | undefined {
+export function reportedUsage(
+	record: ModelReport[],
+	input: string,
+): ModelReport['usage'] | undefined {
 	const calls = record.filter((call) => call.userMessage.includes(input));
 	if (calls.length === 0) return undefined;
 	return calls.reduce(
@@ -117,15 +137,21 @@ export function reportedUsage(record: ModelReport[], input: string): ModelReport
  * markers aside). The usage must be
  * well formed and, when `expected` is given, equal to it field for field.
  */
-export function billedProblem(answer: GatewayAnswer, stream: boolean, expected?: ModelReport['usage']): string | undefined {
+export function billedProblem(
+	answer: GatewayAnswer,
+	stream: boolean,
+	expected?: ModelReport['usage'],
+): string | undefined {
 	if (answer.status === 0) return `no answer: ${answer.text}`;
 	if (!isBilledStatus(answer.status)) return `HTTP ${answer.status}: ${answer.text.slice(0, 160)}`;
 	const usages = usagesIn(answer);
 	if (stream) {
 		if (!answer.events) return `not a stream: ${answer.text.slice(0, 160)}`;
-		if (usages.length !== 1) return `${usages.length} events carry usage; the final usage must be sent once`;
+		if (usages.length !== 1)
+			return `${usages.length} events carry usage; the final usage must be sent once`;
 		const last = contentEvents(answer.events).pop();
-		if (usagesIn({ ...answer, events: [last] }).length !== 1) return 'usage is not in the last event';
+		if (usagesIn({ ...answer, events: [last] }).length !== 1)
+			return 'usage is not in the last event';
 	} else {
 		if (!answer.json) return `the body is not a JSON object: ${answer.text.slice(0, 160)}`;
 		if (usages.length !== 1) return 'no top-level usage object';
@@ -154,8 +180,10 @@ export function contentEvents(events: unknown[]): unknown[] {
 /** Problems with a refused call: answered, not 2xx, and no `usage` anywhere in it. */
 export function refusedProblem(answer: GatewayAnswer): string | undefined {
 	if (answer.status === 0) return `no answer: ${answer.text}`;
-	if (isBilledStatus(answer.status)) return `HTTP ${answer.status}: accepted (and billed) instead of refused`;
-	if (usagesIn(answer).length > 0 || /"usage"/.test(answer.text)) return `HTTP ${answer.status} but the answer carries usage`;
+	if (isBilledStatus(answer.status))
+		return `HTTP ${answer.status}: accepted (and billed) instead of refused`;
+	if (usagesIn(answer).length > 0 || /"usage"/.test(answer.text))
+		return `HTTP ${answer.status} but the answer carries usage`;
 	return undefined;
 }
 
@@ -168,13 +196,20 @@ export async function runAgents(url: string, options: AgentsPlanOptions): Promis
 	const stream = options.stream === true;
 	const tokenHeader = options.tokenHeader ?? 'Authorization';
 	const jwt = options.secretHeader === undefined;
-	if (jwt && (!options.appKey || !options.appSecret)) throw new Error('The Agents plan needs the APP Key and APP Secret, or a secret header.');
+	if (jwt && (!options.appKey || !options.appSecret))
+		throw new Error('The Agents plan needs the APP Key and APP Secret, or a secret header.');
 	const appKey = options.appKey ?? '';
 	const appSecret = options.appSecret ?? '';
 
 	const token = (overrides: Partial<Parameters<typeof signAgentsToken>[0]> = {}) => {
 		const now = Date.now();
-		return signAgentsToken({ appKey, appSecret, timestampMs: now, exp: now + 300_000, ...overrides });
+		return signAgentsToken({
+			appKey,
+			appSecret,
+			timestampMs: now,
+			exp: now + 300_000,
+			...overrides,
+		});
 	};
 	const call = (input: string, auth: Record<string, string>): Promise<GatewayAnswer> =>
 		sendGateway(
@@ -192,7 +227,12 @@ export async function runAgents(url: string, options: AgentsPlanOptions): Promis
 			options.timeoutMs,
 		);
 	const goodAuth = (): Record<string, string> =>
-		jwt ? { [tokenHeader]: `Bearer ${token()}` } : { [(options.secretHeader as SecretHeader).name]: (options.secretHeader as SecretHeader).value };
+		jwt
+			? { [tokenHeader]: `Bearer ${token()}` }
+			: {
+					[(options.secretHeader as SecretHeader).name]: (options.secretHeader as SecretHeader)
+						.value,
+				};
 	const record = async () => (options.modelRecord ? await options.modelRecord() : undefined);
 
 	const accepted = async (name: string, auth: Record<string, string>) => {
@@ -203,9 +243,12 @@ export async function runAgents(url: string, options: AgentsPlanOptions): Promis
 		let problem = served && !expected ? 'the model was never called for this input' : undefined;
 		problem ??= billedProblem(answer, stream, expected);
 		const usage = usagesIn(answer)[0];
-		let note = usage ? `billed ${String(usage.prompt_tokens)} in / ${String(usage.completion_tokens)} out` : '';
+		let note = usage
+			? `billed ${String(usage.prompt_tokens)} in / ${String(usage.completion_tokens)} out`
+			: '';
 		note += expected ? ', equal to what the model reported' : ', not compared (no model record)';
-		if (stream && answer.events) note += `; ${answer.events.length} events, text ${JSON.stringify(streamedText(answer.events).slice(0, 60))}`;
+		if (stream && answer.events)
+			note += `; ${answer.events.length} events, text ${JSON.stringify(streamedText(answer.events).slice(0, 60))}`;
 		results.add(name, stream ? 'stream' : 'sync', answer, problem, note);
 	};
 	const refused = async (name: string, auth: Record<string, string>) => {
@@ -213,7 +256,8 @@ export async function runAgents(url: string, options: AgentsPlanOptions): Promis
 		const answer = await call(input, auth);
 		let problem = refusedProblem(answer);
 		const served = await record();
-		if (!problem && served && served.some((c) => c.userMessage.includes(input))) problem = 'refused, but the model was called for it';
+		if (!problem && served && served.some((c) => c.userMessage.includes(input)))
+			problem = 'refused, but the model was called for it';
 		results.add(name, 'security', answer, problem, `HTTP ${answer.status}, no usage`);
 	};
 
@@ -221,14 +265,23 @@ export async function runAgents(url: string, options: AgentsPlanOptions): Promis
 		await accepted('Signed call (Authorization: Bearer <token>)', goodAuth());
 		const now = Date.now();
 		await accepted('Raw token, java-jwt header, exp in seconds', {
-			[tokenHeader]: token({ header: { typ: 'JWT', alg: 'HS256', sign_type: 'SIGN' }, exp: Math.floor(now / 1000) + 300 }),
+			[tokenHeader]: token({
+				header: { typ: 'JWT', alg: 'HS256', sign_type: 'SIGN' },
+				exp: Math.floor(now / 1000) + 300,
+			}),
 		});
 		await refused('Refuses a call without a token', {});
 		const [head, payload, signature] = token().split('.');
-		const forged = Buffer.from(JSON.stringify({ api_key: appKey, exp: Date.now() + 3_600_000, timestamp: Date.now() + 1 })).toString('base64url');
-		await refused('Refuses a tampered token (payload changed)', { [tokenHeader]: `Bearer ${head}.${forged}.${signature}` });
+		const forged = Buffer.from(
+			JSON.stringify({ api_key: appKey, exp: Date.now() + 3_600_000, timestamp: Date.now() + 1 }),
+		).toString('base64url');
+		await refused('Refuses a tampered token (payload changed)', {
+			[tokenHeader]: `Bearer ${head}.${forged}.${signature}`,
+		});
 		const flipped = signature.slice(0, -2) + (signature.endsWith('AA') ? 'BB' : 'AA');
-		await refused('Refuses a tampered token (signature changed)', { [tokenHeader]: `Bearer ${head}.${payload}.${flipped}` });
+		await refused('Refuses a tampered token (signature changed)', {
+			[tokenHeader]: `Bearer ${head}.${payload}.${flipped}`,
+		});
 		await refused('Refuses an expired token (10 min old)', {
 			[tokenHeader]: `Bearer ${token({ timestampMs: now - 600_000, exp: now - 300_000 })}`,
 		});
@@ -238,7 +291,9 @@ export async function runAgents(url: string, options: AgentsPlanOptions): Promis
 		await refused('Refuses a token of an unknown APP Key', {
 			[tokenHeader]: `Bearer ${signAgentsToken({ appKey: `${appKey}-unknown`, appSecret, timestampMs: now, exp: now + 300_000 })}`,
 		});
-		await refused('Refuses alg "none"', { [tokenHeader]: `Bearer ${token({ header: { alg: 'none', sign_type: 'SIGN' } })}` });
+		await refused('Refuses alg "none"', {
+			[tokenHeader]: `Bearer ${token({ header: { alg: 'none', sign_type: 'SIGN' } })}`,
+		});
 		await refused('Refuses "Basic <token>"', { [tokenHeader]: `Basic ${token()}` });
 	} else {
 		const secret = options.secretHeader as SecretHeader;
@@ -249,9 +304,16 @@ export async function runAgents(url: string, options: AgentsPlanOptions): Promis
 	if (options.probe) {
 		const answer = await sendGateway({ method: 'GET', url }, options.timeoutMs);
 		let problem: string | undefined;
-		if (!isBilledStatus(answer.status)) problem = `HTTP ${answer.status}: ${answer.text.slice(0, 160)}`;
+		if (!isBilledStatus(answer.status))
+			problem = `HTTP ${answer.status}: ${answer.text.slice(0, 160)}`;
 		else if (/"usage"/.test(answer.text)) problem = 'the probe answer carries usage';
-		results.add('Console probe (校验后端服务): GET without credentials', 'probe', answer, problem, `HTTP ${answer.status}`);
+		results.add(
+			'Console probe (校验后端服务): GET without credentials',
+			'probe',
+			answer,
+			problem,
+			`HTTP ${answer.status}`,
+		);
 	}
 	return results.list;
 }
@@ -263,7 +325,10 @@ export async function runApig(url: string, options: ApigPlanOptions): Promise<Ca
 	const signing = options.ak !== undefined && options.sk !== undefined;
 
 	/** A POST, signed over `signedBody` (default: the body sent) with `sk` at `date`. */
-	const post = (sent: string, sign?: { ak?: string; sk?: string; date?: Date; signedBody?: string }): Promise<GatewayAnswer> => {
+	const post = (
+		sent: string,
+		sign?: { ak?: string; sk?: string; date?: Date; signedBody?: string },
+	): Promise<GatewayAnswer> => {
 		const headers: Record<string, string> = { 'Content-Type': 'application/json' };
 		if (options.secretHeader) headers[options.secretHeader.name] = options.secretHeader.value;
 		if (sign) {
@@ -277,41 +342,78 @@ export async function runApig(url: string, options: ApigPlanOptions): Promise<Ca
 				date: sign.date,
 			});
 			// fetch sends Host from the URL itself, the value that was signed.
-			for (const [name, value] of Object.entries(signed.headers)) if (name.toLowerCase() !== 'host') headers[name] = value;
+			for (const [name, value] of Object.entries(signed.headers))
+				if (name.toLowerCase() !== 'host') headers[name] = value;
 		}
 		const request: GatewayCall = { method: 'POST', url, headers, body: sent };
 		return sendGateway(request, options.timeoutMs);
 	};
 	const served = async (name: string, answer: GatewayAnswer) => {
 		let problem = answer.status === 0 ? `no answer: ${answer.text}` : undefined;
-		problem ??= isBilledStatus(answer.status) ? undefined : `HTTP ${answer.status} (not billed): ${answer.text.slice(0, 160)}`;
+		problem ??= isBilledStatus(answer.status)
+			? undefined
+			: `HTTP ${answer.status} (not billed): ${answer.text.slice(0, 160)}`;
 		problem ??= options.check?.(answer);
 		results.add(name, 'billing', answer, problem, `HTTP ${answer.status}: billed`);
 	};
 	const notBilled = (name: string, scenario: string, answer: GatewayAnswer) => {
 		let problem = answer.status === 0 ? `no answer: ${answer.text}` : undefined;
-		problem ??= isBilledStatus(answer.status) ? `HTTP ${answer.status}: billed, should have been refused` : undefined;
-		problem ??= answer.status >= 500 ? `HTTP ${answer.status}: a server error instead of a 4xx` : undefined;
+		problem ??= isBilledStatus(answer.status)
+			? `HTTP ${answer.status}: billed, should have been refused`
+			: undefined;
+		problem ??=
+			answer.status >= 500 ? `HTTP ${answer.status}: a server error instead of a 4xx` : undefined;
 		results.add(name, scenario, answer, problem, `HTTP ${answer.status}: not billed`);
 	};
 
-	await served(signing ? 'Signed call (SDK-HMAC-SHA256)' : options.secretHeader ? `Call with ${options.secretHeader.name}` : 'Call', await post(body, signing ? {} : undefined));
+	await served(
+		signing
+			? 'Signed call (SDK-HMAC-SHA256)'
+			: options.secretHeader
+				? `Call with ${options.secretHeader.name}`
+				: 'Call',
+		await post(body, signing ? {} : undefined),
+	);
 	if (options.notFoundBody !== undefined) {
-		notBilled('Unknown item answered 4xx', 'billing', await post(options.notFoundBody, signing ? {} : undefined));
+		notBilled(
+			'Unknown item answered 4xx',
+			'billing',
+			await post(options.notFoundBody, signing ? {} : undefined),
+		);
 	}
 	if (signing) {
 		notBilled('Refuses an unsigned call', 'security', await post(body));
 		const stale = new Date(Date.now() - 20 * 60_000);
-		notBilled(`Refuses a stale X-Sdk-Date (${formatSdkDate(stale)}, 20 min old)`, 'security', await post(body, { date: stale }));
+		notBilled(
+			`Refuses a stale X-Sdk-Date (${formatSdkDate(stale)}, 20 min old)`,
+			'security',
+			await post(body, { date: stale }),
+		);
 		const tampered = body.replace(/}\s*$/, ',"tampered":true}');
 		notBilled('Refuses a tampered body', 'security', await post(tampered, { signedBody: body }));
-		notBilled('Refuses a wrong secret', 'security', await post(body, { sk: `${options.sk as string}-wrong` }));
-		notBilled('Refuses an unknown key', 'security', await post(body, { ak: `${options.ak as string}X` }));
+		notBilled(
+			'Refuses a wrong secret',
+			'security',
+			await post(body, { sk: `${options.sk as string}-wrong` }),
+		);
+		notBilled(
+			'Refuses an unknown key',
+			'security',
+			await post(body, { ak: `${options.ak as string}X` }),
+		);
 	}
 	if (options.secretHeader) {
 		const { name } = options.secretHeader;
 		const answer = await sendGateway(
-			{ method: 'POST', url, headers: { 'Content-Type': 'application/json', [name]: `${options.secretHeader.value}-wrong` }, body },
+			{
+				method: 'POST',
+				url,
+				headers: {
+					'Content-Type': 'application/json',
+					[name]: `${options.secretHeader.value}-wrong`,
+				},
+				body,
+			},
 			options.timeoutMs,
 		);
 		notBilled(`Refuses a wrong ${name}`, 'security', answer);

@@ -56,7 +56,10 @@ function connectOptions(): { ca?: string | Buffer; lookup?: LookupFunction } {
 		const address = resolve[hostname.toLowerCase()];
 		if (address === undefined) return dnsLookup(hostname, options, callback);
 		const family = address.includes(':') ? 6 : 4;
-		if (options.all) (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+		if (options.all)
+			(callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+				{ address, family },
+			]);
 		else callback(null, address, family);
 	};
 	return { ca, lookup };
@@ -85,13 +88,17 @@ export function exchange(call: HttpCall, timeoutMs: number): Promise<Exchange> {
 				response.on('end', () => {
 					const headers: Record<string, string> = {};
 					for (const [name, value] of Object.entries(response.headers)) {
-						if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+						if (value !== undefined)
+							headers[name] = Array.isArray(value) ? value.join(', ') : value;
 					}
 					resolve({ status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
 				});
 			},
 		);
-		const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+		const timer = setTimeout(
+			() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+			timeoutMs,
+		);
 		request.on('close', () => clearTimeout(timer));
 		request.on('error', reject);
 		const body = call.method === 'POST' ? call.body : undefined;
@@ -113,7 +120,11 @@ export function setAnswerTimeout(ms: number): void {
 }
 
 /** Sends a call and reads the answer; network errors become status 0 with the reason. */
-export async function sendHttp(call: HttpCall, key: string, timeoutMs = answerTimeoutMs): Promise<CallAnswer> {
+export async function sendHttp(
+	call: HttpCall,
+	key: string,
+	timeoutMs = answerTimeoutMs,
+): Promise<CallAnswer> {
 	const started = Date.now();
 	try {
 		const { status, headers, body } = await exchange(call, timeoutMs);
@@ -133,6 +144,12 @@ export async function sendHttp(call: HttpCall, key: string, timeoutMs = answerTi
 			ms: Date.now() - started,
 		};
 	} catch (error) {
-		return { status: 0, text: String((error as Error).message), headers: {}, signed: false, ms: Date.now() - started };
+		return {
+			status: 0,
+			text: String((error as Error).message),
+			headers: {},
+			signed: false,
+			ms: Date.now() - started,
+		};
 	}
 }

@@ -18,16 +18,27 @@ export const NOTIFIED_ORDERS = [
 ] as const;
 
 /** The order of the guide's example, which the debugging page sends and no Order API knows. */
-export const MADE_UP_ORDER = { orderId: 'CS2211181819B4LVS', orderLineId: 'CS2211181819B4LVS-000001' } as const;
+export const MADE_UP_ORDER = {
+	orderId: 'CS2211181819B4LVS',
+	orderLineId: 'CS2211181819B4LVS-000001',
+} as const;
 
 const ok = codeCheck(['000000'], false);
 const refused = (expected: string) => codeCheck([expected], false);
 
 /** Plays the order notification cases against `url`, signing with `key`. */
-export async function runOrderNotify(url: string, key: string, options: { testFlag?: boolean } = {}): Promise<CaseResult[]> {
+export async function runOrderNotify(
+	url: string,
+	key: string,
+	options: { testFlag?: boolean } = {},
+): Promise<CaseResult[]> {
 	const report = new Report();
 	const testFlag = options.testFlag ? '1' : '0';
-	const notify = (order: { orderId: string; orderLineId: string }, flag = testFlag) => ({ activity: 'orderNotify', ...order, testFlag: flag });
+	const notify = (order: { orderId: string; orderLineId: string }, flag = testFlag) => ({
+		activity: 'orderNotify',
+		...order,
+		testFlag: flag,
+	});
 	const [first, second] = NOTIFIED_ORDERS;
 
 	const paid = await call(url, key, notify(first));
@@ -35,17 +46,31 @@ export async function runOrderNotify(url: string, key: string, options: { testFl
 	const retry = await call(url, key, notify(first));
 	report.add('Repeated notification (KooGallery retries)', 'orderNotify', retry, ok(retry));
 	const resend = await call(url, key, notify(first));
-	report.add('Console resend, 重新启动 (new signature, same order)', 'orderNotify', resend, ok(resend));
+	report.add(
+		'Console resend, 重新启动 (new signature, same order)',
+		'orderNotify',
+		resend,
+		ok(resend),
+	);
 	const another = await call(url, key, notify(second));
 	report.add(`Another order paid (${second.orderId})`, 'orderNotify', another, ok(another));
 	const madeUp = await call(url, key, notify(MADE_UP_ORDER, '1'));
-	report.add("Debugging page's made-up order (testFlag 1)", 'orderNotify', madeUp, ok(madeUp), 'answered although no Order API knows it');
+	report.add(
+		"Debugging page's made-up order (testFlag 1)",
+		'orderNotify',
+		madeUp,
+		ok(madeUp),
+		'answered although no Order API knows it',
+	);
 
 	// Refusals: each must be answered with the right code, and start nothing.
 	const probe = notify(second);
 	const good = signCall(url, key, probe);
 	const forged = new URL(good.url);
-	forged.searchParams.set('signature', good.query.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')));
+	forged.searchParams.set(
+		'signature',
+		good.query.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+	);
 	const forgedAnswer = await send({ ...good, url: forged.toString() }, key);
 	report.add('Refuses a bad signature', 'security', forgedAnswer, refused('000001')(forgedAnswer));
 	const wrongKey = await call(url, key, probe, { signWith: `${key}-wrong` });
@@ -55,11 +80,33 @@ export async function runOrderNotify(url: string, key: string, options: { testFl
 	const once = signCall(url, key, probe, { nonce: newNonce() });
 	const firstTime = await send(once, key);
 	const replay = await send(once, key);
-	report.add('Refuses a replayed call (same nonce)', 'security', replay, ok(firstTime) ?? refused('000001')(replay));
+	report.add(
+		'Refuses a replayed call (same nonce)',
+		'security',
+		replay,
+		ok(firstTime) ?? refused('000001')(replay),
+	);
 	const tampered = signCall(url, key, notify(second));
-	const tamperedAnswer = await send({ ...tampered, body: tampered.body.replace(second.orderId, first.orderId) }, key);
-	report.add('Refuses a changed body (another order ID)', 'security', tamperedAnswer, refused('000001')(tamperedAnswer));
-	const missing = await call(url, key, { activity: 'orderNotify', orderLineId: 'X-000001', testFlag });
-	report.add('Refuses a notification without orderId', 'validation', missing, refused('000002')(missing));
+	const tamperedAnswer = await send(
+		{ ...tampered, body: tampered.body.replace(second.orderId, first.orderId) },
+		key,
+	);
+	report.add(
+		'Refuses a changed body (another order ID)',
+		'security',
+		tamperedAnswer,
+		refused('000001')(tamperedAnswer),
+	);
+	const missing = await call(url, key, {
+		activity: 'orderNotify',
+		orderLineId: 'X-000001',
+		testFlag,
+	});
+	report.add(
+		'Refuses a notification without orderId',
+		'validation',
+		missing,
+		refused('000002')(missing),
+	);
 	return report.results;
 }

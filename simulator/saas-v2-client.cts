@@ -32,7 +32,9 @@ export function signCall(
 	options: { nonce?: string; timestampMs?: number } = {},
 ): SignedCall {
 	const body =
-		typeof payload === 'string' ? payload : (canonicalSaasV2Payload(JSON.stringify(payload)) as string);
+		typeof payload === 'string'
+			? payload
+			: (canonicalSaasV2Payload(JSON.stringify(payload)) as string);
 	const nonce = options.nonce ?? newNonce();
 	const timestamp = String(options.timestampMs ?? Date.now());
 	const signature = signSaasV2Request(key, body, nonce, timestamp);
@@ -46,7 +48,12 @@ export function signCall(
 /** Posts a signed call and reads the answer. */
 export function send(call: SignedCall, key: string, timeoutMs?: number): Promise<CallAnswer> {
 	return sendHttp(
-		{ method: 'POST', url: call.url, headers: { 'content-type': 'application/json;charset=utf8' }, body: call.body },
+		{
+			method: 'POST',
+			url: call.url,
+			headers: { 'content-type': 'application/json;charset=utf8' },
+			body: call.body,
+		},
 		key,
 		timeoutMs,
 	);

@@ -14,13 +14,18 @@ export function signV1Call(
 	params: Record<string, string | undefined>,
 	options: { timestampMs?: number; post?: boolean } = {},
 ): HttpCall {
-	const values: Record<string, string> = { timeStamp: formatStatisticalTime(new Date(options.timestampMs ?? Date.now())) };
+	const values: Record<string, string> = {
+		timeStamp: formatStatisticalTime(new Date(options.timestampMs ?? Date.now())),
+	};
 	for (const [name, value] of Object.entries(params)) if (value !== undefined) values[name] = value;
 	if (options.post) {
 		return {
 			method: 'POST',
 			url: productionUrl,
-			headers: { 'content-type': 'application/json', authToken: computeAuthToken(key, values, true) },
+			headers: {
+				'content-type': 'application/json',
+				authToken: computeAuthToken(key, values, true),
+			},
 			body: JSON.stringify(values),
 		};
 	}
@@ -28,5 +33,8 @@ export function signV1Call(
 	const query = Object.entries({ ...values, authToken })
 		.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
 		.join('&');
-	return { method: 'GET', url: `${productionUrl}${productionUrl.includes('?') ? '&' : '?'}${query}` };
+	return {
+		method: 'GET',
+		url: `${productionUrl}${productionUrl.includes('?') ? '&' : '?'}${query}`,
+	};
 }

@@ -89,7 +89,7 @@ describe('README.md on npm and in n8n', () => {
 	it('states the supported n8n versions that package.json declares', () => {
 		expect(manifest.engines.n8n).toBe('>=1.123.0 <3');
 		expect(readme).toMatch(/### Supported n8n versions/);
-		expect(readme).toMatch(/\| 1\.123\.x \(the last 1\.x line\) \|/);
-		expect(readme).toMatch(/\| 2\.x \(2\.0 and newer\) \|/);
+		expect(readme).toMatch(/\| 1\.123\.x \(the last 1\.x line\) +\|/);
+		expect(readme).toMatch(/\| 2\.x \(2\.0 and newer\) +\|/);
 	});
 });

@@ -5,7 +5,9 @@ class SummaryReporter {
 		const skipped = results.numPendingTests + results.numTodoTests;
 		const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
 		process.stdout.write(
-			`\njest: ${results.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : '') + '\n',
+			`\njest: ${results.numPassedTests} passed, ${failed} failed` +
+				(skipped ? `, ${skipped} skipped` : '') +
+				'\n',
 		);
 	}
 }

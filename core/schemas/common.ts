@@ -108,7 +108,10 @@ export interface ReadContext {
 /** The fields of one record, each with its reader. */
 export type Shape = Record<string, Reader>;
 /** What a shape hands over: its fields, plus every field it does not name, as sent. */
-export type Fields<S extends Shape> = { [K in keyof S]: ReturnType<S[K]> } & Record<string, unknown>;
+export type Fields<S extends Shape> = { [K in keyof S]: ReturnType<S[K]> } & Record<
+	string,
+	unknown
+>;
 
 class Refusal {
 	constructor(
@@ -124,7 +127,11 @@ const MISSING = 'is required but missing';
 /** A scalar as text: text as sent, a number or boolean in its decimal or `true`/`false` form. */
 export function scalarText(value: unknown): string | undefined {
 	if (typeof value === 'string') return value;
-	if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint')
+	if (
+		(typeof value === 'number' && Number.isFinite(value)) ||
+		typeof value === 'boolean' ||
+		typeof value === 'bigint'
+	)
 		return String(value);
 	return undefined;
 }
@@ -156,9 +163,13 @@ export const text =
 export const oneOf =
 	(values: readonly string[], required = false): Reader<string | undefined> =>
 	(value, at) => {
-		if (value === undefined) return required ? refuse(at, `${MISSING} (${values.join(', ')})`) : undefined;
+		if (value === undefined)
+			return required ? refuse(at, `${MISSING} (${values.join(', ')})`) : undefined;
 		const read = scalarText(value);
-		const known = read === undefined ? undefined : values.find((v) => v.toLowerCase() === read.trim().toLowerCase());
+		const known =
+			read === undefined
+				? undefined
+				: values.find((v) => v.toLowerCase() === read.trim().toLowerCase());
 		if (known !== undefined) return known;
 		if (read === undefined && required) return refuse(at, `must be one of ${values.join(', ')}`);
 		at.unknown.push(at.path);
@@ -198,19 +209,25 @@ function readNumber(value: unknown): number | undefined {
  * one must be present and be a number.
  */
 export const whole =
-	(options: { required?: boolean; meanings?: Record<number, string> } = {}): Reader<number | undefined> =>
+	(
+		options: { required?: boolean; meanings?: Record<number, string> } = {},
+	): Reader<number | undefined> =>
 	(value, at) => {
 		if (value === undefined) return options.required ? refuse(at, MISSING) : undefined;
 		const read = readNumber(value);
 		if (read === undefined) {
 			if (options.required) {
 				const meanings = Object.entries(options.meanings ?? {}).map(([v, m]) => `${v} (${m})`);
-				return refuse(at, meanings.length ? `must be one of ${meanings.join(', ')}` : 'must be a number');
+				return refuse(
+					at,
+					meanings.length ? `must be one of ${meanings.join(', ')}` : 'must be a number',
+				);
 			}
 			at.unknown.push(at.path);
 			return value as number;
 		}
-		if (options.meanings && !Object.prototype.hasOwnProperty.call(options.meanings, read)) at.unknown.push(at.path);
+		if (options.meanings && !Object.prototype.hasOwnProperty.call(options.meanings, read))
+			at.unknown.push(at.path);
 		return read;
 	};
 
@@ -223,7 +240,8 @@ export function parseKooGalleryTime(text: string): string | undefined {
 	if (!m) return undefined;
 	const [, y, mo, d, h, mi, s, ms = '000'] = m;
 	const date = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, +ms));
-	if (date.getUTCMonth() !== +mo - 1 || date.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) return undefined;
+	if (date.getUTCMonth() !== +mo - 1 || date.getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59)
+		return undefined;
 	return date.toISOString();
 }
 
@@ -239,7 +257,8 @@ export const time =
 		const read = scalarText(value)?.trim();
 		if (read !== undefined && parseKooGalleryTime(read) !== undefined) return read;
 		const readable = read !== undefined && !/^\d+$/.test(read) && Number.isFinite(Date.parse(read));
-		if (!readable && required) return refuse(at, 'must be a time yyyyMMddHHmmss or yyyyMMddHHmmssSSS');
+		if (!readable && required)
+			return refuse(at, 'must be a time yyyyMMddHHmmss or yyyyMMddHHmmssSSS');
 		at.unknown.push(at.path);
 		return (read ?? value) as string;
 	};
@@ -257,7 +276,11 @@ export const structure = (): Reader<Record<string, unknown> | undefined> => (val
 };
 
 /** Reads a record with a shape: every field it names with its reader, every other field kept as sent. */
-function readRecord<S extends Shape>(shape: S, value: Record<string, unknown>, at: ReadContext): Fields<S> {
+function readRecord<S extends Shape>(
+	shape: S,
+	value: Record<string, unknown>,
+	at: ReadContext,
+): Fields<S> {
 	const out: Record<string, unknown> = { ...value };
 	const prefix = at.path === '' ? '' : `${at.path}.`;
 	for (const [name, read] of Object.entries(shape)) {
@@ -278,10 +301,12 @@ export const listOf =
 	(value, at) => {
 		if (value === undefined) return refuse(at, MISSING);
 		const read = typeof value === 'string' ? parseJsonText(value) : value;
-		if (typeof read !== 'object' || read === null) return refuse(at, `must be a list of ${what} (a list or its JSON text)`);
+		if (typeof read !== 'object' || read === null)
+			return refuse(at, `must be a list of ${what} (a list or its JSON text)`);
 		return (Array.isArray(read) ? read : [read]).map((entry: unknown, index) => {
 			const path = `${at.path}.${index}`;
-			if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return refuse({ ...at, path }, 'must be a record');
+			if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+				return refuse({ ...at, path }, 'must be a record');
 			return readRecord(item, entry as Record<string, unknown>, { path, unknown: at.unknown });
 		});
 	};
@@ -290,7 +315,8 @@ export const listOf =
 export const idList = (): Reader<string> => (value, at) => {
 	if (value === undefined) return refuse(at, MISSING);
 	const parts = (Array.isArray(value) ? value : [value]).map(scalarText);
-	if (parts.includes(undefined)) return refuse(at, 'must be a comma-separated list of instance IDs');
+	if (parts.includes(undefined))
+		return refuse(at, 'must be a comma-separated list of instance IDs');
 	const joined = parts.join(',');
 	if (splitInstanceIds(joined).length === 0) return refuse(at, 'must name at least one instance');
 	return joined;
@@ -315,7 +341,10 @@ export function readFields<S extends Shape>(
 ): ParseResult<Fields<S>> {
 	const unknown: string[] = [];
 	try {
-		const data = readRecord(shape, dropNulls(values) as Record<string, unknown>, { path: '', unknown });
+		const data = readRecord(shape, dropNulls(values) as Record<string, unknown>, {
+			path: '',
+			unknown,
+		});
 		return { ok: true, activity, data, unknownValues: [...new Set(unknown)] };
 	} catch (error) {
 		// Only a Refusal is expected; anything else is refused as unreadable, never let through.
@@ -330,8 +359,15 @@ export function readFields<S extends Shape>(
  * refused, handed over as sent (nulls dropped) with `activity` noted as unknown. The activity
  * must be readable as text.
  */
-export function readUnknownActivity(values: Record<string, unknown>): ParseResult<Record<string, unknown>> {
+export function readUnknownActivity(
+	values: Record<string, unknown>,
+): ParseResult<Record<string, unknown>> {
 	const activity = scalarText(values.activity)?.trim();
 	if (!activity) return parseFailure('"activity" is required but missing.', 'activity');
-	return { ok: true, activity, data: dropNulls(values) as Record<string, unknown>, unknownValues: ['activity'] };
+	return {
+		ok: true,
+		activity,
+		data: dropNulls(values) as Record<string, unknown>,
+		unknownValues: ['activity'],
+	};
 }

@@ -107,7 +107,9 @@ const user = {
 	orgCode: text(),
 	position: text(),
 	employeeCode: text(),
-	employeeType: whole({ meanings: { 1: 'regular', 2: 'intern', 3: 'labour dispatch', 4: 'labour outsourcing' } }),
+	employeeType: whole({
+		meanings: { 1: 'regular', 2: 'intern', 3: 'labour dispatch', 4: 'labour outsourcing' },
+	}),
 	role: oneOf(['user', 'admin']),
 	enable: yesNo('false', 'true'),
 	mobile: text(),

@@ -138,8 +138,19 @@ const refreshLicenseCode = {
 	expireTime: time(true),
 	testFlag,
 } satisfies Shape;
-const updateLicenseCodeStatus = { activity: text(true), license: text(true), status, testFlag } satisfies Shape;
-const releaseLicenseCode = { activity: text(true), license: text(true), orderId: text(), orderLineId: text(), testFlag } satisfies Shape;
+const updateLicenseCodeStatus = {
+	activity: text(true),
+	license: text(true),
+	status,
+	testFlag,
+} satisfies Shape;
+const releaseLicenseCode = {
+	activity: text(true),
+	license: text(true),
+	orderId: text(),
+	orderLineId: text(),
+	testFlag,
+} satisfies Shape;
 const getLicenseAsync = {
 	activity: text(true),
 	// The same event and device must get the same license again: both identify the request.
@@ -176,7 +187,13 @@ const refreshLicense = {
 	periodNumber: whole(),
 	testFlag,
 } satisfies Shape;
-const releaseLicense = { ...v1SignedFields, activity: text(true), orderId: text(), instanceId: text(true), testFlag } satisfies Shape;
+const releaseLicense = {
+	...v1SignedFields,
+	activity: text(true),
+	orderId: text(),
+	instanceId: text(true),
+	testFlag,
+} satisfies Shape;
 
 export const licenseRequestSchemas = {
 	refreshLicenseCode,
@@ -219,6 +236,7 @@ export function parseLicenseRequest(
 		values = { ...read.params };
 	}
 	const activity = values.activity;
-	if (!isLicenseActivity(activity)) return readUnknownActivity(values) as ParseResult<LicenseRequest>;
+	if (!isLicenseActivity(activity))
+		return readUnknownActivity(values) as ParseResult<LicenseRequest>;
 	return readFields(licenseRequestSchemas[activity], activity, values);
 }

@@ -65,5 +65,8 @@ export function parseOrderNotifyRequest(rawBody: string | Buffer): ParseResult<O
 			'activity',
 		);
 	}
-	return readFields(orderNotify, ORDER_NOTIFY_ACTIVITY, { ...json.value, activity }) as ParseResult<OrderNotifyRequest>;
+	return readFields(orderNotify, ORDER_NOTIFY_ACTIVITY, {
+		...json.value,
+		activity,
+	}) as ParseResult<OrderNotifyRequest>;
 }

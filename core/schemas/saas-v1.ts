@@ -125,7 +125,11 @@ const releaseInstance = {
 	orderId: text(),
 	orderAmount: text(),
 } satisfies Shape;
-const instanceStatus = { ...base, instanceId: text(true), instanceStatus: oneOf(['FREEZE', 'NORMAL'], true) } satisfies Shape;
+const instanceStatus = {
+	...base,
+	instanceId: text(true),
+	instanceStatus: oneOf(['FREEZE', 'NORMAL'], true),
+} satisfies Shape;
 // A comma-separated list of IDs.
 const queryInstance = { ...base, instanceId: idList() } satisfies Shape;
 

@@ -34,7 +34,8 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 		activity: 'newInstance',
 		label: 'New Purchase',
 		zh: '创建实例',
-		description: 'A customer paid for the product (trials included). Answer with the instance ID; the same order must get the same ID again.',
+		description:
+			'A customer paid for the product (trials included). Answer with the instance ID; the same order must get the same ID again.',
 		needsAnswer: true,
 		mandatory: true,
 	},
@@ -42,7 +43,8 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 		activity: 'queryInstance',
 		label: 'Query Instance',
 		zh: '查询实例信息',
-		description: 'KooGallery asks for the login URL and account of one or more instances (it polls after a purchase).',
+		description:
+			'KooGallery asks for the login URL and account of one or more instances (it polls after a purchase).',
 		needsAnswer: true,
 		mandatory: true,
 	},
@@ -50,7 +52,8 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 		activity: 'refreshInstance',
 		label: 'Renewal or Trial to Paid',
 		zh: '更新实例',
-		description: 'A renewal, a trial turned paid, a cancelled renewal or a renewal with a change: update the expiry date.',
+		description:
+			'A renewal, a trial turned paid, a cancelled renewal or a renewal with a change: update the expiry date.',
 		needsAnswer: false,
 		mandatory: true,
 	},
@@ -58,7 +61,8 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 		activity: 'updateInstanceStatus',
 		label: 'Freeze or Unfreeze',
 		zh: '更新实例状态',
-		description: 'The instance expired or is in arrears (FREEZE), or was renewed (UNFREEZE). Keep the customer data while frozen.',
+		description:
+			'The instance expired or is in arrears (FREEZE), or was renewed (UNFREEZE). Keep the customer data while frozen.',
 		needsAnswer: false,
 		mandatory: true,
 	},
@@ -66,7 +70,8 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 		activity: 'releaseInstance',
 		label: 'Release',
 		zh: '释放实例',
-		description: 'The subscription ended or was cancelled: delete the instance. A repeated release must still succeed.',
+		description:
+			'The subscription ended or was cancelled: delete the instance. A repeated release must still succeed.',
 		needsAnswer: false,
 		mandatory: true,
 	},
@@ -74,7 +79,8 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 		activity: 'upgradeInstance',
 		label: 'Upgrade',
 		zh: '实例升级',
-		description: 'The customer upgraded or scaled out (periodic products). Read the new specification with Order > Get.',
+		description:
+			'The customer upgraded or scaled out (periodic products). Read the new specification with Order > Get.',
 		needsAnswer: false,
 		mandatory: false,
 	},
@@ -82,7 +88,8 @@ export const SAAS_V2_SCENARIOS: readonly ScenarioInfo[] = [
 		activity: 'changeInstanceCheck',
 		label: 'Renewal Change Check',
 		zh: '续费变更校验',
-		description: 'Before a renewal that changes the product, KooGallery asks whether the change is allowed.',
+		description:
+			'Before a renewal that changes the product, KooGallery asks whether the change is allowed.',
 		needsAnswer: true,
 		mandatory: false,
 	},
@@ -94,7 +101,12 @@ const testFlag = yesNo('0', '1');
 const base = { activity: text(true), testFlag };
 
 // orderId identifies the purchase (Order > Get); orderLineId and businessId are read when sent.
-const newInstance = { ...base, orderId: text(true), orderLineId: text(), businessId: text() } satisfies Shape;
+const newInstance = {
+	...base,
+	orderId: text(true),
+	orderLineId: text(),
+	businessId: text(),
+} satisfies Shape;
 const queryInstance = { ...base, instanceId: idList() } satisfies Shape;
 const refreshInstance = {
 	...base,
@@ -105,11 +117,29 @@ const refreshInstance = {
 	productId: text(),
 	expireTime: time(true),
 } satisfies Shape;
-const updateInstanceStatus = { ...base, instanceId: text(true), status: oneOf(['FREEZE', 'UNFREEZE'], true) } satisfies Shape;
-const releaseInstance = { ...base, instanceId: text(true), orderId: text(), orderLineId: text() } satisfies Shape;
-const upgradeInstance = { ...base, instanceId: text(true), orderId: text(true), orderLineId: text() } satisfies Shape;
+const updateInstanceStatus = {
+	...base,
+	instanceId: text(true),
+	status: oneOf(['FREEZE', 'UNFREEZE'], true),
+} satisfies Shape;
+const releaseInstance = {
+	...base,
+	instanceId: text(true),
+	orderId: text(),
+	orderLineId: text(),
+} satisfies Shape;
+const upgradeInstance = {
+	...base,
+	instanceId: text(true),
+	orderId: text(true),
+	orderLineId: text(),
+} satisfies Shape;
 // The ProductInfo fields are not published (spec §4.7); keep whatever is sent.
-const changeInstanceCheck = { ...base, instanceId: text(true), productInfo: structure() } satisfies Shape;
+const changeInstanceCheck = {
+	...base,
+	instanceId: text(true),
+	productInfo: structure(),
+} satisfies Shape;
 
 export const saasV2RequestSchemas = {
 	newInstance,
@@ -122,10 +152,14 @@ export const saasV2RequestSchemas = {
 } as const;
 
 export type SaasV2Activity = keyof typeof saasV2RequestSchemas;
-export type SaasV2Request = { [A in SaasV2Activity]: Fields<(typeof saasV2RequestSchemas)[A]> }[SaasV2Activity];
+export type SaasV2Request = {
+	[A in SaasV2Activity]: Fields<(typeof saasV2RequestSchemas)[A]>;
+}[SaasV2Activity];
 
 export function isSaasV2Activity(value: unknown): value is SaasV2Activity {
-	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(saasV2RequestSchemas, value);
+	return (
+		typeof value === 'string' && Object.prototype.hasOwnProperty.call(saasV2RequestSchemas, value)
+	);
 }
 
 /**
@@ -136,7 +170,8 @@ export function parseSaasV2Request(rawBody: string | Buffer): ParseResult<SaasV2
 	const json = parseJsonObject(rawBody);
 	if (!json.ok) return json;
 	const activity = json.value.activity;
-	if (!isSaasV2Activity(activity)) return readUnknownActivity(json.value) as ParseResult<SaasV2Request>;
+	if (!isSaasV2Activity(activity))
+		return readUnknownActivity(json.value) as ParseResult<SaasV2Request>;
 	return readFields(saasV2RequestSchemas[activity], activity, json.value);
 }
 

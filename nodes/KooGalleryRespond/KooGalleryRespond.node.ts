@@ -31,28 +31,41 @@ const SCENARIOS_OF: Record<Exclude<RespondTo, 'result'>, string[]> = {
 /** Codes only the License guides define (online License activation, docs/protocol/koogallery-joint-license.md §8.3). */
 const LICENSE_ONLY_CODES = ['000900', '000901', '000902', '000903'] as const;
 type LicenseOnlyCode = (typeof LICENSE_ONLY_CODES)[number];
-const isLicenseOnlyCode = (code: string): code is LicenseOnlyCode => (LICENSE_ONLY_CODES as readonly string[]).includes(code);
+const isLicenseOnlyCode = (code: string): code is LicenseOnlyCode =>
+	(LICENSE_ONLY_CODES as readonly string[]).includes(code);
 
 const resultCodeOptions = [
-	...Object.entries(RESULT_CODES).map(([code, meaning]) => ({ name: `${code} ${meaning}`, value: code })),
-	...LICENSE_ONLY_CODES.map((code) => ({ name: `${code} License: ${LICENSE_RESULT_CODES[code]}`, value: code })),
+	...Object.entries(RESULT_CODES).map(([code, meaning]) => ({
+		name: `${code} ${meaning}`,
+		value: code,
+	})),
+	...LICENSE_ONLY_CODES.map((code) => ({
+		name: `${code} License: ${LICENSE_RESULT_CODES[code]}`,
+		value: code,
+	})),
 ];
 
 export class KooGalleryRespond implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'KooGallery Respond',
 		name: 'kooGalleryRespond',
-		icon: { light: 'file:../../icons/koogallery.svg', dark: 'file:../../icons/koogallery.dark.svg' },
+		icon: {
+			light: 'file:../../icons/koogallery.svg',
+			dark: 'file:../../icons/koogallery.dark.svg',
+		},
 		group: ['transform'],
 		version: 1,
 		subtitle:
 			'={{"Answer: " + ({ newInstance: "New Purchase", queryInstance: "Query Instance", changeInstanceCheck: "Change Check", license: "Issue License", result: "Result Code" })[$parameter["respondTo"]] }}',
-		description: 'Sends KooGallery the signed answer (Body-Sign) to the call a KooGallery Trigger received',
+		description:
+			'Sends KooGallery the signed answer (Body-Sign) to the call a KooGallery Trigger received',
 		defaults: { name: 'KooGallery Respond' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' }],
+		credentials: [
+			{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' },
+		],
 		properties: [
 			{
 				displayName:
@@ -71,12 +84,14 @@ export class KooGalleryRespond implements INodeType {
 					{
 						name: 'Any Scenario: Result Code Only',
 						value: 'result',
-						description: 'Order notification, renewal, freeze or unfreeze, release, upgrade, or an error for any scenario',
+						description:
+							'Order notification, renewal, freeze or unfreeze, release, upgrade, or an error for any scenario',
 					},
 					{
 						name: 'Issue License (获取License)',
 						value: 'license',
-						description: 'License products: answer getLicense or getLicenseAsync with the license (and instance ID)',
+						description:
+							'License products: answer getLicense or getLicenseAsync with the license (and instance ID)',
 					},
 					{
 						name: 'New Purchase (创建实例)',
@@ -86,7 +101,8 @@ export class KooGalleryRespond implements INodeType {
 					{
 						name: 'Query Instance (查询实例信息)',
 						value: 'queryInstance',
-						description: 'Answer with the login address and account of each instance, one input item per instance',
+						description:
+							'Answer with the login address and account of each instance, one input item per instance',
 					},
 					{
 						name: 'Renewal Change Check (续费变更校验)',
@@ -111,14 +127,16 @@ export class KooGalleryRespond implements INodeType {
 				type: 'boolean',
 				default: true,
 				displayOptions: { show: { respondTo: ['changeInstanceCheck'] } },
-				description: 'Whether the customer may renew with the new product (for example a downgrade that still fits their usage)',
+				description:
+					'Whether the customer may renew with the new product (for example a downgrade that still fits their usage)',
 			},
 			{
 				displayName: 'Message',
 				name: 'resultMessage',
 				type: 'string',
 				default: '',
-				description: 'Short text KooGallery shows with the result (at most 255 characters). Empty uses the result code\'s meaning.',
+				description:
+					"Short text KooGallery shows with the result (at most 255 characters). Empty uses the result code's meaning.",
 			},
 			{
 				displayName: 'Instance ID',
@@ -126,9 +144,9 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['newInstance', 'license'] } },
-				hint: 'Empty: the input item\'s instanceId, else an ID made from the order, the same on every retry',
+				hint: "Empty: the input item's instanceId, else an ID made from the order, the same on every retry",
 				description:
-					'Your ID for the new instance. Leave empty to use the input item\'s instanceId field (for example the row you found for this order), or else an ID made from the order line (its orderLineId, or a code computed from orderId and orderLineId or productId), which every retry of the order gets again; for getLicenseAsync, the instance ID KooGallery sent.',
+					"Your ID for the new instance. Leave empty to use the input item's instanceId field (for example the row you found for this order), or else an ID made from the order line (its orderLineId, or a code computed from orderId and orderLineId or productId), which every retry of the order gets again; for getLicenseAsync, the instance ID KooGallery sent.",
 			},
 			{
 				displayName: 'License',
@@ -137,7 +155,8 @@ export class KooGalleryRespond implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				displayOptions: { show: { respondTo: ['license'] } },
-				description: 'The license (code or file content) for the customer. A repeated call for the same order or event must get the same license.',
+				description:
+					'The license (code or file content) for the customer. A repeated call for the same order or event must get the same license.',
 			},
 			{
 				displayName:
@@ -153,8 +172,9 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance'] } },
-				hint: 'Empty: the input item\'s instanceId, or the only instance KooGallery asked about',
-				description: 'The instance this item describes. Leave empty to use the input item\'s instanceId field, or the only instance KooGallery asked about.',
+				hint: "Empty: the input item's instanceId, or the only instance KooGallery asked about",
+				description:
+					"The instance this item describes. Leave empty to use the input item's instanceId field, or the only instance KooGallery asked about.",
 			},
 			{
 				displayName: 'Customer URL',
@@ -162,7 +182,8 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'The address where the customer uses the product (frontEndUrl, required to show login details). Leave empty to use the input item\'s frontEndUrl field.',
+				description:
+					"The address where the customer uses the product (frontEndUrl, required to show login details). Leave empty to use the input item's frontEndUrl field.",
 			},
 			{
 				displayName: 'Admin URL',
@@ -170,7 +191,8 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'Where the customer\'s administrator manages the product. Leave empty to use the input item\'s adminUrl field (Query Instance).',
+				description:
+					"Where the customer's administrator manages the product. Leave empty to use the input item's adminUrl field (Query Instance).",
 			},
 			{
 				displayName: 'User Name',
@@ -178,7 +200,8 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'The administrator account given to the customer. Leave empty to use the input item\'s userName field (Query Instance).',
+				description:
+					"The administrator account given to the customer. Leave empty to use the input item's userName field (Query Instance).",
 			},
 			{
 				displayName: 'Password',
@@ -187,7 +210,8 @@ export class KooGalleryRespond implements INodeType {
 				typeOptions: { password: true },
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'The initial administrator password. It never appears in this node\'s output. Leave empty to use the input item\'s password field (Query Instance).',
+				description:
+					"The initial administrator password. It never appears in this node's output. Leave empty to use the input item's password field (Query Instance).",
 			},
 			{
 				displayName: 'Memo',
@@ -195,7 +219,8 @@ export class KooGalleryRespond implements INodeType {
 				type: 'string',
 				default: '',
 				displayOptions: { show: { respondTo: ['queryInstance', 'newInstance'] } },
-				description: 'Free text for the customer (at most 1024 characters). Leave empty to use the input item\'s memo field (Query Instance).',
+				description:
+					"Free text for the customer (at most 1024 characters). Leave empty to use the input item's memo field (Query Instance).",
 			},
 			{
 				displayName: 'Encrypt User Name and Password',
@@ -243,7 +268,8 @@ export class KooGalleryRespond implements INodeType {
 								name: 'statisticalTime',
 								type: 'string',
 								default: '',
-								description: 'When the usage was counted, as yyyyMMddHHmmssSSS in UTC. Empty means now.',
+								description:
+									'When the usage was counted, as yyyyMMddHHmmssSSS in UTC. Empty means now.',
 							},
 							{
 								displayName: 'Related Instance ID',
@@ -279,19 +305,32 @@ export class KooGalleryRespond implements INodeType {
 			throw new NodeOperationError(
 				node,
 				`This node answers "${respondTo}" but the call that started this run is "${call.scenario}".`,
-				{ description: 'Connect it to the matching output of the KooGallery Trigger, or set "Answer To" to the scenario of that output.' },
+				{
+					description:
+						'Connect it to the matching output of the KooGallery Trigger, or set "Answer To" to the scenario of that output.',
+				},
 			);
 		}
-		const passThrough = items.map((item, index) => ({ json: item.json, pairedItem: { item: index } }));
+		const passThrough = items.map((item, index) => ({
+			json: item.json,
+			pairedItem: { item: index },
+		}));
 		if (call.answered) return [passThrough];
 
-		const keys = sellerKeysFrom(await this.getCredentials<ICredentialDataDecryptedObject>(SELLER_KEY_CREDENTIAL));
+		const keys = sellerKeysFrom(
+			await this.getCredentials<ICredentialDataDecryptedObject>(SELLER_KEY_CREDENTIAL),
+		);
 		const candidates = call.protocol === 'kit' ? keys.kit : keys.basic;
 		const key = candidates[call.keyIndex] ?? candidates[0];
 		if (!key) {
-			throw new NodeOperationError(node, `The seller key credential has no ${call.protocol === 'kit' ? 'kit key' : 'key'}.`, {
-				description: 'Open the KooGallery Seller Key credential and paste the key from the seller console.',
-			});
+			throw new NodeOperationError(
+				node,
+				`The seller key credential has no ${call.protocol === 'kit' ? 'kit key' : 'key'}.`,
+				{
+					description:
+						'Open the KooGallery Seller Key credential and paste the key from the seller console.',
+				},
+			);
 		}
 		// SaaS V1.0 always encrypts returned credentials (docs/protocol/README.md decision 6).
 		const encryptionRequired = call.protocol === 'saasV1';
@@ -304,13 +343,23 @@ export class KooGalleryRespond implements INodeType {
 		if (respondTo === 'changeInstanceCheck') {
 			const allow = this.getNodeParameter('allowChange', 0) as boolean;
 			const message = this.getNodeParameter('resultMessage', 0, '') as string;
-			body = resultBody(allow ? '000000' : '000005', message || (allow ? 'The change is allowed.' : 'The change is not allowed.'));
+			body = resultBody(
+				allow ? '000000' : '000005',
+				message || (allow ? 'The change is allowed.' : 'The change is not allowed.'),
+			);
 			summary = { ...body };
 		} else {
 			const code = this.getNodeParameter('resultCode', 0) as string;
-			if (!isResultCode(code) && !isLicenseOnlyCode(code)) throw fail(`"${code}" is not a KooGallery result code.`, 'Pick one of the listed codes, such as 000000 for success.');
+			if (!isResultCode(code) && !isLicenseOnlyCode(code))
+				throw fail(
+					`"${code}" is not a KooGallery result code.`,
+					'Pick one of the listed codes, such as 000000 for success.',
+				);
 			const message = (this.getNodeParameter('resultMessage', 0, '') as string) || undefined;
-			body = resultBody(code, message ?? (isLicenseOnlyCode(code) ? LICENSE_RESULT_CODES[code] : undefined));
+			body = resultBody(
+				code,
+				message ?? (isLicenseOnlyCode(code) ? LICENSE_RESULT_CODES[code] : undefined),
+			);
 			summary = { ...body };
 			const answersData = code === '000000' || code === '000004';
 			if (respondTo === 'newInstance' || respondTo === 'license') {
@@ -320,20 +369,39 @@ export class KooGalleryRespond implements INodeType {
 				// (docs/protocol/README.md decision 17, see defaultInstanceId), never the retry's own businessId.
 				const instanceId =
 					given ||
-					String((typeof fromItem === 'string' && fromItem) || call.data.instanceId || defaultInstanceId(call.data) || call.data.businessId || '').trim();
-				if (instanceId === '' || instanceId.length > MAX_INSTANCE_ID_LENGTH) throw fail('The instance ID must be 1 to 64 characters.', 'Use your own ID for the instance, or leave it empty for an ID made from the order.');
+					String(
+						(typeof fromItem === 'string' && fromItem) ||
+							call.data.instanceId ||
+							defaultInstanceId(call.data) ||
+							call.data.businessId ||
+							'',
+					).trim();
+				if (instanceId === '' || instanceId.length > MAX_INSTANCE_ID_LENGTH)
+					throw fail(
+						'The instance ID must be 1 to 64 characters.',
+						'Use your own ID for the instance, or leave it empty for an ID made from the order.',
+					);
 				body.instanceId = summary.instanceId = instanceId;
 				if (respondTo === 'license' && answersData) {
 					const license = String(this.getNodeParameter('license', 0, '') ?? '');
-					if (license === '') throw fail('The license is empty.', 'Put the license your generator issued for this order in "License".');
+					if (license === '')
+						throw fail(
+							'The license is empty.',
+							'Put the license your generator issued for this order in "License".',
+						);
 					body.license = license;
 					summary.license = '(set)';
 				}
 				if (respondTo === 'newInstance') {
 					const login = readInstanceInfo(this, 0, encryptionRequired);
-					const hasLogin = Boolean(login.frontEndUrl || login.userName || login.password || login.adminUrl || login.memo);
+					const hasLogin = Boolean(
+						login.frontEndUrl || login.userName || login.password || login.adminUrl || login.memo,
+					);
 					if (hasLogin && call.protocol === 'saasV2') {
-						throw fail('SaaS V2.0 does not take login details on a new purchase.', 'Leave the login fields empty here and answer them in a KooGallery Respond node set to Query Instance.');
+						throw fail(
+							'SaaS V2.0 does not take login details on a new purchase.',
+							'Leave the login fields empty here and answer them in a KooGallery Respond node set to Query Instance.',
+						);
 					}
 					if (hasLogin) {
 						const built = buildInstanceInfo([{ ...login, instanceId }], [instanceId], encrypt);
@@ -345,7 +413,9 @@ export class KooGalleryRespond implements INodeType {
 					}
 				}
 			} else if (respondTo === 'queryInstance' && answersData) {
-				const infos = items.map((item, itemIndex) => readInstanceInfo(this, itemIndex, encryptionRequired, item.json));
+				const infos = items.map((item, itemIndex) =>
+					readInstanceInfo(this, itemIndex, encryptionRequired, item.json),
+				);
 				const built = buildInstanceInfo(infos, call.instanceIds, encrypt);
 				if (!built.ok) throw fail(built.message, built.description, built.itemIndex);
 				Object.assign(body, built.body);
@@ -355,7 +425,11 @@ export class KooGalleryRespond implements INodeType {
 
 		const response = signedJsonResponse(key, body);
 		await this.sendResponse({ body: response.body, headers: response.headers, statusCode: 200 });
-		return [passThrough.map((item, index) => (index === 0 ? { ...item, json: { ...item.json, koogalleryAnswer: summary } } : item))];
+		return [
+			passThrough.map((item, index) =>
+				index === 0 ? { ...item, json: { ...item.json, koogalleryAnswer: summary } } : item,
+			),
+		];
 	}
 }
 

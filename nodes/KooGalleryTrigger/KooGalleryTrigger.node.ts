@@ -26,7 +26,14 @@ import {
 	olderN8nNotice,
 	webhookDescriptionFields,
 } from '../shared/webhookFields';
-import { OTHER_CALL, protocols, scenarioOption, scenarioOutputLabel, type IncomingCall, type ProtocolName } from './protocols';
+import {
+	OTHER_CALL,
+	protocols,
+	scenarioOption,
+	scenarioOutputLabel,
+	type IncomingCall,
+	type ProtocolName,
+} from './protocols';
 
 /**
  * Seen nonces, per n8n process. Best effort by design (docs/protocol/README.md decision 8): in queue mode another
@@ -261,7 +268,7 @@ export class KooGalleryTrigger implements INodeType {
 						typeOptions: { minValue: 1, maxValue: 720 },
 						displayOptions: { show: { '/protocol': ['saasV1', 'license'] } },
 						description:
-							"SaaS V1.0 and older License calls (signed with authToken): how far their timeStamp may be from this server's clock, either way. KooGallery publishes no limit for them and may send a failed call again hours later (retries, or the restart button 重新启动 in the seller console), so the default is one day. See the README, \"What KooGallery is told when something is wrong\".",
+							'SaaS V1.0 and older License calls (signed with authToken): how far their timeStamp may be from this server\'s clock, either way. KooGallery publishes no limit for them and may send a failed call again hours later (retries, or the restart button 重新启动 in the seller console), so the default is one day. See the README, "What KooGallery is told when something is wrong".',
 					},
 				],
 			},
@@ -327,7 +334,12 @@ export class KooGalleryTrigger implements INodeType {
 		};
 
 		// Checked first, before any work: under overload even reading the credential is slow.
-		if (!takeCall(this, busyLimitFrom(options), { calls: 'KooGallery calls', retry: 'KooGallery will call again' }))
+		if (
+			!takeCall(this, busyLimitFrom(options), {
+				calls: 'KooGallery calls',
+				retry: 'KooGallery will call again',
+			})
+		)
 			return busy();
 
 		let keys: readonly string[];

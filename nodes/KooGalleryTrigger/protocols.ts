@@ -10,13 +10,28 @@ import {
 } from '../../core/saas-v1-auth-token';
 import { verifySaasV2Request } from '../../core/saas-v2-signature';
 import { parseFailure, type ParseResult } from '../../core/schemas/common';
-import { isKitTestCall, KIT_SCENARIOS, kitIdempotencyKey, kitScenarioFromPath, parseKitRequest } from '../../core/schemas/kit';
+import {
+	isKitTestCall,
+	KIT_SCENARIOS,
+	kitIdempotencyKey,
+	kitScenarioFromPath,
+	parseKitRequest,
+} from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS, parseLicenseRequest } from '../../core/schemas/license';
 import { ORDER_NOTIFY_SCENARIOS, parseOrderNotifyRequest } from '../../core/schemas/order-notify';
 import { parseSaasV1Request, SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import type { ScenarioInfo } from '../../core/schemas/saas-v2';
-import { isTestCall, parseSaasV2Request, SAAS_V2_SCENARIOS, splitInstanceIds } from '../../core/schemas/saas-v2';
-import type { VerificationFailure, VerificationResult, VerifyOptions } from '../../core/verification';
+import {
+	isTestCall,
+	parseSaasV2Request,
+	SAAS_V2_SCENARIOS,
+	splitInstanceIds,
+} from '../../core/schemas/saas-v2';
+import type {
+	VerificationFailure,
+	VerificationResult,
+	VerifyOptions,
+} from '../../core/verification';
 
 export type { ScenarioInfo };
 
@@ -64,7 +79,10 @@ export interface TriggerVerifyOptions extends VerifyOptions {
 	authTokenToleranceMs?: number;
 }
 
-const authTokenOptions = ({ authTokenToleranceMs, ...options }: TriggerVerifyOptions): VerifyOptions => ({
+const authTokenOptions = ({
+	authTokenToleranceMs,
+	...options
+}: TriggerVerifyOptions): VerifyOptions => ({
 	...options,
 	toleranceMs: authTokenToleranceMs ?? DEFAULT_V1_TOLERANCE_MS,
 });
@@ -111,7 +129,10 @@ const queryInstanceIds = (activity: string, data: Fields): IDataObject =>
 /** True for a POST whose body is JSON (by its content type, or by its first character). */
 function hasJsonBody(call: IncomingCall): boolean {
 	const type = call.headers['content-type'];
-	return (typeof type === 'string' && /json/i.test(type)) || /^\s*\{/.test(call.rawBody.toString('utf8', 0, 64));
+	return (
+		(typeof type === 'string' && /json/i.test(type)) ||
+		/^\s*\{/.test(call.rawBody.toString('utf8', 0, 64))
+	);
 }
 
 /**
@@ -127,8 +148,12 @@ function v1Parameters(
 	const body = readV1JsonBody(call.rawBody);
 	if (!body.ok) return body;
 	const header = readHeader(call.headers, 'authtoken', true);
-	if (!header.ok && header.reason !== 'missingParameter') return { ...header, parameter: 'authToken' };
-	return { ok: true, params: header.ok ? { ...body.params, authToken: header.value } : body.params };
+	if (!header.ok && header.reason !== 'missingParameter')
+		return { ...header, parameter: 'authToken' };
+	return {
+		ok: true,
+		params: header.ok ? { ...body.params, authToken: header.value } : body.params,
+	};
 }
 
 const saasV2: ProtocolHandler = {
@@ -137,7 +162,8 @@ const saasV2: ProtocolHandler = {
 	usesKitKey: false,
 	scenariosParameter: 'scenarios',
 	scenarios: [...SAAS_V2_SCENARIOS, OTHER_CALL],
-	verify: (call, options) => verifySaasV2Request({ query: call.query, rawBody: call.rawBody, ...options }),
+	verify: (call, options) =>
+		verifySaasV2Request({ query: call.query, rawBody: call.rawBody, ...options }),
 	parse: (call) => toParsedCall(parseSaasV2Request(call.rawBody), isTestCall, queryInstanceIds),
 };
 
@@ -149,7 +175,8 @@ const kit: ProtocolHandler = {
 	scenariosParameter: 'kitScenarios',
 	// The sync paths are fixed, so a kit call always names a known scenario.
 	scenarios: KIT_SCENARIOS,
-	verify: (call, options) => verifyKitRequest({ headers: call.headers, rawBody: call.rawBody, ...options }),
+	verify: (call, options) =>
+		verifyKitRequest({ headers: call.headers, rawBody: call.rawBody, ...options }),
 	parse(call) {
 		const name = kitScenarioFromPath(call.path);
 		if (!name) return parseFailure(`The address ${call.path} is not a kit sync interface.`);
@@ -186,13 +213,19 @@ const saasV1: ProtocolHandler = {
 	scenarios: [...SAAS_V1_SCENARIOS, OTHER_CALL],
 	verify(call, options) {
 		const read = v1Parameters(call);
-		return read.ok ? verifySaasV1Request({ params: read.params, ...authTokenOptions(options) }) : read;
+		return read.ok
+			? verifySaasV1Request({ params: read.params, ...authTokenOptions(options) })
+			: read;
 	},
 	parse(call) {
 		const read = v1Parameters(call);
 		const params = read.ok ? readV1Params(read.params) : read;
 		if (!params.ok) return parseFailure(params.message, params.parameter);
-		return toParsedCall(parseSaasV1Request(withoutBlankParams(params.params)), isTestCall, queryInstanceIds);
+		return toParsedCall(
+			parseSaasV1Request(withoutBlankParams(params.params)),
+			isTestCall,
+			queryInstanceIds,
+		);
 	},
 };
 
@@ -208,7 +241,10 @@ const orderNotify: ProtocolHandler = {
 	parse: (call) => toParsedCall(parseOrderNotifyRequest(call.rawBody), isTestCall),
 };
 
-export const protocols = { saasV2, kit, license, saasV1, orderNotify } satisfies Record<string, ProtocolHandler>;
+export const protocols = { saasV2, kit, license, saasV1, orderNotify } satisfies Record<
+	string,
+	ProtocolHandler
+>;
 
 /** How the trigger's panel lists a scenario: the English name with the seller console's term beside it. */
 export const scenarioOption = (s: ScenarioInfo): string => `${s.label} (${s.zh})`;

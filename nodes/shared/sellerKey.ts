@@ -30,10 +30,14 @@ export function sellerKeyProblems(data: ICredentialDataDecryptedObject | undefin
 			if (required) problems.push(`${label} is empty.`);
 			return;
 		}
-		if (value.trim() !== value) problems.push(`${label} starts or ends with a space; copy it again without spaces.`);
+		if (value.trim() !== value)
+			problems.push(`${label} starts or ends with a space; copy it again without spaces.`);
 		if (!/^[\x21-\x7e]+$/.test(value.trim()))
-			problems.push(`${label} contains characters that are not in a KooGallery key (only letters, digits and symbols).`);
-		if (value.trim().length < 8) problems.push(`${label} is shorter than 8 characters; it is probably incomplete.`);
+			problems.push(
+				`${label} contains characters that are not in a KooGallery key (only letters, digits and symbols).`,
+			);
+		if (value.trim().length < 8)
+			problems.push(`${label} is shorter than 8 characters; it is probably incomplete.`);
 	};
 	const key = clean(data?.secretKey);
 	const previous = clean(data?.previousSecretKey);
@@ -42,8 +46,11 @@ export function sellerKeyProblems(data: ICredentialDataDecryptedObject | undefin
 	check('The previous key', previous, false);
 	check('The kit key', kit, false);
 	if (kit !== '' && kit === key)
-		problems.push('The kit key is the same as the key; KooGallery binds a different key to the kit interfaces.');
-	if (previous !== '' && previous === key) problems.push('The previous key is the same as the key; clear it.');
+		problems.push(
+			'The kit key is the same as the key; KooGallery binds a different key to the kit interfaces.',
+		);
+	if (previous !== '' && previous === key)
+		problems.push('The previous key is the same as the key; clear it.');
 	return problems;
 }
 

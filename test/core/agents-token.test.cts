@@ -40,11 +40,19 @@ const reasonOf = (result: AgentsTokenResult) => (result.ok ? 'ok' : result.reaso
 
 /** Decodes a token's header and payload text, to check that signing wrote exactly these bytes. */
 const partsOf = (token: string) =>
-	token.split('.').slice(0, 2).map((part) => Buffer.from(part, 'base64url').toString('utf8'));
+	token
+		.split('.')
+		.slice(0, 2)
+		.map((part) => Buffer.from(part, 'base64url').toString('utf8'));
 
 describe('signAgentsToken reproduces vectors A1–A4 byte for byte', () => {
 	it('A1: default header, exp in milliseconds', () => {
-		const token = signAgentsToken({ appKey: APP_KEY, appSecret: APP_SECRET, timestampMs: TIMESTAMP, exp: EXP_MS });
+		const token = signAgentsToken({
+			appKey: APP_KEY,
+			appSecret: APP_SECRET,
+			timestampMs: TIMESTAMP,
+			exp: EXP_MS,
+		});
 		expect(token).toBe(A1);
 		expect(partsOf(token)).toEqual([
 			'{"alg":"HS256","sign_type":"SIGN"}',
@@ -77,19 +85,36 @@ describe('signAgentsToken reproduces vectors A1–A4 byte for byte', () => {
 	});
 
 	it('A4: no exp', () => {
-		const token = signAgentsToken({ appKey: APP_KEY, appSecret: APP_SECRET, timestampMs: TIMESTAMP });
+		const token = signAgentsToken({
+			appKey: APP_KEY,
+			appSecret: APP_SECRET,
+			timestampMs: TIMESTAMP,
+		});
 		expect(token).toBe(A4);
 		expect(partsOf(token)[1]).toBe(`{"api_key":"${APP_KEY}","timestamp":1735689600000}`);
 	});
 
 	it('A6: the same claims signed with "wrong-secret"', () => {
-		expect(signAgentsToken({ appKey: APP_KEY, appSecret: 'wrong-secret', timestampMs: TIMESTAMP, exp: EXP_MS })).toBe(A6);
+		expect(
+			signAgentsToken({
+				appKey: APP_KEY,
+				appSecret: 'wrong-secret',
+				timestampMs: TIMESTAMP,
+				exp: EXP_MS,
+			}),
+		).toBe(A6);
 	});
 });
 
 describe('verifyAgentsToken on vectors A1–A7', () => {
 	it('A1 is valid at now = 1735689700000 and stale at 1735690000000 + 61 000', () => {
-		expect(verify(A1)).toEqual({ ok: true, apiKey: APP_KEY, timestampMs: TIMESTAMP, exp: EXP_MS, keyIndex: 0 });
+		expect(verify(A1)).toEqual({
+			ok: true,
+			apiKey: APP_KEY,
+			timestampMs: TIMESTAMP,
+			exp: EXP_MS,
+			keyIndex: 0,
+		});
 		const late = verify(A1, 1735690000000 + 61_000);
 		expect(reasonOf(late)).toBe('stale');
 		expect(late.ok || late.message).toMatch(/461 s ago; at most 360 s/);
@@ -120,7 +145,9 @@ describe('verifyAgentsToken on vectors A1–A7', () => {
 		const result = verify(A6);
 		expect(reasonOf(result)).toBe('signature');
 		expect(JSON.stringify(result)).not.toContain(APP_SECRET);
-		expect(JSON.stringify(verify(A6, NOW, [{ appKey: APP_KEY, appSecret: 'wrong-secret' }]))).not.toContain('wrong-secret');
+		expect(
+			JSON.stringify(verify(A6, NOW, [{ appKey: APP_KEY, appSecret: 'wrong-secret' }])),
+		).not.toContain('wrong-secret');
 	});
 
 	it.each([
@@ -147,14 +174,22 @@ describe('verifyAgentsToken on vectors A1–A7', () => {
 		const [, payload] = A1.split('.');
 		const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
 		expect(reasonOf(verify(unsigned))).toBe('malformed');
-		const hs512 = signAgentsToken({ appKey: APP_KEY, appSecret: APP_SECRET, timestampMs: TIMESTAMP, header: { alg: 'HS512' } });
+		const hs512 = signAgentsToken({
+			appKey: APP_KEY,
+			appSecret: APP_SECRET,
+			timestampMs: TIMESTAMP,
+			header: { alg: 'HS512' },
+		});
 		expect(reasonOf(verify(hs512))).toBe('algorithm');
 	});
 });
 
 describe('verifyAgentsToken, other cases', () => {
-	const make = (timestampMs: number, exp?: number, extra: Partial<Parameters<typeof signAgentsToken>[0]> = {}) =>
-		signAgentsToken({ appKey: APP_KEY, appSecret: APP_SECRET, timestampMs, exp, ...extra });
+	const make = (
+		timestampMs: number,
+		exp?: number,
+		extra: Partial<Parameters<typeof signAgentsToken>[0]> = {},
+	) => signAgentsToken({ appKey: APP_KEY, appSecret: APP_SECRET, timestampMs, exp, ...extra });
 
 	it('accepts timestamp exactly at both window edges and refuses 1 ms beyond (300 s window + 60 s skew)', () => {
 		expect(verify(make(NOW - 360_000), NOW).ok).toBe(true);
@@ -165,20 +200,31 @@ describe('verifyAgentsToken, other cases', () => {
 
 	it('honours a custom window and skew', () => {
 		const token = make(NOW - 100_000);
-		expect(verifyAgentsToken(token, { keys: KEYS, nowMs: NOW, windowSeconds: 60, skewSeconds: 40 }).ok).toBe(true);
-		expect(reasonOf(verifyAgentsToken(token, { keys: KEYS, nowMs: NOW, windowSeconds: 60, skewSeconds: 39 }))).toBe('stale');
+		expect(
+			verifyAgentsToken(token, { keys: KEYS, nowMs: NOW, windowSeconds: 60, skewSeconds: 40 }).ok,
+		).toBe(true);
+		expect(
+			reasonOf(
+				verifyAgentsToken(token, { keys: KEYS, nowMs: NOW, windowSeconds: 60, skewSeconds: 39 }),
+			),
+		).toBe('stale');
 	});
 
 	it('refuses an expired exp in either unit, with the skew allowed past it', () => {
 		const expMs = NOW - 60_000;
 		expect(verify(make(NOW - 100_000, expMs)).ok).toBe(true);
 		expect(reasonOf(verify(make(NOW - 100_000, expMs - 1)))).toBe('expired');
-		expect(reasonOf(verify(make(NOW - 100_000, Math.floor((NOW - 61_000) / 1000) - 1)))).toBe('expired');
+		expect(reasonOf(verify(make(NOW - 100_000, Math.floor((NOW - 61_000) / 1000) - 1)))).toBe(
+			'expired',
+		);
 		expect(verify(make(NOW - 100_000, Math.floor(NOW / 1000))).ok).toBe(true);
 	});
 
 	it('reads a timestamp in seconds too (the reverse of A3)', () => {
-		expect(verify(make(Math.floor(NOW / 1000) - 10, NOW + 200_000))).toMatchObject({ ok: true, timestampMs: (Math.floor(NOW / 1000) - 10) * 1000 });
+		expect(verify(make(Math.floor(NOW / 1000) - 10, NOW + 200_000))).toMatchObject({
+			ok: true,
+			timestampMs: (Math.floor(NOW / 1000) - 10) * 1000,
+		});
 	});
 
 	it('accepts a previous pair while rotating, by APP Key or by secret alone', () => {
@@ -187,26 +233,42 @@ describe('verifyAgentsToken, other cases', () => {
 			{ appKey: APP_KEY, appSecret: APP_SECRET },
 		];
 		expect(verify(A1, NOW, keys)).toMatchObject({ ok: true, keyIndex: 1 });
-		expect(verify(make(NOW, undefined, { appKey: 'new-app-key', appSecret: 'new-secret-2026' }), NOW, keys)).toMatchObject({ ok: true, keyIndex: 0, apiKey: 'new-app-key' });
+		expect(
+			verify(
+				make(NOW, undefined, { appKey: 'new-app-key', appSecret: 'new-secret-2026' }),
+				NOW,
+				keys,
+			),
+		).toMatchObject({ ok: true, keyIndex: 0, apiKey: 'new-app-key' });
 		const sameKey = [
 			{ appKey: APP_KEY, appSecret: 'rotated-secret' },
 			{ appKey: APP_KEY, appSecret: APP_SECRET },
 		];
 		expect(verify(A1, NOW, sameKey)).toMatchObject({ ok: true, keyIndex: 1 });
-		expect(verify(make(NOW, undefined, { appSecret: 'rotated-secret' }), NOW, sameKey)).toMatchObject({ ok: true, keyIndex: 0 });
+		expect(
+			verify(make(NOW, undefined, { appSecret: 'rotated-secret' }), NOW, sameKey),
+		).toMatchObject({ ok: true, keyIndex: 0 });
 		expect(reasonOf(verify(A1, NOW, [sameKey[0]]))).toBe('signature');
 	});
 
 	it('skips empty pairs, so an empty secret never verifies anything', () => {
 		const emptySecret = make(NOW, undefined, { appSecret: '' });
-		expect(reasonOf(verify(emptySecret, NOW, [{ appKey: APP_KEY, appSecret: '' }]))).toBe('unknown-key');
+		expect(reasonOf(verify(emptySecret, NOW, [{ appKey: APP_KEY, appSecret: '' }]))).toBe(
+			'unknown-key',
+		);
 		expect(reasonOf(verify(A1, NOW, []))).toBe('unknown-key');
 	});
 
 	it('caps the token length before parsing', () => {
-		const long = make(NOW, undefined, { header: { alg: 'HS256', sign_type: 'SIGN', pad: 'x'.repeat(3000) } });
+		const long = make(NOW, undefined, {
+			header: { alg: 'HS256', sign_type: 'SIGN', pad: 'x'.repeat(3000) },
+		});
 		expect(long.length).toBeGreaterThan(AGENTS_TOKEN_MAX_LENGTH);
-		expect(verify(long)).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/longer than 4096/) });
+		expect(verify(long)).toMatchObject({
+			ok: false,
+			reason: 'malformed',
+			message: expect.stringMatching(/longer than 4096/),
+		});
 		const fits = make(NOW, undefined, { header: { alg: 'HS256', pad: 'x'.repeat(2000) } });
 		expect(fits.length).toBeLessThanOrEqual(AGENTS_TOKEN_MAX_LENGTH);
 		expect(verify(fits).ok).toBe(true);
@@ -224,13 +286,23 @@ describe('verifyAgentsToken, other cases', () => {
 		};
 		const header = { alg: 'HS256', sign_type: 'SIGN' };
 		expect(verify(sign(header, { api_key: APP_KEY, timestamp: NOW })).ok).toBe(true);
-		expect(reasonOf(verify(sign({ alg: 'HS256', sign_type: 'OTHER' }, { api_key: APP_KEY, timestamp: NOW })))).toBe('algorithm');
-		expect(reasonOf(verify(sign(header, { api_key: APP_KEY, timestamp: String(NOW) })))).toBe('malformed');
-		expect(reasonOf(verify(sign(header, { api_key: APP_KEY, timestamp: NOW + 0.5 })))).toBe('malformed');
+		expect(
+			reasonOf(
+				verify(sign({ alg: 'HS256', sign_type: 'OTHER' }, { api_key: APP_KEY, timestamp: NOW })),
+			),
+		).toBe('algorithm');
+		expect(reasonOf(verify(sign(header, { api_key: APP_KEY, timestamp: String(NOW) })))).toBe(
+			'malformed',
+		);
+		expect(reasonOf(verify(sign(header, { api_key: APP_KEY, timestamp: NOW + 0.5 })))).toBe(
+			'malformed',
+		);
 		expect(reasonOf(verify(sign(header, { api_key: APP_KEY })))).toBe('malformed');
 		expect(reasonOf(verify(sign(header, { api_key: '', timestamp: NOW })))).toBe('malformed');
 		expect(reasonOf(verify(sign(header, { api_key: 42, timestamp: NOW })))).toBe('malformed');
-		expect(reasonOf(verify(sign(header, { api_key: APP_KEY, timestamp: NOW, exp: 'soon' })))).toBe('malformed');
+		expect(reasonOf(verify(sign(header, { api_key: APP_KEY, timestamp: NOW, exp: 'soon' })))).toBe(
+			'malformed',
+		);
 		expect(reasonOf(verify(sign([1], { api_key: APP_KEY, timestamp: NOW })))).toBe('malformed');
 	});
 

@@ -57,7 +57,11 @@ const v2 = (parameters: unknown, body: unknown = T2.body): CapturedRequest => ({
 	parameters,
 	body,
 });
-const kit = (headers: unknown, body: unknown): CapturedRequest => ({ protocol: 'kit', headers, body });
+const kit = (headers: unknown, body: unknown): CapturedRequest => ({
+	protocol: 'kit',
+	headers,
+	body,
+});
 const noTime = { checkTime: false };
 
 describe('reading what the operator pasted', () => {
@@ -111,10 +115,14 @@ describe('SaaS V2.0 captures (T2 vector)', () => {
 		const changed = T2.body.replace('"testFlag":"1"', '"testFlag":"0"');
 		const results = [
 			verifyCapturedRequest(v2(T2_URL, changed), { keys: [T2.key], ...noTime }),
-			verifyCapturedRequest(v2(T2_URL.replace('nonce=50', 'nonce=51')), { keys: [T2.key], ...noTime }),
+			verifyCapturedRequest(v2(T2_URL.replace('nonce=50', 'nonce=51')), {
+				keys: [T2.key],
+				...noTime,
+			}),
 			verifyCapturedRequest(v2(T2_URL), { keys: ['another-key-0000'], ...noTime }),
 		];
-		for (const result of results) expect(result).toMatchObject({ ok: false, reason: 'badSignature' });
+		for (const result of results)
+			expect(result).toMatchObject({ ok: false, reason: 'badSignature' });
 		expect(
 			verifyCapturedRequest(v2(T2_URL), { keys: ['new-key-00000000', T2.key], ...noTime }),
 		).toMatchObject({ ok: true, keyIndex: 1 });
@@ -169,7 +177,10 @@ describe('kit captures (B.1, B.2 vectors)', () => {
 		`x-sign: ${sign.toUpperCase()}\nx-timestamp: ${KIT.timestamp}\nx-nonce: ${KIT.nonce}`;
 
 	it('finds B.1 and B.2 genuine in their canonical reading, from header lines or JSON', () => {
-		const b1 = verifyCapturedRequest(kit(lines(KIT.b1Sign), KIT.b1), { keys: [KIT.key], ...noTime });
+		const b1 = verifyCapturedRequest(kit(lines(KIT.b1Sign), KIT.b1), {
+			keys: [KIT.key],
+			...noTime,
+		});
 		expect(b1).toMatchObject({ ok: true, form: 'canonical' });
 		const headers = { 'X-Sign': KIT.b2Sign, 'X-Timestamp': KIT.timestamp, 'X-Nonce': KIT.nonce };
 		const b2 = verifyCapturedRequest(kit(headers, KIT.b2), { keys: [KIT.key], ...noTime });

@@ -506,17 +506,26 @@ describe('decryptBuyerContact and decryptCredential', () => {
  * whatever its characters, and decodes the rest with `java.util.Base64.getDecoder()`, for which the
  * padding is "not required". Decryption here accepts the same, and still refuses a wrong key.
  */
-describe('decryption as lenient as Huawei\'s Java sample', () => {
+describe("decryption as lenient as Huawei's Java sample", () => {
 	const encryptWithIv = (key: string, iv: string, text: string, bits: 128 | 256 = 256) => {
-		const cipher = createCipheriv(`aes-${bits}-cbc`, deriveAesKey(key, bits), Buffer.from(iv, 'utf8'));
+		const cipher = createCipheriv(
+			`aes-${bits}-cbc`,
+			deriveAesKey(key, bits),
+			Buffer.from(iv, 'utf8'),
+		);
 		return iv + Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]).toString('base64');
 	};
 
 	it('decrypts the spec vector TV6 with and without its Base64 padding', () => {
-		for (const wire of ['abcdefgh12345678MZgye9ZJ/7vYk/loNYGkvg==', 'abcdefgh12345678MZgye9ZJ/7vYk/loNYGkvg']) {
+		for (const wire of [
+			'abcdefgh12345678MZgye9ZJ/7vYk/loNYGkvg==',
+			'abcdefgh12345678MZgye9ZJ/7vYk/loNYGkvg',
+		]) {
 			expect(decryptBuyerContact(TV6_KEY, wire, '1')).toBe('15905222222');
 		}
-		expect(decryptBuyerContact(TV6_KEY, 'abcdefgh12345678Bp1JPH/S93DCSRE3+ZmlUQ', '2')).toBe('15905222222');
+		expect(decryptBuyerContact(TV6_KEY, 'abcdefgh12345678Bp1JPH/S93DCSRE3+ZmlUQ', '2')).toBe(
+			'15905222222',
+		);
 	});
 
 	it('round-trips an IV with + and /, and any tail length Base64 allows, padded or not', () => {
@@ -536,4 +545,3 @@ describe('decryption as lenient as Huawei\'s Java sample', () => {
 		}
 	});
 });
-

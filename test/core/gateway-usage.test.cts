@@ -16,7 +16,9 @@ import { safeEqualSecret } from '../../core/hmac';
 
 /** Reads a dot path (the gateway's parse field) out of a JSON body. */
 const read = (body: unknown, path: string): unknown =>
-	path.split('.').reduce<unknown>((value, name) => (value as Record<string, unknown> | undefined)?.[name], body);
+	path
+		.split('.')
+		.reduce<unknown>((value, name) => (value as Record<string, unknown> | undefined)?.[name], body);
 
 describe('Agents usage', () => {
 	it('A9: the sync answer the gateway bills 31 input and 217 output tokens from', () => {
@@ -30,8 +32,14 @@ describe('Agents usage', () => {
 	});
 
 	it('A9 with usage.image_count 2: an image-billed product bills 2 images', () => {
-		const body = agentsAnswerBody('a picture', buildAgentsUsage({ prompt_tokens: 31, completion_tokens: 217, image_count: 2 }));
-		expect(body).toEqual({ data: 'a picture', usage: { completion_tokens: 217, prompt_tokens: 31, total_tokens: 248, image_count: 2 } });
+		const body = agentsAnswerBody(
+			'a picture',
+			buildAgentsUsage({ prompt_tokens: 31, completion_tokens: 217, image_count: 2 }),
+		);
+		expect(body).toEqual({
+			data: 'a picture',
+			usage: { completion_tokens: 217, prompt_tokens: 31, total_tokens: 248, image_count: 2 },
+		});
 		expect(read(body, AGENTS_PARSE_PATHS.image_count)).toBe(2);
 	});
 
@@ -50,17 +58,31 @@ describe('Agents usage', () => {
 	});
 
 	it('keeps a given total, and zero tokens when nothing is given', () => {
-		expect(buildAgentsUsage({ prompt_tokens: 5, completion_tokens: 6, total_tokens: 20 }).usage.total_tokens).toBe(20);
-		expect(buildAgentsUsage({})).toEqual({ usage: { completion_tokens: 0, prompt_tokens: 0, total_tokens: 0 } });
-		expect(buildAgentsUsage({ prompt_tokens: null, image_count: undefined })).toEqual({ usage: { completion_tokens: 0, prompt_tokens: 0, total_tokens: 0 } });
+		expect(
+			buildAgentsUsage({ prompt_tokens: 5, completion_tokens: 6, total_tokens: 20 }).usage
+				.total_tokens,
+		).toBe(20);
+		expect(buildAgentsUsage({})).toEqual({
+			usage: { completion_tokens: 0, prompt_tokens: 0, total_tokens: 0 },
+		});
+		expect(buildAgentsUsage({ prompt_tokens: null, image_count: undefined })).toEqual({
+			usage: { completion_tokens: 0, prompt_tokens: 0, total_tokens: 0 },
+		});
 	});
 
 	it('replaces a usage or transcripts object of the result, so upstream numbers never reach the meter', () => {
 		const body = agentsAnswerBody(
-			{ answer: 'x', usage: { prompt_tokens: 9999 }, transcripts: { content_duration_in_milliseconds: 1 } },
+			{
+				answer: 'x',
+				usage: { prompt_tokens: 9999 },
+				transcripts: { content_duration_in_milliseconds: 1 },
+			},
 			buildAgentsUsage({ prompt_tokens: 1, completion_tokens: 2 }),
 		);
-		expect(body).toEqual({ answer: 'x', usage: { completion_tokens: 2, prompt_tokens: 1, total_tokens: 3 } });
+		expect(body).toEqual({
+			answer: 'x',
+			usage: { completion_tokens: 2, prompt_tokens: 1, total_tokens: 3 },
+		});
 		expect(agentsAnswerBody([1, 2], buildAgentsUsage({})).data).toEqual([1, 2]);
 		expect(Object.keys(agentsAnswerBody(undefined, buildAgentsUsage({})))).toEqual(['usage']);
 	});
@@ -71,7 +93,11 @@ describe('Agents usage', () => {
 		['image_count', '3', /"image_count" must be a number, not the text "3"/],
 		['video_duration', '', /"video_duration" must be a number, not empty text/],
 		['total_tokens', Number.NaN, /"total_tokens" must be a whole number/],
-		['content_duration_in_milliseconds', Infinity, /"content_duration_in_milliseconds" must be a whole number/],
+		[
+			'content_duration_in_milliseconds',
+			Infinity,
+			/"content_duration_in_milliseconds" must be a whole number/,
+		],
 		['prompt_tokens', 2 ** 53, /"prompt_tokens" must be a whole number/],
 		['completion_tokens', true, /"completion_tokens" must be a number, not boolean/],
 	])('refuses %s = %p, naming the field', (field, value, message) => {
@@ -87,26 +113,35 @@ describe('Agents usage', () => {
 	});
 
 	it('refuses a computed total that is no longer a safe integer', () => {
-		expect(() => buildAgentsUsage({ prompt_tokens: Number.MAX_SAFE_INTEGER, completion_tokens: 1 })).toThrow(/"total_tokens"/);
+		expect(() =>
+			buildAgentsUsage({ prompt_tokens: Number.MAX_SAFE_INTEGER, completion_tokens: 1 }),
+		).toThrow(/"total_tokens"/);
 	});
 });
 
 describe('gateway errors and APIG billing', () => {
 	it('an error body has no usage', () => {
 		const body = gatewayErrorBody('unauthorized', 'The gateway token is missing.');
-		expect(JSON.stringify(body)).toBe('{"error":{"code":"unauthorized","message":"The gateway token is missing."}}');
+		expect(JSON.stringify(body)).toBe(
+			'{"error":{"code":"unauthorized","message":"The gateway token is missing."}}',
+		);
 		expect(body).not.toHaveProperty('usage');
 	});
 
 	it('B3: 200/201/204/299 are billed; 300/301/400/401/429/500/504 are not', () => {
 		for (const status of [200, 201, 204, 299]) expect(isBilledStatus(status)).toBe(true);
-		for (const status of [300, 301, 400, 401, 429, 500, 504, 199, 0, 200.5, Number.NaN]) expect(isBilledStatus(status)).toBe(false);
+		for (const status of [300, 301, 400, 401, 429, 500, 504, 199, 0, 200.5, Number.NaN])
+			expect(isBilledStatus(status)).toBe(false);
 	});
 });
 
 describe('A8: what the gateway may count in the request input', () => {
 	it('counts 23 UTF-8 bytes, 16 code points and 17 UTF-16 units', () => {
-		expect(agentsInputCounts('你好, KooGallery 😀')).toEqual({ bytes: 23, codePoints: 16, utf16Units: 17 });
+		expect(agentsInputCounts('你好, KooGallery 😀')).toEqual({
+			bytes: 23,
+			codePoints: 16,
+			utf16Units: 17,
+		});
 	});
 });
 

@@ -13,20 +13,33 @@ describe('the default instance ID of a new purchase', () => {
 		const call = { orderId: 'CS2211181819B4LVS', orderLineId: 'CS2211181819B4LVS-000001' };
 		expect(defaultInstanceId({ ...call, businessId: 'first' })).toBe('CS2211181819B4LVS-000001');
 		expect(defaultInstanceId({ ...call, businessId: 'retry' })).toBe('CS2211181819B4LVS-000001');
-		expect(defaultInstanceId({ ...call, orderLineId: 'CS2211181819B4LVS-000002' })).toBe('CS2211181819B4LVS-000002');
+		expect(defaultInstanceId({ ...call, orderLineId: 'CS2211181819B4LVS-000002' })).toBe(
+			'CS2211181819B4LVS-000002',
+		);
 	});
 
 	it('is 32 hex characters of SHA-256 over the order and its line otherwise (V1.0: orderId and productId)', () => {
-		const hash = (parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
-		expect(defaultInstanceId({ orderId: 'CS1', productId: 'OFFI1', businessId: 'b' })).toBe(hash(['CS1', 'OFFI1']));
-		expect(defaultInstanceId({ orderId: 'CS1', productId: 'OFFI2' })).not.toBe(hash(['CS1', 'OFFI1']));
-		expect(defaultInstanceId({ orderId: 'CS1', orderLineId: 'LINE-7' })).toBe(hash(['CS1', 'LINE-7']));
-		expect(defaultInstanceId({ orderId: 12345, orderLineId: 12345 })).toBe(hash(['12345', '12345']));
+		const hash = (parts: string[]) =>
+			createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+		expect(defaultInstanceId({ orderId: 'CS1', productId: 'OFFI1', businessId: 'b' })).toBe(
+			hash(['CS1', 'OFFI1']),
+		);
+		expect(defaultInstanceId({ orderId: 'CS1', productId: 'OFFI2' })).not.toBe(
+			hash(['CS1', 'OFFI1']),
+		);
+		expect(defaultInstanceId({ orderId: 'CS1', orderLineId: 'LINE-7' })).toBe(
+			hash(['CS1', 'LINE-7']),
+		);
+		expect(defaultInstanceId({ orderId: 12345, orderLineId: 12345 })).toBe(
+			hash(['12345', '12345']),
+		);
 		const long = { orderId: 'O'.repeat(40), orderLineId: `${'O'.repeat(40)}-${'1'.repeat(30)}` };
 		expect(defaultInstanceId(long)).toBe(hash([long.orderId, long.orderLineId]));
 		expect(defaultInstanceId(long)?.length).toBeLessThanOrEqual(MAX_INSTANCE_ID_LENGTH);
 		// "A-B" + "C" and "A" + "B-C" are different order lines, so they get different IDs.
-		expect(defaultInstanceId({ orderId: 'A-B', productId: 'C' })).not.toBe(defaultInstanceId({ orderId: 'A', productId: 'B-C' }));
+		expect(defaultInstanceId({ orderId: 'A-B', productId: 'C' })).not.toBe(
+			defaultInstanceId({ orderId: 'A', productId: 'B-C' }),
+		);
 	});
 
 	it('is undefined without an order, so the workflow is told to give one', () => {

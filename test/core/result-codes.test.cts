@@ -1,6 +1,11 @@
-import { cutResultMessage, MAX_RESULT_MESSAGE, resultBody, verificationResultCode } from '../../core/result-codes';
+import {
+	cutResultMessage,
+	MAX_RESULT_MESSAGE,
+	resultBody,
+	verificationResultCode,
+} from '../../core/result-codes';
 
-describe('result codes as Huawei\'s samples answer them', () => {
+describe("result codes as Huawei's samples answer them", () => {
 	// The V2.0 sample's verifySignature answers a missing or stale timestamp with INVALID_PARAM
 	// (docs/protocol/koogallery-saas-v2.md §2.2), the kit sample's verifyTenantSignature a timestamp
 	// older than 60 s with 000002 (docs/protocol/koogallery-joint-license.md §0.2): docs/protocol/README.md decision 16.
@@ -31,9 +36,13 @@ describe('resultMsg cut to 255 characters without splitting one', () => {
 		const lone = `ok\uD83D then \uDE00 end`;
 		expect(cutResultMessage(lone)).toBe('ok\uFFFD then \uFFFD end');
 		for (const cut of [cutResultMessage(`${'a'.repeat(254)}😀`), cutResultMessage(lone)]) {
-			expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+			expect(cut).not.toMatch(
+				/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+			);
 		}
 		expect(resultBody('000000', 'success')).toEqual({ resultCode: '000000', resultMsg: 'success' });
-		expect(JSON.stringify(resultBody('000003'))).toBe('{"resultCode":"000003","resultMsg":"Instance ID does not exist"}');
+		expect(JSON.stringify(resultBody('000003'))).toBe(
+			'{"resultCode":"000003","resultMsg":"Instance ID does not exist"}',
+		);
 	});
 });

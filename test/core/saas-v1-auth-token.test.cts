@@ -179,7 +179,10 @@ describe('V1.0 authToken: tampering, keys, window, replay', () => {
 
 	it('accepts timeStamps just inside the window and refuses them just outside, both ways', () => {
 		for (const skew of [60_000, -60_000])
-			expect(verifyTv4({ nowMs: TV4.nowMs + skew, toleranceMs: 60_000 })).toMatchObject({ ok: true, skewMs: skew });
+			expect(verifyTv4({ nowMs: TV4.nowMs + skew, toleranceMs: 60_000 })).toMatchObject({
+				ok: true,
+				skewMs: skew,
+			});
 		for (const skew of [60_001, -60_001]) {
 			expect(verifyTv4({ nowMs: TV4.nowMs + skew, toleranceMs: 60_000 })).toMatchObject({
 				ok: false,
@@ -215,8 +218,18 @@ describe('V1.0 authToken: bad input never throws', () => {
 			'missingParameter',
 			'authToken',
 		],
-		['orderId twice, the forged value first', `${TV4.url.replace('orderId=', 'orderId=other&orderId=')}`, 'badSignature', 'authToken'],
-		['orderId twice (record), the forged value first', { ...base, orderId: ['a', 'CS1906666666ABCDE'] }, 'badSignature', 'authToken'],
+		[
+			'orderId twice, the forged value first',
+			`${TV4.url.replace('orderId=', 'orderId=other&orderId=')}`,
+			'badSignature',
+			'authToken',
+		],
+		[
+			'orderId twice (record), the forged value first',
+			{ ...base, orderId: ['a', 'CS1906666666ABCDE'] },
+			'badSignature',
+			'authToken',
+		],
 		['nested value', { ...base, orderId: { a: '1' } }, 'malformedParameter', 'orderId'],
 		['number value', { ...base, testFlag: 1 }, 'malformedParameter', 'testFlag'],
 		[
@@ -256,11 +269,19 @@ describe('V1.0 authToken: bad input never throws', () => {
  * What Huawei's V1.0 pages and Java samples accept, which the pack must accept too (issue 16), and
  * the forgeries each relaxation must still refuse.
  */
-describe('V1.0 authToken: as lenient as Huawei\'s samples, never forgeable', () => {
+describe("V1.0 authToken: as lenient as Huawei's samples, never forgeable", () => {
 	const KEY = 'v1-post-key-0123456789';
 	const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
 	const stamp = '20260102030405678';
-	const body = { activity: 'newInstance', businessId: 'b-1', customerId: 'c-1', orderId: 'CS1', productId: 'P1', testFlag: '1', timeStamp: stamp };
+	const body = {
+		activity: 'newInstance',
+		businessId: 'b-1',
+		customerId: 'c-1',
+		orderId: 'CS1',
+		productId: 'P1',
+		testFlag: '1',
+		timeStamp: stamp,
+	};
 
 	// https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649135.html: "对于post请求,
 	// 取所有的body请求参数", the token in the authToken header, HMAC_SHA256(Key+timeStamp, p1=1&p3=3&...).
@@ -269,23 +290,42 @@ describe('V1.0 authToken: as lenient as Huawei\'s samples, never forgeable', () 
 		const read = readV1JsonBody(JSON.stringify(body));
 		expect(read).toEqual({ ok: true, params: body });
 		if (!read.ok) return;
-		expect(verifySaasV1Request({ params: { ...read.params, authToken: token }, keys: [KEY], nowMs: NOW })).toMatchObject({ ok: true, form: 'decoded' });
-		for (const forged of [{ ...body, orderId: 'CS2' }, { ...body, extra: 'x' }, { ...body, timeStamp: '20260102030405679' }]) {
-			expect(verifySaasV1Request({ params: { ...forged, authToken: token }, keys: [KEY], nowMs: NOW })).toMatchObject({ ok: false, reason: 'badSignature' });
+		expect(
+			verifySaasV1Request({
+				params: { ...read.params, authToken: token },
+				keys: [KEY],
+				nowMs: NOW,
+			}),
+		).toMatchObject({ ok: true, form: 'decoded' });
+		for (const forged of [
+			{ ...body, orderId: 'CS2' },
+			{ ...body, extra: 'x' },
+			{ ...body, timeStamp: '20260102030405679' },
+		]) {
+			expect(
+				verifySaasV1Request({ params: { ...forged, authToken: token }, keys: [KEY], nowMs: NOW }),
+			).toMatchObject({ ok: false, reason: 'badSignature' });
 		}
 	});
 
 	// The POST sample reads the body into a map of strings (BeanUtils.describe): numbers and booleans
 	// become their text, null is left out (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649159.html).
-	it('reads JSON numbers, booleans and nulls as the POST sample\'s map of strings holds them', () => {
-		expect(readV1JsonBody('{"testFlag":1,"orderAmount":99.9900,"trial":true,"userId":null,"x":{"a":"\\u001f"}}')).toEqual({
+	it("reads JSON numbers, booleans and nulls as the POST sample's map of strings holds them", () => {
+		expect(
+			readV1JsonBody(
+				'{"testFlag":1,"orderAmount":99.9900,"trial":true,"userId":null,"x":{"a":"\\u001f"}}',
+			),
+		).toEqual({
 			ok: true,
 			params: { testFlag: '1', orderAmount: '99.9900', trial: 'true', x: '{"a":"\\u001F"}' },
 		});
 		for (const bad of ['', '[]', '"x"', '{', `${'['.repeat(5000)}${']'.repeat(5000)}`]) {
 			expect(readV1JsonBody(bad)).toMatchObject({ ok: false, reason: 'malformedParameter' });
 		}
-		expect(readV1JsonBody(`{"a":"${'b'.repeat(1_100_000)}"}`)).toMatchObject({ ok: false, reason: 'malformedParameter' });
+		expect(readV1JsonBody(`{"a":"${'b'.repeat(1_100_000)}"}`)).toMatchObject({
+			ok: false,
+			reason: 'malformedParameter',
+		});
 	});
 
 	// The POST sample skips blank values: "if (StringUtils.isBlank(value)) continue;"
@@ -299,15 +339,30 @@ describe('V1.0 authToken: as lenient as Huawei\'s samples, never forgeable', () 
 		const signedWith = computeAuthToken(KEY, withBlank);
 		const signedWithout = computeAuthToken(KEY, withBlank, true);
 		expect(signedWith).not.toBe(signedWithout);
-		expect(verifySaasV1Request({ params: { ...withBlank, authToken: signedWith }, keys: [KEY], nowMs: NOW })).toMatchObject({ ok: true, form: 'decoded' });
-		expect(verifySaasV1Request({ params: { ...withBlank, authToken: signedWithout }, keys: [KEY], nowMs: NOW })).toMatchObject({ ok: true, form: 'withoutBlank' });
+		expect(
+			verifySaasV1Request({
+				params: { ...withBlank, authToken: signedWith },
+				keys: [KEY],
+				nowMs: NOW,
+			}),
+		).toMatchObject({ ok: true, form: 'decoded' });
+		expect(
+			verifySaasV1Request({
+				params: { ...withBlank, authToken: signedWithout },
+				keys: [KEY],
+				nowMs: NOW,
+			}),
+		).toMatchObject({ ok: true, form: 'withoutBlank' });
 		// Forgeries: a blank value given content, a value blanked, a token from another key.
 		for (const params of [
 			{ ...withBlank, customerName: 'x', authToken: signedWithout },
 			{ ...withBlank, orderId: '', authToken: signedWithout },
 			{ ...withBlank, authToken: computeAuthToken('another-key', withBlank, true) },
 		]) {
-			expect(verifySaasV1Request({ params, keys: [KEY], nowMs: NOW })).toMatchObject({ ok: false, reason: 'badSignature' });
+			expect(verifySaasV1Request({ params, keys: [KEY], nowMs: NOW })).toMatchObject({
+				ok: false,
+				reason: 'badSignature',
+			});
 		}
 		// Blank parameters added on the way verify (the token does not sign them) but never reach the workflow.
 		expect(withoutBlankParams({ ...body, added: '', other: ' ' })).toEqual(body);
@@ -317,20 +372,36 @@ describe('V1.0 authToken: as lenient as Huawei\'s samples, never forgeable', () 
 	// (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649061.html).
 	it('uses the first value of a repeated parameter, as Java does', () => {
 		const query = `${encode(body)}&authToken=${encodeURIComponent(computeAuthToken(KEY, body))}`;
-		expect(verifySaasV1Request({ params: `${query}&orderId=CS9`, keys: [KEY], nowMs: NOW })).toMatchObject({ ok: true });
-		expect(readV1Params(`${query}&orderId=CS9`)).toMatchObject({ ok: true, params: { orderId: 'CS1' } });
-		expect(verifySaasV1Request({ params: `orderId=CS9&${query}`, keys: [KEY], nowMs: NOW })).toMatchObject({ ok: false, reason: 'badSignature' });
+		expect(
+			verifySaasV1Request({ params: `${query}&orderId=CS9`, keys: [KEY], nowMs: NOW }),
+		).toMatchObject({ ok: true });
+		expect(readV1Params(`${query}&orderId=CS9`)).toMatchObject({
+			ok: true,
+			params: { orderId: 'CS1' },
+		});
+		expect(
+			verifySaasV1Request({ params: `orderId=CS9&${query}`, keys: [KEY], nowMs: NOW }),
+		).toMatchObject({ ok: false, reason: 'badSignature' });
 	});
 
 	// No V1.0 page gives a window and the samples check none; KooGallery retries a new purchase hourly
 	// for 3 hours (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649013.html).
 	it('accepts a timeStamp up to one day old or ahead by default, and refuses one beyond', () => {
-		const query = (nowMs: number) => verifySaasV1Request({ params: { ...body, authToken: computeAuthToken(KEY, body) }, keys: [KEY], nowMs });
+		const query = (nowMs: number) =>
+			verifySaasV1Request({
+				params: { ...body, authToken: computeAuthToken(KEY, body) },
+				keys: [KEY],
+				nowMs,
+			});
 		expect(DEFAULT_V1_TOLERANCE_MS).toBe(86_400_000);
 		expect(query(NOW + 3 * 3_600_000)).toMatchObject({ ok: true, skewMs: 3 * 3_600_000 });
 		expect(query(NOW + 86_400_000)).toMatchObject({ ok: true });
 		expect(query(NOW - 8 * 3_600_000)).toMatchObject({ ok: true }); // a timeStamp written in UTC+8
-		expect(query(NOW + 86_400_001)).toMatchObject({ ok: false, reason: 'staleTimestamp', parameter: 'timeStamp' });
+		expect(query(NOW + 86_400_001)).toMatchObject({
+			ok: false,
+			reason: 'staleTimestamp',
+			parameter: 'timeStamp',
+		});
 		expect(query(NOW - 86_400_001)).toMatchObject({ ok: false, reason: 'staleTimestamp' });
 	});
 });

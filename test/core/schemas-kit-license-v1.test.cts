@@ -58,7 +58,12 @@ describe('kit schemas', () => {
 		for (const [name, body] of Object.entries(KIT)) {
 			const expected = JSON.parse(body);
 			if (name === 'allOrgSync') expected.orgInfoList = ORGS;
-			expect(parseKitRequest(name, body)).toEqual({ ok: true, activity: name, data: expected, unknownValues: [] });
+			expect(parseKitRequest(name, body)).toEqual({
+				ok: true,
+				activity: name,
+				data: expected,
+				unknownValues: [],
+			});
 			expect(parseKitRequest(name, Buffer.from(body))).toMatchObject({ ok: true });
 		}
 		expect(KIT_SCENARIOS.map((s) => s.activity)).toEqual(Object.keys(kitRequestSchemas));
@@ -265,7 +270,12 @@ const LICENSE_GET = {
 describe('License schemas', () => {
 	it('accepts one documented fixture per call and keeps every field', () => {
 		for (const [activity, body] of Object.entries(LICENSE_POST)) {
-			expect(parseLicenseRequest(body)).toEqual({ ok: true, activity, data: JSON.parse(body), unknownValues: [] });
+			expect(parseLicenseRequest(body)).toEqual({
+				ok: true,
+				activity,
+				data: JSON.parse(body),
+				unknownValues: [],
+			});
 		}
 		for (const [activity, params] of Object.entries(LICENSE_GET)) {
 			// periodNumber is a count: handed over as a number (README, "What the trigger hands over").
@@ -358,7 +368,12 @@ describe('SaaS V1.0 schemas', () => {
 		for (const [activity, query] of Object.entries(V1)) {
 			const read = readV1Params(query);
 			if (!read.ok) throw new Error(read.message);
-			expect(parseSaasV1Request(query)).toEqual({ ok: true, activity, data: { ...read.params }, unknownValues: [] });
+			expect(parseSaasV1Request(query)).toEqual({
+				ok: true,
+				activity,
+				data: { ...read.params },
+				unknownValues: [],
+			});
 			expect(parseSaasV1Request({ ...read.params })).toMatchObject({ ok: true, activity });
 		}
 		const tv4 = parseSaasV1Request(V1.newInstance);
@@ -379,7 +394,11 @@ describe('SaaS V1.0 schemas', () => {
 				/yyyyMMddHHmmss/,
 			],
 			[V1.newInstance.replace(/&orderId=[^&]*/, ''), 'orderId', /required/],
-			[V1.newInstance.replace(/customerId=[^&]*/, 'customerId='), 'customerId', /must not be empty/],
+			[
+				V1.newInstance.replace(/customerId=[^&]*/, 'customerId='),
+				'customerId',
+				/must not be empty/,
+			],
 			[
 				V1.queryInstance.replace(/instanceId=[^&]*/, 'instanceId=%2C%2C'),
 				'instanceId',

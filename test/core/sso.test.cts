@@ -15,7 +15,9 @@ import {
 
 describe('ssoBaseUrl', () => {
 	it('takes the tenant domainName with or without scheme, dropping trailing slashes', () => {
-		expect(ssoBaseUrl('https://example.tenantaccount.com')).toBe('https://example.tenantaccount.com');
+		expect(ssoBaseUrl('https://example.tenantaccount.com')).toBe(
+			'https://example.tenantaccount.com',
+		);
 		expect(ssoBaseUrl(' example.tenantaccount.com/ ')).toBe('https://example.tenantaccount.com');
 		expect(ssoBaseUrl('http://127.0.0.1:8080/tenant-a//')).toBe('http://127.0.0.1:8080/tenant-a');
 	});
@@ -23,9 +25,13 @@ describe('ssoBaseUrl', () => {
 	it('refuses empty, non-web and decorated addresses in plain words', () => {
 		expect(() => ssoBaseUrl('')).toThrow(/The tenant domain is empty/);
 		expect(() => ssoBaseUrl(undefined)).toThrow(/The tenant domain is empty/);
-		expect(() => ssoBaseUrl('ftp://host')).toThrow('The tenant domain must be an https:// address.');
+		expect(() => ssoBaseUrl('ftp://host')).toThrow(
+			'The tenant domain must be an https:// address.',
+		);
 		expect(() => ssoBaseUrl('https://host?x=1')).toThrow(/without query/);
-		expect(() => ssoBaseUrl('https://user:pw@host')).toThrow(/without query, fragment or user name/);
+		expect(() => ssoBaseUrl('https://user:pw@host')).toThrow(
+			/without query, fragment or user name/,
+		);
 		expect(() => ssoBaseUrl('https://exa mple')).toThrow(/is not a web address/);
 	});
 });
@@ -35,8 +41,12 @@ describe('form bodies', () => {
 		expect(formEncode(authorizationCodeFields('z2D+/=', 'https://example.com/cb?a=1'))).toBe(
 			'grant_type=authorization_code&code=z2D%2B%2F%3D&redirect_uri=https%3A%2F%2Fexample.com%2Fcb%3Fa%3D1',
 		);
-		expect(formEncode(authorizationCodeFields('abc'))).toBe('grant_type=authorization_code&code=abc');
-		expect(formEncode(refreshTokenFields('r t'))).toBe('grant_type=refresh_token&refresh_token=r+t');
+		expect(formEncode(authorizationCodeFields('abc'))).toBe(
+			'grant_type=authorization_code&code=abc',
+		);
+		expect(formEncode(refreshTokenFields('r t'))).toBe(
+			'grant_type=refresh_token&refresh_token=r+t',
+		);
 		expect(formEncode({ a: '', b: undefined, c: 'x' })).toBe('c=x');
 	});
 });
@@ -50,7 +60,10 @@ describe('readTokenAnswer', () => {
 			scope: 'get_user_info',
 			refresh_token: 'rt-1',
 		};
-		expect(readTokenAnswer('refreshToken', 200, JSON.stringify(body))).toEqual({ ok: true, value: body });
+		expect(readTokenAnswer('refreshToken', 200, JSON.stringify(body))).toEqual({
+			ok: true,
+			value: body,
+		});
 		expect(readTokenAnswer('authorizationCode', 200, { ...body, expires_in: '7200' })).toEqual({
 			ok: true,
 			value: body,
@@ -71,9 +84,13 @@ describe('readTokenAnswer', () => {
 			400,
 			'{"error":"invalid_grant","error_description":"Invalid refresh token"}',
 		);
-		expect(!refresh.ok && refresh.explanation).toMatch(/older than 30 days\. The user must sign in again\.$/);
+		expect(!refresh.ok && refresh.explanation).toMatch(
+			/older than 30 days\. The user must sign in again\.$/,
+		);
 		const client = readTokenAnswer('authorizationCode', 401, { error: 'invalid_client' });
-		expect(!client.ok && client.explanation).toMatch(/did not accept the client ID or client secret/);
+		expect(!client.ok && client.explanation).toMatch(
+			/did not accept the client ID or client secret/,
+		);
 		const html = readTokenAnswer('authorizationCode', 404, '<html>Not Found</html>');
 		expect(!html.ok && html.explanation).toBe(
 			'Nothing answers at this address: check the tenant domain (the domainName from the tenant sync).',

@@ -13,7 +13,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { anchorsOf, commentsOf, localTargets, read, REPO_ROOT, repositoryFiles } from './markdown.cjs';
+import {
+	anchorsOf,
+	commentsOf,
+	localTargets,
+	read,
+	REPO_ROOT,
+	repositoryFiles,
+} from './markdown.cjs';
 
 const PROTOCOL_DIR = 'docs/protocol';
 /** The research folder beside the repository; written in pieces so this file does not name it. */
@@ -34,7 +41,9 @@ const exists = (file: string): boolean => fs.existsSync(path.join(REPO_ROOT, fil
 
 /** Section numbers a protocol file has: `## 4.`, `### 4.2`, `### A.2.1`, `### T2.`, `### TV7:`. */
 function sectionsOf(file: string): Set<string> {
-	const headings = read(file).matchAll(/^#{1,4}[ \t]+§?([A-Z]{0,2}\d+(?:\.\d+)*|[A-Z](?:\.\d+)*)(?=[.:\s])/gm);
+	const headings = read(file).matchAll(
+		/^#{1,4}[ \t]+§?([A-Z]{0,2}\d+(?:\.\d+)*|[A-Z](?:\.\d+)*)(?=[.:\s])/gm,
+	);
 	return new Set([...headings].map((match) => match[1]));
 }
 
@@ -45,10 +54,12 @@ function decisionsOf(): Set<string> {
 	return new Set([...decisions].map((match) => match[1]));
 }
 
-const PROTOCOL_FILE = /(?:\bdocs\/protocol\/)?\b((?:koogallery-[a-z0-9-]+|n8n-platform|marketplace-practices)\.md)\b/g;
+const PROTOCOL_FILE =
+	/(?:\bdocs\/protocol\/)?\b((?:koogallery-[a-z0-9-]+|n8n-platform|marketplace-practices)\.md)\b/g;
 const SECTION_ID = '([A-Z]{0,2}\\d+(?:\\.\\d+)*|[A-Z](?:\\.\\d+)*)(?![\\w.]*\\w)';
 const NEXT_SECTION = new RegExp(`^\\s*(?:,|;|and|to|or|–|—|-)?\\s*§${SECTION_ID}`);
-const DECISION = /(?:\bdocs\/protocol\/README\.md|\bREADME|\bspec),? decisions? (\d+)((?:(?:,|,? and| to|–)\s*\d+)*)/g;
+const DECISION =
+	/(?:\bdocs\/protocol\/README\.md|\bREADME|\bspec),? decisions? (\d+)((?:(?:,|,? and| to|–)\s*\d+)*)/g;
 
 interface Citation {
 	file: string;
@@ -81,7 +92,10 @@ describe('references stay inside the repository', () => {
 		const outside: Citation[] = [];
 		for (const { file, text } of texts) {
 			for (const match of text.matchAll(/(?:\.\.\/)+shared\/[\w./-]*/g)) {
-				const resolved = path.relative(REPO_ROOT, path.resolve(REPO_ROOT, path.dirname(file), match[0]));
+				const resolved = path.relative(
+					REPO_ROOT,
+					path.resolve(REPO_ROOT, path.dirname(file), match[0]),
+				);
 				if (resolved.startsWith('..') || !exists(resolved)) outside.push({ file, cites: match[0] });
 			}
 			if (text.includes(RESEARCH)) outside.push({ file, cites: RESEARCH });
@@ -100,9 +114,11 @@ describe('references stay inside the repository', () => {
 					broken.push({ file, cites: citation.quote });
 					continue;
 				}
-				if (!sections.has(citation.target)) sections.set(citation.target, sectionsOf(citation.target));
+				if (!sections.has(citation.target))
+					sections.set(citation.target, sectionsOf(citation.target));
 				for (const section of citation.sections) {
-					if (!sections.get(citation.target)!.has(section)) broken.push({ file, cites: `${citation.quote} §${section}` });
+					if (!sections.get(citation.target)!.has(section))
+						broken.push({ file, cites: `${citation.quote} §${section}` });
 				}
 			}
 		}
@@ -113,7 +129,9 @@ describe('references stay inside the repository', () => {
 
 	it('every cited decision exists in docs/protocol/README.md', () => {
 		const decisions = decisionsOf();
-		expect([...decisions].map(Number)).toEqual(Array.from({ length: decisions.size }, (_, i) => i + 1));
+		expect([...decisions].map(Number)).toEqual(
+			Array.from({ length: decisions.size }, (_, i) => i + 1),
+		);
 		const broken: Citation[] = [];
 		for (const { file, text } of texts) {
 			for (const match of text.matchAll(DECISION)) {
@@ -146,7 +164,31 @@ describe('references stay inside the repository', () => {
 			].map((name) => `${PROTOCOL_DIR}/${name}`),
 		);
 		expect(sectionsOf(`${PROTOCOL_DIR}/koogallery-saas-v2.md`)).toEqual(
-			new Set(['0', '1', '2', '2.1', '2.2', '2.3', '3', '4', '4.0', '4.1', '4.2', '4.3', '4.4', '4.5', '4.6', '4.7', '4.8', '5', '5.1', '5.2', '6', 'T1', 'T2']),
+			new Set([
+				'0',
+				'1',
+				'2',
+				'2.1',
+				'2.2',
+				'2.3',
+				'3',
+				'4',
+				'4.0',
+				'4.1',
+				'4.2',
+				'4.3',
+				'4.4',
+				'4.5',
+				'4.6',
+				'4.7',
+				'4.8',
+				'5',
+				'5.1',
+				'5.2',
+				'6',
+				'T1',
+				'T2',
+			]),
 		);
 	});
 });
@@ -155,7 +197,9 @@ describe('Markdown links and images', () => {
 	const docs = markdownFiles.filter((f) => !f.startsWith('test/'));
 
 	it('covers both READMEs and docs/', () => {
-		expect(docs).toEqual(expect.arrayContaining(['README.md', 'README.zh-CN.md', `${PROTOCOL_DIR}/README.md`]));
+		expect(docs).toEqual(
+			expect.arrayContaining(['README.md', 'README.zh-CN.md', `${PROTOCOL_DIR}/README.md`]),
+		);
 	});
 
 	it('every local link and image points at an existing file and heading', () => {
@@ -165,12 +209,19 @@ describe('Markdown links and images', () => {
 			for (const target of localTargets(read(file))) {
 				checked += 1;
 				const [pathPart, anchor] = target.split('#', 2) as [string, string | undefined];
-				const linked = pathPart === '' ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), decodeURI(pathPart)));
+				const linked =
+					pathPart === ''
+						? file
+						: path.posix.normalize(path.posix.join(path.posix.dirname(file), decodeURI(pathPart)));
 				if (linked.startsWith('..') || !exists(linked)) {
 					broken.push({ file, target });
 					continue;
 				}
-				if (anchor !== undefined && linked.endsWith('.md') && !anchorsOf(read(linked)).has(decodeURIComponent(anchor))) {
+				if (
+					anchor !== undefined &&
+					linked.endsWith('.md') &&
+					!anchorsOf(read(linked)).has(decodeURIComponent(anchor))
+				) {
 					broken.push({ file, target });
 				}
 			}

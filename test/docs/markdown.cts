@@ -60,13 +60,12 @@ export function codeBlocks(markdown: string): CodeBlock[] {
 export const withoutFences = (markdown: string): string => markdown.replace(FENCE, '');
 
 /** Markdown text without its code (fenced blocks and inline code spans), where links are not links. */
-export const withoutCode = (markdown: string): string => withoutFences(markdown).replace(/`[^`\n]*`/g, '');
+export const withoutCode = (markdown: string): string =>
+	withoutFences(markdown).replace(/`[^`\n]*`/g, '');
 
 /** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens. */
 export function headingSlug(heading: string): string {
-	const plain = heading
-		.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-		.replace(/[`*]/g, '');
+	const plain = heading.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*]/g, '');
 	return plain
 		.trim()
 		.toLowerCase()
@@ -91,7 +90,9 @@ export function anchorsOf(markdown: string): Set<string> {
 export function localTargets(markdown: string): string[] {
 	const text = withoutCode(markdown);
 	const targets = [
-		...[...text.matchAll(/!?\[(?:[^\]]|\][^(])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]),
+		...[...text.matchAll(/!?\[(?:[^\]]|\][^(])*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map(
+			(m) => m[1],
+		),
 		...[...text.matchAll(/<img\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]),
 	];
 	return targets.filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));

@@ -29,13 +29,19 @@ const shellBlocks = (markdown: string): string[][] =>
 const inlineCommands = (markdown: string): string[] =>
 	[
 		...new Set(
-			[...withoutFences(markdown).matchAll(/`((?:npm|npx|node|bash)\s[^`]+)`/g)].map((match) => match[1].replace(/\s+/g, ' ')),
+			[...withoutFences(markdown).matchAll(/`((?:npm|npx|node|bash)\s[^`]+)`/g)].map((match) =>
+				match[1].replace(/\s+/g, ' '),
+			),
 		),
 	].sort();
 
 /** The example workflow files (and their SQL) a README names. */
 const exampleFiles = (markdown: string): string[] =>
-	[...new Set([...markdown.matchAll(/\bkoogallery-[a-z0-9-]+\.(?:json|sql)\b/g)].map((match) => match[0]))].sort();
+	[
+		...new Set(
+			[...markdown.matchAll(/\bkoogallery-[a-z0-9-]+\.(?:json|sql)\b/g)].map((match) => match[0]),
+		),
+	].sort();
 
 describe('README.zh-CN.md and README.md', () => {
 	it('link to each other from their first line', () => {
@@ -58,7 +64,9 @@ describe('README.zh-CN.md and README.md', () => {
 	it('name the same example workflow files, every one of workflows/', () => {
 		const files = exampleFiles(english);
 		expect(exampleFiles(chinese)).toEqual(files);
-		const shipped = fs.readdirSync(path.join(REPO_ROOT, 'workflows')).filter((name) => name.endsWith('.json'));
+		const shipped = fs
+			.readdirSync(path.join(REPO_ROOT, 'workflows'))
+			.filter((name) => name.endsWith('.json'));
 		expect(files).toEqual(expect.arrayContaining(shipped));
 	});
 

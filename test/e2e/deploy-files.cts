@@ -41,12 +41,22 @@ export function readDeployFile(relative: string): string {
 }
 
 /** Replaces each `[from, to]` in `text` (every occurrence); throws when one does not occur. */
-export function substitute(text: string, what: string, pairs: Array<[string | RegExp, string]>): string {
+export function substitute(
+	text: string,
+	what: string,
+	pairs: Array<[string | RegExp, string]>,
+): string {
 	let out = text;
 	for (const [from, to] of pairs) {
 		const found = typeof from === 'string' ? out.includes(from) : from.test(out);
-		if (!found) throw new Error(`${what} no longer contains ${String(from)}: update the test's substitutions`);
-		out = typeof from === 'string' ? out.split(from).join(to) : out.replace(new RegExp(from.source, `${from.flags}g`), to);
+		if (!found)
+			throw new Error(
+				`${what} no longer contains ${String(from)}: update the test's substitutions`,
+			);
+		out =
+			typeof from === 'string'
+				? out.split(from).join(to)
+				: out.replace(new RegExp(from.source, `${from.flags}g`), to);
 	}
 	return out;
 }
@@ -65,7 +75,11 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 /** deploy/n8n.env with the test's address, a random encryption key and the test's PostgreSQL. */
-export function deployedN8nEnv(origin: string, domain: string, pg: PostgresServer): Record<string, string> {
+export function deployedN8nEnv(
+	origin: string,
+	domain: string,
+	pg: PostgresServer,
+): Record<string, string> {
 	const env = parseEnvFile(readDeployFile('n8n.env'));
 	const replaced: Record<string, string> = {
 		N8N_WEBHOOK_URL: `${origin}/`,
@@ -87,12 +101,19 @@ export function deployedN8nEnv(origin: string, domain: string, pg: PostgresServe
 }
 
 /** What a systemd unit of deploy/systemd gives n8n: its command, Environment= values and EnvironmentFile=. */
-export function systemdSettings(unit: string): { execStart: string; environment: Record<string, string>; environmentFile: string } {
+export function systemdSettings(unit: string): {
+	execStart: string;
+	environment: Record<string, string>;
+	environmentFile: string;
+} {
 	const text = readDeployFile(path.join('systemd', unit));
-	const values = (key: string) => [...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]);
+	const values = (key: string) =>
+		[...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1]);
 	return {
 		execStart: values('ExecStart')[0],
-		environment: Object.fromEntries(values('Environment').map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
+		environment: Object.fromEntries(
+			values('Environment').map((pair) => pair.split(/=(.*)/s).slice(0, 2)),
+		),
 		environmentFile: values('EnvironmentFile')[0],
 	};
 }
@@ -119,15 +140,24 @@ export interface NginxPorts {
  * `prefix`, checks them with `nginx -t`, and runs nginx in the foreground (`daemon off`) until
  * `stop()`. Resolves once both ports accept connections.
  */
-export async function startNginx(prefix: string, domain: string, ports: NginxPorts, tls: { fullChainFile: string; keyFile: string }): Promise<Nginx> {
+export async function startNginx(
+	prefix: string,
+	domain: string,
+	ports: NginxPorts,
+	tls: { fullChainFile: string; keyFile: string },
+): Promise<Nginx> {
 	if (!fs.existsSync(NGINX) || !fs.existsSync(DEBIAN_NGINX_CONF)) {
-		throw new Error(`${NGINX} or ${DEBIAN_NGINX_CONF} is missing: run \`bash .ci/install-nginx\` (as root) first`);
+		throw new Error(
+			`${NGINX} or ${DEBIAN_NGINX_CONF} is missing: run \`bash .ci/install-nginx\` (as root) first`,
+		);
 	}
 	const asRoot = process.getuid?.() === 0;
 	const sites = path.join(prefix, 'sites-enabled');
 	const certs = path.join(prefix, 'tls');
 	const acme = path.join(prefix, 'acme');
-	const temp = ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((name) => path.join(prefix, 'temp', name));
+	const temp = ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((name) =>
+		path.join(prefix, 'temp', name),
+	);
 	for (const dir of [sites, certs, acme, ...temp]) fs.mkdirSync(dir, { recursive: true });
 	// Debian's nginx.conf runs the workers as www-data: they write large request bodies into the
 	// temp folders, so those are theirs and every folder above them (up to the system's temporary
@@ -155,19 +185,27 @@ export async function startNginx(prefix: string, domain: string, ports: NginxPor
 				`\tfastcgi_temp_path ${fastcgiTemp};\n\tuwsgi_temp_path ${uwsgiTemp};\n\tscgi_temp_path ${scgiTemp};`,
 		],
 	]);
-	const site = substitute(readDeployFile('nginx/koogallery-n8n.conf'), 'deploy/nginx/koogallery-n8n.conf', [
-		[PLACEHOLDER_DOMAIN, domain],
-		['listen 443 ssl;', `listen 127.0.0.1:${ports.https} ssl;`],
-		['listen [::]:443 ssl;', ''],
-		['/etc/nginx/tls/koogallery/', `${certs}/`],
-		['proxy_pass http://127.0.0.1:5678;', `proxy_pass http://127.0.0.1:${ports.n8n};`],
-	]);
-	const acmeSite = substitute(readDeployFile('nginx/koogallery-acme.conf'), 'deploy/nginx/koogallery-acme.conf', [
-		[PLACEHOLDER_DOMAIN, domain],
-		['listen 80;', `listen 127.0.0.1:${ports.http};`],
-		['listen [::]:80;', ''],
-		['/var/www/certbot', acme],
-	]);
+	const site = substitute(
+		readDeployFile('nginx/koogallery-n8n.conf'),
+		'deploy/nginx/koogallery-n8n.conf',
+		[
+			[PLACEHOLDER_DOMAIN, domain],
+			['listen 443 ssl;', `listen 127.0.0.1:${ports.https} ssl;`],
+			['listen [::]:443 ssl;', ''],
+			['/etc/nginx/tls/koogallery/', `${certs}/`],
+			['proxy_pass http://127.0.0.1:5678;', `proxy_pass http://127.0.0.1:${ports.n8n};`],
+		],
+	);
+	const acmeSite = substitute(
+		readDeployFile('nginx/koogallery-acme.conf'),
+		'deploy/nginx/koogallery-acme.conf',
+		[
+			[PLACEHOLDER_DOMAIN, domain],
+			['listen 80;', `listen 127.0.0.1:${ports.http};`],
+			['listen [::]:80;', ''],
+			['/var/www/certbot', acme],
+		],
+	);
 	const conf = path.join(prefix, 'nginx.conf');
 	fs.writeFileSync(conf, main);
 	fs.writeFileSync(path.join(sites, 'koogallery-n8n'), site);
@@ -177,7 +215,9 @@ export async function startNginx(prefix: string, domain: string, ports: NginxPor
 	const check = spawnSync(NGINX, [...args, '-t'], { encoding: 'utf8' });
 	if (check.status !== 0) throw new Error(`nginx -t refused the configuration:\n${check.stderr}`);
 
-	const child: ChildProcess = spawn(NGINX, [...args, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+	const child: ChildProcess = spawn(NGINX, [...args, '-g', 'daemon off;'], {
+		stdio: ['ignore', 'ignore', 'pipe'],
+	});
 	let stderr = '';
 	child.stderr?.on('data', (chunk) => (stderr += chunk));
 	let exited = false;

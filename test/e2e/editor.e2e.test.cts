@@ -33,7 +33,11 @@ import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-wor
 import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
 
 import { KooGalleryRespond } from '../../nodes/KooGalleryRespond/KooGalleryRespond.node';
-import { protocols, scenarioOption, scenarioOutputLabel } from '../../nodes/KooGalleryTrigger/protocols';
+import {
+	protocols,
+	scenarioOption,
+	scenarioOutputLabel,
+} from '../../nodes/KooGalleryTrigger/protocols';
 import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { launchChromium, screenshot, signedInContext } from './editor/browser.cjs';
@@ -57,7 +61,8 @@ jest.setTimeout(120_000);
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'n8n-nodes-koogallery';
-const SHOTS = process.env.KOOGALLERY_SCREENSHOTS || path.join(os.tmpdir(), 'koogallery-editor-screenshots');
+const SHOTS =
+	process.env.KOOGALLERY_SCREENSHOTS || path.join(os.tmpdir(), 'koogallery-editor-screenshots');
 
 type WorkflowNode = {
 	name: string;
@@ -71,7 +76,10 @@ type Workflow = {
 	name: string;
 	nodes: WorkflowNode[];
 	/** By source node, then by connection type (`main`, `ai_languageModel`, ...). */
-	connections: Record<string, Record<string, Array<Array<{ node: string; [key: string]: unknown }> | null> | undefined>>;
+	connections: Record<
+		string,
+		Record<string, Array<Array<{ node: string; [key: string]: unknown }> | null> | undefined>
+	>;
 };
 
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -89,11 +97,19 @@ const exampleFiles = fs
 	.filter((file) => file.endsWith('.json'))
 	.sort();
 const examples = exampleFiles.map(
-	(file) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')) as Workflow,
+	(file) =>
+		JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')) as Workflow,
 );
 
 /** A node of ours, at `x` on the canvas. */
-const ourNode = (name: string, type: string, typeVersion: number, x: number, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): WorkflowNode => ({
+const ourNode = (
+	name: string,
+	type: string,
+	typeVersion: number,
+	x: number,
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+): WorkflowNode => ({
 	id: `${name.replace(/\W+/g, '-')}-${x}`,
 	name,
 	type: `${PACKAGE}.${type}`,
@@ -103,9 +119,19 @@ const ourNode = (name: string, type: string, typeVersion: number, x: number, par
 	...extra,
 });
 const trigger = (name: string, path: string, x: number, parameters: Record<string, unknown> = {}) =>
-	ourNode(name, 'kooGalleryTrigger', 2, x, { path, protocol: 'saasV2', scenarios: ['newInstance', 'queryInstance'], options: {}, ...parameters });
+	ourNode(name, 'kooGalleryTrigger', 2, x, {
+		path,
+		protocol: 'saasV2',
+		scenarios: ['newInstance', 'queryInstance'],
+		options: {},
+		...parameters,
+	});
 const chain = (...names: string[]): Workflow['connections'] =>
-	Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
+	Object.fromEntries(
+		names
+			.slice(0, -1)
+			.map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]),
+	);
 
 /**
  * Small workflows with our nodes for the panels the examples do not show, one per test: n8n's editor
@@ -127,8 +153,22 @@ const sandboxes: Record<string, Workflow> = {
 			};
 			return [
 				ourNode(`Trigger ${name}`, 'kooGalleryTrigger', 2, i * 600, parameters),
-				ourNode(`Trigger ${name} wired`, 'kooGalleryTrigger', 2, i * 600, { ...parameters, path: `${parameters.path}-wired` }, { position: [i * 600, 1000] }),
-				{ id: `next-${name}`, name: `Next ${name}`, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [i * 600 + 300, 1000], parameters: {} },
+				ourNode(
+					`Trigger ${name} wired`,
+					'kooGalleryTrigger',
+					2,
+					i * 600,
+					{ ...parameters, path: `${parameters.path}-wired` },
+					{ position: [i * 600, 1000] },
+				),
+				{
+					id: `next-${name}`,
+					name: `Next ${name}`,
+					type: 'n8n-nodes-base.noOp',
+					typeVersion: 1,
+					position: [i * 600 + 300, 1000],
+					parameters: {},
+				},
 			];
 		}),
 		connections: Object.fromEntries(
@@ -147,7 +187,13 @@ const sandboxes: Record<string, Workflow> = {
 	respond: {
 		id: 'EditorRespondSandbox',
 		name: 'Editor test: respond panel',
-		nodes: [trigger('KooGallery Trigger', 'koogallery/editor-respond', 0), ourNode('KooGallery Respond', 'kooGalleryRespond', 1, 400, { respondTo: 'result', resultCode: '000000' })],
+		nodes: [
+			trigger('KooGallery Trigger', 'koogallery/editor-respond', 0),
+			ourNode('KooGallery Respond', 'kooGalleryRespond', 1, 400, {
+				respondTo: 'result',
+				resultCode: '000000',
+			}),
+		],
 		connections: chain('KooGallery Trigger', 'KooGallery Respond'),
 	},
 	sellerKey: {
@@ -161,7 +207,11 @@ const sandboxes: Record<string, Workflow> = {
 		name: 'Editor test: action node',
 		nodes: [
 			trigger('KooGallery Trigger', 'koogallery/editor-action', 0),
-			ourNode('KooGallery', 'kooGallery', 1, 400, { resource: 'usage', operation: 'push', recordSource: 'mapped' }),
+			ourNode('KooGallery', 'kooGallery', 1, 400, {
+				resource: 'usage',
+				operation: 'push',
+				recordSource: 'mapped',
+			}),
 		],
 		connections: chain('KooGallery Trigger', 'KooGallery'),
 	},
@@ -173,7 +223,8 @@ const BILINGUAL = /^[A-Z][^\p{Script=Han}]* \([^()]*\p{Script=Han}[^()]*\)$/u;
 const UNREADABLE = /undefined|null|\{\{|\[object|NaN/;
 
 const isOurs = (type: string) => type.startsWith(`${PACKAGE}.`);
-const nonSticky = (workflow: Workflow) => workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+const nonSticky = (workflow: Workflow) =>
+	workflow.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
 const connectionCount = (workflow: Workflow) =>
 	Object.values(workflow.connections).reduce(
 		// Every connection type: an AI Agent's chat model is an `ai_languageModel` edge on the canvas.
@@ -209,10 +260,12 @@ describe("the pack in n8n's editor, in a real browser", () => {
 	const newPage = async (): Promise<Page> => {
 		const page = await context.newPage();
 		page.on('console', (message: ConsoleMessage) => {
-			if (/Could not calculate (inputs|outputs)/.test(message.text())) editorWarnings.push(message.text());
+			if (/Could not calculate (inputs|outputs)/.test(message.text()))
+				editorWarnings.push(message.text());
 		});
 		page.on('pageerror', (error) => {
-			if (/koogallery/i.test(`${error.message}\n${error.stack ?? ''}`)) editorWarnings.push(error.message);
+			if (/koogallery/i.test(`${error.message}\n${error.stack ?? ''}`))
+				editorWarnings.push(error.message);
 		});
 		page.on('response', (response) => {
 			// n8n also asks for /schemas/<type>/<version>.json of every node; no community node has one.
@@ -236,13 +289,18 @@ describe("the pack in n8n's editor, in a real browser", () => {
 	};
 	/** Saves the credential dialog and returns n8n's credential test answer. */
 	const saveAndTest = async (page: Page, modal: Locator): Promise<CredentialTest> => {
-		const answer = page.waitForResponse((response) => new URL(response.url()).pathname === '/rest/credentials/test');
+		const answer = page.waitForResponse(
+			(response) => new URL(response.url()).pathname === '/rest/credentials/test',
+		);
 		await modal.locator('[data-test-id="credential-save-button"]').click();
 		return ((await (await answer).json()) as { data: CredentialTest }).data;
 	};
 	/** Checks the dialog shows a refused test in plain words: n8n's banner and our explanation. */
 	const expectRefusalShown = async (modal: Locator, refused: CredentialTest) => {
-		await modal.getByText(/Couldn.t connect with these settings/).first().waitFor();
+		await modal
+			.getByText(/Couldn.t connect with these settings/)
+			.first()
+			.waitFor();
 		const details = modal.getByText('More details');
 		if (await details.isVisible()) await details.click();
 		await modal.getByText(refused.message).waitFor();
@@ -252,7 +310,13 @@ describe("the pack in n8n's editor, in a real browser", () => {
 		fs.rmSync(SHOTS, { recursive: true, force: true });
 		fs.mkdirSync(SHOTS, { recursive: true });
 		await ensureN8n();
-		mock = await startOpenApiMock({ credentials: { ak: 'EDITORTESTAK00000001', sk: 'editor-test-secret-access-key', sellerKey: 'editor-test-seller-key' } });
+		mock = await startOpenApiMock({
+			credentials: {
+				ak: 'EDITORTESTAK00000001',
+				sk: 'editor-test-secret-access-key',
+				sellerKey: 'editor-test-seller-key',
+			},
+		});
 		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-editor-'));
 		installPack(userFolder);
 		handle = await startN8n({ userFolder, workflows: [] });
@@ -260,7 +324,12 @@ describe("the pack in n8n's editor, in a real browser", () => {
 		// As a seller imports a workflow file: saved, not published, naming credentials that do not
 		// exist yet. (Publishing each through n8n's CLI would add about 10 s per workflow.)
 		for (const workflow of [...examples, ...Object.values(sandboxes)]) {
-			expect(await createWorkflow(handle.baseUrl, cookie, { settings: { executionOrder: 'v1' }, ...workflow })).toBe(workflow.id);
+			expect(
+				await createWorkflow(handle.baseUrl, cookie, {
+					settings: { executionOrder: 'v1' },
+					...workflow,
+				}),
+			).toBe(workflow.id);
 		}
 		browser = await launchChromium();
 		context = await signedInContext(browser, handle.baseUrl, cookie);
@@ -270,7 +339,8 @@ describe("the pack in n8n's editor, in a real browser", () => {
 		await browser?.close();
 		await handle?.stop();
 		await mock?.stop();
-		if (userFolder && process.env.KOOGALLERY_KEEP_N8N !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
+		if (userFolder && process.env.KOOGALLERY_KEEP_N8N !== '1')
+			fs.rmSync(userFolder, { recursive: true, force: true });
 		process.stderr.write(`[editor e2e] screenshots in ${SHOTS}\n`);
 	}, 60_000);
 
@@ -283,9 +353,12 @@ describe("the pack in n8n's editor, in a real browser", () => {
 	it('serves the light and dark icon of every node and credential of the pack', async () => {
 		const get = async (route: string) => await context.request.get(`${handle.baseUrl}/${route}`);
 		const types = async (file: string) =>
-			((await (await get(`types/${file}`)).json()) as Array<{ name: string; iconUrl?: { light: string; dark: string } }>).filter(
-				(type) => type.name.startsWith(`${PACKAGE}.`) || type.name.startsWith('kooGallery'),
-			);
+			(
+				(await (await get(`types/${file}`)).json()) as Array<{
+					name: string;
+					iconUrl?: { light: string; dark: string };
+				}>
+			).filter((type) => type.name.startsWith(`${PACKAGE}.`) || type.name.startsWith('kooGallery'));
 		const nodes = await types('nodes.json');
 		const credentials = await types('credentials.json');
 		expect(nodes.map((type) => type.name)).toEqual(expect.arrayContaining(packNodeTypes));
@@ -294,76 +367,115 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			expect(type.iconUrl).toBeDefined();
 			for (const url of [type.iconUrl!.light, type.iconUrl!.dark]) {
 				const answer = await get(url);
-				expect([type.name, url, answer.status(), answer.headers()['content-type']]).toEqual([type.name, url, 200, 'image/svg+xml']);
+				expect([type.name, url, answer.status(), answer.headers()['content-type']]).toEqual([
+					type.name,
+					url,
+					200,
+					'image/svg+xml',
+				]);
 				expect((await answer.text()).trimStart()).toMatch(/^(<\?xml[^>]*>\s*)?<svg[\s>]/);
 			}
 		}
 	});
 
-	describe.each(examples.map((workflow, index) => [exampleFiles[index], workflow] as const))('example workflow %s', (file, workflow) => {
-		it('opens with every node drawn and installed, our nodes with icon, name and subtitle, and no unexpected warning', async () => {
-			await withPage(`example-${workflow.id}`, async (page) => {
-				await openWorkflow(page, handle.baseUrl, workflow.id, nonSticky(workflow).length);
-				const drawn = await canvasNodes(page);
-				expect(drawn.map((node) => node.name).sort()).toEqual(nonSticky(workflow).map((node) => node.name).sort());
+	describe.each(examples.map((workflow, index) => [exampleFiles[index], workflow] as const))(
+		'example workflow %s',
+		(file, workflow) => {
+			it('opens with every node drawn and installed, our nodes with icon, name and subtitle, and no unexpected warning', async () => {
+				await withPage(`example-${workflow.id}`, async (page) => {
+					await openWorkflow(page, handle.baseUrl, workflow.id, nonSticky(workflow).length);
+					const drawn = await canvasNodes(page);
+					expect(drawn.map((node) => node.name).sort()).toEqual(
+						nonSticky(workflow)
+							.map((node) => node.name)
+							.sort(),
+					);
 
-				for (const node of drawn) {
-					if (node.badges.length === 0) continue;
-					// The only warning a freshly imported example may show: a credential the seller must fill.
-					const badge = page.locator(`[data-test-id="canvas-node"][data-node-name="${node.name}"] [data-test-id="${node.badges[0]}"]`);
-					const text = await tooltipOf(page, badge);
-					expect({ file, node: node.name, badges: node.badges, text }).toEqual({ file, node: node.name, badges: ['node-issues'], text: expect.stringMatching(/credential/i) });
-				}
+					for (const node of drawn) {
+						if (node.badges.length === 0) continue;
+						// The only warning a freshly imported example may show: a credential the seller must fill.
+						const badge = page.locator(
+							`[data-test-id="canvas-node"][data-node-name="${node.name}"] [data-test-id="${node.badges[0]}"]`,
+						);
+						const text = await tooltipOf(page, badge);
+						expect({ file, node: node.name, badges: node.badges, text }).toEqual({
+							file,
+							node: node.name,
+							badges: ['node-issues'],
+							text: expect.stringMatching(/credential/i),
+						});
+					}
 
-				for (const node of drawn.filter((n) => isOurs(n.type))) {
-					expect({ node: node.name, iconSrc: node.iconSrc, iconLoaded: node.iconLoaded }).toEqual({
-						node: node.name,
-						iconSrc: expect.stringMatching(new RegExp(`^/icons/${PACKAGE}/dist/icons/koogallery(\\.dark)?\\.svg$`)),
-						iconLoaded: true,
-					});
-					expect(node.label).toBe(node.name);
-					expect(node.subtitle).not.toBe('');
-					expect(node.subtitle).not.toMatch(UNREADABLE);
-				}
+					for (const node of drawn.filter((n) => isOurs(n.type))) {
+						expect({ node: node.name, iconSrc: node.iconSrc, iconLoaded: node.iconLoaded }).toEqual(
+							{
+								node: node.name,
+								iconSrc: expect.stringMatching(
+									new RegExp(`^/icons/${PACKAGE}/dist/icons/koogallery(\\.dark)?\\.svg$`),
+								),
+								iconLoaded: true,
+							},
+						);
+						expect(node.label).toBe(node.name);
+						expect(node.subtitle).not.toBe('');
+						expect(node.subtitle).not.toMatch(UNREADABLE);
+					}
 
-				// Every connection is drawn, each from an output the node really has.
-				expect(await edgeCount(page)).toBe(connectionCount(workflow));
-				for (const [source, outputs] of Object.entries(workflow.connections)) {
-					const used = (outputs.main ?? []).length;
-					const shown = await page.locator(`[data-test-id="canvas-node-output-handle"][data-node-name="${source}"]`).count();
-					expect({ source, enoughOutputs: shown >= used }).toEqual({ source, enoughOutputs: true });
-				}
-				const triggers = workflow.nodes.filter((n) => n.type === `${PACKAGE}.kooGalleryTrigger`);
-				for (const node of triggers) {
-					const labels = await outputLabels(page, node.name);
-					expect({ node: node.name, outputs: labels }).toEqual({ node: node.name, outputs: expectedOutputs(node).map((text) => ({ text, fits: true })) });
-				}
-				await screenshot(page, SHOTS, `canvas-${workflow.id}`);
-				if (triggers.length > 0) {
-					await zoomTo(page, triggers[0].name);
-					await screenshot(page, SHOTS, `canvas-${workflow.id}-trigger`);
-				}
+					// Every connection is drawn, each from an output the node really has.
+					expect(await edgeCount(page)).toBe(connectionCount(workflow));
+					for (const [source, outputs] of Object.entries(workflow.connections)) {
+						const used = (outputs.main ?? []).length;
+						const shown = await page
+							.locator(`[data-test-id="canvas-node-output-handle"][data-node-name="${source}"]`)
+							.count();
+						expect({ source, enoughOutputs: shown >= used }).toEqual({
+							source,
+							enoughOutputs: true,
+						});
+					}
+					const triggers = workflow.nodes.filter((n) => n.type === `${PACKAGE}.kooGalleryTrigger`);
+					for (const node of triggers) {
+						const labels = await outputLabels(page, node.name);
+						expect({ node: node.name, outputs: labels }).toEqual({
+							node: node.name,
+							outputs: expectedOutputs(node).map((text) => ({ text, fits: true })),
+						});
+					}
+					await screenshot(page, SHOTS, `canvas-${workflow.id}`);
+					if (triggers.length > 0) {
+						await zoomTo(page, triggers[0].name);
+						await screenshot(page, SHOTS, `canvas-${workflow.id}-trigger`);
+					}
+				});
 			});
-		});
-	});
+		},
+	);
 
 	it('KooGallery Trigger: one output per scenario of every product type, labelled with the seller console term and drawn in full when connected', async () => {
 		await withPage('trigger-outputs', async (page) => {
 			const workflow = sandboxes.outputs;
 			await openWorkflow(page, handle.baseUrl, workflow.id, workflow.nodes.length);
-			const triggers = workflow.nodes.filter((node) => node.type === `${PACKAGE}.kooGalleryTrigger`);
+			const triggers = workflow.nodes.filter(
+				(node) => node.type === `${PACKAGE}.kooGalleryTrigger`,
+			);
 			expect(triggers).toHaveLength(2 * Object.keys(protocols).length);
 			for (const node of triggers) {
 				const labels = await outputLabels(page, node.name);
 				for (const { text } of labels) expect(text).toMatch(/\p{Script=Han}/u);
 				if (node.name.endsWith(' wired')) {
 					// Connected: the full console term of each scenario at n8n's default zoom, none cut short with "…".
-					expect({ node: node.name, labels }).toEqual({ node: node.name, labels: expectedOutputs(node).map((text) => ({ text, fits: true })) });
+					expect({ node: node.name, labels }).toEqual({
+						node: node.name,
+						labels: expectedOutputs(node).map((text) => ({ text, fits: true })),
+					});
 				} else {
 					// Not connected yet, n8n 2.41.1 keeps room for its "+" connector line and gives a label
 					// 62 px (76 px when some label of the node has 7 characters or more): a term of up to five
 					// Chinese characters is drawn in full, a longer one in full once its output is connected.
-					expect({ node: node.name, labels: labels.map((label) => label.text) }).toEqual({ node: node.name, labels: expectedOutputs(node) });
+					expect({ node: node.name, labels: labels.map((label) => label.text) }).toEqual({
+						node: node.name,
+						labels: expectedOutputs(node),
+					});
 					expect(labels.filter((label) => !label.fits && [...label.text].length <= 5)).toEqual([]);
 				}
 			}
@@ -388,7 +500,13 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			await screenshot(page, SHOTS, 'trigger-panel');
 
 			const shown = await shownParameters(ndv);
-			expect(shown.map((item) => item.name)).toEqual(['notice', 'protocol', 'scenarios', 'path', 'options']);
+			expect(shown.map((item) => item.name)).toEqual([
+				'notice',
+				'protocol',
+				'scenarios',
+				'path',
+				'options',
+			]);
 			// The notice says where the URL goes in the seller console, and how test calls look.
 			expect(shown[0].text).toMatch(/Production URL/);
 			expect(shown[0].text).toMatch(/生产接口地址/);
@@ -397,12 +515,19 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			for (const [name, protocol] of Object.entries(protocols)) {
 				await selectOption(page, ndv, 'protocol', protocol.displayName);
 				const scenarios = await optionTexts(page, ndv, protocol.scenariosParameter);
-				expect({ name, scenarios }).toEqual({ name, scenarios: protocol.scenarios.map(scenarioOption) });
+				expect({ name, scenarios }).toEqual({
+					name,
+					scenarios: protocol.scenarios.map(scenarioOption),
+				});
 				for (const scenario of scenarios) expect(scenario).toMatch(BILINGUAL);
 				if (name === 'kit') {
 					// A joint-operation product gets one address per sync, under the base it registers.
 					const kit = await webhookUrls(ndv, 'production');
-					expect(kit.urls).toEqual(protocol.scenarios.map((s) => `${handle.baseUrl}/webhook/${path0}/produceAPI/v2/${s.activity}`));
+					expect(kit.urls).toEqual(
+						protocol.scenarios.map(
+							(s) => `${handle.baseUrl}/webhook/${path0}/produceAPI/v2/${s.activity}`,
+						),
+					);
 					const notices = (await shownParameters(ndv)).filter((item) => item.name === 'notice');
 					expect(notices.map((item) => item.text).join(' ')).toMatch(/produceAPI\/v2\//);
 					await screenshot(page, SHOTS, 'trigger-panel-kit');
@@ -414,12 +539,22 @@ describe("the pack in n8n's editor, in a real browser", () => {
 	it('KooGallery Respond panel: the fields follow "Answer To", and encryptType is explained', async () => {
 		const description = new KooGalleryRespond().description;
 		const defaults: INodeParameters = Object.fromEntries(
-			description.properties.map((property) => [property.name, property.default as INodeParameters[string]]),
+			description.properties.map((property) => [
+				property.name,
+				property.default as INodeParameters[string],
+			]),
 		);
 		/** The parameters n8n must show for these values, in description order (notices as "notice"). */
 		const expectedFor = (values: INodeParameters) =>
 			description.properties
-				.filter((property: INodeProperties) => NodeHelpers.displayParameter({ ...defaults, ...values }, property, { typeVersion: 1 }, description))
+				.filter((property: INodeProperties) =>
+					NodeHelpers.displayParameter(
+						{ ...defaults, ...values },
+						property,
+						{ typeVersion: 1 },
+						description,
+					),
+				)
 				.map((property) => (property.type === 'notice' ? 'notice' : property.name));
 
 		await withPage('respond-panel', async (page) => {
@@ -431,7 +566,10 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			for (const option of answerTo.options as Array<{ name: string; value: string }>) {
 				await selectOption(page, ndv, 'respondTo', option.name);
 				const shown = (await shownParameters(ndv)).map((item) => item.name);
-				expect({ option: option.value, shown }).toEqual({ option: option.value, shown: expectedFor({ respondTo: option.value }) });
+				expect({ option: option.value, shown }).toEqual({
+					option: option.value,
+					shown: expectedFor({ respondTo: option.value }),
+				});
 				seen.set(option.value, shown);
 				await screenshot(page, SHOTS, `respond-panel-${option.value}`);
 			}
@@ -442,14 +580,25 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			expect(seen.get('result')).not.toContain('frontEndUrl');
 			// An empty Instance ID is allowed; the hint under it says what is sent then.
 			await selectOption(page, ndv, 'respondTo', 'New Purchase (创建实例)');
-			expect((await ndv.locator('[data-test-id="node-parameters"]').innerText()).replace(/\s+/g, ' ')).toMatch(/Empty: the input item's instanceId, else an ID made from the order, the same on every retry/);
-			expect(new Set([...seen.values()].map((shown) => JSON.stringify(shown))).size).toBe(seen.size);
+			expect(
+				(await ndv.locator('[data-test-id="node-parameters"]').innerText()).replace(/\s+/g, ' '),
+			).toMatch(
+				/Empty: the input item's instanceId, else an ID made from the order, the same on every retry/,
+			);
+			expect(new Set([...seen.values()].map((shown) => JSON.stringify(shown))).size).toBe(
+				seen.size,
+			);
 
 			await selectOption(page, ndv, 'respondTo', 'Query Instance (查询实例信息)');
 			expect(await tooltipOf(page, ndv.locator('label[for="encrypt"]'))).toMatch(/encryptType/);
 			await setSwitch(ndv, 'encrypt', true);
-			expect((await shownParameters(ndv)).map((item) => item.name)).toEqual(expectedFor({ respondTo: 'queryInstance', encrypt: true }));
-			expect(await optionTexts(page, ndv, 'encryptType')).toEqual(['AES-256 (encryptType 1)', 'AES-128 (encryptType 2)']);
+			expect((await shownParameters(ndv)).map((item) => item.name)).toEqual(
+				expectedFor({ respondTo: 'queryInstance', encrypt: true }),
+			);
+			expect(await optionTexts(page, ndv, 'encryptType')).toEqual([
+				'AES-256 (encryptType 1)',
+				'AES-128 (encryptType 2)',
+			]);
 			await screenshot(page, SHOTS, 'respond-panel-queryInstance-encrypted');
 		});
 	});
@@ -464,7 +613,11 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			await modal.waitFor();
 
 			for (const name of ['secretKey', 'previousSecretKey', 'kitSecretKey']) {
-				expect(await modal.locator(`[data-test-id="parameter-input-${name}"] input`).getAttribute('type')).toBe('password');
+				expect(
+					await modal
+						.locator(`[data-test-id="parameter-input-${name}"] input`)
+						.getAttribute('type'),
+				).toBe('password');
 			}
 			// Shown under the fields, not only in a tooltip a seller may never hover.
 			const hints = (await modal.innerText()).replace(/\s+/g, ' ');
@@ -475,11 +628,16 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			// A key pasted with a space and cut short: refused, and the dialog says why in plain words.
 			await modal.locator('[data-test-id="parameter-input-secretKey"] input').fill('Abc 123');
 			const refused = await saveAndTest(page, modal);
-			expect(refused).toEqual({ status: 'Error', message: expect.stringMatching(/shorter than 8 characters/) });
+			expect(refused).toEqual({
+				status: 'Error',
+				message: expect.stringMatching(/shorter than 8 characters/),
+			});
 			await expectRefusalShown(modal, refused);
 			await screenshot(page, SHOTS, 'credential-seller-key-refused');
 
-			await modal.locator('[data-test-id="parameter-input-secretKey"] input').fill('Seller-Key-0123456789abcdef');
+			await modal
+				.locator('[data-test-id="parameter-input-secretKey"] input')
+				.fill('Seller-Key-0123456789abcdef');
 			expect((await saveAndTest(page, modal)).status).toBe('OK');
 			await modal.waitFor({ state: 'hidden' });
 
@@ -500,7 +658,11 @@ describe("the pack in n8n's editor, in a real browser", () => {
 		await page.goto(`${handle.baseUrl}/home/credentials/create`);
 		const chooser = page.locator('[data-test-id="selectCredential-modal"]');
 		await chooser.locator('[data-test-id="new-credential-type-select"] input').fill(typeName);
-		await page.locator('[data-test-id="new-credential-type-select-option"]:visible').filter({ hasText: typeName }).first().click();
+		await page
+			.locator('[data-test-id="new-credential-type-select-option"]:visible')
+			.filter({ hasText: typeName })
+			.first()
+			.click();
 		await chooser.locator('[data-test-id="new-credential-type-button"]').click();
 		const modal = page.locator('[data-test-id="editCredential-modal"]');
 		await modal.waitFor();
@@ -513,20 +675,32 @@ describe("the pack in n8n's editor, in a real browser", () => {
 			await withPage('open-api-credential', async (page) => {
 				const modal = await newCredential(page, 'KooGallery Access Key');
 				for (const name of ['secretAccessKey', 'sellerSecretKey']) {
-					expect(await modal.locator(`[data-test-id="parameter-input-${name}"] input`).getAttribute('type')).toBe('password');
+					expect(
+						await modal
+							.locator(`[data-test-id="parameter-input-${name}"] input`)
+							.getAttribute('type'),
+					).toBe('password');
 				}
-				await modal.locator('[data-test-id="parameter-input-accessKeyId"] input').fill('EDITORTESTAK00000001');
-				await modal.locator('[data-test-id="parameter-input-sellerSecretKey"] input').fill('editor-test-seller-key');
+				await modal
+					.locator('[data-test-id="parameter-input-accessKeyId"] input')
+					.fill('EDITORTESTAK00000001');
+				await modal
+					.locator('[data-test-id="parameter-input-sellerSecretKey"] input')
+					.fill('editor-test-seller-key');
 				// Only the local mock is ever called: no request leaves this machine.
 				await selectOption(page, modal, 'site', 'Custom Base URL');
 				await modal.locator('[data-test-id="parameter-input-baseUrl"] input').fill(mock.url);
-				await modal.locator('[data-test-id="parameter-input-secretAccessKey"] input').fill('not-the-secret-access-key');
+				await modal
+					.locator('[data-test-id="parameter-input-secretAccessKey"] input')
+					.fill('not-the-secret-access-key');
 				const refused = await saveAndTest(page, modal);
 				expect(refused).toEqual({ status: 'Error', message: expect.stringMatching(/^MKT\.0154 /) });
 				await expectRefusalShown(modal, refused);
 				await screenshot(page, SHOTS, 'credential-open-api-refused');
 
-				await modal.locator('[data-test-id="parameter-input-secretAccessKey"] input').fill('editor-test-secret-access-key');
+				await modal
+					.locator('[data-test-id="parameter-input-secretAccessKey"] input')
+					.fill('editor-test-secret-access-key');
 				expect((await saveAndTest(page, modal)).status).toBe('OK');
 			});
 		},
@@ -537,20 +711,39 @@ describe("the pack in n8n's editor, in a real browser", () => {
 
 	// n8n 2.41.1 leaves out the Resource drop-down when the node's credentials have displayOptions on
 	// `resource` (it takes Resource for an authentication choice); the node now declares none.
-	(hasActionNode ? it : it.skip)('a KooGallery Usage > Push node opens with the Resource drop-down and its usage fields', async () => {
-		await withPage('action-node', async (page) => {
-			const workflow = sandboxes.action;
-			await openWorkflow(page, handle.baseUrl, workflow.id, workflow.nodes.length);
-			const ndv = await openNode(page, 'KooGallery');
-			const shown = await shownParameters(ndv);
-			await screenshot(page, SHOTS, 'action-usage-push');
-			expect(shown.map((item) => item.name)).toEqual(
-				expect.arrayContaining(['resource', 'operation', 'recordSource', 'instanceId', 'beginTime', 'endTime', 'usageValue', 'meteringSn']),
-			);
-			expect(shown.filter((item) => item.name === 'notice').map((item) => item.text).join(' ')).toMatch(/metering_sn/);
-			expect(await tooltipOf(page, ndv.locator('label[for="meteringSn"]'))).toMatch(/metering_sn/);
-		});
-	});
+	(hasActionNode ? it : it.skip)(
+		'a KooGallery Usage > Push node opens with the Resource drop-down and its usage fields',
+		async () => {
+			await withPage('action-node', async (page) => {
+				const workflow = sandboxes.action;
+				await openWorkflow(page, handle.baseUrl, workflow.id, workflow.nodes.length);
+				const ndv = await openNode(page, 'KooGallery');
+				const shown = await shownParameters(ndv);
+				await screenshot(page, SHOTS, 'action-usage-push');
+				expect(shown.map((item) => item.name)).toEqual(
+					expect.arrayContaining([
+						'resource',
+						'operation',
+						'recordSource',
+						'instanceId',
+						'beginTime',
+						'endTime',
+						'usageValue',
+						'meteringSn',
+					]),
+				);
+				expect(
+					shown
+						.filter((item) => item.name === 'notice')
+						.map((item) => item.text)
+						.join(' '),
+				).toMatch(/metering_sn/);
+				expect(await tooltipOf(page, ndv.locator('label[for="meteringSn"]'))).toMatch(
+					/metering_sn/,
+				);
+			});
+		},
+	);
 
 	// Where each value is found is in visible hints, not only in tooltips that appear on hover.
 	(manifest.n8n.credentials.some((file) => file.includes('KooGalleryOpenApi')) ? it : it.skip)(

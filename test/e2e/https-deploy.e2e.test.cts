@@ -47,9 +47,22 @@ import { signCall } from '../../simulator/saas-v2-client.cjs';
 import { runSaasV1 } from '../../simulator/saas-v1-scenarios.cjs';
 import { runSaasV2 } from '../../simulator/saas-v2-scenarios.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
-import { deployedN8nEnv, parseEnvFile, readDeployFile, startNginx, systemdSettings, type Nginx } from './deploy-files.cjs';
+import {
+	deployedN8nEnv,
+	parseEnvFile,
+	readDeployFile,
+	startNginx,
+	systemdSettings,
+	type Nginx,
+} from './deploy-files.cjs';
 import { kitWorkflow, licenseWorkflow, triggerWorkflow, v1Workflow } from './trigger-workflows.cjs';
-import { CHAT_PLACEHOLDER, exampleCredentials, startChat, waitFor, type Workflow } from './workflows-env.cjs';
+import {
+	CHAT_PLACEHOLDER,
+	exampleCredentials,
+	startChat,
+	waitFor,
+	type Workflow,
+} from './workflows-env.cjs';
 import { expectAllPass } from './plans.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -62,8 +75,15 @@ const SIGNATURE = { key: 'e2eHttpsSignKey1', secret: 'e2e-Https-Sign-Secret-8f2b
 /** nginx's client_max_body_size in deploy/nginx/koogallery-n8n.conf, which is n8n's own limit. */
 const NGINX_BODY_LIMIT = 16 * 1024 * 1024;
 
-const readShipped = (file: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')) as Workflow;
-const pathOf = (workflow: Workflow) => String(workflow.nodes.find((node) => node.type.startsWith('n8n-nodes-koogallery.kooGallery') && node.type.endsWith('Trigger'))?.parameters.path);
+const readShipped = (file: string) =>
+	JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', file), 'utf8')) as Workflow;
+const pathOf = (workflow: Workflow) =>
+	String(
+		workflow.nodes.find(
+			(node) =>
+				node.type.startsWith('n8n-nodes-koogallery.kooGallery') && node.type.endsWith('Trigger'),
+		)?.parameters.path,
+	);
 
 const saasWorkflow = readShipped('koogallery-saas-v2-postgres.json');
 const agentWorkflow = readShipped('koogallery-agent-openai.json');
@@ -73,13 +93,26 @@ const agentStreamWorkflow = (() => {
 	const copy = JSON.parse(JSON.stringify(agentWorkflow)) as Workflow;
 	copy.id = 'HttpsAgentStream01';
 	copy.name = `${agentWorkflow.name} (streaming)`;
-	const trigger = copy.nodes.find((node) => node.type === 'n8n-nodes-koogallery.kooGalleryApiTrigger') as Workflow['nodes'][number];
-	trigger.parameters = { ...trigger.parameters, path: 'koogallery/agent-stream', responseMode: 'streaming' };
+	const trigger = copy.nodes.find(
+		(node) => node.type === 'n8n-nodes-koogallery.kooGalleryApiTrigger',
+	) as Workflow['nodes'][number];
+	trigger.parameters = {
+		...trigger.parameters,
+		path: 'koogallery/agent-stream',
+		responseMode: 'streaming',
+	};
 	trigger.webhookId = '6c1e9a7b-3d5f-4b2a-8e0c-7f9d1b3a5c42';
 	return copy;
 })();
 /** A SaaS V2.0 status change answered 000000: the calls with awkward bodies go here. */
-const bodyWorkflow = triggerWorkflow('HttpsBodies000001', 'saasV2', 'scenarios', 'koogallery/saas-bodies', ['updateInstanceStatus'], () => ({ respondTo: 'result', resultCode: '000000' }));
+const bodyWorkflow = triggerWorkflow(
+	'HttpsBodies000001',
+	'saasV2',
+	'scenarios',
+	'koogallery/saas-bodies',
+	['updateInstanceStatus'],
+	() => ({ respondTo: 'result', resultCode: '000000' }),
+);
 
 jest.setTimeout(180_000);
 
@@ -103,18 +136,49 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		const ports = { https: await freePort(), http: await freePort(), n8n: 0 };
 		origin = `https://${DOMAIN}:${ports.https}`;
 		httpOrigin = `http://${DOMAIN}:${ports.http}`;
-		openApi = await startOpenApiMock({ credentials: { ak: OPEN_API.ak, sk: OPEN_API.sk, sellerKey: KEY } });
+		openApi = await startOpenApiMock({
+			credentials: { ak: OPEN_API.ak, sk: OPEN_API.sk, sellerKey: KEY },
+		});
 		model = await startMockModel();
 		chat = await startChat();
-		const orderNotifyText = fs.readFileSync(path.join(REPO_ROOT, 'workflows', 'koogallery-order-notify-postgres.json'), 'utf8');
-		orderNotifyWorkflow = JSON.parse(orderNotifyText.split(CHAT_PLACEHOLDER).join(chat.url)) as Workflow;
+		const orderNotifyText = fs.readFileSync(
+			path.join(REPO_ROOT, 'workflows', 'koogallery-order-notify-postgres.json'),
+			'utf8',
+		);
+		orderNotifyWorkflow = JSON.parse(
+			orderNotifyText.split(CHAT_PLACEHOLDER).join(chat.url),
+		) as Workflow;
 		n8n = await startQueueN8n({
 			regular: true,
-			workflows: [saasWorkflow, kitWorkflow, licenseWorkflow, v1Workflow, orderNotifyWorkflow, agentWorkflow, agentStreamWorkflow, apigWorkflow, bodyWorkflow],
+			workflows: [
+				saasWorkflow,
+				kitWorkflow,
+				licenseWorkflow,
+				v1Workflow,
+				orderNotifyWorkflow,
+				agentWorkflow,
+				agentStreamWorkflow,
+				apigWorkflow,
+				bodyWorkflow,
+			],
 			credentials: (pg) => [
 				...exampleCredentials({ sellerKey: KEY, kitKey: KIT_KEY, ...OPEN_API }, pg, openApi.url),
-				{ id: 'kooGalleryAgentKey', name: 'KooGallery Agent APP Key', type: 'kooGalleryGatewayApi', data: { authType: 'appKey', appKey: APP.key, appSecret: APP.secret } },
-				{ id: 'kooGalleryApigKey', name: 'KooGallery APIG Signature Key', type: 'kooGalleryGatewayApi', data: { authType: 'signatureKey', signatureKey: SIGNATURE.key, signatureSecret: SIGNATURE.secret } },
+				{
+					id: 'kooGalleryAgentKey',
+					name: 'KooGallery Agent APP Key',
+					type: 'kooGalleryGatewayApi',
+					data: { authType: 'appKey', appKey: APP.key, appSecret: APP.secret },
+				},
+				{
+					id: 'kooGalleryApigKey',
+					name: 'KooGallery APIG Signature Key',
+					type: 'kooGalleryGatewayApi',
+					data: {
+						authType: 'signatureKey',
+						signatureKey: SIGNATURE.key,
+						signatureSecret: SIGNATURE.secret,
+					},
+				},
 				model.credential('koogalleryOpenAi', 'OpenAI account'),
 			],
 			env: (pg) => deployedN8nEnv(origin, DOMAIN, pg),
@@ -123,8 +187,16 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		await waitFor(
 			'the example workflows to create their tables',
 			() => {
-				const tables = n8n.pg.rows<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'").map((r) => r.name);
-				return ['koogallery_instances', 'koogallery_orders', 'koogallery_api_items'].every((t) => tables.includes(t)) ? true : undefined;
+				const tables = n8n.pg
+					.rows<{ name: string }>(
+						"SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
+					)
+					.map((r) => r.name);
+				return ['koogallery_instances', 'koogallery_orders', 'koogallery_api_items'].every((t) =>
+					tables.includes(t),
+				)
+					? true
+					: undefined;
 			},
 			120_000,
 		);
@@ -135,18 +207,40 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		// The owner set-up and the sign-in of the editor, through nginx (the sign-in is rate-limited
 		// by caller address, which n8n takes from X-Forwarded-For as N8N_PROXY_HOPS tells it).
 		const rest = async (route: string, body: object) => {
-			const answer = await exchange({ method: 'POST', url: `${origin}/rest/${route}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, 60_000);
-			if (answer.status !== 200) throw new Error(`${route} through nginx answered ${answer.status}: ${answer.body.toString()}`);
+			const answer = await exchange(
+				{
+					method: 'POST',
+					url: `${origin}/rest/${route}`,
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				},
+				60_000,
+			);
+			if (answer.status !== 200)
+				throw new Error(
+					`${route} through nginx answered ${answer.status}: ${answer.body.toString()}`,
+				);
 			return answer;
 		};
 		const owner = { email: 'seller@example.com', password: 'Https-Test-Pass-1' };
 		await rest('owner/setup', { ...owner, firstName: 'Koo', lastName: 'Gallery' });
-		const login = await rest('login', { emailOrLdapLoginId: owner.email, password: owner.password });
+		const login = await rest('login', {
+			emailOrLdapLoginId: owner.email,
+			password: owner.password,
+		});
 		const cookie = /n8n-auth=[^;]+/.exec(login.headers['set-cookie'] ?? '')?.[0];
-		if (!cookie) throw new Error(`the sign-in set no n8n-auth cookie: ${login.headers['set-cookie']}`);
+		if (!cookie)
+			throw new Error(`the sign-in set no n8n-auth cookie: ${login.headers['set-cookie']}`);
 		// The production URL as the editor builds it: n8n's webhook base (from N8N_WEBHOOK_URL) and path.
-		const settings = await exchange({ method: 'GET', url: `${origin}/rest/settings`, headers: { cookie } }, 60_000);
-		const { urlBaseWebhook, endpointWebhook } = (JSON.parse(settings.body.toString()) as { data: { urlBaseWebhook: string; endpointWebhook: string } }).data;
+		const settings = await exchange(
+			{ method: 'GET', url: `${origin}/rest/settings`, headers: { cookie } },
+			60_000,
+		);
+		const { urlBaseWebhook, endpointWebhook } = (
+			JSON.parse(settings.body.toString()) as {
+				data: { urlBaseWebhook: string; endpointWebhook: string };
+			}
+		).data;
 		productionBase = `${urlBaseWebhook}${endpointWebhook}`;
 	}, 25 * 60_000);
 
@@ -165,11 +259,14 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 			const unit = systemdSettings('n8n.service');
 			expect(unit.execStart).toBe('/usr/bin/n8n start');
 			expect(unit.environmentFile).toBe('/etc/n8n/n8n.env');
-			expect(readDeployFile('nginx/koogallery-n8n.conf')).toContain(`proxy_pass http://127.0.0.1:${unit.environment.N8N_PORT};`);
+			expect(readDeployFile('nginx/koogallery-n8n.conf')).toContain(
+				`proxy_pass http://127.0.0.1:${unit.environment.N8N_PORT};`,
+			);
 			// Settings that differ between processes live in the units, not in the shared file (it would override them).
 			const shared = parseEnvFile(readDeployFile('n8n.env'));
 			for (const file of ['n8n.service', 'n8n-webhook@.service', 'n8n-worker@.service']) {
-				for (const name of Object.keys(systemdSettings(file).environment)) expect({ file, name, shared: name in shared }).toEqual({ file, name, shared: false });
+				for (const name of Object.keys(systemdSettings(file).environment))
+					expect({ file, name, shared: name in shared }).toEqual({ file, name, shared: false });
 			}
 			expect(systemdSettings('n8n-webhook@.service').execStart).toBe('/usr/bin/n8n webhook');
 			expect(systemdSettings('n8n-worker@.service').execStart).toMatch(/^\/usr\/bin\/n8n worker\b/);
@@ -178,12 +275,25 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		it('systemd accepts the units (systemd-analyze verify: only the n8n binary is missing on this machine)', () => {
 			const units = path.join(dir, 'units');
 			fs.mkdirSync(units, { recursive: true });
-			const copies = { 'n8n.service': 'n8n.service', 'n8n-webhook@.service': 'n8n-webhook@5681.service', 'n8n-worker@.service': 'n8n-worker@5691.service' };
-			for (const [file, name] of Object.entries(copies)) fs.writeFileSync(path.join(units, name), readDeployFile(path.join('systemd', file)));
-			const run = spawnSync('systemd-analyze', ['verify', ...Object.values(copies).map((name) => path.join(units, name))], { encoding: 'utf8' });
+			const copies = {
+				'n8n.service': 'n8n.service',
+				'n8n-webhook@.service': 'n8n-webhook@5681.service',
+				'n8n-worker@.service': 'n8n-worker@5691.service',
+			};
+			for (const [file, name] of Object.entries(copies))
+				fs.writeFileSync(path.join(units, name), readDeployFile(path.join('systemd', file)));
+			const run = spawnSync(
+				'systemd-analyze',
+				['verify', ...Object.values(copies).map((name) => path.join(units, name))],
+				{ encoding: 'utf8' },
+			);
 			expect(run.error).toBeUndefined();
-			const complaints = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.trim() !== '');
-			expect(complaints.filter((line) => !line.includes('Command /usr/bin/n8n is not executable'))).toEqual([]);
+			const complaints = `${run.stdout}${run.stderr}`
+				.split('\n')
+				.filter((line) => line.trim() !== '');
+			expect(
+				complaints.filter((line) => !line.includes('Command /usr/bin/n8n is not executable')),
+			).toEqual([]);
 		});
 
 		it('n8n answers through nginx over HTTPS (the check of step 8)', async () => {
@@ -193,7 +303,9 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 
 		it('the production URL the trigger shows is the https:// address of WEBHOOK_URL', () => {
 			expect(productionBase).toBe(`${origin}/webhook`);
-			expect(`${productionBase}/${pathOf(saasWorkflow)}`).toBe(`https://${DOMAIN}:${new URL(origin).port}/webhook/koogallery/saas-postgres`);
+			expect(`${productionBase}/${pathOf(saasWorkflow)}`).toBe(
+				`https://${DOMAIN}:${new URL(origin).port}/webhook/koogallery/saas-postgres`,
+			);
 		});
 	});
 
@@ -211,26 +323,64 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 			expectAllPass(await runSaasV1(`${productionBase}/${pathOf(v1Workflow)}`, KEY), 13);
 		});
 		it('order notifications (订单通知, the PostgreSQL example)', async () => {
-			expectAllPass(await runOrderNotify(`${productionBase}/${pathOf(orderNotifyWorkflow)}`, KEY), 11);
+			expectAllPass(
+				await runOrderNotify(`${productionBase}/${pathOf(orderNotifyWorkflow)}`, KEY),
+				11,
+			);
 		});
 		it('Agents gateway, synchronous and streaming', async () => {
-			const options = { appKey: APP.key, appSecret: APP.secret, modelRecord: async () => model.served() };
+			const options = {
+				appKey: APP.key,
+				appSecret: APP.secret,
+				modelRecord: async () => model.served(),
+			};
 			expectAllPass(await runAgents(`${productionBase}/${pathOf(agentWorkflow)}`, options), 10);
-			expectAllPass(await runAgents(`${productionBase}/${pathOf(agentStreamWorkflow)}`, { ...options, stream: true }), 10);
+			expectAllPass(
+				await runAgents(`${productionBase}/${pathOf(agentStreamWorkflow)}`, {
+					...options,
+					stream: true,
+				}),
+				10,
+			);
 		});
 		it('APIG gateway', async () => {
-			expectAllPass(await runApig(`${productionBase}/${pathOf(apigWorkflow)}`, { ak: SIGNATURE.key, sk: SIGNATURE.secret, body: '{"code":"KG-001"}', notFoundBody: '{"code":"KG-404"}' }), 7);
+			expectAllPass(
+				await runApig(`${productionBase}/${pathOf(apigWorkflow)}`, {
+					ak: SIGNATURE.key,
+					sk: SIGNATURE.secret,
+					body: '{"code":"KG-001"}',
+					notFoundBody: '{"code":"KG-404"}',
+				}),
+				7,
+			);
 		});
 		it('the simulator command line, with --ca and --resolve', async () => {
 			fs.writeFileSync(path.join(dir, 'root.pem'), ca.rootPem);
-			const args = ['run', '--url', `${productionBase}/${pathOf(saasWorkflow)}`, '--key', KEY, '--ca', path.join(dir, 'root.pem'), '--resolve', `${DOMAIN}:127.0.0.1`];
+			const args = [
+				'run',
+				'--url',
+				`${productionBase}/${pathOf(saasWorkflow)}`,
+				'--key',
+				KEY,
+				'--ca',
+				path.join(dir, 'root.pem'),
+				'--resolve',
+				`${DOMAIN}:127.0.0.1`,
+			];
 			// Not spawnSync: the Open API mock the workflow calls runs in this process.
-			const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'simulator/cli.cts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+			const child = spawn(
+				process.execPath,
+				['--require', 'tsx/cjs', 'simulator/cli.cts', ...args],
+				{ cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+			);
 			let stdout = '';
 			child.stdout.on('data', (chunk) => (stdout += chunk));
 			const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
 			if (status !== 0) process.stderr.write(stdout);
-			expect({ status, summary: /\d+ passed, \d+ failed/.exec(stdout)?.[0] }).toEqual({ status: 0, summary: expect.stringMatching(/ 0 failed$/) });
+			expect({ status, summary: /\d+ passed, \d+ failed/.exec(stdout)?.[0] }).toEqual({
+				status: 0,
+				summary: expect.stringMatching(/ 0 failed$/),
+			});
 		});
 	});
 
@@ -238,19 +388,41 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		/** One handshake with exactly `version`, trusting only the test CA; the negotiated version or the error code. */
 		const handshake = (version: tls.SecureVersion, port = Number(new URL(origin).port)) =>
 			new Promise<string>((resolve) => {
-				const socket = tls.connect({ host: '127.0.0.1', port, servername: DOMAIN, ca: ca.rootPem, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-					resolve(String(socket.getProtocol()));
-					socket.end();
-				});
+				const socket = tls.connect(
+					{
+						host: '127.0.0.1',
+						port,
+						servername: DOMAIN,
+						ca: ca.rootPem,
+						minVersion: version,
+						maxVersion: version,
+						ciphers: 'DEFAULT@SECLEVEL=0',
+					},
+					() => {
+						resolve(String(socket.getProtocol()));
+						socket.end();
+					},
+				);
 				socket.on('error', (error: NodeJS.ErrnoException) => resolve(String(error.code)));
 			});
 
 		it('this client really offers TLS 1.0 and 1.1 (a server that allows them accepts it)', async () => {
-			const server = tls.createServer({ cert: fs.readFileSync(ca.fullChainFile), key: fs.readFileSync(ca.keyFile), minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, (socket) => socket.end());
+			const server = tls.createServer(
+				{
+					cert: fs.readFileSync(ca.fullChainFile),
+					key: fs.readFileSync(ca.keyFile),
+					minVersion: 'TLSv1',
+					ciphers: 'DEFAULT@SECLEVEL=0',
+				},
+				(socket) => socket.end(),
+			);
 			await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 			try {
 				const port = (server.address() as { port: number }).port;
-				expect([await handshake('TLSv1', port), await handshake('TLSv1.1', port)]).toEqual(['TLSv1', 'TLSv1.1']);
+				expect([await handshake('TLSv1', port), await handshake('TLSv1.1', port)]).toEqual([
+					'TLSv1',
+					'TLSv1.1',
+				]);
 			} finally {
 				server.close();
 			}
@@ -268,21 +440,56 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		const url = () => `${productionBase}/${pathOf(bodyWorkflow)}`;
 		/** A signed status change carrying `extra`; returns the signed call. */
 		const signed = (extra: Record<string, unknown>) =>
-			signCall(url(), KEY, { activity: 'updateInstanceStatus', instanceId: randomUUID(), status: 'FREEZE', ...extra });
-		const post = (call: ReturnType<typeof signed>, body: string | Buffer | Buffer[], headers: Record<string, string> = {}) =>
-			sendHttp({ method: 'POST', url: call.url, headers: { 'content-type': 'application/json;charset=utf8', ...headers }, body }, KEY, 120_000);
-		const accepted = (answer: Awaited<ReturnType<typeof post>>) => [answer.status, answer.signed, answer.json?.resultCode];
+			signCall(url(), KEY, {
+				activity: 'updateInstanceStatus',
+				instanceId: randomUUID(),
+				status: 'FREEZE',
+				...extra,
+			});
+		const post = (
+			call: ReturnType<typeof signed>,
+			body: string | Buffer | Buffer[],
+			headers: Record<string, string> = {},
+		) =>
+			sendHttp(
+				{
+					method: 'POST',
+					url: call.url,
+					headers: { 'content-type': 'application/json;charset=utf8', ...headers },
+					body,
+				},
+				KEY,
+				120_000,
+			);
+		const accepted = (answer: Awaited<ReturnType<typeof post>>) => [
+			answer.status,
+			answer.signed,
+			answer.json?.resultCode,
+		];
 
 		it('non-ASCII text sent chunked, split inside a UTF-8 character', async () => {
-			const call = signed({ customerName: '华为云商店 测试客户 ✓ 😀', companyName: 'Ünïcödé GmbH' });
+			const call = signed({
+				customerName: '华为云商店 测试客户 ✓ 😀',
+				companyName: 'Ünïcödé GmbH',
+			});
 			const bytes = Buffer.from(call.body);
 			const cut = bytes.indexOf(Buffer.from('云')) + 1;
-			expect(accepted(await post(call, [bytes.subarray(0, cut), bytes.subarray(cut, cut + 7), bytes.subarray(cut + 7)]))).toEqual([200, true, '000000']);
+			expect(
+				accepted(
+					await post(call, [
+						bytes.subarray(0, cut),
+						bytes.subarray(cut, cut + 7),
+						bytes.subarray(cut + 7),
+					]),
+				),
+			).toEqual([200, true, '000000']);
 		});
 
 		it('a gzip-compressed body (Content-Encoding: gzip), signed over the JSON', async () => {
 			const call = signed({ customerName: '压缩的请求' });
-			expect(accepted(await post(call, gzipSync(call.body), { 'content-encoding': 'gzip' }))).toEqual([200, true, '000000']);
+			expect(
+				accepted(await post(call, gzipSync(call.body), { 'content-encoding': 'gzip' })),
+			).toEqual([200, true, '000000']);
 		});
 
 		it("a call just under the trigger's 1 MiB limit verifies", async () => {
@@ -312,12 +519,26 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 	describe('port 80', () => {
 		it("serves certbot's challenge files and sends every other request to HTTPS", async () => {
 			const token = 'koogallery-acme-token';
-			fs.mkdirSync(path.join(nginx.prefix, 'acme', '.well-known', 'acme-challenge'), { recursive: true });
-			fs.writeFileSync(path.join(nginx.prefix, 'acme', '.well-known', 'acme-challenge', token), 'challenge-answer');
-			const challenge = await exchange({ method: 'GET', url: `${httpOrigin}/.well-known/acme-challenge/${token}` }, 30_000);
+			fs.mkdirSync(path.join(nginx.prefix, 'acme', '.well-known', 'acme-challenge'), {
+				recursive: true,
+			});
+			fs.writeFileSync(
+				path.join(nginx.prefix, 'acme', '.well-known', 'acme-challenge', token),
+				'challenge-answer',
+			);
+			const challenge = await exchange(
+				{ method: 'GET', url: `${httpOrigin}/.well-known/acme-challenge/${token}` },
+				30_000,
+			);
 			expect([challenge.status, challenge.body.toString()]).toEqual([200, 'challenge-answer']);
-			const other = await exchange({ method: 'GET', url: `${httpOrigin}/webhook/koogallery/saas` }, 30_000);
-			expect([other.status, other.headers.location]).toEqual([301, `https://${DOMAIN}/webhook/koogallery/saas`]);
+			const other = await exchange(
+				{ method: 'GET', url: `${httpOrigin}/webhook/koogallery/saas` },
+				30_000,
+			);
+			expect([other.status, other.headers.location]).toEqual([
+				301,
+				`https://${DOMAIN}/webhook/koogallery/saas`,
+			]);
 		});
 	});
 
@@ -325,12 +546,25 @@ describe('HTTPS deployment (deploy/): nginx in front of n8n on PostgreSQL', () =
 		// Without N8N_PROXY_HOPS n8n logs ERR_ERL_UNEXPECTED_X_FORWARDED_FOR at the sign-in (tried).
 		expect(n8n.main.logs()).not.toContain('ERR_ERL_UNEXPECTED_X_FORWARDED_FOR');
 		// The one error nginx logs is the body over the limit, refused on purpose above.
-		const problems = nginx.errorLog().split('\n').filter((line) => /\[(error|crit|alert|emerg)\]/.test(line) && !line.includes('client intended to send too large body'));
+		const problems = nginx
+			.errorLog()
+			.split('\n')
+			.filter(
+				(line) =>
+					/\[(error|crit|alert|emerg)\]/.test(line) &&
+					!line.includes('client intended to send too large body'),
+			);
 		expect(problems).toEqual([]);
 	});
 
 	it('n8n runs as deploy/n8n.env says: PostgreSQL, successful runs not kept', () => {
-		expect(n8n.pg.rows("SELECT 1 FROM pg_tables WHERE schemaname = 'n8n' AND tablename = 'execution_entity'")).toHaveLength(1);
-		expect(n8n.listExecutions(bodyWorkflow.id).filter((run) => run.status === 'success')).toEqual([]);
+		expect(
+			n8n.pg.rows(
+				"SELECT 1 FROM pg_tables WHERE schemaname = 'n8n' AND tablename = 'execution_entity'",
+			),
+		).toHaveLength(1);
+		expect(n8n.listExecutions(bodyWorkflow.id).filter((run) => run.status === 'success')).toEqual(
+			[],
+		);
 	});
 });

@@ -12,18 +12,57 @@ import { KIT_SCENARIOS } from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS } from '../../core/schemas/license';
 import { SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
-import { ensureN8n, installPack, sendRequest, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import {
+	ensureN8n,
+	installPack,
+	sendRequest,
+	startN8n,
+	type N8nHandle,
+} from '../../scripts/n8n-harness.cjs';
 import { mutations, validRequests, type Protocol, type Request } from '../security/mutations.cjs';
 import { sellerKeyCredential, triggerWorkflow } from './trigger-workflows.cjs';
 
 const KEYS = { basic: 'e2e-mutation-basic-key-5f1c9a', kit: 'e2e-mutation-kit-key-8b2d4e' };
-const PATHS: Record<Protocol, string> = { saasV2: 'm/saas', kit: 'm/kit', license: 'm/license', saasV1: 'm/v1' };
+const PATHS: Record<Protocol, string> = {
+	saasV2: 'm/saas',
+	kit: 'm/kit',
+	license: 'm/license',
+	saasV1: 'm/v1',
+};
 const answerAll = () => ({ respondTo: 'result', resultCode: '000000' });
 const workflows = [
-	triggerWorkflow('E2eMutV2', 'saasV2', 'scenarios', PATHS.saasV2, SAAS_V2_SCENARIOS.map((s) => s.activity), answerAll),
-	triggerWorkflow('E2eMutKit', 'kit', 'kitScenarios', PATHS.kit, KIT_SCENARIOS.map((s) => s.activity), answerAll),
-	triggerWorkflow('E2eMutLicense', 'license', 'licenseScenarios', PATHS.license, LICENSE_SCENARIOS.map((s) => s.activity), answerAll),
-	triggerWorkflow('E2eMutV1', 'saasV1', 'v1Scenarios', PATHS.saasV1, SAAS_V1_SCENARIOS.map((s) => s.activity), answerAll),
+	triggerWorkflow(
+		'E2eMutV2',
+		'saasV2',
+		'scenarios',
+		PATHS.saasV2,
+		SAAS_V2_SCENARIOS.map((s) => s.activity),
+		answerAll,
+	),
+	triggerWorkflow(
+		'E2eMutKit',
+		'kit',
+		'kitScenarios',
+		PATHS.kit,
+		KIT_SCENARIOS.map((s) => s.activity),
+		answerAll,
+	),
+	triggerWorkflow(
+		'E2eMutLicense',
+		'license',
+		'licenseScenarios',
+		PATHS.license,
+		LICENSE_SCENARIOS.map((s) => s.activity),
+		answerAll,
+	),
+	triggerWorkflow(
+		'E2eMutV1',
+		'saasV1',
+		'v1Scenarios',
+		PATHS.saasV1,
+		SAAS_V1_SCENARIOS.map((s) => s.activity),
+		answerAll,
+	),
 ];
 
 interface Outcome {
@@ -40,7 +79,11 @@ describe('10,000+ mutated requests through a real n8n', () => {
 		await ensureN8n();
 		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-mutations-'));
 		installPack(userFolder);
-		handle = await startN8n({ userFolder, workflows, credentials: [sellerKeyCredential(KEYS.basic, KEYS.kit)] });
+		handle = await startN8n({
+			userFolder,
+			workflows,
+			credentials: [sellerKeyCredential(KEYS.basic, KEYS.kit)],
+		});
 	}, 20 * 60_000);
 
 	afterAll(async () => {
@@ -61,47 +104,67 @@ describe('10,000+ mutated requests through a real n8n', () => {
 			resultCode = undefined;
 		}
 		const key = request.protocol === 'kit' ? KEYS.kit : KEYS.basic;
-		return { label: request.label ?? request.scenario, status: answer.status, resultCode, signed: verifyBodySign(key, answer.body, answer.headers['body-sign']) };
+		return {
+			label: request.label ?? request.scenario,
+			status: answer.status,
+			resultCode,
+			signed: verifyBodySign(key, answer.body, answer.headers['body-sign']),
+		};
 	};
 
-	it('accepts each original once, refuses every variant with a signed code, and starts no execution for them', async () => {
-		const originals = validRequests(KEYS, Date.now());
-		for (const original of originals) {
-			const outcome = await send(original);
-			expect([original.protocol, original.scenario, outcome.status, outcome.resultCode, outcome.signed]).toEqual([original.protocol, original.scenario, 200, '000000', true]);
-		}
-		const executions = await handle.waitForExecutions(originals.length, { timeoutMs: 60_000 });
-		expect(executions).toHaveLength(originals.length);
+	it(
+		'accepts each original once, refuses every variant with a signed code, and starts no execution for them',
+		async () => {
+			const originals = validRequests(KEYS, Date.now());
+			for (const original of originals) {
+				const outcome = await send(original);
+				expect([
+					original.protocol,
+					original.scenario,
+					outcome.status,
+					outcome.resultCode,
+					outcome.signed,
+				]).toEqual([original.protocol, original.scenario, 200, '000000', true]);
+			}
+			const executions = await handle.waitForExecutions(originals.length, { timeoutMs: 60_000 });
+			expect(executions).toHaveLength(originals.length);
 
-		const variants = mutations(originals, KEYS);
-		expect(variants.length).toBeGreaterThanOrEqual(10_000);
-		const outcomes: Outcome[] = [];
-		const queue = [...variants];
-		const worker = async () => {
-			for (let variant = queue.shift(); variant; variant = queue.shift()) outcomes.push(await send(variant));
-		};
-		await Promise.all(Array.from({ length: 8 }, worker));
+			const variants = mutations(originals, KEYS);
+			expect(variants.length).toBeGreaterThanOrEqual(10_000);
+			const outcomes: Outcome[] = [];
+			const queue = [...variants];
+			const worker = async () => {
+				for (let variant = queue.shift(); variant; variant = queue.shift())
+					outcomes.push(await send(variant));
+			};
+			await Promise.all(Array.from({ length: 8 }, worker));
 
-		const accepted = outcomes.filter((o) => o.resultCode === '000000');
-		expect(accepted.map((o) => o.label)).toEqual([]);
-		// n8n refuses a body that is not JSON itself (HTTP 422, before any node runs); every other
-		// variant reaches the trigger and gets a signed 000001 or 000002.
-		const byN8n = outcomes.filter((o) => o.status === 422);
-		const byTrigger = outcomes.filter((o) => o.status !== 422);
-		const unexpected = byTrigger.filter((o) => o.status !== 200 || !o.signed || !['000001', '000002'].includes(o.resultCode ?? ''));
-		expect(unexpected.slice(0, 20)).toEqual([]);
-		expect(byTrigger.length).toBeGreaterThan(variants.length / 2);
-		process.stdout.write(`mutations: ${variants.length} sent, ${byTrigger.length} refused by the trigger (signed), ${byN8n.length} refused by n8n's JSON parser (422)\n`);
+			const accepted = outcomes.filter((o) => o.resultCode === '000000');
+			expect(accepted.map((o) => o.label)).toEqual([]);
+			// n8n refuses a body that is not JSON itself (HTTP 422, before any node runs); every other
+			// variant reaches the trigger and gets a signed 000001 or 000002.
+			const byN8n = outcomes.filter((o) => o.status === 422);
+			const byTrigger = outcomes.filter((o) => o.status !== 422);
+			const unexpected = byTrigger.filter(
+				(o) => o.status !== 200 || !o.signed || !['000001', '000002'].includes(o.resultCode ?? ''),
+			);
+			expect(unexpected.slice(0, 20)).toEqual([]);
+			expect(byTrigger.length).toBeGreaterThan(variants.length / 2);
+			process.stdout.write(
+				`mutations: ${variants.length} sent, ${byTrigger.length} refused by the trigger (signed), ${byN8n.length} refused by n8n's JSON parser (422)\n`,
+			);
 
-		// Still exactly the originals' executions, and n8n is healthy.
-		expect(await handle.listExecutions()).toHaveLength(originals.length);
-		const health = await sendRequest(`${handle.baseUrl}/healthz`);
-		expect(health.status).toBe(200);
-		const fresh = await send(validRequests(KEYS, Date.now())[0]);
-		expect([fresh.status, fresh.resultCode, fresh.signed]).toEqual([200, '000000', true]);
-	}, 30 * 60_000);
+			// Still exactly the originals' executions, and n8n is healthy.
+			expect(await handle.listExecutions()).toHaveLength(originals.length);
+			const health = await sendRequest(`${handle.baseUrl}/healthz`);
+			expect(health.status).toBe(200);
+			const fresh = await send(validRequests(KEYS, Date.now())[0]);
+			expect([fresh.status, fresh.resultCode, fresh.signed]).toEqual([200, '000000', true]);
+		},
+		30 * 60_000,
+	);
 
-	it('leaves no key in n8n\'s log or database', async () => {
+	it("leaves no key in n8n's log or database", async () => {
 		const logs = handle.logs();
 		expect(logs).toMatch(/KooGallery call refused/);
 		for (const key of Object.values(KEYS)) expect(logs).not.toContain(key);

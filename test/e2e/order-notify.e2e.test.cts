@@ -16,21 +16,46 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
-import { readDataTableRows, waitForDataTable, type DataTableInfo } from '../../scripts/n8n-data-tables.cjs';
-import { ensureN8n, installPack, startN8n, type N8nHandle, type N8nInstall } from '../../scripts/n8n-harness.cjs';
+import {
+	readDataTableRows,
+	waitForDataTable,
+	type DataTableInfo,
+} from '../../scripts/n8n-data-tables.cjs';
+import {
+	ensureN8n,
+	installPack,
+	startN8n,
+	type N8nHandle,
+	type N8nInstall,
+} from '../../scripts/n8n-harness.cjs';
 import { startPostgres, type PostgresServer } from '../../scripts/postgres.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { generatedOrders } from '../../simulator/openapi-mock-data.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
-import { MADE_UP_ORDER, NOTIFIED_ORDERS, runOrderNotify } from '../../simulator/order-notify-scenarios.cjs';
+import {
+	MADE_UP_ORDER,
+	NOTIFIED_ORDERS,
+	runOrderNotify,
+} from '../../simulator/order-notify-scenarios.cjs';
 import { call, newNonce, newOrder, send, signCall } from '../../simulator/saas-v2-client.cjs';
 import { busyLimitOff } from './trigger-workflows.cjs';
-import { CHAT_PLACEHOLDER, exampleCredentials, SECRETS, startChat, waitFor, type Alert, type Workflow } from './workflows-env.cjs';
+import {
+	CHAT_PLACEHOLDER,
+	exampleCredentials,
+	SECRETS,
+	startChat,
+	waitFor,
+	type Alert,
+	type Workflow,
+} from './workflows-env.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const KEY = SECRETS.sellerKey;
 const TABLE = 'koogallery_orders';
-const VARIANTS = { dataTable: 'koogallery-order-notify.json', postgres: 'koogallery-order-notify-postgres.json' } as const;
+const VARIANTS = {
+	dataTable: 'koogallery-order-notify.json',
+	postgres: 'koogallery-order-notify-postgres.json',
+} as const;
 type Variant = keyof typeof VARIANTS;
 
 /** One recorded order, read the same way from the Data table and from PostgreSQL. */
@@ -49,7 +74,11 @@ interface OrderRow {
 	timesNotified: number;
 }
 
-const notify = (order: { orderId: string; orderLineId: string }, testFlag = '0') => ({ activity: 'orderNotify', ...order, testFlag });
+const notify = (order: { orderId: string; orderLineId: string }, testFlag = '0') => ({
+	activity: 'orderNotify',
+	...order,
+	testFlag,
+});
 
 jest.setTimeout(90_000);
 
@@ -78,7 +107,8 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			);
 		}
 		const rows = await readDataTableRows(install, userFolder, table);
-		const text = (value: unknown) => (value === null || value === undefined || value === '' ? null : String(value));
+		const text = (value: unknown) =>
+			value === null || value === undefined || value === '' ? null : String(value);
 		return rows.map((row) => ({
 			orderId: String(row.orderId),
 			orderLineId: String(row.orderLineId ?? ''),
@@ -95,8 +125,10 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			timesNotified: Number(row.timesNotified),
 		}));
 	};
-	const orderRows = async (variant: Variant, orderId: string) => (await ordersOf(variant)).filter((row) => row.orderId === orderId);
-	const messagesAbout = (variant: Variant, orderId: string) => chats[variant].alerts.filter((alert) => alert.text.includes(orderId));
+	const orderRows = async (variant: Variant, orderId: string) =>
+		(await ordersOf(variant)).filter((row) => row.orderId === orderId);
+	const messagesAbout = (variant: Variant, orderId: string) =>
+		chats[variant].alerts.filter((alert) => alert.text.includes(orderId));
 	/** Waits until every execution the workflow started has finished, and at least `count` of them. */
 	const settled = async (variant: Variant, count: number) => {
 		const id = workflows[variant].id;
@@ -106,7 +138,8 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			return runs.every((run) => run.stoppedAt !== null) ? runs : undefined;
 		});
 	};
-	const runCount = async (variant: Variant) => (await n8n.listExecutions(workflows[variant].id)).length;
+	const runCount = async (variant: Variant) =>
+		(await n8n.listExecutions(workflows[variant].id)).length;
 
 	beforeAll(async () => {
 		install = await ensureN8n();
@@ -123,7 +156,9 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 				stops.push(() => chats[variant].stop());
 				const text = fs.readFileSync(path.join(REPO_ROOT, 'workflows', VARIANTS[variant]), 'utf8');
 				// Copies arrive at once: Busy Limit Auto would turn some away or not depending on the machine's speed.
-				workflows[variant] = busyLimitOff(JSON.parse(text.split(CHAT_PLACEHOLDER).join(chats[variant].url)) as Workflow);
+				workflows[variant] = busyLimitOff(
+					JSON.parse(text.split(CHAT_PLACEHOLDER).join(chats[variant].url)) as Workflow,
+				);
 			}
 			userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-orders-'));
 			stops.push(() => {
@@ -137,12 +172,18 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			});
 			stops.push(() => n8n.stop());
 			for (const variant of Object.keys(VARIANTS) as Variant[]) {
-				const trigger = workflows[variant].nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
+				const trigger = workflows[variant].nodes.find(
+					(n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger',
+				);
 				urls[variant] = `${n8n.baseUrl}/webhook/${String(trigger?.parameters.path)}`;
 			}
 			table = await waitForDataTable(install, userFolder, TABLE);
 			await waitFor('the PostgreSQL table koogallery_orders', () =>
-				pg.rows<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE tablename = 'koogallery_orders'").length ? true : undefined,
+				pg.rows<{ name: string }>(
+					"SELECT tablename AS name FROM pg_tables WHERE tablename = 'koogallery_orders'",
+				).length
+					? true
+					: undefined,
 			);
 		} catch (error) {
 			for (const stop of stops.reverse()) await stop();
@@ -155,10 +196,17 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 	}, 120_000);
 
 	it('ships both variants with the same reading of the order, and the PostgreSQL table as in workflows/sql/', () => {
-		const code = (variant: Variant) => workflows[variant].nodes.find((n) => n.name === 'What to deliver, to whom')?.parameters.jsCode;
+		const code = (variant: Variant) =>
+			workflows[variant].nodes.find((n) => n.name === 'What to deliver, to whom')?.parameters
+				.jsCode;
 		expect(code('dataTable')).toEqual(code('postgres'));
-		expect(workflows.postgres.nodes.find((n) => n.name === 'Create the tables')?.parameters.query).toBe(
-			fs.readFileSync(path.join(REPO_ROOT, 'workflows', 'sql', 'koogallery-order-notify.sql'), 'utf8'),
+		expect(
+			workflows.postgres.nodes.find((n) => n.name === 'Create the tables')?.parameters.query,
+		).toBe(
+			fs.readFileSync(
+				path.join(REPO_ROOT, 'workflows', 'sql', 'koogallery-order-notify.sql'),
+				'utf8',
+			),
 		);
 		for (const variant of Object.keys(VARIANTS) as Variant[]) {
 			const notes = workflows[variant].nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote');
@@ -204,7 +252,9 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			if (variant === 'postgres') expect(first.timesNotified).toBe(6);
 			else expect(first.timesNotified).toBeGreaterThanOrEqual(1);
 			expect(first.timesNotified).toBeLessThanOrEqual(6);
-			expect(await orderRows(variant, yearly.orderId)).toMatchObject([{ status: 'open', orderType: 'NEW', chargingMode: 'PERIOD' }]);
+			expect(await orderRows(variant, yearly.orderId)).toMatchObject([
+				{ status: 'open', orderType: 'NEW', chargingMode: 'PERIOD' },
+			]);
 			const messages = messagesAbout(variant, oneTime.orderId);
 			expect(messages.map((m) => m.text)).toEqual([
 				`[KooGallery] Order ${oneTime.orderId}: Deliver it.\nWhat: MOCK测试商品,测试规格,基础版,一次性, quantity 50 (SKU 0a4d1578-5295-46a7-92d4-7c803dccc51d)\nFor: 测试用户1 (18688888888)\nAmount: 100, order line ${oneTime.orderLineId}`,
@@ -212,19 +262,35 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			expect(messagesAbout(variant, yearly.orderId)).toHaveLength(1);
 			// The debugging page's made-up order: kept as unknown, marked as a test call.
 			expect(await orderRows(variant, MADE_UP_ORDER.orderId)).toMatchObject([
-				{ status: 'unknown', testCall: true, orderType: null, orderError: expect.stringContaining('MKT.0150') },
+				{
+					status: 'unknown',
+					testCall: true,
+					orderType: null,
+					orderError: expect.stringContaining('MKT.0150'),
+				},
 			]);
 		});
 
 		it('a resend days later (new signature, same order) creates nothing new, reads nothing and tells nobody', async () => {
-			const before = { rows: (await ordersOf(variant)).length, runs: await runCount(variant), queries: openApi.calls().length };
+			const before = {
+				rows: (await ordersOf(variant)).length,
+				runs: await runCount(variant),
+				queries: openApi.calls().length,
+			};
 			const [row] = await orderRows(variant, oneTime.orderId);
 			const answer = await call(urls[variant], KEY, notify(oneTime));
 			expect(answer.json).toEqual({ resultCode: '000000', resultMsg: 'Success' });
 			await settled(variant, before.runs + 1);
 			expect((await ordersOf(variant)).length).toBe(before.rows);
-			expect(await orderRows(variant, oneTime.orderId)).toEqual([{ ...row, timesNotified: row.timesNotified + 1 }]);
-			expect(openApi.calls().slice(before.queries).filter((c) => c.path === OPEN_API_PATHS.orderQuery)).toEqual([]);
+			expect(await orderRows(variant, oneTime.orderId)).toEqual([
+				{ ...row, timesNotified: row.timesNotified + 1 },
+			]);
+			expect(
+				openApi
+					.calls()
+					.slice(before.queries)
+					.filter((c) => c.path === OPEN_API_PATHS.orderQuery),
+			).toEqual([]);
 			expect(messagesAbout(variant, oneTime.orderId)).toHaveLength(1);
 		});
 
@@ -235,9 +301,18 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			expect(answer.json?.resultCode).toBe('000000');
 			await settled(variant, runs + 1);
 			expect(await orderRows(variant, order.orderId)).toMatchObject([
-				{ orderLineId: order.orderLineId, status: 'unknown', testCall: false, timesNotified: 1, orderError: expect.stringContaining('MKT.0150') },
+				{
+					orderLineId: order.orderLineId,
+					status: 'unknown',
+					testCall: false,
+					timesNotified: 1,
+					orderError: expect.stringContaining('MKT.0150'),
+				},
 			]);
-			const message = await waitFor('the message about the unknown order', () => messagesAbout(variant, order.orderId)[0]);
+			const message = await waitFor(
+				'the message about the unknown order',
+				() => messagesAbout(variant, order.orderId)[0],
+			);
 			expect(message.text).toMatch(/Order API does not know it/);
 		});
 
@@ -245,10 +320,19 @@ describe('order notification (订单通知) in a real n8n: the example workflows
 			const order = variant === 'dataTable' ? concurrentDt : concurrentPg;
 			const line = { orderId: order.orderId, orderLineId: String(order.orderLine[0].orderLineId) };
 			const runs = await runCount(variant);
-			const answers = await Promise.all([1, 2, 3].map(() => call(urls[variant], KEY, notify(line))));
+			const answers = await Promise.all(
+				[1, 2, 3].map(() => call(urls[variant], KEY, notify(line))),
+			);
 			expect(answers.map((a) => a.json?.resultCode)).toEqual(['000000', '000000', '000000']);
 			await settled(variant, runs + 3);
-			expect(await orderRows(variant, order.orderId)).toMatchObject([{ status: 'open', productName: String((order.orderLine[0].productInfo as Array<{ productName: string }>)[0].productName) }]);
+			expect(await orderRows(variant, order.orderId)).toMatchObject([
+				{
+					status: 'open',
+					productName: String(
+						(order.orderLine[0].productInfo as Array<{ productName: string }>)[0].productName,
+					),
+				},
+			]);
 			await waitFor('the message about the order', () => messagesAbout(variant, order.orderId)[0]);
 			expect(messagesAbout(variant, order.orderId)).toHaveLength(1);
 		});

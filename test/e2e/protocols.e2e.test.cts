@@ -9,7 +9,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
-import { kitWorkflow, licenseWorkflow, sellerKeyCredential, v1Workflow } from './trigger-workflows.cjs';
+import {
+	kitWorkflow,
+	licenseWorkflow,
+	sellerKeyCredential,
+	v1Workflow,
+} from './trigger-workflows.cjs';
 import { sendHttp } from '../../simulator/http.cjs';
 import { runKit, signKitCall } from '../../simulator/kit-scenarios.cjs';
 import { runLicense } from '../../simulator/license-scenarios.cjs';
@@ -54,15 +59,40 @@ describe('kit, License and SaaS V1.0 in a real n8n', () => {
 
 	it('starts no execution for refused kit and V1.0 calls', async () => {
 		const count = async (id: string) => (await handle.listExecutions(id)).length;
-		const tenant = { instanceId: 'i', tenantId: 't', tenantCode: 'c', name: 'n', domainName: 'https://d', flag: 1, testFlag: 0, orderId: 'o', timeStamp: '20260101000000000' };
+		const tenant = {
+			instanceId: 'i',
+			tenantId: 't',
+			tenantCode: 'c',
+			name: 'n',
+			domainName: 'https://d',
+			flag: 1,
+			testFlag: 0,
+			orderId: 'o',
+			timeStamp: '20260101000000000',
+		};
 		const kitBefore = await count(kitWorkflow.id);
 		const v1Before = await count(v1Workflow.id);
 		const refusals = [
 			sendHttp(signKitCall(`${base}/koogallery/kit`, KEY, 'tenantSync', tenant), KIT_KEY),
-			sendHttp(signKitCall(`${base}/koogallery/kit`, KIT_KEY, 'tenantSync', tenant, { timestampMs: Date.now() - 3_600_000 }), KIT_KEY),
-			sendHttp(signV1Call(`${base}/koogallery/v1`, KIT_KEY, { activity: 'expireInstance', instanceId: 'i', orderId: 'o' }), KEY),
+			sendHttp(
+				signKitCall(`${base}/koogallery/kit`, KIT_KEY, 'tenantSync', tenant, {
+					timestampMs: Date.now() - 3_600_000,
+				}),
+				KIT_KEY,
+			),
+			sendHttp(
+				signV1Call(`${base}/koogallery/v1`, KIT_KEY, {
+					activity: 'expireInstance',
+					instanceId: 'i',
+					orderId: 'o',
+				}),
+				KEY,
+			),
 			// An expiry cannot be acted on without the instance (an orderId alone is not enough).
-			sendHttp(signV1Call(`${base}/koogallery/v1`, KEY, { activity: 'expireInstance', orderId: 'o' }), KEY),
+			sendHttp(
+				signV1Call(`${base}/koogallery/v1`, KEY, { activity: 'expireInstance', orderId: 'o' }),
+				KEY,
+			),
 		];
 		const answers = await Promise.all(refusals);
 		expect(answers.map((a) => [a.status, a.json?.resultCode])).toEqual([
@@ -72,11 +102,25 @@ describe('kit, License and SaaS V1.0 in a real n8n', () => {
 			[200, '000002'],
 		]);
 		// One accepted call each, then exactly one more execution each: the refusals started none.
-		const accepted = await sendHttp(signKitCall(`${base}/koogallery/kit`, KIT_KEY, 'tenantSync', tenant), KIT_KEY);
+		const accepted = await sendHttp(
+			signKitCall(`${base}/koogallery/kit`, KIT_KEY, 'tenantSync', tenant),
+			KIT_KEY,
+		);
 		expect(accepted.json?.resultCode).toBe('000000');
-		const v1Accepted = await sendHttp(signV1Call(`${base}/koogallery/v1`, KEY, { activity: 'expireInstance', instanceId: 'i', orderId: 'o' }), KEY);
+		const v1Accepted = await sendHttp(
+			signV1Call(`${base}/koogallery/v1`, KEY, {
+				activity: 'expireInstance',
+				instanceId: 'i',
+				orderId: 'o',
+			}),
+			KEY,
+		);
 		expect(v1Accepted.json?.resultCode).toBe('000000');
-		expect(await handle.waitForExecutions(kitBefore + 1, { workflowId: kitWorkflow.id })).toHaveLength(kitBefore + 1);
-		expect(await handle.waitForExecutions(v1Before + 1, { workflowId: v1Workflow.id })).toHaveLength(v1Before + 1);
+		expect(
+			await handle.waitForExecutions(kitBefore + 1, { workflowId: kitWorkflow.id }),
+		).toHaveLength(kitBefore + 1);
+		expect(
+			await handle.waitForExecutions(v1Before + 1, { workflowId: v1Workflow.id }),
+		).toHaveLength(v1Before + 1);
 	}, 120_000);
 });

@@ -519,7 +519,7 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		expect(await rows()).toHaveLength(count);
 	});
 
-	it('refuses a changed body and another key with 000001, a stale timestamp with 000002 (as Huawei\'s sample), a replayed nonce with 000001, starting no execution', async () => {
+	it("refuses a changed body and another key with 000001, a stale timestamp with 000002 (as Huawei's sample), a replayed nonce with 000001, starting no execution", async () => {
 		const refusals: CallAnswer[] = [];
 		const probe = { activity: 'newInstance', ...newOrder(), businessId: newBusinessId() };
 		await expectNoExecution(async () => {
@@ -545,7 +545,15 @@ describe('SaaS V2.0 in a real n8n with the built-in default workflow', () => {
 		expect(refusals.map((answer) => [answer.status, answer.json])).toEqual([
 			[200, authFailed],
 			[200, authFailed],
-			[200, { resultCode: '000002', resultMsg: expect.stringMatching(/^The request's timestamp is 30\d s old; at most 60 s is accepted\./) }],
+			[
+				200,
+				{
+					resultCode: '000002',
+					resultMsg: expect.stringMatching(
+						/^The request's timestamp is 30\d s old; at most 60 s is accepted\./,
+					),
+				},
+			],
 		]);
 
 		// The first use of a nonce runs the workflow; the replay of the same signed call does not.

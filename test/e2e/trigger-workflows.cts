@@ -7,7 +7,11 @@ export const CREDENTIAL = { id: 'kooGallerySellerKey', name: 'KooGallery Seller 
 
 /** The seller key credential in `n8n import:credentials` form. */
 export function sellerKeyCredential(secretKey: string, kitSecretKey = '') {
-	return { ...CREDENTIAL, type: 'kooGallerySellerKeyApi', data: { secretKey, kitSecretKey, site: 'cn' } };
+	return {
+		...CREDENTIAL,
+		type: 'kooGallerySellerKeyApi',
+		data: { secretKey, kitSecretKey, site: 'cn' },
+	};
 }
 
 /**
@@ -46,31 +50,67 @@ export function triggerWorkflow(
 		id,
 		name: `e2e ${protocol} ${path}`,
 		nodes: [trigger, ...responders],
-		connections: { [trigger.name]: { main: responders.map((r) => [{ node: r.name, type: 'main', index: 0 }]) } },
+		connections: {
+			[trigger.name]: { main: responders.map((r) => [{ node: r.name, type: 'main', index: 0 }]) },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }
 
 const result = { respondTo: 'result', resultCode: '000000' };
-const login = { frontEndUrl: 'https://app.example.com', adminUrl: 'https://app.example.com/admin', userName: '={{ "user-" + $json.customerId }}', password: 'Init-Pass-123' };
+const login = {
+	frontEndUrl: 'https://app.example.com',
+	adminUrl: 'https://app.example.com/admin',
+	userName: '={{ "user-" + $json.customerId }}',
+	password: 'Init-Pass-123',
+};
 
 /** Joint-operation kit syncs at `koogallery/kit`: every sync answered 000000. */
-export const kitWorkflow = triggerWorkflow('E2eKitSync0001', 'kit', 'kitScenarios', 'koogallery/kit', KIT_SCENARIOS.map((s) => s.activity), () => result);
+export const kitWorkflow = triggerWorkflow(
+	'E2eKitSync0001',
+	'kit',
+	'kitScenarios',
+	'koogallery/kit',
+	KIT_SCENARIOS.map((s) => s.activity),
+	() => result,
+);
 /** SaaS V1.0 at `koogallery/v1`: purchases answered with an instance and login details. */
-export const v1Workflow = triggerWorkflow('E2eSaasV10001', 'saasV1', 'v1Scenarios', 'koogallery/v1', SAAS_V1_SCENARIOS.map((s) => s.activity), (activity) =>
-	activity === 'newInstance'
-		? { respondTo: 'newInstance', resultCode: '000000', instanceId: '={{ "v1-" + $json.orderId }}', ...login }
-		: activity === 'queryInstance'
-			? { respondTo: 'queryInstance', resultCode: '000000', ...login, userName: 'admin' }
-			: result,
+export const v1Workflow = triggerWorkflow(
+	'E2eSaasV10001',
+	'saasV1',
+	'v1Scenarios',
+	'koogallery/v1',
+	SAAS_V1_SCENARIOS.map((s) => s.activity),
+	(activity) =>
+		activity === 'newInstance'
+			? {
+					respondTo: 'newInstance',
+					resultCode: '000000',
+					instanceId: '={{ "v1-" + $json.orderId }}',
+					...login,
+				}
+			: activity === 'queryInstance'
+				? { respondTo: 'queryInstance', resultCode: '000000', ...login, userName: 'admin' }
+				: result,
 );
 /** License products (all three guides) at `koogallery/license`. */
-export const licenseWorkflow = triggerWorkflow('E2eLicense0001', 'license', 'licenseScenarios', 'koogallery/license', LICENSE_SCENARIOS.map((s) => s.activity), (activity) =>
-	activity === 'getLicense'
-		? { respondTo: 'license', resultCode: '000000', instanceId: '={{ "lic-" + $json.orderId }}', license: '={{ "LIC-" + $json.orderId }}' }
-		: activity === 'getLicenseAsync'
-			? { respondTo: 'license', resultCode: '000000', license: '={{ "LIC-" + $json.eventId }}' }
-			: result,
+export const licenseWorkflow = triggerWorkflow(
+	'E2eLicense0001',
+	'license',
+	'licenseScenarios',
+	'koogallery/license',
+	LICENSE_SCENARIOS.map((s) => s.activity),
+	(activity) =>
+		activity === 'getLicense'
+			? {
+					respondTo: 'license',
+					resultCode: '000000',
+					instanceId: '={{ "lic-" + $json.orderId }}',
+					license: '={{ "LIC-" + $json.orderId }}',
+				}
+			: activity === 'getLicenseAsync'
+				? { respondTo: 'license', resultCode: '000000', license: '={{ "LIC-" + $json.eventId }}' }
+				: result,
 );
 
 /**
@@ -79,7 +119,9 @@ export const licenseWorkflow = triggerWorkflow('E2eLicense0001', 'license', 'lic
  * machine answers; tests about something else send calls at once, so they run the examples without
  * it (test/e2e/burst.e2e.test.cts runs the PostgreSQL example as shipped, Auto included).
  */
-export function busyLimitOff<T extends { nodes: Array<{ type: string; parameters: Record<string, unknown> }> }>(workflow: T): T {
+export function busyLimitOff<
+	T extends { nodes: Array<{ type: string; parameters: Record<string, unknown> }> },
+>(workflow: T): T {
 	for (const node of workflow.nodes) {
 		if (node.type === 'n8n-nodes-koogallery.kooGalleryTrigger')
 			node.parameters.options = { ...(node.parameters.options as object), busyLimit: 'off' };

@@ -127,7 +127,11 @@ export interface Alert {
 }
 
 /** A team chat incoming webhook that keeps what it receives. */
-export async function startChat(): Promise<{ url: string; alerts: Alert[]; stop(): Promise<void> }> {
+export async function startChat(): Promise<{
+	url: string;
+	alerts: Alert[];
+	stop(): Promise<void>;
+}> {
 	const alerts: Alert[] = [];
 	const server = http.createServer((req, res) => {
 		let body = '';

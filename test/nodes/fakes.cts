@@ -7,7 +7,12 @@ import type { IDataObject, IExecuteFunctions, IWebhookFunctions, INode } from 'n
 
 export const KEY = '0123456789abcdef-TEST-KEY-not-real';
 export const PREVIOUS_KEY = 'previous-key-0123456789';
-export const CREDENTIALS = { secretKey: KEY, previousSecretKey: PREVIOUS_KEY, kitSecretKey: '', site: 'cn' };
+export const CREDENTIALS = {
+	secretKey: KEY,
+	previousSecretKey: PREVIOUS_KEY,
+	kitSecretKey: '',
+	site: 'cn',
+};
 
 export interface WrittenResponse {
 	status?: number;
@@ -54,14 +59,26 @@ export function webhookContext(options: {
 	const parameters: IDataObject = {
 		path: 'koogallery/saas',
 		protocol: 'saasV2',
-		scenarios: ['newInstance', 'queryInstance', 'refreshInstance', 'updateInstanceStatus', 'releaseInstance'],
+		scenarios: [
+			'newInstance',
+			'queryInstance',
+			'refreshInstance',
+			'updateInstanceStatus',
+			'releaseInstance',
+		],
 		options: {},
 		...options.parameters,
 	};
-	const node = { name: 'KooGallery Trigger', type: 'n8n-nodes-koogallery.kooGalleryTrigger', typeVersion: 2 } as INode;
-	const log = (level: string) => (message: string, meta?: unknown) => logs.push({ level, message, meta });
+	const node = {
+		name: 'KooGallery Trigger',
+		type: 'n8n-nodes-koogallery.kooGalleryTrigger',
+		typeVersion: 2,
+	} as INode;
+	const log = (level: string) => (message: string, meta?: unknown) =>
+		logs.push({ level, message, meta });
 	const context = {
-		getNodeParameter: (name: string, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
+		getNodeParameter: (name: string, fallback?: unknown) =>
+			name in parameters ? parameters[name] : fallback,
 		getRequestObject: () => ({
 			method: options.method ?? 'POST',
 			originalUrl: options.url ?? '/webhook/koogallery/saas',
@@ -113,23 +130,32 @@ export function executeContext(options: {
 	credentials?: IDataObject;
 }): { context: IExecuteFunctions; sent: SentResponse[] } {
 	const sent: SentResponse[] = [];
-	const node = { name: 'KooGallery Respond', type: 'n8n-nodes-koogallery.kooGalleryRespond', typeVersion: 1 } as INode;
-	const params = (i: number) => (typeof options.parameters === 'function' ? options.parameters(i) : options.parameters);
-	const parents = options.parents ?? [{ name: 'KooGallery Trigger', type: 'n8n-nodes-koogallery.kooGalleryTrigger' }];
+	const node = {
+		name: 'KooGallery Respond',
+		type: 'n8n-nodes-koogallery.kooGalleryRespond',
+		typeVersion: 1,
+	} as INode;
+	const params = (i: number) =>
+		typeof options.parameters === 'function' ? options.parameters(i) : options.parameters;
+	const parents = options.parents ?? [
+		{ name: 'KooGallery Trigger', type: 'n8n-nodes-koogallery.kooGalleryTrigger' },
+	];
 	const outputs = options.triggerOutputs ?? [];
 	const context = {
 		getInputData: () => (options.items ?? [{}]).map((json) => ({ json })),
 		getNode: () => node,
 		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
 			const p = params(itemIndex);
-			if (name === 'usage.entries') return (p.usage as IDataObject | undefined)?.entries ?? fallback;
+			if (name === 'usage.entries')
+				return (p.usage as IDataObject | undefined)?.entries ?? fallback;
 			return name in p ? p[name] : fallback;
 		},
 		getParentNodes: () => parents.map((p) => ({ ...p, typeVersion: 1, disabled: false })),
 		getWorkflowDataProxy: () => ({
 			$: (name: string) => ({
 				first: (branch: number) => {
-					if (name !== parents[0]?.name || outputs.length === 0) throw new Error(`Node '${name}' hasn't been executed`);
+					if (name !== parents[0]?.name || outputs.length === 0)
+						throw new Error(`Node '${name}' hasn't been executed`);
 					if (branch >= outputs.length) throw new Error('No data found');
 					const json = outputs[branch];
 					return json ? { json } : undefined;

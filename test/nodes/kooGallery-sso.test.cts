@@ -208,7 +208,10 @@ describe('Single Sign-On > Get Tokens, Refresh Token, Get User Info', () => {
 		expect(out[2].json.access_token).toEqual(expect.any(String));
 		expect(out[2].json.access_token).not.toBe(out[0].json.access_token);
 		// With an error output n8n moves an item there only if its keys are error, message, details.
-		const routed = await run(getTokens(used), [{}], { continueOnFail: true, onError: 'continueErrorOutput' });
+		const routed = await run(getTokens(used), [{}], {
+			continueOnFail: true,
+			onError: 'continueErrorOutput',
+		});
 		expect(routed.out[0].json).toEqual({
 			error: 'The KooGallery auth centre refused the request: invalid_grant',
 			details: { description: out[1].json.description, errorCode: 'invalid_grant' },

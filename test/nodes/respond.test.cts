@@ -11,12 +11,24 @@ const newInstanceItem = (extra: IDataObject = {}) => ({
 	orderId: 'CS1',
 	orderLineId: 'CS1-000001',
 	businessId: 'biz-1',
-	koogallery: { protocol: 'saasV2', scenario: 'newInstance', verification: { key: 'current' }, answered: false, ...extra },
+	koogallery: {
+		protocol: 'saasV2',
+		scenario: 'newInstance',
+		verification: { key: 'current' },
+		answered: false,
+		...extra,
+	},
 });
 const queryItem = (ids: string[]) => ({
 	activity: 'queryInstance',
 	instanceId: ids.join(','),
-	koogallery: { protocol: 'saasV2', scenario: 'queryInstance', instanceIds: ids, verification: { key: 'current' }, answered: false },
+	koogallery: {
+		protocol: 'saasV2',
+		scenario: 'queryInstance',
+		instanceIds: ids,
+		verification: { key: 'current' },
+		answered: false,
+	},
 });
 
 function answer(sent: SentResponse[], key = KEY) {
@@ -35,12 +47,21 @@ describe('KooGallery Respond', () => {
 		const answers = [];
 		for (const businessId of ['biz-1', 'biz-2-retry']) {
 			const { context, sent } = executeContext({
-				parameters: { respondTo: 'newInstance', resultCode: '000000', resultMessage: '', instanceId: '' },
+				parameters: {
+					respondTo: 'newInstance',
+					resultCode: '000000',
+					resultMessage: '',
+					instanceId: '',
+				},
 				triggerOutputs: [{ ...newInstanceItem(), businessId }],
 			});
 			const out = await respond.execute.call(context);
 			answers.push(answer(sent));
-			expect(out[0][0].json.koogalleryAnswer).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'CS1-000001' });
+			expect(out[0][0].json.koogalleryAnswer).toEqual({
+				resultCode: '000000',
+				resultMsg: 'Success',
+				instanceId: 'CS1-000001',
+			});
 		}
 		expect(answers).toEqual([
 			{ resultCode: '000000', resultMsg: 'Success', instanceId: 'CS1-000001' },
@@ -51,14 +72,43 @@ describe('KooGallery Respond', () => {
 	it('sends the License result codes 000900 to 000903 with their meaning, and a message cut by code point', async () => {
 		const { context, sent } = executeContext({
 			parameters: { respondTo: 'result', resultCode: '000903', resultMessage: '' },
-			triggerOutputs: [{ activity: 'getLicenseAsync', instanceId: 'ins-7', koogallery: { protocol: 'license', scenario: 'getLicenseAsync', verification: { key: 'current' } } }],
+			triggerOutputs: [
+				{
+					activity: 'getLicenseAsync',
+					instanceId: 'ins-7',
+					koogallery: {
+						protocol: 'license',
+						scenario: 'getLicenseAsync',
+						verification: { key: 'current' },
+					},
+				},
+			],
 		});
 		await respond.execute.call(context);
-		expect(sent[0].body).toBe('{"resultCode":"000903","resultMsg":"The device fingerprint is required"}');
-		expect(answer(sent)).toEqual({ resultCode: '000903', resultMsg: 'The device fingerprint is required' });
+		expect(sent[0].body).toBe(
+			'{"resultCode":"000903","resultMsg":"The device fingerprint is required"}',
+		);
+		expect(answer(sent)).toEqual({
+			resultCode: '000903',
+			resultMsg: 'The device fingerprint is required',
+		});
 		const long = executeContext({
-			parameters: { respondTo: 'result', resultCode: '000900', resultMessage: `${'额'.repeat(254)}😀😀` },
-			triggerOutputs: [{ activity: 'getLicenseAsync', instanceId: 'ins-7', koogallery: { protocol: 'license', scenario: 'getLicenseAsync', verification: { key: 'current' } } }],
+			parameters: {
+				respondTo: 'result',
+				resultCode: '000900',
+				resultMessage: `${'额'.repeat(254)}😀😀`,
+			},
+			triggerOutputs: [
+				{
+					activity: 'getLicenseAsync',
+					instanceId: 'ins-7',
+					koogallery: {
+						protocol: 'license',
+						scenario: 'getLicenseAsync',
+						verification: { key: 'current' },
+					},
+				},
+			],
 		});
 		await respond.execute.call(long.context);
 		expect(answer(long.sent).resultMsg).toBe(`${'额'.repeat(254)}😀`);
@@ -66,17 +116,34 @@ describe('KooGallery Respond', () => {
 
 	it('uses the instance ID given, 000004 for slow provisioning, and signs with the key that signed the call', async () => {
 		const { context, sent } = executeContext({
-			parameters: { respondTo: 'newInstance', resultCode: '000004', resultMessage: 'provisioning', instanceId: 'inst-42' },
+			parameters: {
+				respondTo: 'newInstance',
+				resultCode: '000004',
+				resultMessage: 'provisioning',
+				instanceId: 'inst-42',
+			},
 			triggerOutputs: [newInstanceItem({ verification: { key: 'previous' } })],
 		});
 		await respond.execute.call(context);
-		expect(answer(sent, PREVIOUS_KEY)).toEqual({ resultCode: '000004', resultMsg: 'provisioning', instanceId: 'inst-42' });
+		expect(answer(sent, PREVIOUS_KEY)).toEqual({
+			resultCode: '000004',
+			resultMsg: 'provisioning',
+			instanceId: 'inst-42',
+		});
 	});
 
 	it('finds the trigger item on whichever output fired', async () => {
 		const { context, sent } = executeContext({
 			parameters: { respondTo: 'result', resultCode: '000003', resultMessage: '' },
-			triggerOutputs: [undefined, undefined, { activity: 'releaseInstance', instanceId: 'x', koogallery: { scenario: 'releaseInstance', verification: { key: 'current' } } }],
+			triggerOutputs: [
+				undefined,
+				undefined,
+				{
+					activity: 'releaseInstance',
+					instanceId: 'x',
+					koogallery: { scenario: 'releaseInstance', verification: { key: 'current' } },
+				},
+			],
 		});
 		await respond.execute.call(context);
 		expect(answer(sent)).toEqual({ resultCode: '000003', resultMsg: 'Instance ID does not exist' });
@@ -100,7 +167,16 @@ describe('KooGallery Respond', () => {
 				memo: '创建实例成功',
 				encrypt: true,
 				encryptType: '1',
-				usage: { entries: [{ usageValue: 12.345678, statisticalTime: '20260101120000000', relatedInstanceId: '', dashboardUrl: '' }] },
+				usage: {
+					entries: [
+						{
+							usageValue: 12.345678,
+							statisticalTime: '20260101120000000',
+							relatedInstanceId: '',
+							dashboardUrl: '',
+						},
+					],
+				},
 			}),
 			triggerOutputs: [undefined, queryItem(['i-1', 'i-2'])],
 		});
@@ -109,13 +185,20 @@ describe('KooGallery Respond', () => {
 		const body = answer(sent);
 		expect(body.encryptType).toBe('1');
 		expect(body.info).toHaveLength(2);
-		body.info.forEach((entry: { instanceId: string; appInfo: IDataObject; usageInfo: IDataObject[] }, i: number) => {
-			expect(entry.instanceId).toBe(rows[i].id);
-			expect(entry.appInfo.frontEndUrl).toBe(rows[i].url);
-			expect(decryptCredential(KEY, entry.appInfo.userName as string, '1')).toBe(rows[i].user);
-			expect(decryptCredential(KEY, entry.appInfo.password as string, '1')).toBe(rows[i].pass);
-			expect(entry.usageInfo).toEqual([{ usageValue: 12.3457, statisticalTime: '20260101120000000' }]);
-		});
+		body.info.forEach(
+			(
+				entry: { instanceId: string; appInfo: IDataObject; usageInfo: IDataObject[] },
+				i: number,
+			) => {
+				expect(entry.instanceId).toBe(rows[i].id);
+				expect(entry.appInfo.frontEndUrl).toBe(rows[i].url);
+				expect(decryptCredential(KEY, entry.appInfo.userName as string, '1')).toBe(rows[i].user);
+				expect(decryptCredential(KEY, entry.appInfo.password as string, '1')).toBe(rows[i].pass);
+				expect(entry.usageInfo).toEqual([
+					{ usageValue: 12.3457, statisticalTime: '20260101120000000' },
+				]);
+			},
+		);
 		// The input items pass through unchanged; what the node adds never holds a password.
 		const shown = JSON.stringify(out[0].map((item) => item.json.koogalleryAnswer));
 		for (const row of rows) expect(shown).not.toContain(row.pass);
@@ -124,28 +207,76 @@ describe('KooGallery Respond', () => {
 
 	it('sends plaintext credentials when encryption is off, still keeping the password out of the output', async () => {
 		const { context, sent } = executeContext({
-			parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: 'https://a', userName: 'u', password: 'p-123', encrypt: false },
+			parameters: {
+				respondTo: 'queryInstance',
+				resultCode: '000000',
+				infoInstanceId: '',
+				frontEndUrl: 'https://a',
+				userName: 'u',
+				password: 'p-123',
+				encrypt: false,
+			},
 			triggerOutputs: [queryItem(['only'])],
 		});
 		const out = await respond.execute.call(context);
-		expect(answer(sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', info: [{ instanceId: 'only', appInfo: { frontEndUrl: 'https://a', userName: 'u', password: 'p-123' } }] });
+		expect(answer(sent)).toEqual({
+			resultCode: '000000',
+			resultMsg: 'Success',
+			info: [
+				{
+					instanceId: 'only',
+					appInfo: { frontEndUrl: 'https://a', userName: 'u', password: 'p-123' },
+				},
+			],
+		});
 		expect(JSON.stringify(out[0][0].json.koogalleryAnswer)).not.toContain('p-123');
 	});
 
 	it('takes empty Query Instance fields, and the purchase instance ID, from the input item', async () => {
 		const rows = [
-			{ instanceId: 'i-1', frontEndUrl: 'https://a.example.com', userName: 'admin-a', password: 'pw-a', memo: 'hello' },
-			{ instanceId: 'i-2', frontEndUrl: 'https://b.example.com', userName: 'admin-b', password: 'pw-b' },
+			{
+				instanceId: 'i-1',
+				frontEndUrl: 'https://a.example.com',
+				userName: 'admin-a',
+				password: 'pw-a',
+				memo: 'hello',
+			},
+			{
+				instanceId: 'i-2',
+				frontEndUrl: 'https://b.example.com',
+				userName: 'admin-b',
+				password: 'pw-b',
+			},
 		];
 		const { context, sent } = executeContext({
 			items: rows,
-			parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: '', userName: '', password: '', memo: '', encrypt: false },
+			parameters: {
+				respondTo: 'queryInstance',
+				resultCode: '000000',
+				infoInstanceId: '',
+				frontEndUrl: '',
+				userName: '',
+				password: '',
+				memo: '',
+				encrypt: false,
+			},
 			triggerOutputs: [queryItem(['i-1', 'i-2'])],
 		});
 		await respond.execute.call(context);
 		expect(answer(sent).info).toEqual([
-			{ instanceId: 'i-1', appInfo: { frontEndUrl: 'https://a.example.com', userName: 'admin-a', password: 'pw-a', memo: 'hello' } },
-			{ instanceId: 'i-2', appInfo: { frontEndUrl: 'https://b.example.com', userName: 'admin-b', password: 'pw-b' } },
+			{
+				instanceId: 'i-1',
+				appInfo: {
+					frontEndUrl: 'https://a.example.com',
+					userName: 'admin-a',
+					password: 'pw-a',
+					memo: 'hello',
+				},
+			},
+			{
+				instanceId: 'i-2',
+				appInfo: { frontEndUrl: 'https://b.example.com', userName: 'admin-b', password: 'pw-b' },
+			},
 		]);
 		const found = executeContext({
 			items: [{ orderId: 'CS1', instanceId: 'first-business-id' }],
@@ -157,9 +288,20 @@ describe('KooGallery Respond', () => {
 	});
 
 	it('answers the renewal change check', async () => {
-		const item = { activity: 'changeInstanceCheck', instanceId: 'i', productInfo: {}, koogallery: { scenario: 'changeInstanceCheck', verification: { key: 'current' } } };
-		for (const [allow, code] of [[true, '000000'], [false, '000005']] as const) {
-			const { context, sent } = executeContext({ parameters: { respondTo: 'changeInstanceCheck', allowChange: allow, resultMessage: '' }, triggerOutputs: [item] });
+		const item = {
+			activity: 'changeInstanceCheck',
+			instanceId: 'i',
+			productInfo: {},
+			koogallery: { scenario: 'changeInstanceCheck', verification: { key: 'current' } },
+		};
+		for (const [allow, code] of [
+			[true, '000000'],
+			[false, '000005'],
+		] as const) {
+			const { context, sent } = executeContext({
+				parameters: { respondTo: 'changeInstanceCheck', allowChange: allow, resultMessage: '' },
+				triggerOutputs: [item],
+			});
 			await respond.execute.call(context);
 			expect(answer(sent).resultCode).toBe(code);
 		}
@@ -168,7 +310,12 @@ describe('KooGallery Respond', () => {
 	it('sends nothing when the trigger already answered', async () => {
 		const { context, sent } = executeContext({
 			parameters: { respondTo: 'result', resultCode: '000000' },
-			triggerOutputs: [{ activity: 'releaseInstance', koogallery: { scenario: 'releaseInstance', answered: true } }],
+			triggerOutputs: [
+				{
+					activity: 'releaseInstance',
+					koogallery: { scenario: 'releaseInstance', answered: true },
+				},
+			],
 		});
 		const out = await respond.execute.call(context);
 		expect(sent).toHaveLength(0);
@@ -177,12 +324,37 @@ describe('KooGallery Respond', () => {
 
 	it('answers a SaaS V1.0 purchase with the instance ID and always-encrypted login details', async () => {
 		const { context, sent } = executeContext({
-			parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '', frontEndUrl: 'https://v1.example.com', userName: 'admin', password: 'pw-v1-secret', memo: '', encrypt: false, encryptType: '1' },
-			triggerOutputs: [{ activity: 'newInstance', businessId: 'biz-v1', koogallery: { protocol: 'saasV1', scenario: 'newInstance', verification: { key: 'current' } } }],
+			parameters: {
+				respondTo: 'newInstance',
+				resultCode: '000000',
+				instanceId: '',
+				frontEndUrl: 'https://v1.example.com',
+				userName: 'admin',
+				password: 'pw-v1-secret',
+				memo: '',
+				encrypt: false,
+				encryptType: '1',
+			},
+			triggerOutputs: [
+				{
+					activity: 'newInstance',
+					businessId: 'biz-v1',
+					koogallery: {
+						protocol: 'saasV1',
+						scenario: 'newInstance',
+						verification: { key: 'current' },
+					},
+				},
+			],
 		});
 		const out = await respond.execute.call(context);
 		const body = answer(sent);
-		expect(body).toMatchObject({ resultCode: '000000', instanceId: 'biz-v1', encryptType: '1', appInfo: { frontEndUrl: 'https://v1.example.com' } });
+		expect(body).toMatchObject({
+			resultCode: '000000',
+			instanceId: 'biz-v1',
+			encryptType: '1',
+			appInfo: { frontEndUrl: 'https://v1.example.com' },
+		});
 		expect(decryptCredential(KEY, body.appInfo.userName, '1')).toBe('admin');
 		expect(decryptCredential(KEY, body.appInfo.password, '1')).toBe('pw-v1-secret');
 		expect(JSON.stringify(out[0][0].json.koogalleryAnswer)).not.toContain('pw-v1-secret');
@@ -190,7 +362,13 @@ describe('KooGallery Respond', () => {
 
 	it('refuses login details on a SaaS V2.0 purchase, which sends them in Query Instance', async () => {
 		const { context, sent } = executeContext({
-			parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '', frontEndUrl: 'https://a', userName: 'u' },
+			parameters: {
+				respondTo: 'newInstance',
+				resultCode: '000000',
+				instanceId: '',
+				frontEndUrl: 'https://a',
+				userName: 'u',
+			},
 			triggerOutputs: [newInstanceItem()],
 		});
 		await expect(respond.execute.call(context)).rejects.toThrow(/does not take login details/);
@@ -199,16 +377,49 @@ describe('KooGallery Respond', () => {
 
 	it('answers getLicense with the instance ID and the license, and getLicenseAsync with the instance sent', async () => {
 		const get = executeContext({
-			parameters: { respondTo: 'license', resultCode: '000000', instanceId: '', license: 'LIC-123' },
-			triggerOutputs: [{ activity: 'getLicense', businessId: 'biz-l', orderId: 'CS1', productId: 'OFFI1', koogallery: { protocol: 'license', scenario: 'getLicense', verification: { key: 'current' } } }],
+			parameters: {
+				respondTo: 'license',
+				resultCode: '000000',
+				instanceId: '',
+				license: 'LIC-123',
+			},
+			triggerOutputs: [
+				{
+					activity: 'getLicense',
+					businessId: 'biz-l',
+					orderId: 'CS1',
+					productId: 'OFFI1',
+					koogallery: {
+						protocol: 'license',
+						scenario: 'getLicense',
+						verification: { key: 'current' },
+					},
+				},
+			],
 		});
 		const out = await respond.execute.call(get.context);
 		// No order line in the older License calls: a code from orderId and productId (see core/instance-id.ts).
-		expect(answer(get.sent)).toEqual({ resultCode: '000000', resultMsg: 'Success', instanceId: 'f1dc032e50874ae2c01db8a01a6da579', license: 'LIC-123' });
+		expect(answer(get.sent)).toEqual({
+			resultCode: '000000',
+			resultMsg: 'Success',
+			instanceId: 'f1dc032e50874ae2c01db8a01a6da579',
+			license: 'LIC-123',
+		});
 		expect(JSON.stringify(out)).not.toContain('LIC-123');
 		const asyncCall = executeContext({
 			parameters: { respondTo: 'license', resultCode: '000000', instanceId: '', license: 'LIC-9' },
-			triggerOutputs: [{ activity: 'getLicenseAsync', instanceId: 'ins-7', eventId: 'e1', koogallery: { protocol: 'license', scenario: 'getLicenseAsync', verification: { key: 'current' } } }],
+			triggerOutputs: [
+				{
+					activity: 'getLicenseAsync',
+					instanceId: 'ins-7',
+					eventId: 'e1',
+					koogallery: {
+						protocol: 'license',
+						scenario: 'getLicenseAsync',
+						verification: { key: 'current' },
+					},
+				},
+			],
 		});
 		await respond.execute.call(asyncCall.context);
 		expect(answer(asyncCall.sent)).toMatchObject({ instanceId: 'ins-7', license: 'LIC-9' });
@@ -219,21 +430,103 @@ describe('KooGallery Respond', () => {
 		const { context, sent } = executeContext({
 			parameters: { respondTo: 'result', resultCode: '000000' },
 			credentials: { secretKey: KEY, kitSecretKey: kitKey },
-			triggerOutputs: [{ tenantId: 't', koogallery: { protocol: 'kit', scenario: 'tenantSync', verification: { key: 'current' } } }],
+			triggerOutputs: [
+				{
+					tenantId: 't',
+					koogallery: { protocol: 'kit', scenario: 'tenantSync', verification: { key: 'current' } },
+				},
+			],
 		});
 		await respond.execute.call(context);
 		expect(answer(sent, kitKey)).toEqual({ resultCode: '000000', resultMsg: 'Success' });
 	});
 
 	const errors: Array<[string, Parameters<typeof executeContext>[0], RegExp]> = [
-		['no trigger before it', { parameters: { respondTo: 'result', resultCode: '000000' }, parents: [{ name: 'Set', type: 'n8n-nodes-base.set' }] }, /No KooGallery Trigger comes before/],
-		['a manual run (trigger did not run)', { parameters: { respondTo: 'result', resultCode: '000000' }, triggerOutputs: [] }, /no KooGallery call to answer/],
-		['the wrong scenario', { parameters: { respondTo: 'queryInstance', resultCode: '000000' }, triggerOutputs: [newInstanceItem()] }, /answers "queryInstance" but the call .* is "newInstance"/],
-		['several instances without IDs', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: 'https://a' }, triggerOutputs: [queryItem(['a', 'b'])] }, /Instance ID is empty/],
-		['an instance not asked about', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: 'zzz', frontEndUrl: 'https://a' }, triggerOutputs: [queryItem(['a'])] }, /was not asked about/],
-		['login details without a URL', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: '', userName: 'u' }, triggerOutputs: [queryItem(['a'])] }, /Customer URL is empty/],
-		['an over-long encrypted password', { parameters: { respondTo: 'queryInstance', resultCode: '000000', infoInstanceId: '', frontEndUrl: 'https://a', password: 'x'.repeat(100), encrypt: true, encryptType: '2' }, triggerOutputs: [queryItem(['a'])] }, /Password/],
-		['an over-long instance ID', { parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: 'x'.repeat(65) }, triggerOutputs: [newInstanceItem()] }, /1 to 64 characters/],
+		[
+			'no trigger before it',
+			{
+				parameters: { respondTo: 'result', resultCode: '000000' },
+				parents: [{ name: 'Set', type: 'n8n-nodes-base.set' }],
+			},
+			/No KooGallery Trigger comes before/,
+		],
+		[
+			'a manual run (trigger did not run)',
+			{ parameters: { respondTo: 'result', resultCode: '000000' }, triggerOutputs: [] },
+			/no KooGallery call to answer/,
+		],
+		[
+			'the wrong scenario',
+			{
+				parameters: { respondTo: 'queryInstance', resultCode: '000000' },
+				triggerOutputs: [newInstanceItem()],
+			},
+			/answers "queryInstance" but the call .* is "newInstance"/,
+		],
+		[
+			'several instances without IDs',
+			{
+				parameters: {
+					respondTo: 'queryInstance',
+					resultCode: '000000',
+					infoInstanceId: '',
+					frontEndUrl: 'https://a',
+				},
+				triggerOutputs: [queryItem(['a', 'b'])],
+			},
+			/Instance ID is empty/,
+		],
+		[
+			'an instance not asked about',
+			{
+				parameters: {
+					respondTo: 'queryInstance',
+					resultCode: '000000',
+					infoInstanceId: 'zzz',
+					frontEndUrl: 'https://a',
+				},
+				triggerOutputs: [queryItem(['a'])],
+			},
+			/was not asked about/,
+		],
+		[
+			'login details without a URL',
+			{
+				parameters: {
+					respondTo: 'queryInstance',
+					resultCode: '000000',
+					infoInstanceId: '',
+					frontEndUrl: '',
+					userName: 'u',
+				},
+				triggerOutputs: [queryItem(['a'])],
+			},
+			/Customer URL is empty/,
+		],
+		[
+			'an over-long encrypted password',
+			{
+				parameters: {
+					respondTo: 'queryInstance',
+					resultCode: '000000',
+					infoInstanceId: '',
+					frontEndUrl: 'https://a',
+					password: 'x'.repeat(100),
+					encrypt: true,
+					encryptType: '2',
+				},
+				triggerOutputs: [queryItem(['a'])],
+			},
+			/Password/,
+		],
+		[
+			'an over-long instance ID',
+			{
+				parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: 'x'.repeat(65) },
+				triggerOutputs: [newInstanceItem()],
+			},
+			/1 to 64 characters/,
+		],
 	];
 	it.each(errors)('refuses to answer with %s, sending nothing', async (_name, options, message) => {
 		const { context, sent } = executeContext(options);

@@ -14,22 +14,39 @@ const credentials = { ...CREDENTIALS, kitSecretKey: KIT_KEY };
 let n = 0;
 const nonce = () => `nonce-${++n}-${Math.random()}`;
 
-const outputsOf = (result: { workflowData?: unknown[][] }) => (result.workflowData ?? []).map((o) => o.length);
+const outputsOf = (result: { workflowData?: unknown[][] }) =>
+	(result.workflowData ?? []).map((o) => o.length);
 const itemOf = (result: { workflowData?: Array<Array<{ json: IDataObject }>> }) =>
 	result.workflowData!.flat()[0].json as IDataObject & { koogallery: IDataObject };
 
 describe('KooGallery Trigger: joint-operation kit syncs', () => {
 	const tenantSync = JSON.stringify({
-		instanceId: 'ins-1', orderId: 'CS1', tenantId: 't-1', tenantCode: 'acme', name: 'ACME', domainName: 'https://acme.example.com', flag: 1, testFlag: 1, timeStamp: '20220413093539534',
+		instanceId: 'ins-1',
+		orderId: 'CS1',
+		tenantId: 't-1',
+		tenantCode: 'acme',
+		name: 'ACME',
+		domainName: 'https://acme.example.com',
+		flag: 1,
+		testFlag: 1,
+		timeStamp: '20220413093539534',
 	});
 	const kitCall = (path: string, body: string, key = KIT_KEY, parameters: IDataObject = {}) =>
 		webhookContext({
 			query: {},
 			rawBody: body,
 			url: `/webhook/koogallery/kit/produceAPI/v2/${path}`,
-			headers: { 'content-type': 'application/json', ...kitSignatureHeaders(key, body, nonce(), String(Date.now())) },
+			headers: {
+				'content-type': 'application/json',
+				...kitSignatureHeaders(key, body, nonce(), String(Date.now())),
+			},
 			credentials,
-			parameters: { protocol: 'kit', path: 'koogallery/kit', kitScenarios: ['tenantSync', 'applicationSync', 'authSync'], ...parameters },
+			parameters: {
+				protocol: 'kit',
+				path: 'koogallery/kit',
+				kitScenarios: ['tenantSync', 'applicationSync', 'authSync'],
+				...parameters,
+			},
 		});
 
 	it('verifies x-sign with the kit key and starts the Tenant Sync branch with idempotency keys', async () => {
@@ -37,7 +54,15 @@ describe('KooGallery Trigger: joint-operation kit syncs', () => {
 		const result = await trigger.webhook.call(context);
 		expect(response.body).toBeUndefined();
 		expect(outputsOf(result)).toEqual([1, 0, 0]);
-		expect(itemOf(result)).toMatchObject({ tenantId: 't-1', koogallery: { protocol: 'kit', scenario: 'tenantSync', testFlag: true, idempotencyKeys: ['tenant:ins-1/t-1'] } });
+		expect(itemOf(result)).toMatchObject({
+			tenantId: 't-1',
+			koogallery: {
+				protocol: 'kit',
+				scenario: 'tenantSync',
+				testFlag: true,
+				idempotencyKeys: ['tenant:ins-1/t-1'],
+			},
+		});
 	});
 
 	it('refuses a call signed with the basic key, answering with the kit key', async () => {
@@ -48,18 +73,35 @@ describe('KooGallery Trigger: joint-operation kit syncs', () => {
 	});
 
 	it('acknowledges a department sync it does not handle and refuses a bad body with 000002', async () => {
-		const org = JSON.stringify({ instanceId: 'ins-1', tenantId: 't-1', orgCode: '001', orgName: 'Sales', parentCode: '000', flag: 1, testFlag: 0, timeStamp: '20220420114117642' });
+		const org = JSON.stringify({
+			instanceId: 'ins-1',
+			tenantId: 't-1',
+			orgCode: '001',
+			orgName: 'Sales',
+			parentCode: '000',
+			flag: 1,
+			testFlag: 0,
+			timeStamp: '20220420114117642',
+		});
 		const ack = kitCall('singleOrgSync', org);
 		expect(await trigger.webhook.call(ack.context)).toEqual({ noWebhookResponse: true });
 		expect(JSON.parse(ack.response.body!).resultCode).toBe('000000');
-		const bad = kitCall('tenantSync', JSON.stringify({ ...JSON.parse(tenantSync), tenantId: undefined }));
+		const bad = kitCall(
+			'tenantSync',
+			JSON.stringify({ ...JSON.parse(tenantSync), tenantId: undefined }),
+		);
 		await trigger.webhook.call(bad.context);
-		expect(JSON.parse(bad.response.body!)).toEqual({ resultCode: '000002', resultMsg: '"tenantId" is required but missing.' });
+		expect(JSON.parse(bad.response.body!)).toEqual({
+			resultCode: '000002',
+			resultMsg: '"tenantId" is required but missing.',
+		});
 	});
 
 	it('refuses kit calls when no kit key is set', async () => {
 		const { context, response, logs } = webhookContext({
-			query: {}, rawBody: tenantSync, url: '/webhook/koogallery/kit/produceAPI/v2/tenantSync',
+			query: {},
+			rawBody: tenantSync,
+			url: '/webhook/koogallery/kit/produceAPI/v2/tenantSync',
 			headers: kitSignatureHeaders(KIT_KEY, tenantSync, nonce(), String(Date.now())),
 			parameters: { protocol: 'kit', kitScenarios: ['tenantSync'] },
 		});
@@ -75,21 +117,32 @@ describe('KooGallery Trigger: joint-operation kit syncs', () => {
 			expect(text.startsWith('={{') && text.endsWith('}}')).toBe(true);
 			return new Function('$parameter', `return ${text.slice(3, -2)}`)(parameter);
 		};
-		const resolvers = (webhook: object) => (webhook as Record<symbol, Record<string, { resolve: (p: IDataObject) => unknown }>>)[WEBHOOK_RESOLVERS];
+		const resolvers = (webhook: object) =>
+			(webhook as Record<symbol, Record<string, { resolve: (p: IDataObject) => unknown }>>)[
+				WEBHOOK_RESOLVERS
+			];
 		const fields = (webhook: (typeof webhooks)[number], parameter: IDataObject) => {
-			const editor = ['httpMethod', 'path', 'ndvHideUrl'].map((f) => evaluate((webhook as unknown as IDataObject)[f], parameter));
-			const native = ['httpMethod', 'path', 'ndvHideUrl'].map((f) => resolvers(webhook)[f].resolve(parameter));
+			const editor = ['httpMethod', 'path', 'ndvHideUrl'].map((f) =>
+				evaluate((webhook as unknown as IDataObject)[f], parameter),
+			);
+			const native = ['httpMethod', 'path', 'ndvHideUrl'].map((f) =>
+				resolvers(webhook)[f].resolve(parameter),
+			);
 			expect(native).toEqual(editor);
 			return editor;
 		};
-		const table = ['saasV2', 'kit', 'license', 'saasV1', 'orderNotify'].map((protocol) => webhooks.map((w) => fields(w, { protocol, path: 'p/x' })));
+		const table = ['saasV2', 'kit', 'license', 'saasV1', 'orderNotify'].map((protocol) =>
+			webhooks.map((w) => fields(w, { protocol, path: 'p/x' })),
+		);
 		expect(table[0][0]).toEqual(['POST', 'p/x', false]);
 		expect(table[1][0]).toEqual(['', 'p/x', true]);
 		expect(table[2][0]).toEqual(['GET,POST', 'p/x', false]);
 		expect(table[3][0]).toEqual(['GET,POST', 'p/x', false]);
 		expect(table[4][0]).toEqual(['POST', 'p/x', false]);
 		expect(table[4].slice(1).map(([method]) => method)).toEqual(['', '', '', '', '']);
-		expect(table[1].slice(1)).toEqual(KIT_SCENARIOS.map((s) => ['POST', `p/x/produceAPI/v2/${s.activity}`, false]));
+		expect(table[1].slice(1)).toEqual(
+			KIT_SCENARIOS.map((s) => ['POST', `p/x/produceAPI/v2/${s.activity}`, false]),
+		);
 		expect(table[0].slice(1).map(([method]) => method)).toEqual(['', '', '', '', '']);
 	});
 });
@@ -97,18 +150,37 @@ describe('KooGallery Trigger: joint-operation kit syncs', () => {
 describe('KooGallery Trigger: SaaS V1.0 and License GET calls (authToken)', () => {
 	const v1Url = (params: Record<string, string>, key = KEY) => {
 		const token = computeAuthToken(key, params);
-		const query = Object.entries({ ...params, authToken: token }).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+		const query = Object.entries({ ...params, authToken: token })
+			.map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+			.join('&');
 		return `/webhook/koogallery/v1?${query}`;
 	};
 	const now = () => formatStatisticalTime(new Date());
 
 	it('verifies a V1.0 newInstance GET and routes it', async () => {
-		const params = { activity: 'newInstance', businessId: 'b-1', customerId: 'c-1', orderId: 'CS1', productId: 'P1', testFlag: '1', timeStamp: now() };
-		const { context, response } = webhookContext({ method: 'GET', url: v1Url(params), query: {}, rawBody: '', parameters: { protocol: 'saasV1', v1Scenarios: ['newInstance', 'releaseInstance'] } });
+		const params = {
+			activity: 'newInstance',
+			businessId: 'b-1',
+			customerId: 'c-1',
+			orderId: 'CS1',
+			productId: 'P1',
+			testFlag: '1',
+			timeStamp: now(),
+		};
+		const { context, response } = webhookContext({
+			method: 'GET',
+			url: v1Url(params),
+			query: {},
+			rawBody: '',
+			parameters: { protocol: 'saasV1', v1Scenarios: ['newInstance', 'releaseInstance'] },
+		});
 		const result = await trigger.webhook.call(context);
 		expect(response.body).toBeUndefined();
 		expect(outputsOf(result)).toEqual([1, 0]);
-		expect(itemOf(result)).toMatchObject({ orderId: 'CS1', koogallery: { protocol: 'saasV1', scenario: 'newInstance', testFlag: true } });
+		expect(itemOf(result)).toMatchObject({
+			orderId: 'CS1',
+			koogallery: { protocol: 'saasV1', scenario: 'newInstance', testFlag: true },
+		});
 	});
 
 	it('refuses a V1.0 call with a wrong token (000001) or a timeStamp beyond the window (000002)', async () => {
@@ -120,7 +192,13 @@ describe('KooGallery Trigger: SaaS V1.0 and License GET calls (authToken)', () =
 			[v1Url({ ...params, timeStamp: dayOld }), {}, '000002'],
 			[v1Url({ ...params, timeStamp: threeHoursOld }), { authTokenToleranceHours: 2 }, '000002'],
 		] as const) {
-			const { context, response } = webhookContext({ method: 'GET', url, query: {}, rawBody: '', parameters: { protocol: 'saasV1', v1Scenarios: ['releaseInstance'], options } });
+			const { context, response } = webhookContext({
+				method: 'GET',
+				url,
+				query: {},
+				rawBody: '',
+				parameters: { protocol: 'saasV1', v1Scenarios: ['releaseInstance'], options },
+			});
 			expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
 			expect(JSON.parse(response.body!).resultCode).toBe(code);
 		}
@@ -129,18 +207,40 @@ describe('KooGallery Trigger: SaaS V1.0 and License GET calls (authToken)', () =
 	// No V1.0 page gives a window, and KooGallery retries a failed call hours later
 	// (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649013.html): one day by default.
 	it('accepts a V1.0 call whose timeStamp is 3 hours old by default (a retry of the first URL)', async () => {
-		const params = { activity: 'releaseInstance', instanceId: 'i-1', timeStamp: formatStatisticalTime(new Date(Date.now() - 3 * 3_600_000)) };
-		const { context } = webhookContext({ method: 'GET', url: v1Url(params), query: {}, rawBody: '', parameters: { protocol: 'saasV1', v1Scenarios: ['releaseInstance'] } });
+		const params = {
+			activity: 'releaseInstance',
+			instanceId: 'i-1',
+			timeStamp: formatStatisticalTime(new Date(Date.now() - 3 * 3_600_000)),
+		};
+		const { context } = webhookContext({
+			method: 'GET',
+			url: v1Url(params),
+			query: {},
+			rawBody: '',
+			parameters: { protocol: 'saasV1', v1Scenarios: ['releaseInstance'] },
+		});
 		const result = await trigger.webhook.call(context);
 		expect(outputsOf(result)).toEqual([1]);
-		expect(itemOf(result).koogallery).toMatchObject({ scenario: 'releaseInstance', verification: { form: 'decoded' } });
+		expect(itemOf(result).koogallery).toMatchObject({
+			scenario: 'releaseInstance',
+			verification: { form: 'decoded' },
+		});
 	});
 
 	// "云商店每次调用商家接口的Get请求参数中或Post请求的Header里都会带有authToken值", body members signed
 	// (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649135.html); the POST sample
 	// skips blank values (https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0070649159.html).
 	it('verifies a V1.0 POST with a JSON body and the authToken header, its token computed without blanks', async () => {
-		const body = { activity: 'newInstance', businessId: 'b-1', customerId: 'c-1', customerName: '', orderId: 'CS1', productId: 'P1', testFlag: 1, timeStamp: now() };
+		const body = {
+			activity: 'newInstance',
+			businessId: 'b-1',
+			customerId: 'c-1',
+			customerName: '',
+			orderId: 'CS1',
+			productId: 'P1',
+			testFlag: 1,
+			timeStamp: now(),
+		};
 		const strings = { ...body, testFlag: '1' };
 		const post = (authToken: string, sent: object = body) =>
 			webhookContext({
@@ -155,7 +255,16 @@ describe('KooGallery Trigger: SaaS V1.0 and License GET calls (authToken)', () =
 		const result = await trigger.webhook.call(ok.context);
 		expect(outputsOf(result)).toEqual([1]);
 		const item = itemOf(result);
-		expect(item).toMatchObject({ orderId: 'CS1', testFlag: '1', koogallery: { protocol: 'saasV1', scenario: 'newInstance', testFlag: true, verification: { form: 'withoutBlank' } } });
+		expect(item).toMatchObject({
+			orderId: 'CS1',
+			testFlag: '1',
+			koogallery: {
+				protocol: 'saasV1',
+				scenario: 'newInstance',
+				testFlag: true,
+				verification: { form: 'withoutBlank' },
+			},
+		});
 		// The blank customerName was not signed, so it does not reach the workflow.
 		expect(item).not.toHaveProperty('customerName');
 		// Forgeries: another key, a changed member, an added member, no header.
@@ -171,18 +280,55 @@ describe('KooGallery Trigger: SaaS V1.0 and License GET calls (authToken)', () =
 	});
 
 	it('reads License code calls (POST, V2.0 signature) and getLicense (GET, authToken) on one trigger', async () => {
-		const parameters = { protocol: 'license', licenseScenarios: ['refreshLicenseCode', 'getLicense'] };
-		const body = JSON.stringify({ activity: 'refreshLicenseCode', expireTime: '20300523201932', license: 'PL1', orderId: 'CS1', orderLineId: 'CS1-000001', productId: 'P1', scene: 'RENEWAL', testFlag: '1' });
+		const parameters = {
+			protocol: 'license',
+			licenseScenarios: ['refreshLicenseCode', 'getLicense'],
+		};
+		const body = JSON.stringify({
+			activity: 'refreshLicenseCode',
+			expireTime: '20300523201932',
+			license: 'PL1',
+			orderId: 'CS1',
+			orderLineId: 'CS1-000001',
+			productId: 'P1',
+			scene: 'RENEWAL',
+			testFlag: '1',
+		});
 		const n1 = nonce();
 		const ts = String(Date.now());
-		const post = webhookContext({ query: { signature: signSaasV2Request(KEY, body, n1, ts), timestamp: ts, nonce: n1 }, rawBody: body, url: '/webhook/koogallery/license', parameters });
+		const post = webhookContext({
+			query: { signature: signSaasV2Request(KEY, body, n1, ts), timestamp: ts, nonce: n1 },
+			rawBody: body,
+			url: '/webhook/koogallery/license',
+			parameters,
+		});
 		const postResult = await trigger.webhook.call(post.context);
 		expect(outputsOf(postResult)).toEqual([1, 0]);
-		expect(itemOf(postResult).koogallery).toMatchObject({ protocol: 'license', scenario: 'refreshLicenseCode' });
-		const params = { activity: 'getLicense', businessId: 'b-1', customerId: 'c-1', orderId: 'CS1', productId: 'P1', testFlag: '1', timeStamp: now() };
-		const get = webhookContext({ method: 'GET', url: v1Url(params).replace('/v1', '/license'), query: {}, rawBody: '', parameters });
+		expect(itemOf(postResult).koogallery).toMatchObject({
+			protocol: 'license',
+			scenario: 'refreshLicenseCode',
+		});
+		const params = {
+			activity: 'getLicense',
+			businessId: 'b-1',
+			customerId: 'c-1',
+			orderId: 'CS1',
+			productId: 'P1',
+			testFlag: '1',
+			timeStamp: now(),
+		};
+		const get = webhookContext({
+			method: 'GET',
+			url: v1Url(params).replace('/v1', '/license'),
+			query: {},
+			rawBody: '',
+			parameters,
+		});
 		const getResult = await trigger.webhook.call(get.context);
 		expect(outputsOf(getResult)).toEqual([0, 1]);
-		expect(itemOf(getResult)).toMatchObject({ orderId: 'CS1', koogallery: { scenario: 'getLicense' } });
+		expect(itemOf(getResult)).toMatchObject({
+			orderId: 'CS1',
+			koogallery: { scenario: 'getLicense' },
+		});
 	});
 });

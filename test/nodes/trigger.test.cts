@@ -9,19 +9,48 @@ import type { IDataObject } from 'n8n-workflow';
 const trigger = new KooGalleryTrigger();
 let counter = 0;
 
-function call(body: IDataObject | string, opts: { key?: string; parameters?: IDataObject; nowOffsetMs?: number; tamper?: (q: Record<string, string>, b: string) => [Record<string, string>, string]; credentials?: IDataObject | Error; workflowId?: string } = {}) {
+function call(
+	body: IDataObject | string,
+	opts: {
+		key?: string;
+		parameters?: IDataObject;
+		nowOffsetMs?: number;
+		tamper?: (q: Record<string, string>, b: string) => [Record<string, string>, string];
+		credentials?: IDataObject | Error;
+		workflowId?: string;
+	} = {},
+) {
 	const raw = typeof body === 'string' ? body : JSON.stringify(body);
 	const nonce = `nonce-${process.pid}-${++counter}-${Math.random()}`;
 	const timestamp = String(Date.now() + (opts.nowOffsetMs ?? 0));
-	let query: Record<string, string> = { signature: signSaasV2Request(opts.key ?? KEY, raw, nonce, timestamp), timestamp, nonce };
+	let query: Record<string, string> = {
+		signature: signSaasV2Request(opts.key ?? KEY, raw, nonce, timestamp),
+		timestamp,
+		nonce,
+	};
 	let sent = raw;
 	if (opts.tamper) [query, sent] = opts.tamper(query, raw);
-	return webhookContext({ query, rawBody: sent, parameters: opts.parameters, credentials: opts.credentials, workflowId: opts.workflowId });
+	return webhookContext({
+		query,
+		rawBody: sent,
+		parameters: opts.parameters,
+		credentials: opts.credentials,
+		workflowId: opts.workflowId,
+	});
 }
 
-const NEW = { activity: 'newInstance', orderId: 'CS1', orderLineId: 'CS1-000001', businessId: 'b-1', testFlag: '1' };
+const NEW = {
+	activity: 'newInstance',
+	orderId: 'CS1',
+	orderLineId: 'CS1-000001',
+	businessId: 'b-1',
+	testFlag: '1',
+};
 
-function answerOf(response: { body?: string; headers: Record<string, string>; status?: number }, key = KEY) {
+function answerOf(
+	response: { body?: string; headers: Record<string, string>; status?: number },
+	key = KEY,
+) {
 	expect(response.status).toBe(200);
 	expect(response.headers['content-type']).toBe('application/json;charset=UTF-8');
 	expect(verifyBodySign(key, response.body ?? '', response.headers['body-sign'])).toBe(true);
@@ -48,14 +77,20 @@ describe('KooGallery Trigger webhook()', () => {
 			verification: { key: 'current', form: 'raw' },
 			answered: false,
 		});
-		expect(Math.abs(Date.parse(json.koogallery.receivedAt as string) - Date.now())).toBeLessThan(60_000);
+		expect(Math.abs(Date.parse(json.koogallery.receivedAt as string) - Date.now())).toBeLessThan(
+			60_000,
+		);
 	});
 
 	it('routes each scenario to its own output and lists queryInstance IDs', async () => {
 		const { context } = call({ activity: 'queryInstance', instanceId: 'i-1, i-2' });
 		const outputs = (await trigger.webhook.call(context)).workflowData!;
 		expect(outputs.map((o) => o.length)).toEqual([0, 1, 0, 0, 0]);
-		expect(outputs[1][0].json.koogallery).toMatchObject({ scenario: 'queryInstance', instanceIds: ['i-1', 'i-2'], testFlag: false });
+		expect(outputs[1][0].json.koogallery).toMatchObject({
+			scenario: 'queryInstance',
+			instanceIds: ['i-1', 'i-2'],
+			testFlag: false,
+		});
 	});
 
 	it('accepts the previous key during a rotation and answers refusals with the current key', async () => {
@@ -65,31 +100,81 @@ describe('KooGallery Trigger webhook()', () => {
 	});
 
 	const refusals: Array<[string, string, Parameters<typeof call>[1], RegExp, string]> = [
-		['a tampered body', '000001', { tamper: (q, b) => [q, b.replace('CS1', 'CS2')] }, /does not match/, 'Authentication failed.'],
-		['a wrong key', '000001', { key: 'some-other-key-123' }, /does not match/, 'Authentication failed.'],
+		[
+			'a tampered body',
+			'000001',
+			{ tamper: (q, b) => [q, b.replace('CS1', 'CS2')] },
+			/does not match/,
+			'Authentication failed.',
+		],
+		[
+			'a wrong key',
+			'000001',
+			{ key: 'some-other-key-123' },
+			/does not match/,
+			'Authentication failed.',
+		],
 		// Huawei's V2.0 sample answers a stale timestamp with INVALID_PARAM (docs/protocol/koogallery-saas-v2.md §2.2).
-		['a stale timestamp', '000002', { nowOffsetMs: -61_000 }, /61 s old/, "The request's timestamp is 61 s old; at most 60 s is accepted. Check the server clock if this repeats."],
-		['a future timestamp', '000002', { nowOffsetMs: 61_000 }, /in the future/, "The request's timestamp is 61 s in the future; at most 60 s is accepted. Check the server clock if this repeats."],
-		['a missing signature', '000001', { tamper: (q, b) => [{ ...q, signature: '' }, b] }, /"signature" is missing/, 'Authentication failed.'],
-		['a missing nonce', '000002', { tamper: (q, b) => [{ ...q, nonce: '' }, b] }, /"nonce" is missing/, 'The URL parameter "nonce" is missing.'],
-		['a repeated timestamp', '000002', { tamper: (q, b) => [{ ...q, timestamp: [q.timestamp, q.timestamp] as unknown as string }, b] }, /more than once/, 'The URL parameter "timestamp" was sent more than once.'],
+		[
+			'a stale timestamp',
+			'000002',
+			{ nowOffsetMs: -61_000 },
+			/61 s old/,
+			"The request's timestamp is 61 s old; at most 60 s is accepted. Check the server clock if this repeats.",
+		],
+		[
+			'a future timestamp',
+			'000002',
+			{ nowOffsetMs: 61_000 },
+			/in the future/,
+			"The request's timestamp is 61 s in the future; at most 60 s is accepted. Check the server clock if this repeats.",
+		],
+		[
+			'a missing signature',
+			'000001',
+			{ tamper: (q, b) => [{ ...q, signature: '' }, b] },
+			/"signature" is missing/,
+			'Authentication failed.',
+		],
+		[
+			'a missing nonce',
+			'000002',
+			{ tamper: (q, b) => [{ ...q, nonce: '' }, b] },
+			/"nonce" is missing/,
+			'The URL parameter "nonce" is missing.',
+		],
+		[
+			'a repeated timestamp',
+			'000002',
+			{
+				tamper: (q, b) => [{ ...q, timestamp: [q.timestamp, q.timestamp] as unknown as string }, b],
+			},
+			/more than once/,
+			'The URL parameter "timestamp" was sent more than once.',
+		],
 	];
-	it.each(refusals)('refuses %s with a signed %s and starts nothing', async (_name, code, opts, logged, message) => {
-		const { context, response, logs } = call(NEW, opts);
-		const result = await trigger.webhook.call(context);
-		expect(result).toEqual({ noWebhookResponse: true });
-		expect(answerOf(response)).toEqual({ resultCode: code, resultMsg: message });
-		expect(logs).toHaveLength(1);
-		expect(logs[0].level).toBe('warn');
-		expect(logs[0].message).toMatch(logged);
-		expect(JSON.stringify(logs)).not.toContain(KEY);
-	});
+	it.each(refusals)(
+		'refuses %s with a signed %s and starts nothing',
+		async (_name, code, opts, logged, message) => {
+			const { context, response, logs } = call(NEW, opts);
+			const result = await trigger.webhook.call(context);
+			expect(result).toEqual({ noWebhookResponse: true });
+			expect(answerOf(response)).toEqual({ resultCode: code, resultMsg: message });
+			expect(logs).toHaveLength(1);
+			expect(logs[0].level).toBe('warn');
+			expect(logs[0].message).toMatch(logged);
+			expect(JSON.stringify(logs)).not.toContain(KEY);
+		},
+	);
 
 	it('refuses a replayed nonce', async () => {
 		const first = call(NEW);
 		expect((await trigger.webhook.call(first.context)).workflowData).toBeDefined();
 		const req = first.context.getRequestObject();
-		const replay = webhookContext({ query: req.query as Record<string, string>, rawBody: req.rawBody as Buffer });
+		const replay = webhookContext({
+			query: req.query as Record<string, string>,
+			rawBody: req.rawBody as Buffer,
+		});
 		expect(await trigger.webhook.call(replay.context)).toEqual({ noWebhookResponse: true });
 		expect(answerOf(replay.response).resultCode).toBe('000001');
 		expect(replay.logs[0].message).toMatch(/already received/);
@@ -98,14 +183,25 @@ describe('KooGallery Trigger webhook()', () => {
 	it('answers 000002 naming the field for malformed JSON or a missing mandatory field', async () => {
 		const bad = call('{"activity":"newInstance",');
 		expect(await trigger.webhook.call(bad.context)).toEqual({ noWebhookResponse: true });
-		expect(answerOf(bad.response)).toEqual({ resultCode: '000002', resultMsg: 'The request body is not valid JSON.' });
+		expect(answerOf(bad.response)).toEqual({
+			resultCode: '000002',
+			resultMsg: 'The request body is not valid JSON.',
+		});
 		const missing = call({ ...NEW, orderId: undefined });
 		await trigger.webhook.call(missing.context);
-		expect(answerOf(missing.response)).toEqual({ resultCode: '000002', resultMsg: '"orderId" is required but missing.' });
+		expect(answerOf(missing.response)).toEqual({
+			resultCode: '000002',
+			resultMsg: '"orderId" is required but missing.',
+		});
 	});
 
 	it('acknowledges a notification it does not handle, and refuses an unhandled scenario that needs an answer', async () => {
-		const upgrade = call({ activity: 'upgradeInstance', instanceId: 'i-1', orderId: 'o', orderLineId: 'l' });
+		const upgrade = call({
+			activity: 'upgradeInstance',
+			instanceId: 'i-1',
+			orderId: 'o',
+			orderLineId: 'l',
+		});
 		expect(await trigger.webhook.call(upgrade.context)).toEqual({ noWebhookResponse: true });
 		expect(answerOf(upgrade.response)).toEqual({ resultCode: '000000', resultMsg: 'success' });
 		const check = call({ activity: 'changeInstanceCheck', instanceId: 'i-1', productInfo: {} });
@@ -116,7 +212,9 @@ describe('KooGallery Trigger webhook()', () => {
 	// Spec decision 16; the V2.0 sample dispatches on activity and never refuses a field's shape
 	// (IsvProduceServiceImpl, https://support.huaweicloud.com/accessg-marketplace/zh-cn_topic_0000001945216782.html).
 	it('hands a leniently read call over in the documented types and lists the unknown values it kept', async () => {
-		const { context } = call('{"activity":"refreshInstance","instanceId":12345678901234567890,"expireTime":20221124023618256,"scene":"RENEWAL_PLUS","orderLineId":null,"testFlag":1,"extra":{"a":null,"b":5.0}}');
+		const { context } = call(
+			'{"activity":"refreshInstance","instanceId":12345678901234567890,"expireTime":20221124023618256,"scene":"RENEWAL_PLUS","orderLineId":null,"testFlag":1,"extra":{"a":null,"b":5.0}}',
+		);
 		const outputs = (await trigger.webhook.call(context)).workflowData!;
 		const json = outputs[2][0].json as IDataObject & { koogallery: IDataObject };
 		expect(json).toEqual({
@@ -126,7 +224,11 @@ describe('KooGallery Trigger webhook()', () => {
 			scene: 'RENEWAL_PLUS',
 			testFlag: '1',
 			extra: { b: '5.0' },
-			koogallery: expect.objectContaining({ scenario: 'refreshInstance', testFlag: true, unknownValues: ['scene'] }),
+			koogallery: expect.objectContaining({
+				scenario: 'refreshInstance',
+				testFlag: true,
+				unknownValues: ['scene'],
+			}),
 		});
 	});
 
@@ -136,10 +238,20 @@ describe('KooGallery Trigger webhook()', () => {
 		const on = call(body, { parameters });
 		const outputs = (await trigger.webhook.call(on.context)).workflowData!;
 		expect(outputs.map((o) => o.length)).toEqual([0, 0, 1]);
-		expect(outputs[2][0].json).toMatchObject({ ...body, koogallery: { scenario: 'suspendInstance', scenarioName: 'Other Call', unknownValues: ['activity'] } });
+		expect(outputs[2][0].json).toMatchObject({
+			...body,
+			koogallery: {
+				scenario: 'suspendInstance',
+				scenarioName: 'Other Call',
+				unknownValues: ['activity'],
+			},
+		});
 		const off = call(body);
 		expect(await trigger.webhook.call(off.context)).toEqual({ noWebhookResponse: true });
-		expect(answerOf(off.response)).toEqual({ resultCode: '000005', resultMsg: 'This seller does not handle suspendInstance yet.' });
+		expect(answerOf(off.response)).toEqual({
+			resultCode: '000005',
+			resultMsg: 'This seller does not handle suspendInstance yet.',
+		});
 		expect(off.logs[0].message).toMatch(/turn on "Other Call"/);
 		expect(protocols.saasV2.scenarios.map((s) => s.activity).at(-1)).toBe('otherCall');
 	});
@@ -152,7 +264,10 @@ describe('KooGallery Trigger webhook()', () => {
 		const result = await trigger.webhook.call(context);
 		expect(result.noWebhookResponse).toBe(true);
 		expect(answerOf(response)).toEqual({ resultCode: '000000', resultMsg: 'success' });
-		expect(result.workflowData![4][0].json.koogallery).toMatchObject({ scenario: 'releaseInstance', answered: true });
+		expect(result.workflowData![4][0].json.koogallery).toMatchObject({
+			scenario: 'releaseInstance',
+			answered: true,
+		});
 		// A scenario that needs an answer is not answered early.
 		const fresh = call(NEW, { parameters: { options: { acknowledgeNotifications: true } } });
 		expect((await trigger.webhook.call(fresh.context)).noWebhookResponse).toBeUndefined();
@@ -167,7 +282,10 @@ describe('KooGallery Trigger webhook()', () => {
 		try {
 			const { context, response, logs } = call(NEW);
 			expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
-			expect(answerOf(response)).toEqual({ resultCode: '000001', resultMsg: 'Authentication failed.' });
+			expect(answerOf(response)).toEqual({
+				resultCode: '000001',
+				resultMsg: 'Authentication failed.',
+			});
 			expect(logs[0].message).toMatch(/could not be checked \(RangeError\)/);
 		} finally {
 			protocols.saasV2.verify = original;
@@ -175,26 +293,43 @@ describe('KooGallery Trigger webhook()', () => {
 	});
 
 	it('honours a wider clock tolerance', async () => {
-		const { context } = call(NEW, { nowOffsetMs: -200_000, parameters: { options: { toleranceSeconds: 300 } } });
+		const { context } = call(NEW, {
+			nowOffsetMs: -200_000,
+			parameters: { options: { toleranceSeconds: 300 } },
+		});
 		expect((await trigger.webhook.call(context)).workflowData).toBeDefined();
 	});
 
 	it('refuses every call, unsigned, when the credential has no key', async () => {
-		const { context, response, logs } = call(NEW, { credentials: { ...CREDENTIALS, secretKey: '', previousSecretKey: '' } });
+		const { context, response, logs } = call(NEW, {
+			credentials: { ...CREDENTIALS, secretKey: '', previousSecretKey: '' },
+		});
 		expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
-		expect(JSON.parse(response.body!)).toEqual({ resultCode: '000001', resultMsg: 'Authentication failed.' });
+		expect(JSON.parse(response.body!)).toEqual({
+			resultCode: '000001',
+			resultMsg: 'Authentication failed.',
+		});
 		expect(response.headers['body-sign']).toBeUndefined();
 		expect(logs[0].message).toMatch(/no seller key/);
 	});
 
 	it('answers 503 without a result code when n8n cannot read the credential, so KooGallery calls again', async () => {
-		const { context, response, logs } = call(NEW, { credentials: new Error('timeout exceeded when trying to connect') });
+		const { context, response, logs } = call(NEW, {
+			credentials: new Error('timeout exceeded when trying to connect'),
+		});
 		expect(await trigger.webhook.call(context)).toEqual({ noWebhookResponse: true });
 		expect(response.status).toBe(503);
-		expect(JSON.parse(response.body!)).toEqual({ error: 'The seller service is busy. Please try again later.' });
+		expect(JSON.parse(response.body!)).toEqual({
+			error: 'The seller service is busy. Please try again later.',
+		});
 		expect(response.body).not.toContain('resultCode');
 		expect(logs.map((l) => [l.level, l.message])).toEqual([
-			['error', expect.stringMatching(/could not be read \(timeout exceeded when trying to connect\); KooGallery will call again/)],
+			[
+				'error',
+				expect.stringMatching(
+					/could not be read \(timeout exceeded when trying to connect\); KooGallery will call again/,
+				),
+			],
 		]);
 	});
 
@@ -205,7 +340,8 @@ describe('KooGallery Trigger webhook()', () => {
 
 		it('turns a call away with 503 while the limit of calls waits for answers, and takes calls again once one is answered', async () => {
 			const waiting = [limited('busy-1', 2), limited('busy-1', 2)];
-			for (const w of waiting) expect((await trigger.webhook.call(w.context)).workflowData).toBeDefined();
+			for (const w of waiting)
+				expect((await trigger.webhook.call(w.context)).workflowData).toBeDefined();
 
 			const third = limited('busy-1', 2);
 			expect(await trigger.webhook.call(third.context)).toEqual({ noWebhookResponse: true });
@@ -213,13 +349,23 @@ describe('KooGallery Trigger webhook()', () => {
 			expect(JSON.parse(third.response.body!)).toEqual(busyBody);
 			expect(third.response.body).not.toContain('resultCode');
 			expect(third.logs.map((l) => [l.level, l.message])).toEqual([
-				['warn', 'KooGallery calls turned away (HTTP 503): a call arrived while 2 calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option); KooGallery will call again'],
+				[
+					'warn',
+					'KooGallery calls turned away (HTTP 503): a call arrived while 2 calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option); KooGallery will call again',
+				],
 			]);
 			// The call turned away used no nonce: sent again later, it is accepted.
-			const again = webhookContext({ query: third.context.getRequestObject().query as Record<string, string>, rawBody: third.context.getRequestObject().rawBody as Buffer, workflowId: 'busy-1', parameters: { options: { maxCallsInProgress: 2 } } });
+			const again = webhookContext({
+				query: third.context.getRequestObject().query as Record<string, string>,
+				rawBody: third.context.getRequestObject().rawBody as Buffer,
+				workflowId: 'busy-1',
+				parameters: { options: { maxCallsInProgress: 2 } },
+			});
 
 			waiting[0].finish();
-			expect((await trigger.webhook.call(again.context)).workflowData![0][0].json).toMatchObject(NEW);
+			expect((await trigger.webhook.call(again.context)).workflowData![0][0].json).toMatchObject(
+				NEW,
+			);
 			// Two are waiting again (the second and the call sent again).
 			const fourth = limited('busy-1', 2);
 			expect(await trigger.webhook.call(fourth.context)).toEqual({ noWebhookResponse: true });
@@ -229,26 +375,44 @@ describe('KooGallery Trigger webhook()', () => {
 		});
 
 		it('counts refusals and acknowledgements as answered at once, and each trigger on its own', async () => {
-			const refused = call(NEW, { key: 'some-other-key-123', workflowId: 'busy-2', parameters: { options: { maxCallsInProgress: 1 } } });
+			const refused = call(NEW, {
+				key: 'some-other-key-123',
+				workflowId: 'busy-2',
+				parameters: { options: { maxCallsInProgress: 1 } },
+			});
 			await trigger.webhook.call(refused.context);
 			expect(answerOf(refused.response).resultCode).toBe('000001');
 			const acknowledged = call(
-				{ activity: 'refreshInstance', scene: 'RENEWAL', instanceId: 'i-1', orderId: 'CS2', orderLineId: 'CS2-000001', expireTime: '20991231000000' },
-				{ workflowId: 'busy-2', parameters: { options: { maxCallsInProgress: 1, acknowledgeNotifications: true } } },
+				{
+					activity: 'refreshInstance',
+					scene: 'RENEWAL',
+					instanceId: 'i-1',
+					orderId: 'CS2',
+					orderLineId: 'CS2-000001',
+					expireTime: '20991231000000',
+				},
+				{
+					workflowId: 'busy-2',
+					parameters: { options: { maxCallsInProgress: 1, acknowledgeNotifications: true } },
+				},
 			);
 			expect((await trigger.webhook.call(acknowledged.context)).workflowData).toBeDefined();
 			expect(answerOf(acknowledged.response).resultCode).toBe('000000');
 
 			const first = limited('busy-2', 1);
 			expect((await trigger.webhook.call(first.context)).workflowData).toBeDefined();
-			expect((await trigger.webhook.call(limited('busy-2', 1).context)).noWebhookResponse).toBe(true);
+			expect((await trigger.webhook.call(limited('busy-2', 1).context)).noWebhookResponse).toBe(
+				true,
+			);
 			// Another workflow's trigger has its own count.
 			expect((await trigger.webhook.call(limited('busy-3', 1).context)).workflowData).toBeDefined();
 		});
 
 		it('Auto: starts by taking 4 calls at once and turns the 5th away, telling the operator it was Auto', async () => {
-			const auto = () => call(NEW, { workflowId: 'busy-auto', parameters: { options: { busyLimit: 'auto' } } });
-			for (let i = 0; i < 4; i++) expect((await trigger.webhook.call(auto().context)).workflowData).toBeDefined();
+			const auto = () =>
+				call(NEW, { workflowId: 'busy-auto', parameters: { options: { busyLimit: 'auto' } } });
+			for (let i = 0; i < 4; i++)
+				expect((await trigger.webhook.call(auto().context)).workflowData).toBeDefined();
 			const fifth = auto();
 			expect(await trigger.webhook.call(fifth.context)).toEqual({ noWebhookResponse: true });
 			expect(fifth.response.status).toBe(503);
@@ -257,7 +421,10 @@ describe('KooGallery Trigger webhook()', () => {
 				'KooGallery calls turned away (HTTP 503): a call arrived while 4 calls were already waiting for an answer from node "KooGallery Trigger" (its Busy Limit option, Auto); KooGallery will call again',
 			]);
 			// A number overrides Auto.
-			const fixed = call(NEW, { workflowId: 'busy-auto', parameters: { options: { busyLimit: 'auto', maxCallsInProgress: 5 } } });
+			const fixed = call(NEW, {
+				workflowId: 'busy-auto',
+				parameters: { options: { busyLimit: 'auto', maxCallsInProgress: 5 } },
+			});
 			expect((await trigger.webhook.call(fixed.context)).workflowData).toBeDefined();
 		});
 
@@ -275,7 +442,10 @@ describe('KooGallery Trigger description', () => {
 	const evaluateOutputs = (parameters: IDataObject) => {
 		const expression = trigger.description.outputs as string;
 		const inner = expression.slice(3, -2);
-		return new Function('$parameter', `return ${inner}`)(parameters) as Array<{ type: string; displayName: string }>;
+		return new Function('$parameter', `return ${inner}`)(parameters) as Array<{
+			type: string;
+			displayName: string;
+		}>;
 	};
 
 	it('writes the outputs expression so that n8n does not end it early at a "}}"', () => {
@@ -286,7 +456,9 @@ describe('KooGallery Trigger description', () => {
 	});
 
 	it('has one output per enabled scenario, in lifecycle order, labelled with the seller console term', () => {
-		expect(evaluateOutputs({ protocol: 'saasV2', scenarios: ['releaseInstance', 'newInstance'] })).toEqual([
+		expect(
+			evaluateOutputs({ protocol: 'saasV2', scenarios: ['releaseInstance', 'newInstance'] }),
+		).toEqual([
 			{ type: 'main', displayName: '创建实例' },
 			{ type: 'main', displayName: '释放实例' },
 		]);
@@ -295,7 +467,9 @@ describe('KooGallery Trigger description', () => {
 
 	it('enables the mandatory scenarios by default', () => {
 		const scenarios = trigger.description.properties.find((p) => p.name === 'scenarios')!;
-		expect(scenarios.default).toEqual(SAAS_V2_SCENARIOS.filter((s) => s.mandatory).map((s) => s.activity));
+		expect(scenarios.default).toEqual(
+			SAAS_V2_SCENARIOS.filter((s) => s.mandatory).map((s) => s.activity),
+		);
 		expect(trigger.description.version).toBeGreaterThan(1);
 	});
 });

@@ -13,7 +13,16 @@ import * as path from 'node:path';
 import { verifyAgentsToken } from '../../core/agents-token';
 import { verifyApigRequest } from '../../core/aksk-signer';
 import { agentsAnswerBody, buildAgentsUsage, gatewayErrorBody } from '../../core/gateway-usage';
-import { fetchServed, mockReply, mockToolCallUsage, mockUsage, replyChunks, startMockModel, TOOL_MARKER, type MockModel } from '../../scripts/mock-model.cjs';
+import {
+	fetchServed,
+	mockReply,
+	mockToolCallUsage,
+	mockUsage,
+	replyChunks,
+	startMockModel,
+	TOOL_MARKER,
+	type MockModel,
+} from '../../scripts/mock-model.cjs';
 import type { CaseResult } from '../../simulator/checks.cjs';
 import { parseStream, streamedText, usageOf } from '../../simulator/gateway-client.cjs';
 import { reportedUsage, runAgents, runApig } from '../../simulator/gateway-scenarios.cjs';
@@ -28,7 +37,9 @@ interface Backend {
 	stop(): Promise<void>;
 }
 
-async function listen(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => unknown): Promise<Backend> {
+async function listen(
+	handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => unknown,
+): Promise<Backend> {
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -72,14 +83,19 @@ async function agentsBackend(model: MockModel, faults: AgentsFaults = {}): Promi
 		if (req.method === 'GET' || req.method === 'HEAD') return json(res, 200, { status: 'ok' });
 		let accepted: boolean;
 		if (faults.acceptAll) accepted = true;
-		else if (faults.secretHeader) accepted = req.headers[faults.secretHeader.name.toLowerCase()] === faults.secretHeader.value;
+		else if (faults.secretHeader)
+			accepted = req.headers[faults.secretHeader.name.toLowerCase()] === faults.secretHeader.value;
 		else {
 			const header = req.headers.authorization;
-			accepted = verifyAgentsToken(typeof header === 'string' ? header : undefined, { keys: [{ appKey: APP_KEY, appSecret: APP_SECRET }], nowMs: Date.now() }).ok;
+			accepted = verifyAgentsToken(typeof header === 'string' ? header : undefined, {
+				keys: [{ appKey: APP_KEY, appSecret: APP_SECRET }],
+				nowMs: Date.now(),
+			}).ok;
 		}
 		if (!accepted) {
 			const body: Record<string, unknown> = gatewayErrorBody('unauthorized', 'Refused.');
-			if (faults.billRefusals) body.usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
+			if (faults.billRefusals)
+				body.usage = { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 };
 			return json(res, 401, body);
 		}
 		const input = (JSON.parse(raw) as { input: string }).input;
@@ -88,14 +104,19 @@ async function agentsBackend(model: MockModel, faults: AgentsFaults = {}): Promi
 			headers: { authorization: `Bearer ${model.apiKey}`, 'content-type': 'application/json' },
 			body: JSON.stringify({ model: 'mock-model', messages: [{ role: 'user', content: input }] }),
 		});
-		const completion = (await answer.json()) as { choices: Array<{ message: { content: string } }>; usage: { prompt_tokens: number; completion_tokens: number } };
+		const completion = (await answer.json()) as {
+			choices: Array<{ message: { content: string } }>;
+			usage: { prompt_tokens: number; completion_tokens: number };
+		};
 		const usage = buildAgentsUsage({
 			prompt_tokens: completion.usage.prompt_tokens,
 			completion_tokens: completion.usage.completion_tokens + (faults.usageDelta ?? 0),
 		});
 		const reply = completion.choices[0].message.content;
 		if (!faults.stream) return json(res, 200, agentsAnswerBody({ answer: reply }, usage));
-		const events: unknown[] = replyChunks(reply).map((piece) => ({ choices: [{ index: 0, delta: { content: piece } }] }));
+		const events: unknown[] = replyChunks(reply).map((piece) => ({
+			choices: [{ index: 0, delta: { content: piece } }],
+		}));
 		const usageEvent = { usage: usage.usage };
 		if (faults.usageFirst) events.unshift(usageEvent);
 		else events.push(usageEvent);
@@ -108,7 +129,8 @@ async function agentsBackend(model: MockModel, faults: AgentsFaults = {}): Promi
 			res.writeHead(200, { 'content-type': 'application/json' });
 			// n8n's own line format: every node's chunks between begin and end markers.
 			res.write('{"type":"begin"}\n');
-			for (const event of events) res.write(`${JSON.stringify({ type: 'item', content: JSON.stringify(event) })}\n`);
+			for (const event of events)
+				res.write(`${JSON.stringify({ type: 'item', content: JSON.stringify(event) })}\n`);
 			res.end('{"type":"end"}\n');
 		}
 	});
@@ -122,11 +144,13 @@ const passedAll = (results: CaseResult[]) => {
 
 describe('gateway stream readers', () => {
 	it('reads SSE events, leaving out comments and [DONE]', () => {
-		const text = ': keepalive\n\ndata: {"a":1}\n\ndata: {"usage":{"prompt_tokens":2}}\n\ndata: [DONE]\n\n';
+		const text =
+			': keepalive\n\ndata: {"a":1}\n\ndata: {"usage":{"prompt_tokens":2}}\n\ndata: [DONE]\n\n';
 		expect(parseStream(text)).toEqual([{ a: 1 }, { usage: { prompt_tokens: 2 } }]);
 	});
 	it("reads n8n's NDJSON chunks, leaving out keepalives, and finds usage inside a chunk's content", () => {
-		const text = '{"type":"begin"}\n{"type":"keepalive"}\n{"type":"item","content":"Echo:"}\n{"type":"item","content":"{\\"usage\\":{\\"prompt_tokens\\":3}}"}\n';
+		const text =
+			'{"type":"begin"}\n{"type":"keepalive"}\n{"type":"item","content":"Echo:"}\n{"type":"item","content":"{\\"usage\\":{\\"prompt_tokens\\":3}}"}\n';
 		const events = parseStream(text);
 		expect(events).toHaveLength(3);
 		expect(usageOf(events[2])).toEqual({ prompt_tokens: 3 });
@@ -139,11 +163,21 @@ describe('gateway stream readers', () => {
 	});
 	it('sums the usage of every model call for an input', () => {
 		const record = [
-			{ userMessage: 'sim a 1', usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } },
+			{
+				userMessage: 'sim a 1',
+				usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+			},
 			{ userMessage: 'other', usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 } },
-			{ userMessage: 'sim a 1 again', usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 } },
+			{
+				userMessage: 'sim a 1 again',
+				usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 },
+			},
 		];
-		expect(reportedUsage(record, 'sim a 1')).toEqual({ prompt_tokens: 11, completion_tokens: 22, total_tokens: 33 });
+		expect(reportedUsage(record, 'sim a 1')).toEqual({
+			prompt_tokens: 11,
+			completion_tokens: 22,
+			total_tokens: 33,
+		});
 		expect(reportedUsage(record, 'missing')).toBeUndefined();
 	});
 });
@@ -158,25 +192,50 @@ describe('mock model', () => {
 		const response = await fetch(`${model.baseUrl}/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${model.apiKey}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ model: 'm', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: '你好😀' }] }),
+			body: JSON.stringify({
+				model: 'm',
+				messages: [
+					{ role: 'system', content: 'be brief' },
+					{ role: 'user', content: '你好😀' },
+				],
+			}),
 		});
 		const body = (await response.json()) as Record<string, unknown>;
 		expect(body.usage).toEqual({ prompt_tokens: 34, completion_tokens: 220, total_tokens: 254 });
-		expect(body.choices).toEqual([{ index: 0, message: { role: 'assistant', content: 'Echo: 你好😀' }, logprobs: null, finish_reason: 'stop' }]);
-		expect(model.served()).toMatchObject([{ stream: false, userMessage: '你好😀', usage: mockUsage('你好😀'), usageSent: true }]);
+		expect(body.choices).toEqual([
+			{
+				index: 0,
+				message: { role: 'assistant', content: 'Echo: 你好😀' },
+				logprobs: null,
+				finish_reason: 'stop',
+			},
+		]);
+		expect(model.served()).toMatchObject([
+			{ stream: false, userMessage: '你好😀', usage: mockUsage('你好😀'), usageSent: true },
+		]);
 	});
 
 	it('streams SSE chunks with the usage chunk last when include_usage is asked, then [DONE]', async () => {
 		const response = await fetch(`${model.baseUrl}/chat/completions`, {
 			method: 'POST',
 			headers: { authorization: `Bearer ${model.apiKey}`, 'content-type': 'application/json' },
-			body: JSON.stringify({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'one two' }] }),
+			body: JSON.stringify({
+				model: 'm',
+				stream: true,
+				stream_options: { include_usage: true },
+				messages: [{ role: 'user', content: 'one two' }],
+			}),
 		});
 		expect(response.headers.get('content-type')).toBe('text/event-stream');
 		const text = await response.text();
 		expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
-		const events = parseStream(text) as Array<{ choices: Array<{ delta: { content?: string } }>; usage?: unknown }>;
-		expect(events.map((e) => e.choices[0]?.delta.content ?? '').join('')).toBe(mockReply('one two'));
+		const events = parseStream(text) as Array<{
+			choices: Array<{ delta: { content?: string } }>;
+			usage?: unknown;
+		}>;
+		expect(events.map((e) => e.choices[0]?.delta.content ?? '').join('')).toBe(
+			mockReply('one two'),
+		);
 		expect(events[events.length - 1]).toMatchObject({ choices: [], usage: mockUsage('one two') });
 		expect(events.slice(0, -1).every((e) => e.usage === undefined)).toBe(true);
 	});
@@ -189,31 +248,80 @@ describe('mock model', () => {
 			body: JSON.stringify({ stream: true, messages: [{ role: 'user', content: 'x' }] }),
 		});
 		expect((await response.text()).includes('"usage"')).toBe(false);
-		expect(model.served()[0]).toMatchObject({ stream: true, includeUsage: false, usageSent: false });
+		expect(model.served()[0]).toMatchObject({
+			stream: true,
+			includeUsage: false,
+			usageSent: false,
+		});
 	});
 
 	it('calls the first offered tool when the user asks with the marker, then answers once the tool result is back', async () => {
 		model.clear();
 		const user = `6*7? ${TOOL_MARKER}`;
-		const tools = [{ type: 'function', function: { name: 'calculator', parameters: { type: 'object', properties: { input: { type: 'string' }, precise: { type: 'boolean' } } } } }];
+		const tools = [
+			{
+				type: 'function',
+				function: {
+					name: 'calculator',
+					parameters: {
+						type: 'object',
+						properties: { input: { type: 'string' }, precise: { type: 'boolean' } },
+					},
+				},
+			},
+		];
 		const ask = async (messages: unknown[], stream = false) =>
 			await fetch(`${model.baseUrl}/chat/completions`, {
 				method: 'POST',
 				headers: { authorization: `Bearer ${model.apiKey}` },
-				body: JSON.stringify({ messages, tools, stream, ...(stream ? { stream_options: { include_usage: true } } : {}) }),
+				body: JSON.stringify({
+					messages,
+					tools,
+					stream,
+					...(stream ? { stream_options: { include_usage: true } } : {}),
+				}),
 			});
-		const first = (await (await ask([{ role: 'user', content: user }])).json()) as Record<string, any>;
+		const first = (await (await ask([{ role: 'user', content: user }])).json()) as Record<
+			string,
+			any
+		>;
 		expect(first.choices[0]).toEqual({
 			index: 0,
-			message: { role: 'assistant', content: null, tool_calls: [{ id: expect.stringMatching(/^call_mock\d+$/), type: 'function', function: { name: 'calculator', arguments: '{"input":"6*7","precise":true}' } }] },
+			message: {
+				role: 'assistant',
+				content: null,
+				tool_calls: [
+					{
+						id: expect.stringMatching(/^call_mock\d+$/),
+						type: 'function',
+						function: { name: 'calculator', arguments: '{"input":"6*7","precise":true}' },
+					},
+				],
+			},
 			logprobs: null,
 			finish_reason: 'tool_calls',
 		});
 		expect(first.usage).toEqual(mockToolCallUsage(user));
-		const second = (await (await ask([{ role: 'user', content: user }, first.choices[0].message, { role: 'tool', tool_call_id: first.choices[0].message.tool_calls[0].id, content: '42' }])).json()) as Record<string, any>;
-		expect([second.choices[0].message.content, second.usage]).toEqual([mockReply(user), mockUsage(user)]);
-		const streamed = parseStream(await (await ask([{ role: 'user', content: user }], true)).text()) as Array<Record<string, any>>;
-		expect(streamed.flatMap((e) => e.choices[0]?.delta?.tool_calls ?? []).map((t: any) => t.function.arguments).join('')).toBe('{"input":"6*7","precise":true}');
+		const second = (await (
+			await ask([
+				{ role: 'user', content: user },
+				first.choices[0].message,
+				{ role: 'tool', tool_call_id: first.choices[0].message.tool_calls[0].id, content: '42' },
+			])
+		).json()) as Record<string, any>;
+		expect([second.choices[0].message.content, second.usage]).toEqual([
+			mockReply(user),
+			mockUsage(user),
+		]);
+		const streamed = parseStream(
+			await (await ask([{ role: 'user', content: user }], true)).text(),
+		) as Array<Record<string, any>>;
+		expect(
+			streamed
+				.flatMap((e) => e.choices[0]?.delta?.tool_calls ?? [])
+				.map((t: any) => t.function.arguments)
+				.join(''),
+		).toBe('{"input":"6*7","precise":true}');
 		expect(streamed[streamed.length - 1].usage).toEqual(mockToolCallUsage(user));
 		expect(model.served().map((call) => [call.kind, call.tool, call.stream])).toEqual([
 			['tool_call', 'calculator', false],
@@ -221,7 +329,10 @@ describe('mock model', () => {
 			['tool_call', 'calculator', true],
 		]);
 		// Without the marker, or without tools, it just answers.
-		const plain = (await (await ask([{ role: 'user', content: 'no marker' }])).json()) as Record<string, any>;
+		const plain = (await (await ask([{ role: 'user', content: 'no marker' }])).json()) as Record<
+			string,
+			any
+		>;
 		expect(plain.choices[0].finish_reason).toBe('stop');
 	});
 
@@ -229,9 +340,16 @@ describe('mock model', () => {
 		model.clear();
 		model.failNext(503, 1);
 		const ask = () =>
-			fetch(`${model.baseUrl}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${model.apiKey}` }, body: JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }) });
+			fetch(`${model.baseUrl}/chat/completions`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${model.apiKey}` },
+				body: JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }),
+			});
 		const failed = await ask();
-		expect([failed.status, ((await failed.json()) as { usage?: unknown }).usage]).toEqual([503, undefined]);
+		expect([failed.status, ((await failed.json()) as { usage?: unknown }).usage]).toEqual([
+			503,
+			undefined,
+		]);
 		expect((await ask()).status).toBe(200);
 		expect(model.served().map((call) => [call.status, call.usageSent])).toEqual([
 			[503, false],
@@ -247,7 +365,11 @@ describe('mock model', () => {
 
 	it('refuses a wrong API key (401, recorded)', async () => {
 		model.clear();
-		const response = await fetch(`${model.baseUrl}/chat/completions`, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
+		const response = await fetch(`${model.baseUrl}/chat/completions`, {
+			method: 'POST',
+			headers: { authorization: 'Bearer nope' },
+			body: '{}',
+		});
 		expect(response.status).toBe(401);
 		expect(model.served()).toMatchObject([{ status: 401 }]);
 	});
@@ -279,7 +401,12 @@ describe('simulator --protocol agents', () => {
 		const results = await runAgents(await start(), options());
 		passedAll(results);
 		expect(results.map((r) => r.name)).toEqual(
-			expect.arrayContaining(['Refuses a tampered token (payload changed)', 'Refuses an expired token (10 min old)', 'Refuses a token signed with a wrong secret', 'Refuses a token of an unknown APP Key']),
+			expect.arrayContaining([
+				'Refuses a tampered token (payload changed)',
+				'Refuses an expired token (10 min old)',
+				'Refuses a token signed with a wrong secret',
+				'Refuses a token of an unknown APP Key',
+			]),
 		);
 		expect(results[0].detail).toContain('equal to what the model reported');
 	});
@@ -291,7 +418,12 @@ describe('simulator --protocol agents', () => {
 
 	it('passes a correct self-managed (constant header) backend', async () => {
 		const secretHeader = { name: 'X-Seller-Secret', value: 's3cret' };
-		passedAll(await runAgents(await start({ secretHeader }), { secretHeader, modelRecord: async () => model.served() }));
+		passedAll(
+			await runAgents(await start({ secretHeader }), {
+				secretHeader,
+				modelRecord: async () => model.served(),
+			}),
+		);
 	});
 
 	it('fails a backend that accepts every token: each refusal case fails', async () => {
@@ -309,34 +441,59 @@ describe('simulator --protocol agents', () => {
 	});
 
 	it('fails a backend whose refusals carry usage', async () => {
-		const security = (await runAgents(await start({ billRefusals: true }), options())).filter((r) => r.scenario === 'security');
+		const security = (await runAgents(await start({ billRefusals: true }), options())).filter(
+			(r) => r.scenario === 'security',
+		);
 		expect(security).toHaveLength(8);
-		for (const result of security) expect(result).toMatchObject({ pass: false, detail: 'HTTP 401 but the answer carries usage' });
+		for (const result of security)
+			expect(result).toMatchObject({
+				pass: false,
+				detail: 'HTTP 401 but the answer carries usage',
+			});
 	});
 
 	it('fails a backend that bills other numbers than the model reported', async () => {
 		const results = await runAgents(await start({ usageDelta: 1 }), options());
 		const accepted = results.filter((r) => r.scenario === 'sync');
 		expect(accepted).toHaveLength(2);
-		for (const result of accepted) expect(result.detail).toMatch(/^usage\.completion_tokens is \d+; the model reported \d+$/);
+		for (const result of accepted)
+			expect(result.detail).toMatch(/^usage\.completion_tokens is \d+; the model reported \d+$/);
 	});
 
 	it('fails a stream that sends usage twice, or not last', async () => {
-		const twice = await runAgents(await start({ stream: 'sse', usageTwice: true }), options({ stream: true }));
+		const twice = await runAgents(
+			await start({ stream: 'sse', usageTwice: true }),
+			options({ stream: true }),
+		);
 		expect(twice.filter((r) => r.scenario === 'stream').map((r) => r.detail)).toEqual([
 			'2 events carry usage; the final usage must be sent once',
 			'2 events carry usage; the final usage must be sent once',
 		]);
-		const first = await runAgents(await start({ stream: 'sse', usageFirst: true }), options({ stream: true }));
-		expect(first.filter((r) => r.scenario === 'stream').map((r) => r.detail)).toEqual(['usage is not in the last event', 'usage is not in the last event']);
-		const lines = await runAgents(await start({ stream: 'ndjson', usageFirst: true }), options({ stream: true }));
-		expect(lines.filter((r) => r.scenario === 'stream').map((r) => r.detail)).toEqual(['usage is not in the last event', 'usage is not in the last event']);
+		const first = await runAgents(
+			await start({ stream: 'sse', usageFirst: true }),
+			options({ stream: true }),
+		);
+		expect(first.filter((r) => r.scenario === 'stream').map((r) => r.detail)).toEqual([
+			'usage is not in the last event',
+			'usage is not in the last event',
+		]);
+		const lines = await runAgents(
+			await start({ stream: 'ndjson', usageFirst: true }),
+			options({ stream: true }),
+		);
+		expect(lines.filter((r) => r.scenario === 'stream').map((r) => r.detail)).toEqual([
+			'usage is not in the last event',
+			'usage is not in the last event',
+		]);
 	});
 
 	it('fails a synchronous answer where a stream is expected', async () => {
-		const streamed = (await runAgents(await start(), options({ stream: true }))).filter((r) => r.scenario === 'stream');
+		const streamed = (await runAgents(await start(), options({ stream: true }))).filter(
+			(r) => r.scenario === 'stream',
+		);
 		expect(streamed).toHaveLength(2);
-		for (const result of streamed) expect(result.detail).toMatch(/^not a stream: \{"answer":"Echo: sim /);
+		for (const result of streamed)
+			expect(result.detail).toMatch(/^not a stream: \{"answer":"Echo: sim /);
 	});
 });
 
@@ -356,7 +513,12 @@ describe('simulator --protocol apig', () => {
 				if (!verdict.ok) return json(res, 401, gatewayErrorBody('unauthorized', verdict.message));
 			}
 			const code = (JSON.parse(raw) as { code?: string }).code;
-			if (code !== 'KG-001') return json(res, faults.notFoundStatus ?? 404, gatewayErrorBody('not_found', 'No such item.'));
+			if (code !== 'KG-001')
+				return json(
+					res,
+					faults.notFoundStatus ?? 404,
+					gatewayErrorBody('not_found', 'No such item.'),
+				);
 			return json(res, 200, { code, name: 'Demo item' });
 		});
 		backends.push(backend);
@@ -367,7 +529,8 @@ describe('simulator --protocol apig', () => {
 		sk: SK,
 		body: '{"code":"KG-001"}',
 		notFoundBody: '{"code":"KG-404"}',
-		check: (answer: { json?: Record<string, unknown> }) => (answer.json?.name === 'Demo item' ? undefined : 'not the item'),
+		check: (answer: { json?: Record<string, unknown> }) =>
+			answer.json?.name === 'Demo item' ? undefined : 'not the item',
 	};
 	afterAll(async () => {
 		for (const backend of backends) await backend.stop();
@@ -416,7 +579,11 @@ describe('npm run sim -- run --protocol agents | apig (the CLI)', () => {
 	/** Runs the simulator CLI; resolves with its exit code and output. */
 	const sim = (args: string[]) =>
 		new Promise<{ code: number | null; output: string }>((resolve) => {
-			const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'simulator/cli.cts', 'run', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+			const child = spawn(
+				process.execPath,
+				['--require', 'tsx/cjs', 'simulator/cli.cts', 'run', ...args],
+				{ cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+			);
 			let output = '';
 			child.stdout.on('data', (chunk) => (output += chunk));
 			child.stderr.on('data', (chunk) => (output += chunk));
@@ -434,17 +601,30 @@ describe('npm run sim -- run --protocol agents | apig (the CLI)', () => {
 		backends.push(good, bad);
 		const auth = ['--app-key', APP_KEY, '--app-secret', APP_SECRET, '--model-url', model.baseUrl];
 		const passed = await sim(['--protocol', 'agents', '--url', good.url, ...auth]);
-		expect([passed.code, passed.output]).toEqual([0, expect.stringContaining('10 passed, 0 failed')]);
+		expect([passed.code, passed.output]).toEqual([
+			0,
+			expect.stringContaining('10 passed, 0 failed'),
+		]);
 		expect(passed.output).toContain('equal to what the model reported');
 		const failed = await sim(['--protocol', 'agents', '--url', bad.url, ...auth]);
-		expect([failed.code, failed.output]).toEqual([1, expect.stringContaining('2 passed, 8 failed')]);
+		expect([failed.code, failed.output]).toEqual([
+			1,
+			expect.stringContaining('2 passed, 8 failed'),
+		]);
 	}, 180_000);
 
 	it('agents with --secret-header; usage errors exit 2', async () => {
 		const secretHeader = { name: 'X-Seller-Secret', value: 'cli-s3cret' };
 		const backend = await agentsBackend(model, { secretHeader });
 		backends.push(backend);
-		const run = await sim(['--protocol', 'agents', '--url', backend.url, '--secret-header', `${secretHeader.name}:${secretHeader.value}`]);
+		const run = await sim([
+			'--protocol',
+			'agents',
+			'--url',
+			backend.url,
+			'--secret-header',
+			`${secretHeader.name}:${secretHeader.value}`,
+		]);
 		expect([run.code, run.output]).toEqual([0, expect.stringContaining('3 passed, 0 failed')]);
 		expect((await sim(['--protocol', 'agents'])).code).toBe(2);
 	}, 180_000);

@@ -25,22 +25,38 @@ describe('simulator HTTPS connections', () => {
 	/** An HTTPS server answering every POST with its body, signed; `chain` false sends the server certificate alone. */
 	const serve = async (chain = true): Promise<number> => {
 		const fullChain = fs.readFileSync(ca.fullChainFile, 'utf8');
-		const cert = chain ? fullChain : fullChain.slice(0, fullChain.indexOf('-----END CERTIFICATE-----') + 26);
-		const server = https.createServer({ cert, key: fs.readFileSync(ca.keyFile) }, (request, response) => {
-			const chunks: Buffer[] = [];
-			request.on('data', (chunk: Buffer) => chunks.push(chunk));
-			request.on('end', () => {
-				const body = Buffer.concat(chunks);
-				response.writeHead(200, { 'content-type': 'application/json', 'body-sign': bodySignHeader(KEY, body) });
-				response.end(body);
-			});
-		});
+		const cert = chain
+			? fullChain
+			: fullChain.slice(0, fullChain.indexOf('-----END CERTIFICATE-----') + 26);
+		const server = https.createServer(
+			{ cert, key: fs.readFileSync(ca.keyFile) },
+			(request, response) => {
+				const chunks: Buffer[] = [];
+				request.on('data', (chunk: Buffer) => chunks.push(chunk));
+				request.on('end', () => {
+					const body = Buffer.concat(chunks);
+					response.writeHead(200, {
+						'content-type': 'application/json',
+						'body-sign': bodySignHeader(KEY, body),
+					});
+					response.end(body);
+				});
+			},
+		);
 		servers.push(server);
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		return (server.address() as AddressInfo).port;
 	};
 	const post = (url: string) =>
-		sendHttp({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: '{"customerName":"华为云 客户 ✓"}' }, KEY);
+		sendHttp(
+			{
+				method: 'POST',
+				url,
+				headers: { 'content-type': 'application/json' },
+				body: '{"customerName":"华为云 客户 ✓"}',
+			},
+			KEY,
+		);
 
 	beforeAll(() => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-http-test-'));
@@ -56,7 +72,11 @@ describe('simulator HTTPS connections', () => {
 		const port = await serve();
 		useConnection({ ca: ca.rootPem, resolve: { [DOMAIN]: '127.0.0.1' } });
 		const answer = await post(`https://${DOMAIN}:${port}/webhook/koogallery/saas`);
-		expect([answer.status, answer.signed, answer.json]).toEqual([200, true, { customerName: '华为云 客户 ✓' }]);
+		expect([answer.status, answer.signed, answer.json]).toEqual([
+			200,
+			true,
+			{ customerName: '华为云 客户 ✓' },
+		]);
 	});
 
 	it('refuses a certificate from an authority it was not told to trust', async () => {
@@ -67,7 +87,7 @@ describe('simulator HTTPS connections', () => {
 		expect(answer.text).toMatch(/certificate/i);
 	});
 
-	it("refuses the server by IP address: the certificate names the domain (KooGallery calls domains only)", async () => {
+	it('refuses the server by IP address: the certificate names the domain (KooGallery calls domains only)', async () => {
 		const port = await serve();
 		useConnection({ ca: ca.rootPem });
 		const answer = await post(`https://127.0.0.1:${port}/`);

@@ -25,7 +25,11 @@ function incoming(call: HttpCall): IncomingCall {
 describe('the variance corpus (calls KooGallery could really send)', () => {
 	const corpus = varianceCorpus();
 	const byOutput = new Map<string, VarianceCase[]>();
-	for (const item of corpus) byOutput.set(`${item.protocol}/${item.output}`, [...(byOutput.get(`${item.protocol}/${item.output}`) ?? []), item]);
+	for (const item of corpus)
+		byOutput.set(`${item.protocol}/${item.output}`, [
+			...(byOutput.get(`${item.protocol}/${item.output}`) ?? []),
+			item,
+		]);
 
 	it('has at least 40 bodies for every scenario of every protocol, and for new activities', () => {
 		const expected = [
@@ -33,7 +37,9 @@ describe('the variance corpus (calls KooGallery could really send)', () => {
 			...['saasV2', 'license', 'saasV1'].map((protocol) => `${protocol}/${OTHER}`),
 		];
 		expect([...byOutput.keys()].sort()).toEqual([...new Set(expected)].sort());
-		const small = [...byOutput].filter(([, items]) => items.length < 40).map(([name, items]) => `${name}: ${items.length}`);
+		const small = [...byOutput]
+			.filter(([, items]) => items.length < 40)
+			.map(([name, items]) => `${name}: ${items.length}`);
 		expect(small).toEqual([]);
 		expect(corpus.length).toBeGreaterThan(1000);
 	});
@@ -44,11 +50,19 @@ describe('the variance corpus (calls KooGallery could really send)', () => {
 		for (const item of corpus) {
 			const handler = protocols[item.protocol];
 			const call = incoming(signCase('https://isv.example.com/webhook', KEYS, item));
-			const verification = handler.verify(call, { keys: [handler.usesKitKey ? KEYS.kit : KEYS.basic], nonceStore: store, nowMs: Date.now() });
+			const verification = handler.verify(call, {
+				keys: [handler.usesKitKey ? KEYS.kit : KEYS.basic],
+				nonceStore: store,
+				nowMs: Date.now(),
+			});
 			const parsed = handler.parse(call);
-			const output = parsed.ok ? (handler.scenarios.find((s) => s.activity === parsed.activity)?.activity ?? OTHER) : undefined;
+			const output = parsed.ok
+				? (handler.scenarios.find((s) => s.activity === parsed.activity)?.activity ?? OTHER)
+				: undefined;
 			if (!verification.ok || !parsed.ok || output !== item.output) {
-				problems.push(`${item.protocol}/${item.seed} "${item.label}": ${verification.ok ? '' : verification.message} ${parsed.ok ? `went to ${output}` : parsed.message}`);
+				problems.push(
+					`${item.protocol}/${item.seed} "${item.label}": ${verification.ok ? '' : verification.message} ${parsed.ok ? `went to ${output}` : parsed.message}`,
+				);
 			}
 		}
 		expect(problems).toEqual([]);
@@ -63,7 +77,10 @@ describe('the variance corpus (calls KooGallery could really send)', () => {
 		};
 		for (const item of corpus.filter((c) => /unknown value/.test(c.label))) {
 			const field = /^(\w+) unknown value/.exec(item.label)?.[1] ?? '';
-			expect([item.label, read(item).unknownValues]).toEqual([item.label, expect.arrayContaining([field])]);
+			expect([item.label, read(item).unknownValues]).toEqual([
+				item.label,
+				expect.arrayContaining([field]),
+			]);
 		}
 		for (const item of corpus.filter((c) => c.output === OTHER)) {
 			expect([item.label, read(item).unknownValues]).toEqual([item.label, ['activity']]);

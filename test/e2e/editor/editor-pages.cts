@@ -25,7 +25,12 @@ export interface CanvasNode {
 export const WARNING_BADGES = ['node-not-installed', 'node-issues', 'node-setup-required'];
 
 /** Opens a workflow in the editor and waits until its canvas has drawn `nodeCount` nodes. */
-export async function openWorkflow(page: Page, baseUrl: string, id: string, nodeCount: number): Promise<void> {
+export async function openWorkflow(
+	page: Page,
+	baseUrl: string,
+	id: string,
+	nodeCount: number,
+): Promise<void> {
 	await page.goto(`${baseUrl}/workflow/${id}`);
 	await page.locator('[data-test-id="canvas-node"]').first().waitFor();
 	await page.waitForFunction(
@@ -106,7 +111,9 @@ export async function outputLabels(page: Page, nodeName: string): Promise<Output
 
 /** Zooms the canvas in around a node (as a person does with Ctrl and the mouse wheel). */
 export async function zoomTo(page: Page, nodeName: string, steps = 5): Promise<void> {
-	const box = await page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`).boundingBox();
+	const box = await page
+		.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"]`)
+		.boundingBox();
 	if (!box) throw new Error(`node "${nodeName}" is not on the canvas`);
 	await page.mouse.move(box.x + box.width / 2 + 300, box.y + box.height / 2);
 	for (let step = 0; step < steps; step++) {
@@ -157,9 +164,17 @@ export async function shownParameters(ndv: Locator): Promise<ShownParameter[]> {
 		for (const item of Array.from(items)) {
 			if (!visible(item)) continue;
 			// Labels of fields inside collections belong to the collection listed already.
-			if (item.tagName === 'LABEL' && item.closest('[class*="_collectionParameter_"], .fixed-collection-parameter')) continue;
+			if (
+				item.tagName === 'LABEL' &&
+				item.closest('[class*="_collectionParameter_"], .fixed-collection-parameter')
+			)
+				continue;
 			const text = (item.textContent ?? '').replace(/\s+/g, ' ').trim();
-			shown.push(item.tagName === 'LABEL' ? { name: item.getAttribute('for') ?? '', text } : { name: 'notice', text });
+			shown.push(
+				item.tagName === 'LABEL'
+					? { name: item.getAttribute('for') ?? '', text }
+					: { name: 'notice', text },
+			);
 		}
 		return shown;
 	});
@@ -170,19 +185,30 @@ async function openOptions(page: Page): Promise<{ options: Locator; texts: strin
 	const options = page.locator('.el-select-dropdown__item[role="option"]:visible');
 	await options.first().waitFor();
 	const texts = await options.evaluateAll((elements) =>
-		elements.map((element) => ((element.querySelector('.option-headline') ?? element).textContent ?? '').trim()),
+		elements.map((element) =>
+			((element.querySelector('.option-headline') ?? element).textContent ?? '').trim(),
+		),
 	);
 	return { options, texts };
 }
 
 /** Picks `optionText` in the drop-down of parameter `name` of the open panel. */
-export async function selectOption(page: Page, ndv: Locator, name: string, optionText: string): Promise<void> {
+export async function selectOption(
+	page: Page,
+	ndv: Locator,
+	name: string,
+	optionText: string,
+): Promise<void> {
 	await ndv.locator(`[data-test-id="parameter-input-${name}"]`).click();
 	const { options, texts } = await openOptions(page);
 	const index = texts.indexOf(optionText);
-	if (index === -1) throw new Error(`"${name}" has no option "${optionText}"; it offers ${JSON.stringify(texts)}`);
+	if (index === -1)
+		throw new Error(`"${name}" has no option "${optionText}"; it offers ${JSON.stringify(texts)}`);
 	await options.nth(index).click();
-	await options.first().waitFor({ state: 'hidden' }).catch(() => undefined);
+	await options
+		.first()
+		.waitFor({ state: 'hidden' })
+		.catch(() => undefined);
 }
 
 /** The option texts of drop-down parameter `name` of the open panel (opens and closes it). */
@@ -190,24 +216,37 @@ export async function optionTexts(page: Page, ndv: Locator, name: string): Promi
 	// Clicked at the chevron: the middle of a multi-select may be the "x" of a chosen value.
 	const input = ndv.locator(`[data-test-id="parameter-input-${name}"]`);
 	const box = await input.boundingBox();
-	await input.click(box ? { position: { x: box.width - 14, y: Math.min(box.height / 2, 18) } } : undefined);
+	await input.click(
+		box ? { position: { x: box.width - 14, y: Math.min(box.height / 2, 18) } } : undefined,
+	);
 	const { options, texts } = await openOptions(page);
 	await page.keyboard.press('Escape');
-	await options.first().waitFor({ state: 'hidden' }).catch(() => undefined);
+	await options
+		.first()
+		.waitFor({ state: 'hidden' })
+		.catch(() => undefined);
 	return texts;
 }
 
 /** Turns the boolean parameter `name` of the open panel on or off. */
 export async function setSwitch(ndv: Locator, name: string, on: boolean): Promise<void> {
-	const toggle = ndv.locator(`[data-test-id="parameter-input-${name}"] [role="switch"], [data-test-id="parameter-input-${name}"] .el-switch`).first();
-	const checked = await toggle.evaluate((element) =>
-		element.getAttribute('aria-checked') === 'true' || element.classList.contains('is-checked'),
+	const toggle = ndv
+		.locator(
+			`[data-test-id="parameter-input-${name}"] [role="switch"], [data-test-id="parameter-input-${name}"] .el-switch`,
+		)
+		.first();
+	const checked = await toggle.evaluate(
+		(element) =>
+			element.getAttribute('aria-checked') === 'true' || element.classList.contains('is-checked'),
 	);
 	if (checked !== on) await toggle.click();
 }
 
 /** The Webhook URLs section of a trigger's panel: the URLs shown for `kind`, and the section. */
-export async function webhookUrls(ndv: Locator, kind: 'test' | 'production'): Promise<{ urls: string[]; section: Locator }> {
+export async function webhookUrls(
+	ndv: Locator,
+	kind: 'test' | 'production',
+): Promise<{ urls: string[]; section: Locator }> {
 	const section = ndv.locator('.webhooks');
 	const headline = section.locator('.headline');
 	if (!(await headline.getAttribute('class'))?.includes('expanded')) await headline.click();

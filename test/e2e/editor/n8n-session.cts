@@ -81,11 +81,17 @@ export async function setUpOwnerAndLogIn(baseUrl: string): Promise<AuthCookie> {
  * name, nodes, connections, settings and an optional id), as the editor does for a new workflow.
  * It is not published, like a workflow a seller has just built. Returns its id.
  */
-export async function createWorkflow(baseUrl: string, cookie: AuthCookie, workflow: object): Promise<string> {
+export async function createWorkflow(
+	baseUrl: string,
+	cookie: AuthCookie,
+	workflow: object,
+): Promise<string> {
 	const answer = await restJson(baseUrl, 'POST', '/workflows', workflow, cookie);
 	const data = (answer.json as { data?: { id?: string } }).data;
 	if (answer.status !== 200 || !data?.id) {
-		throw new Error(`creating a workflow answered ${answer.status}: ${JSON.stringify(answer.json)}`);
+		throw new Error(
+			`creating a workflow answered ${answer.status}: ${JSON.stringify(answer.json)}`,
+		);
 	}
 	return data.id;
 }
