@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -14,7 +15,7 @@ import {
 	type AgentsUsage,
 } from '../../core/gateway-usage';
 import { findTriggerItem } from '../KooGalleryRespond/triggerCall';
-import { description } from './description';
+import { properties } from './description';
 import { readResult, readUsage, type Fail } from './inputs';
 
 /** The gateway call being answered, as the KooGallery API Trigger put it in its item. */
@@ -32,7 +33,24 @@ interface Reply {
 }
 
 export class KooGalleryApiRespond implements INodeType {
-	description: INodeTypeDescription = description;
+	description: INodeTypeDescription = {
+		displayName: 'KooGallery API Respond',
+		name: 'kooGalleryApiRespond',
+		icon: {
+			light: 'file:../../icons/koogallery.svg',
+			dark: 'file:../../icons/koogallery.dark.svg',
+		},
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["answer"] === "error" ? "Error: not billed" : "Success: billed"}}',
+		description:
+			'Answers the gateway call a KooGallery API Trigger received: the result with the usage the Agents gateway bills, or an error that is not billed',
+		defaults: { name: 'KooGallery API Respond' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties,
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

@@ -1,4 +1,5 @@
 import {
+	NodeConnectionTypes,
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
@@ -13,11 +14,31 @@ import { signedJsonResponse } from '../../core/body-sign';
 import { encryptCredential, type EncryptType } from '../../core/credential-crypto';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { ANSWERS, type AnswerInput, type RespondTo } from './answers';
-import { description } from './description';
+import { properties, subtitle } from './description';
 import { findTriggerCall, type TriggerCall } from './triggerCall';
 
 export class KooGalleryRespond implements INodeType {
-	description: INodeTypeDescription = description;
+	description: INodeTypeDescription = {
+		displayName: 'KooGallery Respond',
+		name: 'kooGalleryRespond',
+		icon: {
+			light: 'file:../../icons/koogallery.svg',
+			dark: 'file:../../icons/koogallery.dark.svg',
+		},
+		group: ['transform'],
+		version: 1,
+		subtitle,
+		description:
+			'Sends KooGallery the signed answer (Body-Sign) to the call a KooGallery Trigger received',
+		defaults: { name: 'KooGallery Respond' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' },
+		],
+		properties,
+	};
 
 	methods = {
 		credentialTest: { kooGallerySellerKeyTest: testSellerKey },

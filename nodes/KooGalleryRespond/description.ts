@@ -1,10 +1,8 @@
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type IDisplayOptions,
-	type INodeProperties,
-	type INodePropertyOptions,
-	type INodeTypeDescription,
+import type {
+	IDataObject,
+	IDisplayOptions,
+	INodeProperties,
+	INodePropertyOptions,
 } from 'n8n-workflow';
 
 import { RESULT_CODES } from '../../core/result-codes';
@@ -275,44 +273,28 @@ const PARAMETERS: INodeProperties[] = [
 	},
 ];
 
-export const description: INodeTypeDescription = {
-	displayName: 'KooGallery Respond',
-	name: 'kooGalleryRespond',
-	icon: {
-		light: 'file:../../icons/koogallery.svg',
-		dark: 'file:../../icons/koogallery.dark.svg',
+/** The subtitle under the node on the canvas. */
+export const subtitle = answerSubtitle(ANSWERS);
+
+/** The parameters of the node, in the order the editor shows them. */
+export const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Put this node at the end of a KooGallery Trigger branch. It answers the call that started the run, signed with your seller key. KooGallery waits at most 5 seconds.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
 	},
-	group: ['transform'],
-	version: 1,
-	subtitle: answerSubtitle(ANSWERS),
-	description:
-		'Sends KooGallery the signed answer (Body-Sign) to the call a KooGallery Trigger received',
-	defaults: { name: 'KooGallery Respond' },
-	usableAsTool: true,
-	inputs: [NodeConnectionTypes.Main],
-	outputs: [NodeConnectionTypes.Main],
-	credentials: [
-		{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' },
-	],
-	properties: [
-		{
-			displayName:
-				'Put this node at the end of a KooGallery Trigger branch. It answers the call that started the run, signed with your seller key. KooGallery waits at most 5 seconds.',
-			name: 'notice',
-			type: 'notice',
-			default: '',
-		},
 
-		{
-			displayName: 'Answer To',
-			name: 'respondTo',
-			type: 'options',
-			noDataExpression: true,
-			default: 'result',
-			options: answerToOptions(ANSWERS),
-		},
+	{
+		displayName: 'Answer To',
+		name: 'respondTo',
+		type: 'options',
+		noDataExpression: true,
+		default: 'result',
+		options: answerToOptions(ANSWERS),
+	},
 
-		...PARAMETERS,
-		...ownProperties(ANSWERS),
-	],
-};
+	...PARAMETERS,
+	...ownProperties(ANSWERS),
+];
