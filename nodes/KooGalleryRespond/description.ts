@@ -89,7 +89,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			'000000 means done. For a new purchase that is still being set up, use 000004 and answer the instance details later, when KooGallery asks (Query Instance).',
 	},
-
 	{
 		displayName: 'Allow the Change',
 		name: 'allowChange',
@@ -99,7 +98,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			'Whether the customer may renew with the new product (for example a downgrade that still fits their usage)',
 	},
-
 	{
 		displayName: 'Message',
 		name: 'resultMessage',
@@ -109,7 +107,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"Short text KooGallery shows with the result (at most 255 characters). Empty uses the result code's meaning.",
 	},
-
 	{
 		displayName: 'Instance ID',
 		name: 'instanceId',
@@ -120,7 +117,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"Your ID for the new instance. Leave empty to use the input item's instanceId field (for example the row you found for this order), or else an ID made from the order line (its orderLineId, or a code computed from orderId and orderLineId or productId), which every retry of the order gets again; for getLicenseAsync, the instance ID KooGallery sent.",
 	},
-
 	{
 		displayName: 'License',
 		name: 'license',
@@ -131,7 +127,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			'The license (code or file content) for the customer. A repeated call for the same order or event must get the same license.',
 	},
-
 	{
 		displayName:
 			'Login details: SaaS V1.0 products send them with the new purchase (always encrypted); SaaS V2.0 products send them only when KooGallery asks (Query Instance), so leave them empty there.',
@@ -140,7 +135,6 @@ const PARAMETERS: INodeProperties[] = [
 		default: '',
 		displayOptions: shownFor('loginNotice'),
 	},
-
 	{
 		displayName: 'Instance ID',
 		name: 'infoInstanceId',
@@ -151,7 +145,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"The instance this item describes. Leave empty to use the input item's instanceId field, or the only instance KooGallery asked about.",
 	},
-
 	{
 		displayName: 'Customer URL',
 		name: 'frontEndUrl',
@@ -161,7 +154,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"The address where the customer uses the product (frontEndUrl, required to show login details). Leave empty to use the input item's frontEndUrl field.",
 	},
-
 	{
 		displayName: 'Admin URL',
 		name: 'adminUrl',
@@ -171,7 +163,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"Where the customer's administrator manages the product. Leave empty to use the input item's adminUrl field (Query Instance).",
 	},
-
 	{
 		displayName: 'User Name',
 		name: 'userName',
@@ -181,7 +172,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"The administrator account given to the customer. Leave empty to use the input item's userName field (Query Instance).",
 	},
-
 	{
 		displayName: 'Password',
 		name: 'password',
@@ -192,7 +182,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"The initial administrator password. It never appears in this node's output. Leave empty to use the input item's password field (Query Instance).",
 	},
-
 	{
 		displayName: 'Memo',
 		name: 'memo',
@@ -202,7 +191,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			"Free text for the customer (at most 1024 characters). Leave empty to use the input item's memo field (Query Instance).",
 	},
-
 	{
 		displayName: 'Encrypt User Name and Password',
 		name: 'encrypt',
@@ -212,7 +200,6 @@ const PARAMETERS: INodeProperties[] = [
 		description:
 			'Whether to send the account encrypted with your seller key (AES, encryptType). The V2.0 guide shows plain text; turn this on if the seller console debugging page (应用接入调试) expects encrypted values.',
 	},
-
 	{
 		displayName: 'Encryption',
 		name: 'encryptType',
@@ -224,7 +211,6 @@ const PARAMETERS: INodeProperties[] = [
 		],
 		displayOptions: shownFor('encryptType', { encrypt: [true] }),
 	},
-
 	{
 		displayName: 'Usage (On-Demand Products)',
 		name: 'usage',
@@ -285,7 +271,6 @@ export const properties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-
 	{
 		displayName: 'Answer To',
 		name: 'respondTo',
@@ -294,7 +279,6 @@ export const properties: INodeProperties[] = [
 		default: 'result',
 		options: answerToOptions(ANSWERS),
 	},
-
 	...PARAMETERS,
 	...ownProperties(ANSWERS),
 ];
