@@ -1,4 +1,4 @@
-import { NodeConnectionTypes, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { buyerContact } from './actions/buyerContact';
 import { credentials } from './actions/credentials';
@@ -6,13 +6,10 @@ import { licenseCode } from './actions/licenseCode';
 import { order } from './actions/order';
 import { signature } from './actions/signature';
 import { sso } from './actions/sso';
-import { SSO_CREDENTIAL } from './actions/sso/common';
 import { usage } from './actions/usage';
 
 /** The resources that call KooGallery's Open APIs with the Open API credential. */
 export const OPEN_API_RESOURCES = ['order', 'usage', 'licenseCode'];
-
-const main = JSON.stringify(NodeConnectionTypes.Main);
 
 export const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
@@ -87,39 +84,14 @@ export const callOptionsProperty: INodeProperties = {
 const OPERATIONS_FIRST = [order, usage, licenseCode, credentials, buyerContact, signature];
 
 /**
- * The KooGallery node as n8n's editor shows it: its resources, operations and parameters. A new
- * object for each node instance, as n8n's loader writes into the description it is given.
+ * The parameters of the KooGallery node, in the order n8n's editor shows them: Resource, the
+ * Operation of each resource, each resource's parameters, and the Request Options.
  */
-export const kooGalleryDescription = (): INodeTypeDescription => ({
-	displayName: 'KooGallery',
-	name: 'kooGallery',
-	icon: {
-		light: 'file:../../icons/koogallery.svg',
-		dark: 'file:../../icons/koogallery.dark.svg',
-	},
-	group: ['transform'],
-	version: 1,
-	subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-	description:
-		"Calls KooGallery's Open APIs as a seller: query orders (查询订单), push pay-per-use usage (按需使用量推送), activate and query license codes (授权码); with your seller key, encrypts and decrypts credentials and buyer contacts, signs answers and checks captured requests; and signs users in through a joint-operation tenant (联营kit SSO)",
-	defaults: { name: 'KooGallery' },
-	usableAsTool: true,
-	inputs: [NodeConnectionTypes.Main],
-	outputs: `={{$parameter["resource"] === "usage" ? [{"type":${main},"displayName":"Results"},{"type":${main},"displayName":"Failed"}] : [{"type":${main}}]}}`,
-	// No displayOptions here: n8n's editor takes a parameter that credentials depend on for an
-	// "authentication" choice and hides it, which would hide Resource. Each operation asks for
-	// the one credential it needs and says so when it is missing.
-	credentials: [
-		{ name: 'kooGalleryOpenApi', required: false },
-		{ name: 'kooGallerySellerKeyApi', required: false, testedBy: 'kooGallerySellerKeyTest' },
-		{ name: SSO_CREDENTIAL, required: false },
-	],
-	properties: [
-		resourceProperty,
-		...OPERATIONS_FIRST.map((resource) => resource.operation),
-		...OPERATIONS_FIRST.flatMap((resource) => resource.properties),
-		sso.operation,
-		...sso.properties,
-		callOptionsProperty,
-	],
-});
+export const kooGalleryProperties: INodeProperties[] = [
+	resourceProperty,
+	...OPERATIONS_FIRST.map((resource) => resource.operation),
+	...OPERATIONS_FIRST.flatMap((resource) => resource.properties),
+	sso.operation,
+	...sso.properties,
+	callOptionsProperty,
+];
