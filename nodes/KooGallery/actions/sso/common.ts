@@ -18,7 +18,8 @@ export const SSO_CREDENTIAL = 'kooGallerySsoApi';
 
 export type SsoOperation = 'getTokens' | 'refreshToken' | 'getUserInfo';
 
-export const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+export const trimmedText = (value: unknown): string =>
+	typeof value === 'string' ? value.trim() : '';
 
 /** The per-tenant options and the timeout, for every Single Sign-On operation. */
 export const ssoOptionsProperty: INodeProperties = {
@@ -79,9 +80,9 @@ function readTenant(
 	operation: SsoOperation,
 	itemIndex: number,
 ): Tenant {
-	const domain = text(options.tenantDomain);
-	const clientId = text(options.clientId);
-	const secret = text(options.encryptedClientSecret);
+	const domain = trimmedText(options.tenantDomain);
+	const clientId = trimmedText(options.clientId);
+	const secret = trimmedText(options.encryptedClientSecret);
 	if (operation === 'getUserInfo') return domain ? { baseUrl: ssoBaseUrl(domain) } : {};
 	if (!domain && !clientId && !secret) return {};
 	if (!domain || !clientId || !secret)

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { authorizationCodeFields } from '../../../../core/sso';
 import { itemError } from '../../helpers';
 import { showFor } from '../types';
-import { requestTokens, ssoItems, text } from './common';
+import { requestTokens, ssoItems, trimmedText } from './common';
 
 /** Single Sign-On > Get Tokens (获取AccessToken); the options are in common.ts. */
 export const description: INodeProperties[] = [
@@ -32,9 +32,12 @@ export const description: INodeProperties[] = [
 /** Exchanges each item's authorization code for an access token and a refresh token. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return await ssoItems(this, 'getTokens', async (i, target) => {
-		const code = text(this.getNodeParameter('code', i, ''));
+		const code = trimmedText(this.getNodeParameter('code', i, ''));
 		if (!code) throw itemError(this, i, 'The authorization code is empty.');
-		const fields = authorizationCodeFields(code, text(this.getNodeParameter('redirectUri', i, '')));
+		const fields = authorizationCodeFields(
+			code,
+			trimmedText(this.getNodeParameter('redirectUri', i, '')),
+		);
 		return await requestTokens(this, i, target, 'authorizationCode', fields);
 	});
 }

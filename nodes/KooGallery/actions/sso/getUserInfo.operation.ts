@@ -8,7 +8,7 @@ import type {
 import { readUserInfoAnswer, userInfoSyncKeys } from '../../../../core/sso';
 import { itemError } from '../../helpers';
 import { showFor } from '../types';
-import { refused, send, ssoItems, text } from './common';
+import { refused, send, ssoItems, trimmedText } from './common';
 
 /** Single Sign-On > Get User Info (获取用户信息); the options are in common.ts. */
 export const description: INodeProperties[] = [
@@ -27,7 +27,7 @@ export const description: INodeProperties[] = [
 /** Reads who signed in with each item's access token, with the field names of the kit syncs. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return await ssoItems(this, 'getUserInfo', async (i, target) => {
-		const accessToken = text(this.getNodeParameter('accessToken', i, ''));
+		const accessToken = trimmedText(this.getNodeParameter('accessToken', i, ''));
 		if (!accessToken) throw itemError(this, i, 'The access token is empty.');
 		const response = await send(
 			this,

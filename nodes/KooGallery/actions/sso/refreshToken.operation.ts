@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { refreshTokenFields } from '../../../../core/sso';
 import { itemError } from '../../helpers';
 import { showFor } from '../types';
-import { requestTokens, ssoItems, text } from './common';
+import { requestTokens, ssoItems, trimmedText } from './common';
 
 /** Single Sign-On > Refresh Token (刷新AccessToken); the options are in common.ts. */
 export const description: INodeProperties[] = [
@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 /** Gets a new access token (and refresh token) with each item's refresh token. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return await ssoItems(this, 'refreshToken', async (i, target) => {
-		const refreshToken = text(this.getNodeParameter('refreshToken', i, ''));
+		const refreshToken = trimmedText(this.getNodeParameter('refreshToken', i, ''));
 		if (!refreshToken) throw itemError(this, i, 'The refresh token is empty.');
 		return await requestTokens(this, i, target, 'refreshToken', refreshTokenFields(refreshToken));
 	});
