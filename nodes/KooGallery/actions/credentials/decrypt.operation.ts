@@ -18,7 +18,7 @@ import {
 } from '../../helpers';
 import { fieldList, readField, writeField } from '../../itemFields';
 import { showFor } from '../types';
-import { encryptTypeOptions } from './common';
+import { encryptTypeOptions } from './common.description';
 
 /** The notice of Credentials > Decrypt, shown above the Fields parameter. */
 export const decryptNotice: INodeProperties = {
@@ -30,7 +30,7 @@ export const decryptNotice: INodeProperties = {
 	displayOptions: showFor('credentials', ['decrypt']),
 };
 
-/** Credentials > Decrypt; the Fields parameter is in common.ts, the notice above it is `decryptNotice`. */
+/** Credentials > Decrypt; the Fields parameter is in common.description.ts, the notice above it is `decryptNotice`. */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Encrypt Type',

@@ -11,9 +11,9 @@ import type { SellerKeys } from '../../../shared/sellerKey';
 import { fieldError, itemByItem, itemError, loadSellerKeys } from '../../helpers';
 import { fieldList, readField, writeField } from '../../itemFields';
 import { showFor } from '../types';
-import { encryptTypeOptions } from './common';
+import { encryptTypeOptions } from './common.description';
 
-/** Credentials > Encrypt; the Fields parameter is in common.ts. */
+/** Credentials > Encrypt; the Fields parameter is in common.description.ts. */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Encrypt Type',

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { showFor, type KooGalleryResource } from '../types';
-import { credentialFieldsProperty } from './common';
+import { credentialFieldsProperty } from './common.description';
 import * as decrypt from './decrypt.operation';
 import * as encrypt from './encrypt.operation';
 

@@ -10,7 +10,7 @@ import { itemError } from '../../helpers';
 import { showFor } from '../types';
 import { licenseCall, toLicenseTime } from './licenseCall';
 
-/** License Code > Activate (激活授权码); the codes and API version are in licenseCall.ts. */
+/** License Code > Activate (激活授权码); the codes and API version are in common.description.ts. */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Real Effect Time',

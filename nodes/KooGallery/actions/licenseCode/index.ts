@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { showFor, type KooGalleryResource } from '../types';
 import * as activate from './activate.operation';
-import { licenseProperties } from './licenseCall';
+import { licenseProperties } from './common.description';
 import * as query from './query.operation';
 
 /** The operations of License Code (授权码). */

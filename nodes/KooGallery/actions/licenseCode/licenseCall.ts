@@ -1,49 +1,15 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { OpenApiEndpoint } from '../../../../core/openapi-endpoints';
 import { toUsageTime } from '../../../../core/usage-input';
 import { sortedJson } from '../../../../core/usage-signature';
 import { itemByItem, itemError } from '../../helpers';
 import { callEndpoint, callSettings, openApiError, type CallSettings } from '../../transport';
-import { showFor } from '../types';
 
 /** The v2 license APIs take at most this many codes per call (docs/protocol/koogallery-openapi-v1.md §A.4.1). */
 export const MAX_LICENSE_CODES_PER_CALL = 100;
 
 export type LicenseApiVersion = 'v1' | 'v2';
-
-/** The parameters of both License Code operations (激活授权码, 查询授权码). */
-export const licenseProperties: INodeProperties[] = [
-	{
-		displayName: 'API Version',
-		name: 'apiVersion',
-		type: 'options',
-		default: 'v1',
-		displayOptions: showFor('licenseCode'),
-		options: [
-			{ name: 'V1: One Code per Call', value: 'v1' },
-			{ name: 'V2: Up to 100 Codes per Call', value: 'v2' },
-		],
-		description:
-			'KooGallery accepts either version for the access check. The v2 answer format is not fully documented; its data is passed on as it comes.',
-	},
-	{
-		displayName: 'License Codes',
-		name: 'licenseCodes',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'PLXXXXXX',
-		displayOptions: showFor('licenseCode'),
-		description:
-			'The license code (授权码); for v2, several codes separated by commas or new lines, or a list from an expression',
-	},
-];
 
 /** Reads license codes from text (split on commas, semicolons, spaces or new lines) or a list. */
 export function readLicenseCodes(value: unknown): string[] {

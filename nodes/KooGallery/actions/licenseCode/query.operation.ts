@@ -9,7 +9,7 @@ import { OPEN_API_ENDPOINTS } from '../../../../core/openapi-endpoints';
 import { showFor } from '../types';
 import { licenseCall } from './licenseCall';
 
-/** License Code > Query (查询授权码, formerly heartbeat); the codes and API version are in licenseCall.ts. */
+/** License Code > Query (查询授权码, formerly heartbeat); the codes and API version are in common.description.ts. */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Third-Party Account',

@@ -10,7 +10,7 @@ import { itemError } from '../../helpers';
 import { showFor } from '../types';
 import { refused, send, ssoItems, trimmedText } from './common';
 
-/** Single Sign-On > Get User Info (获取用户信息); the options are in common.ts. */
+/** Single Sign-On > Get User Info (获取用户信息); the options are in common.description.ts. */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Access Token',

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { showFor, type KooGalleryResource } from '../types';
-import { ssoOptionsProperty } from './common';
+import { ssoOptionsProperty } from './common.description';
 import * as getTokens from './getTokens.operation';
 import * as getUserInfo from './getUserInfo.operation';
 import * as refreshToken from './refreshToken.operation';

@@ -5,7 +5,7 @@ import { itemError } from '../../helpers';
 import { showFor } from '../types';
 import { requestTokens, ssoItems, trimmedText } from './common';
 
-/** Single Sign-On > Refresh Token (刷新AccessToken); the options are in common.ts. */
+/** Single Sign-On > Refresh Token (刷新AccessToken); the options are in common.description.ts. */
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Refresh Token',
