@@ -309,7 +309,7 @@ function usageTargets(report: BenchReport): TargetRow[] {
 			met,
 			why: met
 				? ''
-				: `Only the request bodies are bounded by the batch (at most ${usage.maxRecordsPerCall} records per call). The node returns one output item per record (its outcome and the record with its metering_sn), which n8n keeps in the run data and saves with the execution, and in the current code (nodes/KooGallery/usage.ts) it checks every input record before sending any, keeping the checked records, an outcome per record and a map of record keys for the duplicate check: about ${formatNumber(((large - small) * 1024) / (largest - smallest), 2)} KB per record in all. ` +
+				: `Only the request bodies are bounded by the batch (at most ${usage.maxRecordsPerCall} records per call). The node returns one output item per record (its outcome and the record with its metering_sn), which n8n keeps in the run data and saves with the execution, and in the node's code (actions/usage/pushUsage.ts) it checks every input record before sending any, keeping the checked records, an outcome per record and a map of record keys for the duplicate check: about ${formatNumber(((large - small) * 1024) / (largest - smallest), 2)} KB per record in all. ` +
 					(noopLarge
 						? `n8n itself, with no KooGallery node, already grows by ${mb(noopLarge.rssPeakMb - noopLarge.rssBeforeMb)} for ${largest.toLocaleString('en-US')} records, because it hands a node all its input items at once and keeps every node's output items for the execution. `
 						: '') +

@@ -16,16 +16,46 @@ export const OPEN_API_HOSTS: Readonly<Record<Exclude<OpenApiSite, 'custom'>, str
 	eu: 'mkt.myhuaweicloud.eu',
 };
 
-/** Paths of the Open APIs (spec §A.1, §A.2.1, §A.2.2, §A.4). */
-export const OPEN_API_PATHS = {
-	orderQuery: '/api/mkp-openapi-public/global/v1/order/query',
-	usagePush: '/api/mkp-openapi-public/global/v1/isv/usage-data',
-	usagePushOld: '/rest/marketplace/v1/isv/usage-data',
-	licenseActivateV1: '/api/mkp-openapi-public/global/v1/license/activate',
-	licenseActivateV2: '/api/mkp-openapi-public/global/v2/license/activate',
-	licenseHeartbeatV1: '/api/mkp-openapi-public/global/v1/license/heartbeat',
-	licenseHeartbeatV2: '/api/mkp-openapi-public/global/v2/license/heartbeat',
-} as const;
+/** One Open API the action node calls: its HTTP method and path (the site host or base URL goes before it). */
+export interface OpenApiEndpoint {
+	readonly method: 'GET' | 'POST';
+	readonly path: string;
+}
+
+/**
+ * The Open APIs the action node calls (spec §A.1, §A.2.1, §A.2.2, §A.4), by name. The node's
+ * operations send their requests to these entries and the Open API mock routes on them
+ * (simulator/openapi-mock.cts), so a new API is one entry here.
+ */
+export const OPEN_API_ENDPOINTS = {
+	orderQuery: { method: 'GET', path: '/api/mkp-openapi-public/global/v1/order/query' },
+	usagePush: { method: 'POST', path: '/api/mkp-openapi-public/global/v1/isv/usage-data' },
+	usagePushOld: { method: 'POST', path: '/rest/marketplace/v1/isv/usage-data' },
+	licenseActivateV1: { method: 'POST', path: '/api/mkp-openapi-public/global/v1/license/activate' },
+	licenseActivateV2: { method: 'POST', path: '/api/mkp-openapi-public/global/v2/license/activate' },
+	licenseHeartbeatV1: {
+		method: 'POST',
+		path: '/api/mkp-openapi-public/global/v1/license/heartbeat',
+	},
+	licenseHeartbeatV2: {
+		method: 'POST',
+		path: '/api/mkp-openapi-public/global/v2/license/heartbeat',
+	},
+} as const satisfies Record<string, OpenApiEndpoint>;
+
+export type OpenApiEndpointName = keyof typeof OPEN_API_ENDPOINTS;
+
+/** The path of each Open API, by the same names. */
+export const OPEN_API_PATHS = Object.fromEntries(
+	Object.entries(OPEN_API_ENDPOINTS).map(([name, endpoint]) => [name, endpoint.path]),
+) as { readonly [Name in OpenApiEndpointName]: (typeof OPEN_API_ENDPOINTS)[Name]['path'] };
+
+/** The name of the Open API at exactly this path, or undefined. */
+export function openApiEndpointAt(path: string): OpenApiEndpointName | undefined {
+	return (Object.keys(OPEN_API_ENDPOINTS) as OpenApiEndpointName[]).find(
+		(name) => OPEN_API_ENDPOINTS[name].path === path,
+	);
+}
 
 /** The parsed URL, or undefined when the text is not one. */
 function parseUrl(text: string): URL | undefined {

@@ -19,29 +19,39 @@
  * - license v2 (batch) answers: `data.license_list` with one entry per code, or `92020020` with
  *   `data.invalid_license_list` when any code cannot be processed (then none is).
  *
+ * The mock routes on the endpoint table of core/openapi-endpoints.ts, the one the action node sends
+ * its requests to: the handler of each API is in simulator/openapi-mock-handlers.cts, its answers
+ * in simulator/openapi-mock-answers.cts.
+ *
  * Run it on its own with `npx tsx simulator/openapi-mock.cts --port 8787` (credentials from
  * KOOGALLERY_AK, KOOGALLERY_SK, KOOGALLERY_SELLER_KEY, or test defaults).
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-import { parseSdkDate, verifyApigRequest } from '../core/aksk-signer';
-import { safeEqual } from '../core/hmac';
-import {
-	MAX_USAGE_AGE_MS,
-	MAX_USAGE_RECORDS_PER_PUSH,
-	usageSignature,
-	validateUsageRecord,
-} from '../core/usage-signature';
-import { OPEN_API_PATHS } from '../core/openapi-endpoints';
+import { verifyApigRequest } from '../core/aksk-signer';
+import { OPEN_API_ENDPOINTS, openApiEndpointAt } from '../core/openapi-endpoints';
+import { MAX_USAGE_RECORDS_PER_PUSH } from '../core/usage-signature';
 import { MemoryNonceStore } from '../core/verification';
+import {
+	mktAnswer,
+	unknownApiAnswer,
+	wrongMethodAnswer,
+	type Answer,
+	type AnswerShape,
+} from './openapi-mock-answers.cjs';
 import {
 	mockLicenses,
 	mockOrders,
-	TV8_ANSWER,
 	type MockLicense,
 	type OrderInfo,
 } from './openapi-mock-data.cjs';
+import {
+	MOCK_ROUTES,
+	USAGE_TS_TOLERANCE_MS,
+	type MockRequest,
+	type MockState,
+} from './openapi-mock-handlers.cjs';
 
 /** Faults to inject. Rates are probabilities per request; at most one fault hits a request. */
 export interface OpenApiMockFaults {
@@ -140,502 +150,149 @@ export function seededRandom(seed: number): () => number {
 	};
 }
 
-interface Answer {
-	status: number;
-	body: Record<string, unknown> | string;
-	code?: string;
-	detail?: string;
+/** The mock's stores and fault settings, and the log of calls. */
+interface Mock {
+	options: OpenApiMockOptions;
+	state: MockState;
+	calls: MockCall[];
+	faults: OpenApiMockFaults;
+	random: () => number;
 }
 
-const USAGE_TS_TOLERANCE_MS = 5 * 60_000;
-const MKT_MESSAGES: Record<string, string> = {
-	'0000': 'Success.',
-	'0999': 'System internal error.',
-	'0100': 'Failure of input parameter.',
-	'0101': 'Invalid parameter.',
-	'0102': 'Invalid body sign.',
-	'0199': 'Request parameter error.',
-	'0150': 'Illegal operation.',
-	'0154': 'Illegal token.',
-	'9001': 'Instance ID not found.',
-	'9003': 'Usage records extends size limit.',
-	'9004': 'Record beginTime extends Limit.',
-};
-const LICENSE_MESSAGES: Record<string, string> = {
-	'92020000': 'success',
-	'92020003': 'illegal state',
-	'92020004': 'can not active before user received.',
-	'92020005': 'license code notexist',
-	'92020011': 'license code has been not activated.',
-	'92020020': 'Invalid license code exists.',
-	'95000001': 'req param is invalid',
-	'95000002': 'Request method not supported',
-	'95000003': 'Content type not supported',
-	'95000004': 'req message is not readable',
-};
-
-/** The two Open API answer shapes of `MKT.` codes: the order API's and the usage APIs'. */
-type MktApi = 'order' | 'usage';
-const MKT_FIELDS: Record<MktApi, { code: string; message: string }> = {
-	order: { code: 'resultCode', message: 'resultMsg' },
-	usage: { code: 'error_code', message: 'error_msg' },
-};
-
-/** An answer with an `MKT.` code, in the field names of the order or the usage API. */
-function mktAnswer(
-	api: MktApi,
-	status: number,
-	number: string,
-	detail?: string,
-	extra: Record<string, unknown> = {},
-): Answer {
-	const code = `MKT.${number}`;
-	const fields = MKT_FIELDS[api];
+/** Empty stores, the documented orders (and the given ones) and the default license codes. */
+function freshState(options: OpenApiMockOptions): MockState {
+	const orders = mockOrders();
+	for (const order of options.orders ?? []) orders.set(order.orderId, order);
 	return {
-		status,
-		code,
-		detail,
-		body: {
-			[fields.code]: code,
-			[fields.message]: detail ? `${MKT_MESSAGES[number]} ${detail}` : MKT_MESSAGES[number],
-			...extra,
-		},
+		sellerKey: options.credentials.sellerKey,
+		orders,
+		licenses: mockLicenses(),
+		stored: [],
+		bySn: new Map(),
+		byPeriod: new Set(),
+		old: [],
+		oldByPeriod: new Set(),
+		duplicateCount: 0,
+		nonces: new MemoryNonceStore(),
+		maxRecords: options.maxUsageRecords ?? MAX_USAGE_RECORDS_PER_PUSH,
+		usageTsToleranceMs: options.usageTsToleranceMs ?? USAGE_TS_TOLERANCE_MS,
+		known: options.knownInstances ? new Set(options.knownInstances) : undefined,
 	};
 }
 
-const orderAnswer = (
-	status: number,
-	number: string,
-	detail?: string,
-	extra?: Record<string, unknown>,
-) => mktAnswer('order', status, number, detail, extra);
-const usageAnswer = (
-	status: number,
-	number: string,
-	detail?: string,
-	extra?: Record<string, unknown>,
-) => mktAnswer('usage', status, number, detail, extra);
-
-/** The answer shape of an API path: the order API's, else the usage APIs' (license APIs have no MKT codes). */
-const apiOf = (path: string): MktApi => (path === OPEN_API_PATHS.orderQuery ? 'order' : 'usage');
-
-/** A license-API answer. */
-function licenseAnswer(status: number, code: string, data?: unknown, detail?: string): Answer {
-	const body: Record<string, unknown> = { error_code: code, error_msg: LICENSE_MESSAGES[code] };
-	if (data !== undefined) body.data = data;
-	return { status, code, detail, body };
-}
-
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-function licenseTime(ms: number): string {
-	const d = new Date(ms);
-	return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
-}
-
-function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
-	try {
-		return { ok: true, value: JSON.parse(raw.toString('utf8')) };
-	} catch {
-		return { ok: false };
+/** The fault for a request to `path`, drawn from the seeded generator; at most one. */
+function drawFault(mock: Mock, path: string): FaultKind | undefined {
+	const { faults } = mock;
+	if (faults.paths && !faults.paths.some((p) => path.endsWith(p))) return undefined;
+	const draw = mock.random();
+	let edge = 0;
+	for (const [kind, rate] of [
+		['error', faults.errorRate],
+		['drop', faults.dropRate],
+		['dropAfter', faults.dropAfterRate],
+		['delay', faults.delayRate],
+		['hang', faults.hangRate],
+	] as Array<[FaultKind, number | undefined]>) {
+		edge += rate ?? 0;
+		if (draw < edge) return kind;
 	}
+	return undefined;
 }
 
 /**
- * Starts the mock on 127.0.0.1 (a free port unless `port` is given) and resolves once it listens.
+ * The answer to a request: 404 for a path that is no Open API of core's endpoint table, 401
+ * `MKT.0154` when the AK/SK signature does not verify, the API's own refusal of a wrong method,
+ * else the answer of the API's handler.
  */
-export async function startOpenApiMock(options: OpenApiMockOptions): Promise<OpenApiMock> {
-	const { ak, sk, sellerKey } = options.credentials;
-	const orders = mockOrders();
-	for (const order of options.orders ?? []) orders.set(order.orderId, order);
-	let licenses = mockLicenses();
-	let stored: StoredUsageRecord[] = [];
-	let bySn = new Map<string, StoredUsageRecord>();
-	let byPeriod = new Set<string>();
-	let old: Array<Record<string, unknown>> = [];
-	let oldByPeriod = new Set<string>();
-	let duplicateCount = 0;
-	let calls: MockCall[] = [];
-	let nonces = new MemoryNonceStore();
-	let faults: OpenApiMockFaults = options.faults ?? {};
-	let random = seededRandom(faults.seed ?? 1);
-	const maxRecords = options.maxUsageRecords ?? MAX_USAGE_RECORDS_PER_PUSH;
-	const known = options.knownInstances ? new Set(options.knownInstances) : undefined;
-	const sockets = new Set<Socket>();
-
-	const periodKey = (r: Record<string, unknown>) =>
-		JSON.stringify([r.instance_id, r.begin_time, r.end_time, r.relate_pkg_instance ?? '']);
-
-	function drawFault(path: string): FaultKind | undefined {
-		if (faults.paths && !faults.paths.some((p) => path.endsWith(p))) return undefined;
-		const draw = random();
-		let edge = 0;
-		for (const [kind, rate] of [
-			['error', faults.errorRate],
-			['drop', faults.dropRate],
-			['dropAfter', faults.dropAfterRate],
-			['delay', faults.delayRate],
-			['hang', faults.hangRate],
-		] as Array<[FaultKind, number | undefined]>) {
-			edge += rate ?? 0;
-			if (draw < edge) return kind;
-		}
-		return undefined;
-	}
-
-	function checkRecords(records: unknown[], api: 'new' | 'old', nowMs: number): Answer | undefined {
-		const problems: Array<{ index: number; problems: string[] }> = [];
-		for (const [index, raw] of records.entries()) {
-			const record = (raw ?? {}) as Record<string, unknown>;
-			let list: string[];
-			if (api === 'new') {
-				list = validateUsageRecord(record);
-			} else {
-				const { product_id: productId, ...rest } = record;
-				list = 'metering_sn' in rest ? ['metering_sn is not a field of the old usage API.'] : [];
-				list.push(...validateUsageRecord({ ...rest, metering_sn: 'old-api' }));
-				if (typeof productId !== 'string' || productId === '' || productId.length > 64)
-					list.push('product_id is missing or not 1 to 64 characters of text.');
-			}
-			if (list.length > 0) problems.push({ index, problems: list });
-		}
-		if (problems.length > 0) {
-			const first = problems[0];
-			return usageAnswer(500, '0100', `Record ${first.index}: ${first.problems.join(' ')}`, {
-				extra_info: problems,
-			});
-		}
-		for (const [index, raw] of records.entries()) {
-			const begin = parseSdkDate((raw as Record<string, unknown>).begin_time) as number;
-			if (nowMs - begin > MAX_USAGE_AGE_MS)
-				return usageAnswer(500, '9004', `Record ${index} begins more than 21 days ago.`, {
-					extra_info: [{ index }],
-				});
-		}
-		if (known) {
-			for (const [index, raw] of records.entries()) {
-				const id = String((raw as Record<string, unknown>).instance_id);
-				if (!known.has(id))
-					return usageAnswer(500, '9001', `Record ${index}: ${id}.`, {
-						extra_info: [{ index, instance_id: id }],
-					});
-			}
-		}
-		return undefined;
-	}
-
-	function usagePush(
-		req: http.IncomingMessage,
-		raw: Buffer,
-		call: MockCall,
-		api: 'new' | 'old',
-	): Answer {
-		const nowMs = Date.now();
-		if (req.method !== 'POST') return usageAnswer(400, '0101', 'Use POST.');
-		if (api === 'new') {
-			const header = (name: string) => {
-				const value = req.headers[name];
-				return typeof value === 'string' ? value : undefined;
-			};
-			const [signature, ts, nonce] = [header('signature'), header('ts'), header('nonce')];
-			const missing = [
-				['signature', signature],
-				['ts', ts],
-				['nonce', nonce],
-			].find(([, v]) => !v);
-			if (missing) return usageAnswer(400, '0101', `The "${missing[0]}" header is missing.`);
-			if (
-				!/^\d{13}$/.test(ts as string) ||
-				Math.abs(nowMs - Number(ts)) > (options.usageTsToleranceMs ?? USAGE_TS_TOLERANCE_MS)
-			)
-				return usageAnswer(400, '0102', 'The "ts" header is not the current time in milliseconds.');
-			if (
-				!safeEqual(
-					usageSignature(sellerKey, raw.toString('utf8'), ts as string, nonce as string),
-					signature,
-				)
-			)
-				return usageAnswer(
-					400,
-					'0102',
-					'The "signature" header does not match ts, nonce and the body.',
-				);
-			if (!nonces.checkAndRemember(nonce as string, nowMs, 2 * USAGE_TS_TOLERANCE_MS))
-				return usageAnswer(400, '0102', 'The "nonce" was used before.');
-		}
-		const parsed = parseJson(raw);
-		if (!parsed.ok) return usageAnswer(400, '0199', 'The body is not JSON.');
-		const records = (parsed.value as { usage_records?: unknown })?.usage_records;
-		if (!Array.isArray(records) || records.length === 0)
-			return usageAnswer(400, '0101', 'usage_records is missing or empty.');
-		call.records = records.length;
-		if (records.length > maxRecords)
-			return usageAnswer(500, '9003', `${records.length} records; at most ${maxRecords}.`);
-		const refusal = checkRecords(records, api, nowMs);
-		if (refusal) return refusal;
-		let added = 0;
-		let duplicates = 0;
-		for (const raw of records as Array<Record<string, unknown>>) {
-			const key = periodKey(raw);
-			if (api === 'new') {
-				const sn = String(raw.metering_sn);
-				if (bySn.has(sn) || byPeriod.has(key)) {
-					duplicates++;
-					continue;
-				}
-				const entry = { meteringSn: sn, record: raw, callIndex: call.index };
-				stored.push(entry);
-				bySn.set(sn, entry);
-				byPeriod.add(key);
-			} else {
-				if (oldByPeriod.has(key)) {
-					duplicates++;
-					continue;
-				}
-				old.push(raw);
-				oldByPeriod.add(key);
-			}
-			added++;
-		}
-		call.added = added;
-		call.duplicates = duplicates;
-		duplicateCount += duplicates;
-		return usageAnswer(200, '0000');
-	}
-
-	function orderQuery(req: http.IncomingMessage, query: URLSearchParams): Answer {
-		if (req.method !== 'GET') return orderAnswer(400, '0101', 'Use GET.');
-		const orderId = query.get('orderId');
-		const orderLineId = query.get('orderLineId');
-		if (!orderId) return orderAnswer(400, '0101', 'orderId is missing.');
-		if (orderId.length > 64 || (orderLineId ?? '').length > 64)
-			return orderAnswer(500, '0100', 'orderId and orderLineId are at most 64 characters.');
-		if (orderId === 'MOCKPERIODYEARNEW' && !orderLineId)
-			return { status: 200, code: 'MKT.0000', body: TV8_ANSWER };
-		const order = orders.get(orderId);
-		if (!order)
-			return orderAnswer(401, '0150', `The order ${orderId} does not belong to this seller.`);
-		const lines = orderLineId
-			? order.orderLine.filter((l) => l.orderLineId === orderLineId)
-			: order.orderLine;
-		if (lines.length === 0)
-			return orderAnswer(
-				401,
-				'0150',
-				`The order line ${orderLineId} does not belong to this seller.`,
-			);
-		return orderAnswer(200, '0000', undefined, { orderInfo: { ...order, orderLine: lines } });
-	}
-
-	function licenseCall(
-		req: http.IncomingMessage,
-		raw: Buffer,
-		action: 'activate' | 'heartbeat',
-		version: 1 | 2,
-	): Answer {
-		if (req.method !== 'POST') return licenseAnswer(405, '95000002');
-		if (
-			!String(req.headers['content-type'] ?? '')
-				.toLowerCase()
-				.includes('application/json')
-		)
-			return licenseAnswer(415, '95000003');
-		const parsed = parseJson(raw);
-		if (!parsed.ok || parsed.value === null || typeof parsed.value !== 'object')
-			return licenseAnswer(400, '95000004');
-		const body = parsed.value as Record<string, unknown>;
-		const validCode = (code: unknown) =>
-			typeof code === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(code);
-		const codes: unknown[] =
-			version === 1 ? [body.license] : Array.isArray(body.license_list) ? body.license_list : [];
-		if (codes.length === 0 || codes.length > 100 || !codes.every(validCode))
-			return licenseAnswer(
-				400,
-				'95000001',
-				undefined,
-				version === 1 ? 'license' : 'license_list must hold 1 to 100 codes',
-			);
-		if (action === 'activate' && body.real_effect_time !== undefined) {
-			const text = String(body.real_effect_time);
-			if (
-				!/^\d{14}$/.test(text) ||
-				parseSdkDate(`${text.slice(0, 8)}T${text.slice(8)}Z`) === undefined
-			)
-				return licenseAnswer(400, '95000001', undefined, 'real_effect_time');
-		}
-		if (action === 'heartbeat' && body.heartbeatInfo !== undefined) {
-			const info = body.heartbeatInfo as Record<string, unknown>;
-			if (
-				typeof info?.thirdPartyAccount !== 'string' ||
-				info.thirdPartyAccount.length > 256 ||
-				(info.ip !== undefined && String(info.ip).length > 32)
-			)
-				return licenseAnswer(400, '95000001', undefined, 'heartbeatInfo');
-		}
-		const refusal = (code: string): string | undefined => {
-			const license = licenses.get(code);
-			if (!license) return '92020005';
-			if (action === 'activate') {
-				if (license.state === 'notReceived') return '92020004';
-				if (license.state !== 'issued') return '92020003';
-			} else if (license.state === 'notReceived' || license.state === 'issued') return '92020011';
-			return undefined;
-		};
-		const refused = (codes as string[]).filter((code) => refusal(code) !== undefined);
-		if (refused.length > 0) {
-			if (version === 1) return licenseAnswer(200, refusal(refused[0]) as string);
-			return licenseAnswer(200, '92020020', { invalid_license_list: refused });
-		}
-		const now = licenseTime(Date.now());
-		const results = (codes as string[]).map((code) => {
-			const license = licenses.get(code) as MockLicense;
-			if (action === 'activate') {
-				license.state = 'ALIVE';
-				license.activateTime = now;
-				return {
-					license,
-					code,
-					info: JSON.stringify({
-						status: 'ALIVE',
-						expire_time: license.expireTime,
-						product_id: license.productId,
-						amount: license.amount,
-						order_id: license.orderId,
-					}),
-				};
-			}
-			return { license, code };
-		});
-		const entry = (r: (typeof results)[number]) =>
-			action === 'activate'
-				? { license_code_info: r.info }
-				: {
-						license_code: r.code,
-						status: r.license.state,
-						activate_time: r.license.activateTime,
-						expire_time: r.license.expireTime,
-					};
-		if (version === 1) return licenseAnswer(200, '92020000', entry(results[0]));
-		return licenseAnswer(200, '92020000', {
-			license_list: results.map((r) => ({ license: r.code, ...entry(r) })),
-		});
-	}
-
-	function route(
-		req: http.IncomingMessage,
-		raw: Buffer,
-		path: string,
-		query: URLSearchParams,
-		call: MockCall,
-	): Answer {
-		if (!(Object.values(OPEN_API_PATHS) as string[]).includes(path)) {
-			return {
-				status: 404,
-				code: 'APIGW.0101',
-				body: {
-					error_code: 'APIGW.0101',
-					error_msg: 'The API does not exist or has not been published in the environment.',
-				},
-			};
-		}
-		const verified = verifyApigRequest({
-			method: req.method ?? 'GET',
-			url: req.url ?? '/',
-			headers: req.headers,
-			body: raw.length > 0 ? raw : undefined,
-			credentials: (key) => (key === ak ? sk : undefined),
-		});
-		if (!verified.ok) return mktAnswer(apiOf(path), 401, '0154', verified.message);
-		switch (path) {
-			case OPEN_API_PATHS.orderQuery:
-				return orderQuery(req, query);
-			case OPEN_API_PATHS.usagePush:
-				return usagePush(req, raw, call, 'new');
-			case OPEN_API_PATHS.usagePushOld:
-				return usagePush(req, raw, call, 'old');
-			case OPEN_API_PATHS.licenseActivateV1:
-				return licenseCall(req, raw, 'activate', 1);
-			case OPEN_API_PATHS.licenseActivateV2:
-				return licenseCall(req, raw, 'activate', 2);
-			case OPEN_API_PATHS.licenseHeartbeatV1:
-				return licenseCall(req, raw, 'heartbeat', 1);
-			default:
-				return licenseCall(req, raw, 'heartbeat', 2);
-		}
-	}
-
-	const server = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			const raw = Buffer.concat(chunks);
-			const parsedUrl = new URL(req.url ?? '/', 'http://mock.invalid');
-			const path = parsedUrl.pathname.replace(/\/+$/, '') || '/';
-			const call: MockCall = {
-				index: calls.length,
-				method: req.method ?? 'GET',
-				path,
-				query: Object.fromEntries(parsedUrl.searchParams),
-			};
-			calls.push(call);
-			const fault = drawFault(path);
-			if (fault) call.fault = fault;
-			if (fault === 'drop') {
-				req.socket.destroy();
-				return;
-			}
-			// Hang: keep the connection open and never answer; stop() closes it.
-			if (fault === 'hang') return;
-			if (fault === 'error') {
-				const status = [500, 502, 503][Math.floor(random() * 3)];
-				call.status = status;
-				if (status === 500) {
-					const answer = mktAnswer(apiOf(path), 500, '0999');
-					call.code = answer.code;
-					send(res, answer);
-				} else {
-					res
-						.writeHead(status, { 'content-type': 'text/plain' })
-						.end(status === 502 ? 'Bad Gateway' : 'Service Unavailable');
-				}
-				return;
-			}
-			const answer = route(req, raw, path, parsedUrl.searchParams, call);
-			call.status = answer.status;
-			call.code = answer.code;
-			if (answer.detail) call.detail = answer.detail;
-			if (fault === 'dropAfter') {
-				req.socket.destroy();
-				return;
-			}
-			if (fault === 'delay') {
-				setTimeout(() => send(res, answer), faults.delayMs ?? 1000);
-				return;
-			}
-			send(res, answer);
-		});
+function route(mock: Mock, request: MockRequest, path: string): Answer {
+	const name = openApiEndpointAt(path);
+	if (name === undefined) return unknownApiAnswer();
+	const { req, raw } = request;
+	const mockRoute = MOCK_ROUTES[name];
+	const verified = verifyApigRequest({
+		method: req.method ?? 'GET',
+		url: req.url ?? '/',
+		headers: req.headers,
+		body: raw.length > 0 ? raw : undefined,
+		credentials: (key) =>
+			key === mock.options.credentials.ak ? mock.options.credentials.sk : undefined,
 	});
-	server.on('connection', (socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
+	if (!verified.ok) return mktAnswer(mockRoute.shape, 401, '0154', verified.message);
+	const { method } = OPEN_API_ENDPOINTS[name];
+	if (req.method !== method) return wrongMethodAnswer(mockRoute.shape, method);
+	return mockRoute.handle(mock.state, request);
+}
 
-	function send(res: http.ServerResponse, answer: Answer): void {
-		if (res.destroyed) return;
-		const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-		res.writeHead(answer.status, {
-			'content-type': 'application/json;charset=UTF-8',
-			'content-length': Buffer.byteLength(text),
-		});
-		res.end(text);
+/** The answer shape of a path, for a fault's answer; a path that is no Open API as the usage APIs'. */
+function shapeOf(path: string): AnswerShape {
+	const name = openApiEndpointAt(path);
+	return name === undefined ? 'usage' : MOCK_ROUTES[name].shape;
+}
+
+function send(res: http.ServerResponse, answer: Answer): void {
+	if (res.destroyed) return;
+	const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+	res.writeHead(answer.status, {
+		'content-type': 'application/json;charset=UTF-8',
+		'content-length': Buffer.byteLength(text),
+	});
+	res.end(text);
+}
+
+/** Answers HTTP 500 (`MKT.0999`), 502 or 503 without processing the request. */
+function sendError(mock: Mock, res: http.ServerResponse, call: MockCall): void {
+	const status = [500, 502, 503][Math.floor(mock.random() * 3)];
+	call.status = status;
+	if (status === 500) {
+		const answer = mktAnswer(shapeOf(call.path), 500, '0999');
+		call.code = answer.code;
+		send(res, answer);
+		return;
 	}
+	res
+		.writeHead(status, { 'content-type': 'text/plain' })
+		.end(status === 502 ? 'Bad Gateway' : 'Service Unavailable');
+}
 
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-	});
+/** Logs a received request, injects its fault if one is drawn, and answers it. */
+function handle(
+	mock: Mock,
+	req: http.IncomingMessage,
+	res: http.ServerResponse,
+	raw: Buffer,
+): void {
+	const parsedUrl = new URL(req.url ?? '/', 'http://mock.invalid');
+	const path = parsedUrl.pathname.replace(/\/+$/, '') || '/';
+	const query = parsedUrl.searchParams;
+	const call: MockCall = {
+		index: mock.calls.length,
+		method: req.method ?? 'GET',
+		path,
+		query: Object.fromEntries(query),
+	};
+	mock.calls.push(call);
+	const fault = drawFault(mock, path);
+	if (fault) call.fault = fault;
+	if (fault === 'drop') return void req.socket.destroy();
+	// Hang: keep the connection open and never answer; stop() closes it.
+	if (fault === 'hang') return;
+	if (fault === 'error') return sendError(mock, res, call);
+	const answer = route(mock, { req, raw, query, call }, path);
+	call.status = answer.status;
+	call.code = answer.code;
+	if (answer.detail) call.detail = answer.detail;
+	if (fault === 'dropAfter') return void req.socket.destroy();
+	if (fault === 'delay') {
+		setTimeout(() => send(res, answer), mock.faults.delayMs ?? 1000);
+		return;
+	}
+	send(res, answer);
+}
+
+/** The mock's handle for tests: its address, what it stored and received, its settings. */
+function mockHandle(mock: Mock, server: http.Server, sockets: Set<Socket>): OpenApiMock {
+	const host = mock.options.host ?? '127.0.0.1';
 	const { port } = server.address() as AddressInfo;
-	const host = options.host ?? '127.0.0.1';
-
 	return {
 		url: `http://${host}:${port}`,
 		port,
@@ -643,28 +300,50 @@ export async function startOpenApiMock(options: OpenApiMockOptions): Promise<Ope
 			for (const socket of sockets) socket.destroy();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		},
-		records: () => [...stored],
-		oldRecords: () => [...old],
-		calls: () => calls.map((c) => ({ ...c })),
-		duplicates: () => duplicateCount,
+		records: () => [...mock.state.stored],
+		oldRecords: () => [...mock.state.old],
+		calls: () => mock.calls.map((c) => ({ ...c })),
+		duplicates: () => mock.state.duplicateCount,
 		setFaults(next) {
-			faults = next ?? {};
-			random = seededRandom(faults.seed ?? 1);
+			mock.faults = next ?? {};
+			mock.random = seededRandom(mock.faults.seed ?? 1);
 		},
-		licenses: () => licenses,
-		orders: () => orders,
+		licenses: () => mock.state.licenses,
+		orders: () => mock.state.orders,
 		reset() {
-			stored = [];
-			bySn = new Map();
-			byPeriod = new Set();
-			old = [];
-			oldByPeriod = new Set();
-			duplicateCount = 0;
-			calls = [];
-			nonces = new MemoryNonceStore();
-			licenses = mockLicenses();
+			mock.state = { ...freshState(mock.options), orders: mock.state.orders };
+			mock.calls = [];
 		},
 	};
+}
+
+/**
+ * Starts the mock on 127.0.0.1 (a free port unless `port` is given) and resolves once it listens.
+ */
+export async function startOpenApiMock(options: OpenApiMockOptions): Promise<OpenApiMock> {
+	const faults = options.faults ?? {};
+	const mock: Mock = {
+		options,
+		state: freshState(options),
+		calls: [],
+		faults,
+		random: seededRandom(faults.seed ?? 1),
+	};
+	const sockets = new Set<Socket>();
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => handle(mock, req, res, Buffer.concat(chunks)));
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+	});
+	return mockHandle(mock, server, sockets);
 }
 
 if (require.main === module) {

@@ -8,6 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import type { OpenApiEndpoint } from '../../core/openapi-endpoints';
 import {
 	classifyOpenApiAnswer,
 	describeNetworkError,
@@ -38,6 +39,30 @@ export interface RetryPolicy {
 /** Time the run may still spend waiting between retries, shared by all its requests. */
 export interface RetryBudget {
 	remainingMs: number;
+}
+
+/** How the Open API operations call KooGallery: the retry policy, its shared budget, the timeout. */
+export interface CallSettings {
+	policy: RetryPolicy;
+	budget: RetryBudget;
+	timeoutMs: number;
+}
+
+/** Longest single wait between two attempts. */
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/** The Request Options of the node (`callOptions`, read once per run), with their defaults. */
+export function callSettings(ctx: IExecuteFunctions): CallSettings {
+	const call = ctx.getNodeParameter('callOptions', 0, {}) as IDataObject;
+	return {
+		policy: {
+			maxAttempts: wholeNumber(call.maxAttempts, 5, 1, 10),
+			initialDelayMs: wholeNumber(call.initialRetryDelayMs, 1000, 0, 60_000),
+			maxDelayMs: MAX_RETRY_DELAY_MS,
+		},
+		budget: { remainingMs: wholeNumber(call.maxRetryWaitSeconds, 120, 0, 3600) * 1000 },
+		timeoutMs: wholeNumber(call.timeoutSeconds, 30, 1, 600) * 1000,
+	};
 }
 
 /** How a request ended, after any retries. */
@@ -135,6 +160,21 @@ export async function callOpenApi(
 		budget.remainingMs -= delay;
 		await sleep(delay);
 	}
+}
+
+/** Calls one Open API of core's endpoint table with the run's call settings (see `callOpenApi`). */
+export async function callEndpoint(
+	ctx: IExecuteFunctions,
+	endpoint: OpenApiEndpoint,
+	request: Pick<OpenApiRequest, 'qs' | 'body'>,
+	settings: CallSettings,
+): Promise<CallOutcome> {
+	return await callOpenApi(
+		ctx,
+		{ method: endpoint.method, path: endpoint.path, ...request, timeoutMs: settings.timeoutMs },
+		settings.policy,
+		settings.budget,
+	);
 }
 
 /** The NodeApiError for a request KooGallery did not accept: its code, message and explanation. */

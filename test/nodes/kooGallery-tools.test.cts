@@ -10,7 +10,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { verifyBodySign } from '../../core/body-sign';
 import { decryptCredential, encryptCredential } from '../../core/credential-crypto';
 import { KooGallery } from '../../nodes/KooGallery/KooGallery.node';
-import { REPLAY_CHECK_NOTE } from '../../nodes/KooGallery/signatureTools';
+import { REPLAY_CHECK_NOTE } from '../../nodes/KooGallery/actions/signature/verifyRequest.operation';
 import { actionContext } from './kooGallery-fakes.cjs';
 import { T2 } from '../spec-vectors.cjs';
 

@@ -8,7 +8,7 @@ import type { IDataObject, IHttpRequestOptions, INodeExecutionData } from 'n8n-w
 import { KooGalleryOpenApi } from '../../credentials/KooGalleryOpenApi.credentials';
 import { deriveMeteringSn, formatUsageTime } from '../../core/usage-signature';
 import { KooGallery } from '../../nodes/KooGallery/KooGallery.node';
-import { MAX_ISOLATION_REQUESTS } from '../../nodes/KooGallery/usage';
+import { MAX_ISOLATION_REQUESTS } from '../../nodes/KooGallery/actions/usage/pushUsage';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { AK, SELLER_KEY, SK, mockCredentials, openApiExecuteContext } from './openapi-fakes.cjs';
 
