@@ -38,13 +38,10 @@ import {
 	type LoadResult,
 	type TrackedInstance,
 	type UnansweredOrder,
-} from '../scripts/load.cjs';
-import {
-	ensureN8n,
-	installPack,
-	startN8n,
-	type ExecutionSummary,
-} from '../scripts/n8n-harness.cjs';
+} from '../scripts/load-generator.cjs';
+import { type ExecutionSummary } from '../scripts/n8n-database.cjs';
+import { ensureN8n, installPack } from '../scripts/n8n-install.cjs';
+import { startN8n } from '../scripts/n8n-process.cjs';
 import { startQueueN8n } from '../scripts/n8n-queue.cjs';
 import { sqlLiteral, startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock } from '../simulator/openapi-mock.cjs';

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { formatLoadResult, runLoad, type LoadScenario } from '../scripts/load.cjs';
+import { formatLoadResult, runLoad, type LoadScenario } from '../scripts/load-generator.cjs';
 import { SECRETS, startEnvironment, warmUp } from './load.cjs';
 
 interface ProfileNode {

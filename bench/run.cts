@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { ensureN8n, N8N_VERSION } from '../scripts/n8n-harness.cjs';
+import { ensureN8n, N8N_VERSION } from '../scripts/n8n-install.cjs';
 import { runCoreBench } from './core.cjs';
 import { diagnoseTrigger } from './diagnose.cjs';
 import {

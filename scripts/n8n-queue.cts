@@ -38,19 +38,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {
-	ensureN8n,
-	freePort,
-	httpStatus,
-	installPack,
-	n8nEnv,
-	runN8nCommand,
-	sendRequest,
-	spawnN8nProcess,
-	type ExecutionSummary,
-	type N8nInstall,
-	type N8nProcess,
-} from './n8n-harness.cjs';
+import { type ExecutionSummary } from './n8n-database.cjs';
+import { freePort, httpStatus, sendRequest } from './n8n-http.cjs';
+import { ensureN8n, installPack, type N8nInstall } from './n8n-install.cjs';
+import { n8nEnv, runN8nCommand, spawnN8nProcess, type N8nProcess } from './n8n-process.cjs';
 import { startPostgres, sqlLiteral, type PostgresServer } from './postgres.cjs';
 import { startRedis, type RedisServer } from './redis.cjs';
 

@@ -15,7 +15,7 @@ import {
 	startEnvironment,
 	type Environment,
 } from '../../bench/load.cjs';
-import { formatLoadResult, runLoad } from '../../scripts/load.cjs';
+import { formatLoadResult, runLoad } from '../../scripts/load-generator.cjs';
 
 /** The least Busy Limit Auto ever sets (nodes/shared/adaptiveLimit.ts): the retries never exceed it. */
 const AUTO_MIN_LIMIT = 2;

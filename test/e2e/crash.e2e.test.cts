@@ -10,14 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { readDataTableRows, waitForDataTable } from '../../scripts/n8n-data-tables.cjs';
-import {
-	ensureN8n,
-	installPack,
-	isPortFree,
-	startN8n,
-	type N8nHandle,
-	type N8nInstall,
-} from '../../scripts/n8n-harness.cjs';
+import { isPortFree } from '../../scripts/n8n-http.cjs';
+import { ensureN8n, installPack, type N8nInstall } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { call, newBusinessId, newOrder, type CallAnswer } from '../../simulator/saas-v2-client.cjs';
 import { busyLimitOff, sellerKeyCredential } from './trigger-workflows.cjs';
 

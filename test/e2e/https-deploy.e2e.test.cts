@@ -34,7 +34,8 @@ import * as tls from 'node:tls';
 import { gzipSync } from 'node:zlib';
 
 import { MAX_BODY_BYTES } from '../../core/saas-v2-signature';
-import { ensureN8n, freePort } from '../../scripts/n8n-harness.cjs';
+import { freePort } from '../../scripts/n8n-http.cjs';
+import { ensureN8n } from '../../scripts/n8n-install.cjs';
 import { startMockModel, type MockModel } from '../../scripts/mock-model.cjs';
 import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { makeTestCa, type TestCa } from '../../scripts/test-ca.cjs';

@@ -12,13 +12,9 @@ import { KIT_SCENARIOS } from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS } from '../../core/schemas/license';
 import { SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
-import {
-	ensureN8n,
-	installPack,
-	sendRequest,
-	startN8n,
-	type N8nHandle,
-} from '../../scripts/n8n-harness.cjs';
+import { sendRequest } from '../../scripts/n8n-http.cjs';
+import { ensureN8n, installPack } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { mutations, validRequests, type Protocol, type Request } from '../security/mutations.cjs';
 import { sellerKeyCredential, triggerWorkflow } from './trigger-workflows.cjs';
 

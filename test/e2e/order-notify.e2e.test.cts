@@ -21,13 +21,8 @@ import {
 	waitForDataTable,
 	type DataTableInfo,
 } from '../../scripts/n8n-data-tables.cjs';
-import {
-	ensureN8n,
-	installPack,
-	startN8n,
-	type N8nHandle,
-	type N8nInstall,
-} from '../../scripts/n8n-harness.cjs';
+import { ensureN8n, installPack, type N8nInstall } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { startPostgres, type PostgresServer } from '../../scripts/postgres.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { generatedOrders } from '../../simulator/openapi-mock-data.cjs';

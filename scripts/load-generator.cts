@@ -4,7 +4,7 @@
  * for each other), mixing new purchases with calls on instances the run created earlier, and reads
  * every answer the way KooGallery does (HTTP status, `Body-Sign` over the exact bytes, result code).
  *
- *   node --require tsx/cjs scripts/load.cts --url=http://127.0.0.1:5679/webhook/koogallery/saas
+ *   node --require tsx/cjs scripts/load-generator.cts --url=http://127.0.0.1:5679/webhook/koogallery/saas
  *        [--url=SECOND_URL ...] --key=SELLER_KEY [--rate=50] [--duration=60] [--pid=N ...]
  *        [--plain] [--json=FILE]
  *
@@ -554,7 +554,7 @@ if (require.main === module) {
 	const key = values('key')[0] ?? process.env.KOOGALLERY_SELLER_KEY;
 	if (urls.length === 0 || !key) {
 		process.stderr.write(
-			'usage: load.cts --url=URL [--url=URL] --key=SELLER_KEY [--rate=50] [--duration=60] [--pid=N] [--plain] [--json=FILE]\n',
+			'usage: load-generator.cts --url=URL [--url=URL] --key=SELLER_KEY [--rate=50] [--duration=60] [--pid=N] [--plain] [--json=FILE]\n',
 		);
 		process.exit(2);
 	}
