@@ -45,7 +45,7 @@ import { startN8n } from '../scripts/n8n-process.cjs';
 import { startQueueN8n } from '../scripts/n8n-queue.cjs';
 import { sqlLiteral, startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock } from '../simulator/openapi-mock.cjs';
-import { exampleCredentials } from '../test/e2e/workflows-env.cjs';
+import { exampleCredentials } from '../scripts/example-credentials.cjs';
 import { call, newBusinessId } from '../simulator/saas-v2-client.cjs';
 import { formatNumber, formatRatio, markdownTable } from './stats.cjs';
 

@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
+import { exampleCredentials } from '../../scripts/example-credentials.cjs';
 import {
 	readDataTableRows,
 	waitForDataTable,
@@ -36,7 +37,6 @@ import { call, newNonce, newOrder, send, signCall } from '../../simulator/saas-v
 import { busyLimitOff } from './trigger-workflows.cjs';
 import {
 	CHAT_PLACEHOLDER,
-	exampleCredentials,
 	SECRETS,
 	startChat,
 	waitFor,
