@@ -13,6 +13,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -26,6 +27,7 @@ import { freePort, httpStatus } from './n8n-http.cjs';
 import {
 	ensureN8n,
 	harnessLog as log,
+	installPack,
 	N8N_MAJOR,
 	nodeEnv,
 	type N8nInstall,
@@ -338,6 +340,21 @@ export async function startN8n(options: StartOptions): Promise<N8nHandle> {
 		timeoutMs: options.startTimeoutMs ?? 180_000,
 	});
 	return n8nHandle(install, proc, { baseUrl, port, userFolder, ids: workflows.map((w) => w.id) });
+}
+
+/**
+ * Starts n8n on a fresh user folder in the system's temporary folder (`koogallery-<name>-...`,
+ * kept afterwards; the handle names it) with the pack installed as a community package
+ * (`installPack`, from the work tree's build), as most end-to-end tests do.
+ */
+export async function startN8nWithPack(
+	name: string,
+	options: Omit<StartOptions, 'userFolder'>,
+): Promise<N8nHandle> {
+	await ensureN8n();
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), `koogallery-${name}-`));
+	installPack(userFolder);
+	return startN8n({ ...options, userFolder });
 }
 
 /** The handle of an n8n that `startN8n` has started and found ready. */
