@@ -1,5 +1,5 @@
 /**
- * Reads the n8n Data tables of a real n8n started by the harness (scripts/n8n-install.cts, scripts/n8n-process.cts).
+ * Reads the n8n Data tables of a real n8n started by the harness (scripts/n8n-process.cts).
  *
  * The shipped workflows create their own tables: a branch "When published or n8n starts" (n8n's
  * own n8n Trigger, events Workflow Published / Published Workflow Updated / Instance Started) runs

@@ -1,5 +1,6 @@
 /**
- * Command-line wrapper around the real-n8n harness (scripts/n8n-install.cts, scripts/n8n-process.cts).
+ * Command-line wrapper around the real-n8n harness (scripts/n8n-install.cts,
+ * scripts/n8n-process.cts).
  *
  *   npx tsx scripts/n8n.cts ensure                 install Node 24 + n8n 2.41.1 into the cache
  *                                                  (N8N_TEST_VERSION=1.123.81: that n8n on Node 22)

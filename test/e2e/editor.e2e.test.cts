@@ -2,7 +2,7 @@
  * The pack as a seller sees it in n8n 2.41.1's editor, in a real browser (Debian's headless
  * Chromium driven by playwright-core; `.ci/install-browser` installs it).
  *
- * One real n8n (scripts/n8n-install.cts, scripts/n8n-process.cts) with the pack installed as a community package. The owner
+ * One real n8n (scripts/n8n-process.cts) with the pack installed as a community package. The owner
  * account is made and signed in through n8n's REST API; every example workflow of `workflows/*.json`
  * is then saved through the same API the way a seller's import saves it (not published, naming
  * credentials that do not exist yet), with a few small sandbox workflows for the panels the examples

@@ -1,5 +1,5 @@
 /**
- * Smoke test of the real-n8n harness (scripts/n8n-install.cts, scripts/n8n-process.cts): it starts n8n 2.41.1 on Node 24
+ * Smoke test of the real-n8n harness (scripts/n8n-process.cts): it starts n8n 2.41.1 on Node 24
  * with this pack installed as a community package, serves a published workflow built from n8n's own
  * Webhook and Respond to Webhook nodes, records the execution, and stops without leaving anything
  * behind.

@@ -1,5 +1,5 @@
 /**
- * The KooGallery action node inside a real n8n 2.41.1 (scripts/n8n-install.cts, scripts/n8n-process.cts), against the local
+ * The KooGallery action node inside a real n8n 2.41.1 (scripts/n8n-process.cts), against the local
  * Open API mock started here on 127.0.0.1. Workflows are driven through n8n's own Webhook node
  * (response mode "last node"), so each POST runs the installed pack exactly as a user's workflow
  * would: the imported KooGallery Access Key credential signs every request in its `authenticate`,

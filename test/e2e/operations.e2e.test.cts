@@ -1,6 +1,6 @@
 /**
  * The KooGallery action node's seller-key operations (issue 9) and single sign-on (issue 6) inside
- * a real n8n 2.41.1 (scripts/n8n-install.cts, scripts/n8n-process.cts), with the pack installed as users install it and
+ * a real n8n 2.41.1 (scripts/n8n-process.cts), with the pack installed as users install it and
  * the credentials imported encrypted by n8n. Each workflow is Webhook (the last node answers) ->
  * Split Out (one item per entry of `items`) -> KooGallery with "On Error: Continue", so a POST runs
  * one operation item by item. Each run mixes good items with one bad item: the bad one becomes an
