@@ -1,7 +1,7 @@
 /**
  * Unit tests run in-process; e2e tests drive a real n8n (test/e2e) and run one file at a time. The
  * e2e-oldest-n8n project runs the installed-pack and SaaS V2.0 tests again on the oldest n8n the
- * pack supports (test/e2e/oldest-n8n.cjs sets N8N_TEST_VERSION for scripts/n8n-harness.cts).
+ * pack supports (test/e2e/oldest-n8n.cjs sets N8N_TEST_VERSION for scripts/n8n-install.cts).
  */
 const transform = { '^.+\\.c?ts$': ['ts-jest', { tsconfig: 'tsconfig.tools.json' }] };
 const moduleFileExtensions = ['ts', 'cts', 'js', 'json'];

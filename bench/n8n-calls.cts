@@ -21,7 +21,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { verifyBodySign } from '../core/body-sign';
-import { installPack, startN8n, type N8nHandle } from '../scripts/n8n-harness.cjs';
+import { installPack } from '../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../scripts/n8n-process.cjs';
 import { newOrder, signCall } from '../simulator/saas-v2-client.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { median, nowMs, quantile } from './stats.cjs';

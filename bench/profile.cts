@@ -17,8 +17,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { formatLoadResult, runLoad, type LoadScenario } from '../scripts/load.cjs';
-import { SECRETS, startEnvironment, warmUp } from './load.cjs';
+import { formatLoadResult, runLoad, type LoadScenario } from '../scripts/load-generator.cjs';
+import { warmUp } from './load-run.cjs';
+import { SECRETS, startEnvironment } from './load-setup.cjs';
 
 interface ProfileNode {
 	id: number;

@@ -17,18 +17,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { ensureN8n, N8N_VERSION } from '../scripts/n8n-harness.cjs';
+import { ensureN8n, N8N_VERSION } from '../scripts/n8n-install.cjs';
 import { runCoreBench } from './core.cjs';
 import { diagnoseTrigger } from './diagnose.cjs';
-import {
-	LOAD_VARIANTS,
-	loadCorrectness,
-	renderLoadSection,
-	runLoadBench,
-	saveLoadResults,
-	savedLoadSection,
-	type LoadBenchResult,
-} from './load.cjs';
+import { loadCorrectness } from './load-check.cjs';
+import { renderLoadSection, saveLoadResults, savedLoadSection } from './load-report.cjs';
+import { runLoadBench, type LoadBenchResult } from './load-run.cjs';
+import { LOAD_VARIANTS } from './load-setup.cjs';
 import { runN8nCallsBench } from './n8n-calls.cjs';
 import { packOnce } from './pack.cjs';
 import { renderReport, type BenchReport, type Skipped } from './report.cjs';

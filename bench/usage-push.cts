@@ -14,7 +14,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { formatUsageTime, MAX_USAGE_RECORDS_PER_PUSH } from '../core/usage-signature';
-import { installPack, sendRequest, startN8n, type N8nHandle } from '../scripts/n8n-harness.cjs';
+import { sendRequest } from '../scripts/n8n-http.cjs';
+import { installPack } from '../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../scripts/n8n-process.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
 import { nowMs } from './stats.cjs';
 

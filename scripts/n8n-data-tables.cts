@@ -1,5 +1,5 @@
 /**
- * Reads the n8n Data tables of a real n8n started by the harness (scripts/n8n-harness.cts).
+ * Reads the n8n Data tables of a real n8n started by the harness (scripts/n8n-process.cts).
  *
  * The shipped workflows create their own tables: a branch "When published or n8n starts" (n8n's
  * own n8n Trigger, events Workflow Published / Published Workflow Updated / Instance Started) runs
@@ -8,7 +8,8 @@
  * SQLite as `data_table` (name, id, projectId) plus one table `data_table_user_<id>` for the rows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { querySqlite, type N8nInstall } from './n8n-harness.cjs';
+import { querySqlite } from './n8n-database.cjs';
+import { type N8nInstall } from './n8n-install.cjs';
 
 /** One Data table as n8n lists it. */
 export interface DataTableInfo {

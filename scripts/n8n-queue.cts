@@ -38,19 +38,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {
-	ensureN8n,
-	freePort,
-	httpStatus,
-	installPack,
-	n8nEnv,
-	runN8nCommand,
-	sendRequest,
-	spawnN8nProcess,
-	type ExecutionSummary,
-	type N8nInstall,
-	type N8nProcess,
-} from './n8n-harness.cjs';
+import { type ExecutionSummary } from './n8n-database.cjs';
+import { freePort, httpStatus, sendRequest } from './n8n-http.cjs';
+import { ensureN8n, installPack, type N8nInstall } from './n8n-install.cjs';
+import { n8nEnv, runN8nCommand, spawnN8nProcess, type N8nProcess } from './n8n-process.cjs';
 import { startPostgres, sqlLiteral, type PostgresServer } from './postgres.cjs';
 import { startRedis, type RedisServer } from './redis.cjs';
 
@@ -216,6 +207,273 @@ async function waitReady(
 	}
 }
 
+/** True once `webhook` answers every path with something other than 404. */
+async function serves(webhook: QueueProcess, paths: string[]): Promise<boolean> {
+	if ((await httpStatus(`${webhook.baseUrl}/healthz/readiness`)) !== 200) return false;
+	for (const webhookPath of paths) {
+		// An unsigned probe: a KooGallery trigger refuses it without starting an execution.
+		const answer = await sendRequest(`${webhook.baseUrl}/webhook/${webhookPath}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		}).catch(() => ({ status: 0 }));
+		if (answer.status === 0 || answer.status === 404) return false;
+	}
+	return true;
+}
+
+/**
+ * One queue-mode set-up while it starts and runs: its folders, its servers and processes, the
+ * process being waited for (whose log tail a start-up error carries) and main's environment.
+ */
+class QueueSetup {
+	readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-queue-'));
+	readonly processes: QueueProcess[] = [];
+	readonly ids: string[] = [];
+	redis?: RedisServer;
+	pg?: PostgresServer;
+	/** The process being waited for. */
+	current?: QueueProcess;
+	/** The environment every process shares (PostgreSQL, Redis, queue mode, `options.env`). */
+	shared: NodeJS.ProcessEnv = {};
+	extraEnv?: NodeJS.ProcessEnv;
+	main!: { folder: string; port: number; env: NodeJS.ProcessEnv };
+	private mainStarts = 0;
+	private stopped = false;
+
+	constructor(
+		readonly install: N8nInstall,
+		readonly options: QueueOptions,
+	) {}
+
+	/** Stops the n8n processes, then Redis and PostgreSQL, and deletes the folders; once only. */
+	async stop(): Promise<void> {
+		if (this.stopped) return;
+		this.stopped = true;
+		// Webhook processes first (no new calls), then main, then workers (they finish their jobs).
+		const order = ['webhook', 'main', 'worker'];
+		for (const role of order) {
+			await Promise.all(this.processes.filter((p) => p.role === role).map((p) => p.stop()));
+		}
+		await this.redis?.stop();
+		this.pg?.stop();
+		if (!process.env.KEEP_N8N_FOLDER) fs.rmSync(this.root, { recursive: true, force: true });
+	}
+
+	/** Starts Redis (queue mode) and PostgreSQL, installs the pack once, prepares main's environment. */
+	async prepare(): Promise<void> {
+		const { options } = this;
+		if (!options.regular) this.redis = await startRedis();
+		const pg = await startPostgres();
+		this.pg = pg;
+		pg.sql(`CREATE SCHEMA ${N8N_SCHEMA}`);
+		log(
+			`${this.redis ? `Redis on ${this.redis.port}, ` : 'regular mode, '}PostgreSQL on ${pg.port} (n8n in schema ${N8N_SCHEMA})`,
+		);
+		// The pack is installed once and copied into every process's own user folder.
+		installPack(path.join(this.root, 'pack'));
+		this.extraEnv = typeof options.env === 'function' ? options.env(pg) : options.env;
+		this.shared = this.redis ? queueModeEnv(pg, this.redis) : postgresEnv(pg);
+		const folder = this.folderFor('main');
+		const port = await freePort();
+		const env = n8nEnv(this.install, {
+			userFolder: folder,
+			port,
+			brokerPort: await freePort(),
+			env: { ...this.shared, ...this.extraEnv },
+		});
+		this.main = { folder, port, env };
+	}
+
+	/** A process's own user folder, with a copy of the installed pack. */
+	folderFor(name: string): string {
+		const folder = path.join(this.root, name);
+		fs.mkdirSync(path.join(folder, '.n8n'), { recursive: true });
+		fs.cpSync(path.join(this.root, 'pack', '.n8n', 'nodes'), path.join(folder, '.n8n', 'nodes'), {
+			recursive: true,
+		});
+		return folder;
+	}
+
+	/** Imports the credentials of `options` with main's CLI. */
+	importCredentials(importDir: string): void {
+		const { credentials: given } = this.options;
+		const credentials =
+			typeof given === 'function' ? given(this.pg as PostgresServer) : (given ?? []);
+		if (!credentials.length) return;
+		const file = path.join(importDir, 'credentials.json');
+		fs.writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
+		try {
+			runN8nCommand(this.install, ['import:credentials', `--input=${file}`], this.main.env);
+		} finally {
+			fs.rmSync(file, { force: true });
+		}
+	}
+
+	/** Imports and publishes workflows with main's CLI (see `QueueN8n.publish`). */
+	publish(importDir: string, workflows: Array<{ id: string }>): void {
+		if (!workflows.length) return;
+		const file = path.join(importDir, 'workflows.json');
+		fs.writeFileSync(file, JSON.stringify(workflows));
+		runN8nCommand(this.install, ['import:workflow', `--input=${file}`], this.main.env);
+		for (const { id } of workflows) {
+			runN8nCommand(this.install, ['publish:workflow', `--id=${id}`], this.main.env);
+			if (!this.ids.includes(id)) this.ids.push(id);
+		}
+		log(`imported and published ${workflows.map((w) => w.id).join(', ')}`);
+	}
+
+	/** Starts one long-running n8n command as a process of the set-up. */
+	launch(
+		role: QueueProcess['role'],
+		name: string,
+		port: number,
+		userFolder: string,
+		env: NodeJS.ProcessEnv,
+		args: string[],
+	): QueueProcess {
+		const proc = spawnN8nProcess(this.install, args, {
+			env,
+			cwd: userFolder,
+			logFile: path.join(this.root, `${name}.log`),
+		});
+		const entry = { ...proc, role, name, port, baseUrl: `http://127.0.0.1:${port}`, userFolder };
+		this.processes.push(entry);
+		log(`started ${name} (pid ${proc.pid}, port ${port}, log ${proc.logFile})`);
+		return entry;
+	}
+
+	/** Starts main; `ready` resolves once it is ready and has activated every published workflow. */
+	startMain(): { proc: QueueProcess; ready: (deadline: number) => Promise<void> } {
+		const server = this.pg as PostgresServer;
+		// Outbox records created from here on belong to this start's activation of the workflows.
+		const [{ lastId }] = server.rows<{ lastId: number }>(
+			`SELECT COALESCE(MAX(id), 0) AS "lastId" FROM ${N8N_SCHEMA}.workflow_publication_outbox`,
+		);
+		this.mainStarts++;
+		const name = this.mainStarts === 1 ? 'main' : `main-${this.mainStarts}`;
+		const { folder, port, env } = this.main;
+		const proc = this.launch('main', name, port, folder, env, ['start']);
+		const ready = async (deadline: number) => {
+			this.current = proc;
+			await waitReady(
+				proc,
+				async () =>
+					proc.logs().includes('Editor is now accessible via') &&
+					(await httpStatus(`${proc.baseUrl}/healthz/readiness`)) === 200 &&
+					pendingActivations(server, this.ids, Number(lastId)).length === 0,
+				deadline,
+			);
+			this.current = undefined;
+		};
+		return { proc, ready };
+	}
+
+	/** Starts the workers (none in regular mode), each with its own health and broker ports. */
+	async startWorkers(): Promise<QueueProcess[]> {
+		const workers: QueueProcess[] = [];
+		for (let i = 1; i <= (this.options.regular ? 0 : (this.options.workers ?? 2)); i++) {
+			const name = `worker-${i}`;
+			const userFolder = this.folderFor(name);
+			const healthPort = await freePort();
+			const env = n8nEnv(this.install, {
+				userFolder,
+				brokerPort: await freePort(),
+				env: {
+					...this.shared,
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+					...this.extraEnv,
+				},
+			});
+			const concurrency = `--concurrency=${this.options.concurrency ?? 10}`;
+			workers.push(
+				this.launch('worker', name, healthPort, userFolder, env, ['worker', concurrency]),
+			);
+		}
+		return workers;
+	}
+
+	/** Starts the webhook processes (none in regular mode), each on its own port. */
+	async startWebhooks(): Promise<QueueProcess[]> {
+		const webhooks: QueueProcess[] = [];
+		for (let i = 1; i <= (this.options.regular ? 0 : (this.options.webhooks ?? 2)); i++) {
+			const name = `webhook-${i}`;
+			const userFolder = this.folderFor(name);
+			const port = await freePort();
+			const env = n8nEnv(this.install, {
+				userFolder,
+				port,
+				env: { ...this.shared, ...this.extraEnv },
+			});
+			webhooks.push(this.launch('webhook', name, port, userFolder, env, ['webhook']));
+		}
+		return webhooks;
+	}
+
+	/** Waits until every worker reports ready. */
+	async waitForWorkers(workers: QueueProcess[], deadline: number): Promise<void> {
+		for (const worker of workers) {
+			this.current = worker;
+			await waitReady(
+				worker,
+				async () =>
+					worker.logs().includes('n8n worker is now ready') &&
+					(await httpStatus(`${worker.baseUrl}/healthz/readiness`)) === 200,
+				deadline,
+			);
+		}
+	}
+
+	/** Waits until every webhook process serves each of `paths` (see `QueueN8n.waitForWebhooks`). */
+	async waitForWebhooks(webhooks: QueueProcess[], paths: string[], timeoutMs = 120_000) {
+		const until = Date.now() + timeoutMs;
+		for (const webhook of webhooks) {
+			this.current = webhook;
+			await waitReady(webhook, () => serves(webhook, paths), until);
+		}
+		this.current = undefined;
+	}
+}
+
+/** The handle of a started set-up; `restartMain` replaces its main. */
+function queueHandle(
+	setup: QueueSetup,
+	first: QueueProcess,
+	importDir: string,
+	parts: { webhooks: QueueProcess[]; workers: QueueProcess[] },
+): QueueN8n {
+	const pg = setup.pg as PostgresServer;
+	const handle: QueueN8n = {
+		redis: setup.redis,
+		pg,
+		main: first,
+		...parts,
+		workflowIds: setup.ids,
+		listExecutions: (workflowId) => queryExecutions(pg, workflowId),
+		publish: (workflows) => setup.publish(importDir, workflows),
+		async restartMain() {
+			await handle.main.stop();
+			setup.processes.splice(setup.processes.indexOf(handle.main), 1);
+			const next = setup.startMain();
+			const main = next.proc;
+			handle.main = main;
+			try {
+				await next.ready(Date.now() + (setup.options.startTimeoutMs ?? 300_000));
+			} catch (error) {
+				const tail = main.logs().split('\n').slice(-60).join('\n');
+				throw new Error(`${(error as Error).message}; last log lines of ${main.name}:\n${tail}`);
+			}
+			log(`${main.name} is ready and has activated the workflows`);
+			return main;
+		},
+		waitForWebhooks: (paths, timeoutMs) => setup.waitForWebhooks(parts.webhooks, paths, timeoutMs),
+		stop: () => setup.stop(),
+	};
+	return handle;
+}
+
 /**
  * Starts Redis, PostgreSQL and n8n 2.41.1 in queue mode (one main, `webhooks` webhook processes,
  * `workers` workers), imports and publishes the given workflows and credentials, and resolves once
@@ -226,230 +484,30 @@ async function waitReady(
  * `.ci/install-redis`.
  */
 export async function startQueueN8n(options: QueueOptions): Promise<QueueN8n> {
-	const install: N8nInstall = await ensureN8n();
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-queue-'));
-	const processes: QueueProcess[] = [];
-	let redis: RedisServer | undefined;
-	let pg: PostgresServer | undefined;
-	let stopped = false;
-	const stop = async () => {
-		if (stopped) return;
-		stopped = true;
-		// Webhook processes first (no new calls), then main, then workers (they finish their jobs).
-		const order = ['webhook', 'main', 'worker'];
-		for (const role of order) {
-			await Promise.all(processes.filter((p) => p.role === role).map((p) => p.stop()));
-		}
-		await redis?.stop();
-		pg?.stop();
-		if (!process.env.KEEP_N8N_FOLDER) fs.rmSync(root, { recursive: true, force: true });
-	};
-	let current: QueueProcess | undefined;
+	const setup = new QueueSetup(await ensureN8n(), options);
 	try {
-		if (!options.regular) redis = await startRedis();
-		pg = await startPostgres();
-		pg.sql(`CREATE SCHEMA ${N8N_SCHEMA}`);
-		log(
-			`${redis ? `Redis on ${redis.port}, ` : 'regular mode, '}PostgreSQL on ${pg.port} (n8n in schema ${N8N_SCHEMA})`,
-		);
-
-		// The pack is installed once and copied into every process's own user folder.
-		const template = path.join(root, 'pack');
-		installPack(template);
-		const extraEnv = typeof options.env === 'function' ? options.env(pg) : options.env;
-		const shared = redis ? queueModeEnv(pg, redis) : postgresEnv(pg);
-		const folderFor = (name: string) => {
-			const folder = path.join(root, name);
-			fs.mkdirSync(path.join(folder, '.n8n'), { recursive: true });
-			fs.cpSync(path.join(template, '.n8n', 'nodes'), path.join(folder, '.n8n', 'nodes'), {
-				recursive: true,
-			});
-			return folder;
-		};
-
-		const mainFolder = folderFor('main');
-		const mainPort = await freePort();
-		const mainEnv = n8nEnv(install, {
-			userFolder: mainFolder,
-			port: mainPort,
-			brokerPort: await freePort(),
-			env: { ...shared, ...extraEnv },
-		});
-		const importDir = fs.mkdtempSync(path.join(root, 'import-'));
-		const credentials =
-			typeof options.credentials === 'function'
-				? options.credentials(pg)
-				: (options.credentials ?? []);
-		if (credentials.length) {
-			const file = path.join(importDir, 'credentials.json');
-			fs.writeFileSync(file, JSON.stringify(credentials), { mode: 0o600 });
-			try {
-				runN8nCommand(install, ['import:credentials', `--input=${file}`], mainEnv);
-			} finally {
-				fs.rmSync(file, { force: true });
-			}
-		}
-		const ids: string[] = [];
-		const publish = (workflows: Array<{ id: string }>) => {
-			if (!workflows.length) return;
-			const file = path.join(importDir, 'workflows.json');
-			fs.writeFileSync(file, JSON.stringify(workflows));
-			runN8nCommand(install, ['import:workflow', `--input=${file}`], mainEnv);
-			for (const { id } of workflows) {
-				runN8nCommand(install, ['publish:workflow', `--id=${id}`], mainEnv);
-				if (!ids.includes(id)) ids.push(id);
-			}
-			log(`imported and published ${workflows.map((w) => w.id).join(', ')}`);
-		};
-		publish(options.workflows);
-
-		const launch = (
-			role: QueueProcess['role'],
-			name: string,
-			port: number,
-			userFolder: string,
-			env: NodeJS.ProcessEnv,
-			args: string[],
-		): QueueProcess => {
-			const proc = spawnN8nProcess(install, args, {
-				env,
-				cwd: userFolder,
-				logFile: path.join(root, `${name}.log`),
-			});
-			const entry = { ...proc, role, name, port, baseUrl: `http://127.0.0.1:${port}`, userFolder };
-			processes.push(entry);
-			log(`started ${name} (pid ${proc.pid}, port ${port}, log ${proc.logFile})`);
-			return entry;
-		};
-
-		let mainStarts = 0;
-		/** Starts main; resolves once it is ready and has activated every published workflow. */
-		const startMain = (): { proc: QueueProcess; ready: (deadline: number) => Promise<void> } => {
-			const server = pg as PostgresServer;
-			// Outbox records created from here on belong to this start's activation of the workflows.
-			const [{ lastId }] = server.rows<{ lastId: number }>(
-				`SELECT COALESCE(MAX(id), 0) AS "lastId" FROM ${N8N_SCHEMA}.workflow_publication_outbox`,
-			);
-			mainStarts++;
-			const name = mainStarts === 1 ? 'main' : `main-${mainStarts}`;
-			const proc = launch('main', name, mainPort, mainFolder, mainEnv, ['start']);
-			const ready = async (deadline: number) => {
-				current = proc;
-				await waitReady(
-					proc,
-					async () =>
-						proc.logs().includes('Editor is now accessible via') &&
-						(await httpStatus(`${proc.baseUrl}/healthz/readiness`)) === 200 &&
-						pendingActivations(server, ids, Number(lastId)).length === 0,
-					deadline,
-				);
-				current = undefined;
-			};
-			return { proc, ready };
-		};
-		/** True once `webhook` answers every path with something other than 404. */
-		const serves = async (webhook: QueueProcess, paths: string[]) => {
-			if ((await httpStatus(`${webhook.baseUrl}/healthz/readiness`)) !== 200) return false;
-			for (const webhookPath of paths) {
-				// An unsigned probe: a KooGallery trigger refuses it without starting an execution.
-				const answer = await sendRequest(`${webhook.baseUrl}/webhook/${webhookPath}`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: '{}',
-				}).catch(() => ({ status: 0 }));
-				if (answer.status === 0 || answer.status === 404) return false;
-			}
-			return true;
-		};
-
-		const firstMain = startMain();
-		let main = firstMain.proc;
-		const workers: QueueProcess[] = [];
-		for (let i = 1; i <= (options.regular ? 0 : (options.workers ?? 2)); i++) {
-			const name = `worker-${i}`;
-			const userFolder = folderFor(name);
-			const healthPort = await freePort();
-			const env = n8nEnv(install, {
-				userFolder,
-				brokerPort: await freePort(),
-				env: {
-					...shared,
-					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-					...extraEnv,
-				},
-			});
-			const concurrency = `--concurrency=${options.concurrency ?? 10}`;
-			workers.push(launch('worker', name, healthPort, userFolder, env, ['worker', concurrency]));
-		}
-		const webhooks: QueueProcess[] = [];
-		for (let i = 1; i <= (options.regular ? 0 : (options.webhooks ?? 2)); i++) {
-			const name = `webhook-${i}`;
-			const userFolder = folderFor(name);
-			const port = await freePort();
-			const env = n8nEnv(install, { userFolder, port, env: { ...shared, ...extraEnv } });
-			webhooks.push(launch('webhook', name, port, userFolder, env, ['webhook']));
-		}
+		await setup.prepare();
+		const importDir = fs.mkdtempSync(path.join(setup.root, 'import-'));
+		setup.importCredentials(importDir);
+		setup.publish(importDir, options.workflows);
+		const firstMain = setup.startMain();
+		const workers = await setup.startWorkers();
+		const webhooks = await setup.startWebhooks();
 
 		const deadline = Date.now() + (options.startTimeoutMs ?? 300_000);
 		await firstMain.ready(deadline);
 		log('main is ready and has activated the workflows');
-		for (const worker of workers) {
-			current = worker;
-			await waitReady(
-				worker,
-				async () =>
-					worker.logs().includes('n8n worker is now ready') &&
-					(await httpStatus(`${worker.baseUrl}/healthz/readiness`)) === 200,
-				deadline,
-			);
-		}
+		await setup.waitForWorkers(workers, deadline);
 		log('workers are ready');
-		const waitForWebhooks = async (paths: string[], timeoutMs = 120_000) => {
-			const until = Date.now() + timeoutMs;
-			for (const webhook of webhooks) {
-				current = webhook;
-				await waitReady(webhook, () => serves(webhook, paths), until);
-			}
-			current = undefined;
-		};
-		await waitForWebhooks(options.webhookPaths ?? [], deadline - Date.now());
+		await setup.waitForWebhooks(webhooks, options.webhookPaths ?? [], deadline - Date.now());
 		log('webhook processes serve the workflows');
-		const server = pg;
-		const handle: QueueN8n = {
-			redis,
-			pg,
-			main,
-			webhooks,
-			workers,
-			workflowIds: ids,
-			listExecutions: (workflowId) => queryExecutions(server, workflowId),
-			publish,
-			async restartMain() {
-				await main.stop();
-				processes.splice(processes.indexOf(main), 1);
-				const next = startMain();
-				main = next.proc;
-				handle.main = main;
-				try {
-					await next.ready(Date.now() + (options.startTimeoutMs ?? 300_000));
-				} catch (error) {
-					const tail = main.logs().split('\n').slice(-60).join('\n');
-					throw new Error(`${(error as Error).message}; last log lines of ${main.name}:\n${tail}`);
-				}
-				log(`${main.name} is ready and has activated the workflows`);
-				return main;
-			},
-			waitForWebhooks,
-			stop,
-		};
-		return handle;
+		return queueHandle(setup, firstMain.proc, importDir, { webhooks, workers });
 	} catch (error) {
+		const { current } = setup;
 		const tail = current
 			? `; last log lines of ${current.name}:\n${current.logs().split('\n').slice(-60).join('\n')}`
 			: '';
-		await stop();
+		await setup.stop();
 		throw new Error(`${(error as Error).message}${tail}`);
 	}
 }

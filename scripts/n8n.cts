@@ -1,5 +1,6 @@
 /**
- * Command-line wrapper around the real-n8n harness (scripts/n8n-harness.cts).
+ * Command-line wrapper around the real-n8n harness (scripts/n8n-install.cts,
+ * scripts/n8n-process.cts).
  *
  *   npx tsx scripts/n8n.cts ensure                 install Node 24 + n8n 2.41.1 into the cache
  *                                                  (N8N_TEST_VERSION=1.123.81: that n8n on Node 22)
@@ -15,7 +16,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureN8n, installPack, n8nEnv, startN8n } from './n8n-harness.cjs';
+import { ensureN8n, installPack } from './n8n-install.cjs';
+import { n8nEnv, startN8n } from './n8n-process.cjs';
 
 /** Parses `start` arguments. */
 function parseStart(args: string[]) {

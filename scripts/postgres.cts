@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { freePort } from './n8n-harness.cjs';
+import { freePort } from './n8n-http.cjs';
 
 /** A running private PostgreSQL server. */
 export interface PostgresServer {

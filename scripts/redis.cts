@@ -14,7 +14,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { freePort } from './n8n-harness.cjs';
+import { freePort } from './n8n-http.cjs';
 
 /** A running private Redis server. */
 export interface RedisServer {

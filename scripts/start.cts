@@ -16,16 +16,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { waitForDataTable } from './n8n-data-tables.cjs';
-import {
-	ensureN8n,
-	installPack,
-	isPortFree,
-	querySqlite,
-	sendRequest,
-	startN8n,
-	type N8nHandle,
-	type N8nInstall,
-} from './n8n-harness.cjs';
+import { querySqlite } from './n8n-database.cjs';
+import { isPortFree, sendRequest } from './n8n-http.cjs';
+import { ensureN8n, installPack, type N8nInstall } from './n8n-install.cjs';
+import { startN8n, type N8nHandle } from './n8n-process.cjs';
 import { formatResults, runSaasV2 } from '../simulator/saas-v2-scenarios.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');

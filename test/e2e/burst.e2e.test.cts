@@ -6,16 +6,13 @@
  * consistent. How many are turned away depends on the machine's speed; what is asserted does not.
  * The calls are sent a few at a time (the next as soon as one is answered) and no time is
  * asserted. How fast n8n answers is measured by `npm run bench` (part load: 50 calls a second for
- * a minute, bench/load.cts), which uses the same set-up and the same database check.
+ * a minute, bench/load.cts), which uses the same set-up (bench/load-setup.cts) and the same
+ * database check (bench/load-check.cts).
  */
-import {
-	SECRETS,
-	checkConsistency,
-	drain,
-	startEnvironment,
-	type Environment,
-} from '../../bench/load.cjs';
-import { formatLoadResult, runLoad } from '../../scripts/load.cjs';
+import { checkConsistency } from '../../bench/load-check.cjs';
+import { drain } from '../../bench/load-run.cjs';
+import { SECRETS, startEnvironment, type Environment } from '../../bench/load-setup.cjs';
+import { formatLoadResult, runLoad } from '../../scripts/load-generator.cjs';
 
 /** The least Busy Limit Auto ever sets (nodes/shared/adaptiveLimit.ts): the retries never exceed it. */
 const AUTO_MIN_LIMIT = 2;

@@ -6,18 +6,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { readDataTableRows, waitForDataTable } from '../../scripts/n8n-data-tables.cjs';
-import {
-	ensureN8n,
-	installPack,
-	isPortFree,
-	startN8n,
-	type N8nHandle,
-	type N8nInstall,
-} from '../../scripts/n8n-harness.cjs';
+import { isPortFree } from '../../scripts/n8n-http.cjs';
+import { ensureN8n, type N8nInstall } from '../../scripts/n8n-install.cjs';
+import { startN8n, startN8nWithPack, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { call, newBusinessId, newOrder, type CallAnswer } from '../../simulator/saas-v2-client.cjs';
 import { busyLimitOff, sellerKeyCredential } from './trigger-workflows.cjs';
 
@@ -39,13 +33,11 @@ describe('n8n killed mid-burst and restarted', () => {
 
 	beforeAll(async () => {
 		install = await ensureN8n();
-		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-crash-'));
-		installPack(userFolder);
-		handle = await startN8n({
-			userFolder,
+		handle = await startN8nWithPack('crash', {
 			workflows: [WORKFLOW],
 			credentials: [sellerKeyCredential(KEY)],
 		});
+		userFolder = handle.userFolder;
 		await waitForDataTable(install, userFolder, 'koogallery_instances');
 	}, 20 * 60_000);
 

@@ -2,7 +2,7 @@
  * The pack as a seller sees it in n8n 2.41.1's editor, in a real browser (Debian's headless
  * Chromium driven by playwright-core; `.ci/install-browser` installs it).
  *
- * One real n8n (scripts/n8n-harness.cts) with the pack installed as a community package. The owner
+ * One real n8n (scripts/n8n-process.cts) with the pack installed as a community package. The owner
  * account is made and signed in through n8n's REST API; every example workflow of `workflows/*.json`
  * is then saved through the same API the way a seller's import saves it (not published, naming
  * credentials that do not exist yet), with a few small sandbox workflows for the panels the examples
@@ -38,7 +38,8 @@ import {
 	scenarioOption,
 	scenarioOutputLabel,
 } from '../../nodes/KooGalleryTrigger/protocols';
-import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { ensureN8n, installPack } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { launchChromium, screenshot, signedInContext } from './editor/browser.cjs';
 import {

@@ -33,13 +33,8 @@ import {
 	TOOL_MARKER,
 	type MockModel,
 } from '../../scripts/mock-model.cjs';
-import {
-	ensureN8n,
-	installPack,
-	n8nPackageDir,
-	startN8n,
-	type N8nHandle,
-} from '../../scripts/n8n-harness.cjs';
+import { ensureN8n, installPack, n8nPackageDir } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { startPostgres, sqlLiteral as q, type PostgresServer } from '../../scripts/postgres.cjs';
 import {

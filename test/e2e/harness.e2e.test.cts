@@ -1,5 +1,5 @@
 /**
- * Smoke test of the real-n8n harness (scripts/n8n-harness.cts): it starts n8n 2.41.1 on Node 24
+ * Smoke test of the real-n8n harness (scripts/n8n-process.cts): it starts n8n 2.41.1 on Node 24
  * with this pack installed as a community package, serves a published workflow built from n8n's own
  * Webhook and Respond to Webhook nodes, records the execution, and stops without leaving anything
  * behind.
@@ -10,13 +10,9 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-	installPack,
-	isPortFree,
-	sendRequest,
-	startN8n,
-	type N8nHandle,
-} from '../../scripts/n8n-harness.cjs';
+import { isPortFree, sendRequest } from '../../scripts/n8n-http.cjs';
+import { installPack } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 
 // Waiting for executions and stopping n8n take longer than jest's default 5 s on a slow runner.
 jest.setTimeout(120_000);

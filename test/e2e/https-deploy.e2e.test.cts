@@ -34,7 +34,9 @@ import * as tls from 'node:tls';
 import { gzipSync } from 'node:zlib';
 
 import { MAX_BODY_BYTES } from '../../core/saas-v2-signature';
-import { ensureN8n, freePort } from '../../scripts/n8n-harness.cjs';
+import { exampleCredentials } from '../../scripts/example-credentials.cjs';
+import { freePort } from '../../scripts/n8n-http.cjs';
+import { ensureN8n } from '../../scripts/n8n-install.cjs';
 import { startMockModel, type MockModel } from '../../scripts/mock-model.cjs';
 import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { makeTestCa, type TestCa } from '../../scripts/test-ca.cjs';
@@ -56,13 +58,7 @@ import {
 	type Nginx,
 } from './deploy-files.cjs';
 import { kitWorkflow, licenseWorkflow, triggerWorkflow, v1Workflow } from './trigger-workflows.cjs';
-import {
-	CHAT_PLACEHOLDER,
-	exampleCredentials,
-	startChat,
-	waitFor,
-	type Workflow,
-} from './workflows-env.cjs';
+import { CHAT_PLACEHOLDER, startChat, waitFor, type Workflow } from './workflows-env.cjs';
 import { expectAllPass } from './plans.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

@@ -21,7 +21,7 @@ import {
 	n8nPackageDir,
 	N8N_VERSION,
 	type N8nInstall,
-} from '../../scripts/n8n-harness.cjs';
+} from '../../scripts/n8n-install.cjs';
 
 // Each load runs in a fresh Node process; leave room for a slow runner.
 jest.setTimeout(180_000);

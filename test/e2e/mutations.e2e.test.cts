@@ -4,7 +4,6 @@
  * n8n stays healthy, and neither n8n's log nor its database holds a key afterwards.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { verifyBodySign } from '../../core/body-sign';
@@ -12,13 +11,8 @@ import { KIT_SCENARIOS } from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS } from '../../core/schemas/license';
 import { SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
-import {
-	ensureN8n,
-	installPack,
-	sendRequest,
-	startN8n,
-	type N8nHandle,
-} from '../../scripts/n8n-harness.cjs';
+import { sendRequest } from '../../scripts/n8n-http.cjs';
+import { startN8nWithPack, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { mutations, validRequests, type Protocol, type Request } from '../security/mutations.cjs';
 import { sellerKeyCredential, triggerWorkflow } from './trigger-workflows.cjs';
 
@@ -76,11 +70,7 @@ describe('10,000+ mutated requests through a real n8n', () => {
 	let handle: N8nHandle;
 
 	beforeAll(async () => {
-		await ensureN8n();
-		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-mutations-'));
-		installPack(userFolder);
-		handle = await startN8n({
-			userFolder,
+		handle = await startN8nWithPack('mutations', {
 			workflows,
 			credentials: [sellerKeyCredential(KEYS.basic, KEYS.kit)],
 		});

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { packRepo } from '../../scripts/n8n-harness.cjs';
+import { packRepo } from '../../scripts/n8n-install.cjs';
 
 jest.setTimeout(5 * 60_000);
 

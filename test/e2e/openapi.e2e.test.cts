@@ -1,5 +1,5 @@
 /**
- * The KooGallery action node inside a real n8n 2.41.1 (scripts/n8n-harness.cts), against the local
+ * The KooGallery action node inside a real n8n 2.41.1 (scripts/n8n-process.cts), against the local
  * Open API mock started here on 127.0.0.1. Workflows are driven through n8n's own Webhook node
  * (response mode "last node"), so each POST runs the installed pack exactly as a user's workflow
  * would: the imported KooGallery Access Key credential signs every request in its `authenticate`,
@@ -17,7 +17,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { formatUsageTime } from '../../core/usage-signature';
-import { installPack, sendRequest, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { sendRequest } from '../../scripts/n8n-http.cjs';
+import { installPack } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { actionWorkflow } from './action-workflows.cjs';
 

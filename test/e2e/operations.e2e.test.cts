@@ -1,6 +1,6 @@
 /**
  * The KooGallery action node's seller-key operations (issue 9) and single sign-on (issue 6) inside
- * a real n8n 2.41.1 (scripts/n8n-harness.cts), with the pack installed as users install it and
+ * a real n8n 2.41.1 (scripts/n8n-process.cts), with the pack installed as users install it and
  * the credentials imported encrypted by n8n. Each workflow is Webhook (the last node answers) ->
  * Split Out (one item per entry of `items`) -> KooGallery with "On Error: Continue", so a POST runs
  * one operation item by item. Each run mixes good items with one bad item: the bad one becomes an
@@ -23,14 +23,9 @@ import * as path from 'node:path';
 import { verifyBodySign } from '../../core/body-sign';
 import { decryptCredential } from '../../core/credential-crypto';
 import { signSaasV2Request } from '../../core/saas-v2-signature';
-import {
-	ensureN8n,
-	installPack,
-	n8nPackageDir,
-	sendRequest,
-	startN8n,
-	type N8nHandle,
-} from '../../scripts/n8n-harness.cjs';
+import { sendRequest } from '../../scripts/n8n-http.cjs';
+import { ensureN8n, installPack, n8nPackageDir } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { startSsoMock, type SsoMock } from '../../simulator/sso-mock.cjs';
 import { actionWorkflow } from './action-workflows.cjs';
 import { T2 } from '../spec-vectors.cjs';

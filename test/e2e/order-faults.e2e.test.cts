@@ -16,14 +16,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
-import {
-	ensureN8n,
-	installPack,
-	n8nPackageDir,
-	sendRequest,
-	startN8n,
-	type N8nHandle,
-} from '../../scripts/n8n-harness.cjs';
+import { sendRequest } from '../../scripts/n8n-http.cjs';
+import { ensureN8n, installPack, n8nPackageDir } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { generatedOrders, type OrderInfo } from '../../simulator/openapi-mock-data.cjs';
 import {
 	startOpenApiMock,

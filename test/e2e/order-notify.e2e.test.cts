@@ -16,18 +16,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
+import { exampleCredentials } from '../../scripts/example-credentials.cjs';
 import {
 	readDataTableRows,
 	waitForDataTable,
 	type DataTableInfo,
 } from '../../scripts/n8n-data-tables.cjs';
-import {
-	ensureN8n,
-	installPack,
-	startN8n,
-	type N8nHandle,
-	type N8nInstall,
-} from '../../scripts/n8n-harness.cjs';
+import { ensureN8n, installPack, type N8nInstall } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { startPostgres, type PostgresServer } from '../../scripts/postgres.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';
 import { generatedOrders } from '../../simulator/openapi-mock-data.cjs';
@@ -41,7 +37,6 @@ import { call, newNonce, newOrder, send, signCall } from '../../simulator/saas-v
 import { busyLimitOff } from './trigger-workflows.cjs';
 import {
 	CHAT_PLACEHOLDER,
-	exampleCredentials,
 	SECRETS,
 	startChat,
 	waitFor,

@@ -4,11 +4,7 @@
  * played by the simulator exactly as KooGallery signs each protocol. Refused calls must start no
  * execution. Needs `npm run build` first.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
-import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { startN8nWithPack, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import {
 	kitWorkflow,
 	licenseWorkflow,
@@ -30,11 +26,7 @@ describe('kit, License and SaaS V1.0 in a real n8n', () => {
 	let base: string;
 
 	beforeAll(async () => {
-		await ensureN8n();
-		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-protocols-'));
-		installPack(userFolder);
-		handle = await startN8n({
-			userFolder,
+		handle = await startN8nWithPack('protocols', {
 			workflows: [kitWorkflow, v1Workflow, licenseWorkflow],
 			credentials: [sellerKeyCredential(KEY, KIT_KEY)],
 		});

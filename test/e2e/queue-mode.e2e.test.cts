@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { formatLoadResult, runLoad } from '../../scripts/load.cjs';
+import { formatLoadResult, runLoad } from '../../scripts/load-generator.cjs';
 import { startQueueN8n, type QueueN8n } from '../../scripts/n8n-queue.cjs';
 import { sqlLiteral as q } from '../../scripts/postgres.cjs';
 import { formatResults, type CaseResult } from '../../simulator/checks.cjs';

@@ -24,16 +24,15 @@ import {
 	waitForDataTable,
 	type DataTableInfo,
 } from '../../scripts/n8n-data-tables.cjs';
+import { sendRequest } from '../../scripts/n8n-http.cjs';
 import {
 	ensureN8n,
 	installPack,
 	N8N_MAJOR,
 	N8N_VERSION,
-	sendRequest,
-	startN8n,
-	type N8nHandle,
 	type N8nInstall,
-} from '../../scripts/n8n-harness.cjs';
+} from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import {
 	call,
 	newBusinessId,

@@ -4,16 +4,12 @@
  * branch and is answered by that branch's own KooGallery Respond node, never 000001 or 000002.
  * One n8n, one workflow per product type, a few calls at a time. Needs `npm run build` first.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-
 import { KIT_SCENARIOS } from '../../core/schemas/kit';
 import { LICENSE_SCENARIOS } from '../../core/schemas/license';
 import { ORDER_NOTIFY_SCENARIOS } from '../../core/schemas/order-notify';
 import { SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
-import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { startN8nWithPack, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { sendHttp } from '../../simulator/http.cjs';
 import { OTHER, PATHS, signCase, varianceCorpus, type VarianceCase } from '../variance/corpus.cjs';
 import { sellerKeyCredential, triggerWorkflow } from './trigger-workflows.cjs';
@@ -76,11 +72,7 @@ describe('the variance corpus through a real n8n', () => {
 	let handle: N8nHandle;
 
 	beforeAll(async () => {
-		await ensureN8n();
-		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-variance-'));
-		installPack(userFolder);
-		handle = await startN8n({
-			userFolder,
+		handle = await startN8nWithPack('variance', {
 			workflows,
 			credentials: [sellerKeyCredential(KEYS.basic, KEYS.kit)],
 		});

@@ -17,7 +17,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
+import { ensureN8n, installPack } from '../../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
+import { exampleCredentials } from '../../scripts/example-credentials.cjs';
 import { startPostgres, type PostgresServer } from '../../scripts/postgres.cjs';
 import { startRestMock, type RestMock } from '../../scripts/rest-mock.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
@@ -72,39 +74,6 @@ export const SECRETS = {
 	sk: 'e2e-example-secret-access-key',
 	userApiToken: 'e2e-user-api-token-3f9a1c',
 };
-
-/**
- * The credentials, under the ids the example workflows name, that the SaaS V2.0 PostgreSQL
- * example needs: the seller key (and kit key), the PostgreSQL server, the Open API mock at
- * `openApiUrl`.
- */
-export function exampleCredentials(
-	secrets: { sellerKey: string; kitKey?: string; ak: string; sk: string },
-	pg: Pick<PostgresServer, 'n8nCredential'>,
-	openApiUrl: string,
-): object[] {
-	return [
-		{
-			id: 'kooGallerySellerKey',
-			name: 'KooGallery Seller Key',
-			type: 'kooGallerySellerKeyApi',
-			data: { secretKey: secrets.sellerKey, kitSecretKey: secrets.kitKey ?? '', site: 'cn' },
-		},
-		pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
-		{
-			id: 'kooGalleryOpenApi',
-			name: 'KooGallery Open API',
-			type: 'kooGalleryOpenApi',
-			data: {
-				accessKeyId: secrets.ak,
-				secretAccessKey: secrets.sk,
-				sellerSecretKey: secrets.sellerKey,
-				site: 'custom',
-				baseUrl: openApiUrl,
-			},
-		},
-	];
-}
 
 /** The tables the example workflows create for themselves. */
 export const EXAMPLE_TABLES = [

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
 import { signOpenApiRequest } from '../../core/openapi-request';
-import { freePort } from '../../scripts/n8n-harness.cjs';
+import { freePort } from '../../scripts/n8n-http.cjs';
 import { TV8_ANSWER } from '../../simulator/openapi-mock-data.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

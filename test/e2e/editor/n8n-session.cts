@@ -9,7 +9,7 @@
  *   `n8n-auth` cookie. Without a `browser-id` header the cookie is not bound to one browser
  *   (`AuthService.validateBrowserId`), so the test browser can use it as it is.
  */
-import { sendRequest } from '../../../scripts/n8n-harness.cjs';
+import { sendRequest } from '../../../scripts/n8n-http.cjs';
 
 /** The owner the editor tests sign in as. */
 export const OWNER = {

@@ -1,5 +1,5 @@
 /**
- * The load generator (scripts/load.cts) against a small in-process production interface that
+ * The load generator (scripts/load-generator.cts) against a small in-process production interface that
  * verifies every call with core's verifier and keeps the instances' state: the generator's counts,
  * its checks of each answer and the state it expects at the end must match what the server saw.
  */
@@ -15,7 +15,7 @@ import {
 	readRssKb,
 	runLoad,
 	summariseLatency,
-} from '../../scripts/load.cjs';
+} from '../../scripts/load-generator.cjs';
 
 const KEY = 'load-test-seller-key';
 

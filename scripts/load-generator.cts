@@ -4,7 +4,7 @@
  * for each other), mixing new purchases with calls on instances the run created earlier, and reads
  * every answer the way KooGallery does (HTTP status, `Body-Sign` over the exact bytes, result code).
  *
- *   node --require tsx/cjs scripts/load.cts --url=http://127.0.0.1:5679/webhook/koogallery/saas
+ *   node --require tsx/cjs scripts/load-generator.cts --url=http://127.0.0.1:5679/webhook/koogallery/saas
  *        [--url=SECOND_URL ...] --key=SELLER_KEY [--rate=50] [--duration=60] [--pid=N ...]
  *        [--plain] [--json=FILE]
  *
@@ -249,176 +249,154 @@ export function checkAnswer(
 	return undefined;
 }
 
+/** Draws a scenario by the weights of `mix`. */
+function pickScenario(mix: Record<LoadScenario, number>, totalWeight: number): LoadScenario {
+	let draw = Math.random() * totalWeight;
+	for (const [scenario, weight] of Object.entries(mix) as Array<[LoadScenario, number]>) {
+		draw -= weight;
+		if (draw < 0) return scenario;
+	}
+	return 'newInstance';
+}
+
+/** A call on an instance created earlier: its body, and what the instance becomes if accepted. */
+type InstancePlan = (
+	instance: TrackedInstance,
+	flag: Record<string, string>,
+) => Pick<PlannedCall, 'payload' | 'apply'>;
+
+const INSTANCE_PLANS: Record<Exclude<LoadScenario, 'newInstance'>, InstancePlan> = {
+	queryInstance: (instance, flag) => ({
+		payload: { activity: 'queryInstance', instanceId: instance.instanceId, ...flag },
+	}),
+	refreshInstance: (instance, flag) => {
+		const order = newOrder();
+		const expireTime = expireTimeAfterDays(365);
+		const scene = Math.random() < 0.5 ? 'RENEWAL' : 'TRIAL_TO_FORMAL';
+		return {
+			payload: {
+				activity: 'refreshInstance',
+				instanceId: instance.instanceId,
+				...order,
+				scene,
+				expireTime,
+				...flag,
+			},
+			apply: (i) => {
+				i.expireTime = expireTime;
+				i.lastOrderId = order.orderId;
+			},
+		};
+	},
+	updateInstanceStatus: (instance, flag) => {
+		const status = instance.status === 'frozen' ? 'UNFREEZE' : 'FREEZE';
+		return {
+			payload: {
+				activity: 'updateInstanceStatus',
+				instanceId: instance.instanceId,
+				status,
+				...flag,
+			},
+			apply: (i) => {
+				if (i.status !== 'released') i.status = status === 'FREEZE' ? 'frozen' : 'active';
+			},
+		};
+	},
+	upgradeInstance: (instance, flag) => {
+		const order = newOrder();
+		return {
+			payload: { activity: 'upgradeInstance', instanceId: instance.instanceId, ...order, ...flag },
+			apply: (i) => {
+				i.lastOrderId = order.orderId;
+			},
+		};
+	},
+	releaseInstance: (instance, flag) => ({
+		payload: {
+			activity: 'releaseInstance',
+			instanceId: instance.instanceId,
+			orderId: instance.orderId,
+			orderLineId: instance.orderLineId,
+			...flag,
+		},
+		apply: (i) => {
+			i.status = 'released';
+		},
+	}),
+};
+
 /**
- * Runs the load and resolves when every call sent has been answered or given up on.
+ * The next call: a scenario drawn by the mix, on an instance with no call in flight (KooGallery
+ * does not overlap calls for one instance), taken out of `idle`; a new purchase when none is idle.
  */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-	const urls = Array.isArray(options.urls) ? options.urls : [options.urls];
-	if (urls.length === 0) throw new Error('runLoad needs at least one URL');
-	if (!(options.rate > 0) || !(options.durationMs > 0))
-		throw new Error('rate and durationMs must be positive');
-	const timeoutMs = options.timeoutMs ?? 30_000;
-	const mix = { ...DEFAULT_MIX, ...options.mix };
-	const totalWeight = Object.values(mix).reduce((a, b) => a + b, 0);
-	const flag = options.testFlag ? { testFlag: '1' } : {};
+function planCall(
+	mix: Record<LoadScenario, number>,
+	totalWeight: number,
+	idle: TrackedInstance[],
+	flag: Record<string, string>,
+): PlannedCall {
+	const scenario = pickScenario(mix, totalWeight);
+	const instance =
+		scenario === 'newInstance' || idle.length === 0
+			? undefined
+			: idle.splice(Math.floor(Math.random() * idle.length), 1)[0];
+	if (!instance || scenario === 'newInstance') {
+		const order = { ...newOrder(), businessId: newBusinessId() };
+		return {
+			scenario: 'newInstance',
+			order,
+			payload: { activity: 'newInstance', ...order, ...flag },
+		};
+	}
+	return { scenario, instance, ...INSTANCE_PLANS[scenario](instance, flag) };
+}
 
-	const instances: TrackedInstance[] = [];
-	const idle: TrackedInstance[] = [];
-	const ordersToRetry: UnansweredOrder[] = [];
-	const latencies: number[] = [];
-	const errors: Record<string, number> = {};
-	const failures: LoadResult['failures'] = [];
-	const byScenario: LoadResult['byScenario'] = {};
-	const rss: RssSample[] = [];
-	let sent = 0;
-	let answered = 0;
-	let ok = 0;
-	let over5s = 0;
-	let maxStartLagMs = 0;
-	let secondSent = 0;
-	let secondAnswered = 0;
-	let secondOk = 0;
-	let inFlight = 0;
-	let mostInFlight = 0;
+/** What a run has counted so far, and the instances it may call on next. */
+class LoadTally {
+	instances: TrackedInstance[] = [];
+	/** Instances with no call in flight. */
+	idle: TrackedInstance[] = [];
+	ordersToRetry: UnansweredOrder[] = [];
+	latencies: number[] = [];
+	errors: Record<string, number> = {};
+	failures: LoadResult['failures'] = [];
+	byScenario: LoadResult['byScenario'] = {};
+	sent = 0;
+	answered = 0;
+	ok = 0;
+	over5s = 0;
+	inFlight = 0;
+	mostInFlight = 0;
+	/** The counts of the current second (reset by the run's ticker). */
+	thisSecond = { sent: 0, answered: 0, ok: 0 };
 
-	const pickScenario = (): LoadScenario => {
-		let draw = Math.random() * totalWeight;
-		for (const [scenario, weight] of Object.entries(mix) as Array<[LoadScenario, number]>) {
-			draw -= weight;
-			if (draw < 0) return scenario;
-		}
-		return 'newInstance';
-	};
+	constructor(private readonly plain: boolean) {}
 
-	const plan = (): PlannedCall => {
-		let scenario = pickScenario();
-		// An instance with no call in flight (KooGallery does not overlap calls for one instance).
-		const instance =
-			scenario === 'newInstance' || idle.length === 0
-				? undefined
-				: idle.splice(Math.floor(Math.random() * idle.length), 1)[0];
-		if (!instance) scenario = 'newInstance';
-		switch (scenario) {
-			case 'newInstance': {
-				const order = { ...newOrder(), businessId: newBusinessId() };
-				return { scenario, order, payload: { activity: 'newInstance', ...order, ...flag } };
-			}
-			case 'queryInstance':
-				return {
-					scenario,
-					instance,
-					payload: { activity: 'queryInstance', instanceId: instance?.instanceId, ...flag },
-				};
-			case 'refreshInstance': {
-				const order = newOrder();
-				const expireTime = expireTimeAfterDays(365);
-				const scene = Math.random() < 0.5 ? 'RENEWAL' : 'TRIAL_TO_FORMAL';
-				return {
-					scenario,
-					instance,
-					payload: {
-						activity: 'refreshInstance',
-						instanceId: instance?.instanceId,
-						...order,
-						scene,
-						expireTime,
-						...flag,
-					},
-					apply: (i) => {
-						i.expireTime = expireTime;
-						i.lastOrderId = order.orderId;
-					},
-				};
-			}
-			case 'updateInstanceStatus': {
-				const status = instance?.status === 'frozen' ? 'UNFREEZE' : 'FREEZE';
-				return {
-					scenario,
-					instance,
-					payload: {
-						activity: 'updateInstanceStatus',
-						instanceId: instance?.instanceId,
-						status,
-						...flag,
-					},
-					apply: (i) => {
-						if (i.status !== 'released') i.status = status === 'FREEZE' ? 'frozen' : 'active';
-					},
-				};
-			}
-			case 'upgradeInstance': {
-				const order = newOrder();
-				return {
-					scenario,
-					instance,
-					payload: {
-						activity: 'upgradeInstance',
-						instanceId: instance?.instanceId,
-						...order,
-						...flag,
-					},
-					apply: (i) => {
-						i.lastOrderId = order.orderId;
-					},
-				};
-			}
-			default:
-				return {
-					scenario,
-					instance,
-					payload: {
-						activity: 'releaseInstance',
-						instanceId: instance?.instanceId,
-						orderId: instance?.orderId,
-						orderLineId: instance?.orderLineId,
-						...flag,
-					},
-					apply: (i) => {
-						i.status = 'released';
-					},
-				};
-		}
-	};
+	/** Counts a call as sent and in flight. */
+	onSend(call: PlannedCall): void {
+		this.byScenario[call.scenario] ??= { sent: 0, ok: 0, failed: 0 };
+		this.byScenario[call.scenario].sent++;
+		this.sent++;
+		this.thisSecond.sent++;
+		this.inFlight++;
+		this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+	}
 
-	const fail = (scenario: string, kind: string, answer: CallAnswer) => {
-		errors[kind] = (errors[kind] ?? 0) + 1;
-		byScenario[scenario].failed++;
-		if (failures.length < 20)
-			failures.push({ scenario, kind, status: answer.status, text: answer.text.slice(0, 300) });
-	};
-
-	const fire = async (call: PlannedCall, url: string): Promise<void> => {
-		const stats = (byScenario[call.scenario] ??= { sent: 0, ok: 0, failed: 0 });
-		stats.sent++;
-		sent++;
-		secondSent++;
-		inFlight++;
-		mostInFlight = Math.max(mostInFlight, inFlight);
-		const answer = await send(signCall(url, options.key, call.payload), options.key, timeoutMs);
-		inFlight--;
-		const kind = checkAnswer(call.scenario, answer, options.plain === true);
+	/** Counts the answer to `call` (status 0: none) and tracks the instance it made or changed. */
+	onAnswer(call: PlannedCall, answer: CallAnswer): void {
+		this.inFlight--;
+		const kind = checkAnswer(call.scenario, answer, this.plain);
 		if (answer.status !== 0) {
-			answered++;
-			secondAnswered++;
-			latencies.push(answer.ms);
-			if (answer.ms > KOOGALLERY_TIMEOUT_MS) over5s++;
+			this.answered++;
+			this.thisSecond.answered++;
+			this.latencies.push(answer.ms);
+			if (answer.ms > KOOGALLERY_TIMEOUT_MS) this.over5s++;
 		}
-		if (kind) {
-			fail(call.scenario, kind, answer);
-			const retried = answer.status !== 200;
-			if (call.order && retried) ordersToRetry.push(call.order);
-			if (call.instance) {
-				// A change without a result code may or may not have been applied.
-				if (retried && call.apply) call.instance.uncertain = true;
-				if (call.instance.status !== 'released' && !call.instance.uncertain)
-					idle.push(call.instance);
-			}
-			return;
-		}
-		ok++;
-		secondOk++;
-		stats.ok++;
-		if (options.plain) return;
+		if (kind) return this.onFailure(call, kind, answer);
+		this.ok++;
+		this.thisSecond.ok++;
+		this.byScenario[call.scenario].ok++;
+		if (this.plain) return;
 		if (call.order) {
 			const instance: TrackedInstance = {
 				orderId: call.order.orderId,
@@ -428,16 +406,42 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 				lastOrderId: call.order.orderId,
 				uncertain: false,
 			};
-			instances.push(instance);
-			idle.push(instance);
+			this.instances.push(instance);
+			this.idle.push(instance);
 		} else if (call.instance) {
 			call.apply?.(call.instance);
-			if (call.instance.status !== 'released') idle.push(call.instance);
+			if (call.instance.status !== 'released') this.idle.push(call.instance);
 		}
-	};
+	}
 
-	const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-	const started = Date.now();
+	/** Counts a failed call; what KooGallery would retry is listed, a changed instance marked. */
+	private onFailure(call: PlannedCall, kind: string, answer: CallAnswer): void {
+		this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+		this.byScenario[call.scenario].failed++;
+		if (this.failures.length < 20)
+			this.failures.push({
+				scenario: call.scenario,
+				kind,
+				status: answer.status,
+				text: answer.text.slice(0, 300),
+			});
+		const retried = answer.status !== 200;
+		if (call.order && retried) this.ordersToRetry.push(call.order);
+		if (call.instance) {
+			// A change without a result code may or may not have been applied.
+			if (retried && call.apply) call.instance.uncertain = true;
+			if (call.instance.status !== 'released' && !call.instance.uncertain)
+				this.idle.push(call.instance);
+		}
+	}
+}
+
+/**
+ * Samples the RSS of `options.rssPids` now and every second (reporting each second to
+ * `options.onSecond`), and their CPU time at the start and the end.
+ */
+function startSampling(options: LoadOptions, tally: LoadTally, started: number) {
+	const rss: RssSample[] = [];
 	const sample = () => {
 		const atMs = Date.now() - started;
 		const taken = (options.rssPids ?? []).map((pid) => ({ atMs, pid, rssKb: readRssKb(pid) }));
@@ -452,38 +456,93 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 	const ticker = setInterval(() => {
 		second++;
 		const taken = sample();
-		options.onSecond?.({
-			second,
-			sent: secondSent,
-			answered: secondAnswered,
-			ok: secondOk,
-			inFlight,
-			rss: taken,
-		});
-		secondSent = secondAnswered = secondOk = 0;
+		const { sent, answered, ok } = tally.thisSecond;
+		options.onSecond?.({ second, sent, answered, ok, inFlight: tally.inFlight, rss: taken });
+		tally.thisSecond = { sent: 0, answered: 0, ok: 0 };
 	}, 1000);
+	return {
+		rss,
+		stopTicker: () => clearInterval(ticker),
+		/** Takes the last sample; returns the CPU time used since the start, ms. */
+		finish: () => {
+			sample();
+			return cpuTotal() - cpuBefore;
+		},
+	};
+}
 
+/**
+ * Starts `fire` for call i at `started + i / rate` seconds, never more than `maxInFlight` in flight;
+ * resolves once every call has settled, with the largest lag of a start behind its schedule.
+ */
+async function offerCalls(
+	options: LoadOptions,
+	started: number,
+	fire: (i: number) => Promise<void>,
+): Promise<number> {
+	const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 	const pending = new Set<Promise<void>>();
 	const total = Math.round((options.rate * options.durationMs) / 1000);
-	try {
-		for (let i = 0; i < total; i++) {
-			while (pending.size >= (options.maxInFlight ?? Infinity)) await Promise.race(pending);
-			const due = started + (i * 1000) / options.rate;
-			const wait = due - Date.now();
-			if (wait > 0) await sleep(wait);
-			maxStartLagMs = Math.max(maxStartLagMs, Date.now() - due);
-			const fired: Promise<void> = fire(plan(), urls[i % urls.length]).finally(() =>
-				pending.delete(fired),
-			);
-			pending.add(fired);
-		}
-		await Promise.all(pending);
-	} finally {
-		clearInterval(ticker);
+	let maxStartLagMs = 0;
+	for (let i = 0; i < total; i++) {
+		while (pending.size >= (options.maxInFlight ?? Infinity)) await Promise.race(pending);
+		const due = started + (i * 1000) / options.rate;
+		const wait = due - Date.now();
+		if (wait > 0) await sleep(wait);
+		maxStartLagMs = Math.max(maxStartLagMs, Date.now() - due);
+		const fired: Promise<void> = fire(i).finally(() => pending.delete(fired));
+		pending.add(fired);
 	}
-	sample();
-	const cpuMs = cpuTotal() - cpuBefore;
-	const elapsedMs = Date.now() - started;
+	await Promise.all(pending);
+	return maxStartLagMs;
+}
+
+/**
+ * Runs the load and resolves when every call sent has been answered or given up on.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+	const urls = Array.isArray(options.urls) ? options.urls : [options.urls];
+	if (urls.length === 0) throw new Error('runLoad needs at least one URL');
+	if (!(options.rate > 0) || !(options.durationMs > 0))
+		throw new Error('rate and durationMs must be positive');
+	const timeoutMs = options.timeoutMs ?? 30_000;
+	const mix = { ...DEFAULT_MIX, ...options.mix };
+	const totalWeight = Object.values(mix).reduce((a, b) => a + b, 0);
+	const flag: Record<string, string> = options.testFlag ? { testFlag: '1' } : {};
+	const tally = new LoadTally(options.plain === true);
+
+	const fire = async (i: number): Promise<void> => {
+		const call = planCall(mix, totalWeight, tally.idle, flag);
+		const url = urls[i % urls.length];
+		tally.onSend(call);
+		const answer = await send(signCall(url, options.key, call.payload), options.key, timeoutMs);
+		tally.onAnswer(call, answer);
+	};
+
+	const started = Date.now();
+	const sampling = startSampling(options, tally, started);
+	let maxStartLagMs: number;
+	try {
+		maxStartLagMs = await offerCalls(options, started, fire);
+	} finally {
+		sampling.stopTicker();
+	}
+	const cpuMs = sampling.finish();
+	return loadResult(options, tally, {
+		elapsedMs: Date.now() - started,
+		maxStartLagMs,
+		rss: sampling.rss,
+		cpuMs,
+	});
+}
+
+/** The result of a finished run from its tally. */
+function loadResult(
+	options: LoadOptions,
+	tally: LoadTally,
+	run: Pick<LoadResult, 'elapsedMs' | 'maxStartLagMs' | 'rss' | 'cpuMs'>,
+): LoadResult {
+	const { sent, ok, errors } = tally;
 	const unanswered = errors.unanswered ?? 0;
 	const refused = Object.entries(errors)
 		.filter(([kind]) => kind.startsWith('http '))
@@ -491,25 +550,25 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 	return {
 		offeredRate: options.rate,
 		durationMs: options.durationMs,
-		elapsedMs,
+		elapsedMs: run.elapsedMs,
 		sent,
-		answered,
+		answered: tally.answered,
 		ok,
 		unanswered,
 		refused,
 		wrong: sent - ok - unanswered - refused,
 		errors,
-		latencyMs: summariseLatency(latencies),
-		over5s,
-		throughput: ok / (elapsedMs / 1000),
-		maxStartLagMs,
-		mostInFlight,
-		byScenario,
-		failures,
-		instances,
-		ordersToRetry,
-		rss,
-		cpuMs,
+		latencyMs: summariseLatency(tally.latencies),
+		over5s: tally.over5s,
+		throughput: ok / (run.elapsedMs / 1000),
+		maxStartLagMs: run.maxStartLagMs,
+		mostInFlight: tally.mostInFlight,
+		byScenario: tally.byScenario,
+		failures: tally.failures,
+		instances: tally.instances,
+		ordersToRetry: tally.ordersToRetry,
+		rss: run.rss,
+		cpuMs: run.cpuMs,
 	};
 }
 
@@ -554,7 +613,7 @@ if (require.main === module) {
 	const key = values('key')[0] ?? process.env.KOOGALLERY_SELLER_KEY;
 	if (urls.length === 0 || !key) {
 		process.stderr.write(
-			'usage: load.cts --url=URL [--url=URL] --key=SELLER_KEY [--rate=50] [--duration=60] [--pid=N] [--plain] [--json=FILE]\n',
+			'usage: load-generator.cts --url=URL [--url=URL] --key=SELLER_KEY [--rate=50] [--duration=60] [--pid=N] [--plain] [--json=FILE]\n',
 		);
 		process.exit(2);
 	}
