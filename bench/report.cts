@@ -13,6 +13,7 @@ import {
 } from './n8n-calls.cjs';
 import { formatNumber, formatRatio, markdownTable } from './stats.cjs';
 import type { UsagePushResult, UsageRunResult } from './usage-push.cjs';
+import type { UsageWorkflowResult, UsageWorkflowRun } from './usage-workflow.cjs';
 
 /** A part that was not measured, and why. */
 export interface Skipped {
@@ -40,6 +41,8 @@ export interface BenchReport {
 	core: { results: CorePairResult[]; runs: number; runMs: number } | Skipped;
 	calls: N8nCallsResult | Skipped;
 	usage: UsagePushResult | Skipped;
+	/** The usage-metering example workflow itself (issue 21); absent in results saved before it. */
+	usageWorkflow?: UsageWorkflowResult | Skipped;
 	trigger?: TriggerDiagnosis;
 }
 
@@ -47,6 +50,8 @@ const CORE_TARGET = 1.5;
 const P99_LIMIT_MS = 100;
 const P99_RATIO_TARGET = 1.2;
 const USAGE_CALL_LIMIT = 100;
+/** Issue 21: the example's peak memory growth at the larger backlog at most this times the smaller's. */
+const USAGE_WORKFLOW_GROWTH_TARGET = 2;
 
 const isSkipped = (part: object): part is Skipped => 'skipped' in part;
 const ms = (value: number) => formatNumber(value, 3);
@@ -319,6 +324,90 @@ function usageTargets(report: BenchReport): TargetRow[] {
 	return rows;
 }
 
+const workflowGrowth = (run: UsageWorkflowRun) => run.rssPeakMb - run.rssBeforeMb;
+
+/** The smallest and largest measured run of the example workflow, when both are there. */
+function workflowEnds(
+	result: UsageWorkflowResult,
+): [UsageWorkflowRun, UsageWorkflowRun] | undefined {
+	const small = result.runs.find((run) => run.rows === Math.min(...result.sizes));
+	const large = result.runs.find((run) => run.rows === Math.max(...result.sizes));
+	return small && large && small !== large ? [small, large] : undefined;
+}
+
+function usageWorkflowTargets(report: BenchReport): TargetRow[] {
+	const result = report.usageWorkflow;
+	const target = `Usage metering example: peak n8n memory growth at 100,000 unreported rows at most ${USAGE_WORKFLOW_GROWTH_TARGET}x that at 10,000, every row reported`;
+	if (!result) return [];
+	if (isSkipped(result)) return [{ target, result: '-', met: undefined, why: result.skipped }];
+	const ends = workflowEnds(result);
+	if (!ends) return [{ target, result: '-', met: undefined, why: 'two sizes were not measured' }];
+	const [small, large] = ends;
+	const ratio = workflowGrowth(large) / Math.max(workflowGrowth(small), 5);
+	const errors = [small, large].filter((run) => run.error).map((run) => run.error);
+	const met = errors.length === 0 && ratio <= USAGE_WORKFLOW_GROWTH_TARGET;
+	return [
+		{
+			target,
+			result: `${formatNumber(ratio, 3)}x (${mb(workflowGrowth(small))} at ${small.rows.toLocaleString('en-US')} rows, ${mb(workflowGrowth(large))} at ${large.rows.toLocaleString('en-US')}; ${large.pageRuns} page runs)`,
+			met,
+			why: met
+				? ''
+				: (errors[0] ??
+					'Each page runs in an execution of its own; what still grows is held by the hourly run or by n8n itself.'),
+		},
+	];
+}
+
+function usageWorkflowSection(result: UsageWorkflowResult | Skipped | undefined): string {
+	if (!result) return '';
+	const heading = '### The usage-metering example workflow';
+	if (isSkipped(result)) return [heading, '', `Not measured: ${result.skipped}`].join('\n');
+	const ends = workflowEnds(result);
+	return [
+		heading,
+		'',
+		'workflows/koogallery-usage-metering.json as shipped (its hourly Schedule Trigger replaced by a Webhook of the same',
+		'name, to start one run), reporting the unreported rows of a private PostgreSQL (13 instances, one-second periods)',
+		'to the Open API mock. The hourly run lists pages of at most 1000 rows and calls the workflow itself once per page;',
+		`each size runs in its own fresh n8n, after a warm-up run of ${result.warmUpRows.toLocaleString('en-US')} rows. RSS of the n8n process sampled every 50 ms,`,
+		'from right before the run until its last execution ended.',
+		'',
+		markdownTable(
+			[
+				'Rows',
+				'Page runs',
+				'Calls',
+				'Largest call',
+				'Stored',
+				'Reported',
+				'Wall time',
+				'RSS before',
+				'RSS peak',
+				'Growth',
+				'Error',
+			],
+			result.runs.map((run) => [
+				run.rows.toLocaleString('en-US'),
+				String(run.pageRuns),
+				String(run.calls),
+				String(run.largestCall),
+				run.stored.toLocaleString('en-US'),
+				run.reported.toLocaleString('en-US'),
+				`${formatNumber(run.wallMs / 1000, 3)} s`,
+				mb(run.rssBeforeMb),
+				mb(run.rssPeakMb),
+				mb(workflowGrowth(run)),
+				run.error ?? '',
+			]),
+		),
+		'',
+		ends
+			? `Memory growth from ${ends[0].rows.toLocaleString('en-US')} to ${ends[1].rows.toLocaleString('en-US')} rows: ${formatNumber(workflowGrowth(ends[1]) / Math.max(workflowGrowth(ends[0]), 5), 3)}x for ${formatNumber(ends[1].rows / ends[0].rows, 3)}x the rows.`
+			: '',
+	].join('\n');
+}
+
 function machineSection(report: BenchReport): string {
 	const m = report.machine;
 	const postgres =
@@ -562,7 +651,12 @@ function usageSection(report: BenchReport): string {
 /** The whole BENCHMARKS.md text. */
 export function renderReport(report: BenchReport): string {
 	const notes = new Notes();
-	const targets = [...coreTargets(report), ...callTargets(report, notes), ...usageTargets(report)];
+	const targets = [
+		...coreTargets(report),
+		...callTargets(report, notes),
+		...usageTargets(report),
+		...usageWorkflowTargets(report),
+	];
 	return [
 		'# Benchmarks',
 		'',
@@ -598,5 +692,6 @@ export function renderReport(report: BenchReport): string {
 		'',
 		usageSection(report),
 		'',
+		...(report.usageWorkflow ? [usageWorkflowSection(report.usageWorkflow), ''] : []),
 	].join('\n');
 }

@@ -68,7 +68,7 @@ export interface UsageWorkflowResult {
 }
 
 /** The shipped workflow with a Webhook, named like the Schedule Trigger, in its place. */
-function benchWorkflow(): Record<string, unknown> {
+export function benchWorkflow(): Record<string, unknown> {
 	const workflow = JSON.parse(
 		fs.readFileSync(path.join(REPO_ROOT, 'workflows', 'koogallery-usage-metering.json'), 'utf8'),
 	) as { nodes: Array<Record<string, unknown>>; settings: Record<string, unknown> };
@@ -85,7 +85,7 @@ function benchWorkflow(): Record<string, unknown> {
 }
 
 /** `count` unreported rows over 13 instances, one-second periods from 6 hours ago, all distinct. */
-function insertRows(pg: PostgresServer, count: number, tag: string): void {
+export function insertRows(pg: PostgresServer, count: number, tag: string): void {
 	pg.sql(`INSERT INTO koogallery_usage (instance_id, begin_time, end_time, usage_value)
 		SELECT '${tag}-instance-' || (n % 13),
 			now() - interval '6 hours' + (n / 13) * interval '1 second',
@@ -112,7 +112,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 }
 
 /** Starts one run, waits until every row is reported and every execution has ended. */
-async function reportAll(
+export async function reportAll(
 	handle: N8nHandle,
 	pg: PostgresServer,
 	workflowId: string,
