@@ -10,6 +10,12 @@
  * nodes' code is not counted), then the measured run. Growth = highest RSS during the run minus
  * RSS right before it.
  *
+ * Every size is measured twice: with n8n's default heap settings, where V8 lets the garbage of
+ * finished page runs pile up until its next full collection (so the peak shows when V8 collects,
+ * not what n8n holds), and with a heap limit (`NODE_OPTIONS=--max-old-space-size=512`, a common
+ * setting for a small n8n), under which V8 collects before it grows, so the peak shows what n8n
+ * really holds: a workflow that kept every row would need more than the limit at 100,000 rows.
+ *
  *   node --require tsx/cjs bench/usage-workflow.cts [--sizes=10000,100000]   (after npm run build)
  */
 import * as fs from 'node:fs';
@@ -39,9 +45,13 @@ const SAMPLE_EVERY_MS = 50;
 /** Rows of the warm-up run: one page. */
 export const WARM_UP_ROWS = 1000;
 const RUN_TIMEOUT_MS = 40 * 60_000;
+/** The heap limit of the second measurement, in MB. */
+export const HEAP_LIMIT_MB = 512;
 
 /** One measured run of the example workflow. */
 export interface UsageWorkflowRun {
+	/** n8n's heap limit (`--max-old-space-size`) in MB, or undefined for Node's default. */
+	heapLimitMb?: number;
 	/** Unreported rows in the table when the run started. */
 	rows: number;
 	/** Rows marked reported at the end (must equal `rows`). */
@@ -145,6 +155,7 @@ async function measure(
 	mock: OpenApiMock,
 	workflowId: string,
 	rows: number,
+	heapLimitMb: number | undefined,
 	log: (line: string) => void,
 ): Promise<UsageWorkflowRun> {
 	mock.reset();
@@ -176,6 +187,7 @@ async function measure(
 	if (!error && (reported !== rows || stored !== rows))
 		error = `${reported} of ${rows} rows reported, ${stored} records stored by the mock`;
 	const result: UsageWorkflowRun = {
+		heapLimitMb,
 		rows,
 		reported,
 		pageRuns: runs.filter((run) => run.mode === 'integrated').length,
@@ -188,7 +200,7 @@ async function measure(
 		error,
 	};
 	log(
-		`usage workflow ${rows}: ${result.pageRuns} page runs, ${result.calls} calls, ${stored} stored, ` +
+		`usage workflow ${rows} (heap ${heapLimitMb ? `${heapLimitMb} MB` : 'default'}): ${result.pageRuns} page runs, ${result.calls} calls, ${stored} stored, ` +
 			`${(wallMs / 1000).toFixed(1)} s, RSS ${rssBefore.toFixed(0)} -> peak ${peak.toFixed(0)} MB` +
 			(error ? `, ERROR ${error}` : ''),
 	);
@@ -200,6 +212,7 @@ async function runOneSize(
 	tarball: string,
 	mock: OpenApiMock,
 	rows: number,
+	heapLimitMb: number | undefined,
 	log: (line: string) => void,
 ): Promise<UsageWorkflowRun> {
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-bench-usage-workflow-'));
@@ -227,6 +240,7 @@ async function runOneSize(
 					},
 				},
 			],
+			env: heapLimitMb ? { NODE_OPTIONS: `--max-old-space-size=${heapLimitMb}` } : {},
 		});
 		const workflowId = String(workflow.id);
 		const server = pg;
@@ -239,7 +253,7 @@ async function runOneSize(
 		insertRows(pg, WARM_UP_ROWS, 'warmup');
 		await reportAll(handle, pg, workflowId);
 		await sleep(3000);
-		return await measure(handle, pg, mock, workflowId, rows, log);
+		return await measure(handle, pg, mock, workflowId, rows, heapLimitMb, log);
 	} finally {
 		await handle?.stop();
 		pg?.stop();
@@ -247,7 +261,10 @@ async function runOneSize(
 	}
 }
 
-/** Runs part 3b: each size in its own fresh n8n, smaller first. Always stops what it started. */
+/**
+ * Runs part 3b: each size in its own fresh n8n, smaller first, with the default heap and then with
+ * the heap limit. Always stops what it started.
+ */
 export async function runUsageWorkflowBench(options: {
 	sizes: number[];
 	tarball: string;
@@ -258,7 +275,9 @@ export async function runUsageWorkflowBench(options: {
 	const mock = await startOpenApiMock({ credentials: { ak: AK, sk: SK, sellerKey: SELLER_KEY } });
 	const runs: UsageWorkflowRun[] = [];
 	try {
-		for (const rows of sizes) runs.push(await runOneSize(options.tarball, mock, rows, options.log));
+		for (const heapLimitMb of [undefined, HEAP_LIMIT_MB])
+			for (const rows of sizes)
+				runs.push(await runOneSize(options.tarball, mock, rows, heapLimitMb, options.log));
 	} finally {
 		await mock.stop();
 	}
@@ -285,12 +304,15 @@ if (require.main === module) {
 		try {
 			const result = await runUsageWorkflowBench({ sizes, tarball, log });
 			process.stdout.write(`${JSON.stringify(result, null, '\t')}\n`);
-			const [small, large] = [result.runs[0], result.runs[result.runs.length - 1]];
 			const growth = (run: UsageWorkflowRun) => run.rssPeakMb - run.rssBeforeMb;
-			log(
-				`peak RSS growth ${growth(small).toFixed(0)} MB at ${small.rows} rows, ` +
-					`${growth(large).toFixed(0)} MB at ${large.rows} rows: ${(growth(large) / growth(small)).toFixed(2)}x`,
-			);
+			for (const heap of [undefined, HEAP_LIMIT_MB]) {
+				const runs = result.runs.filter((run) => run.heapLimitMb === heap);
+				const [small, large] = [runs[0], runs[runs.length - 1]];
+				log(
+					`heap ${heap ?? 'default'}: peak RSS growth ${growth(small).toFixed(0)} MB at ${small.rows} rows, ` +
+						`${growth(large).toFixed(0)} MB at ${large.rows} rows: ${(growth(large) / growth(small)).toFixed(2)}x`,
+				);
+			}
 			return result.runs.some((run) => run.error) ? 1 : 0;
 		} finally {
 			fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
