@@ -13,6 +13,7 @@ import {
 } from './n8n-calls.cjs';
 import { formatNumber, formatRatio, markdownTable } from './stats.cjs';
 import type { UsagePushResult, UsageRunResult } from './usage-push.cjs';
+import type { UsageWorkflowResult, UsageWorkflowRun } from './usage-workflow.cjs';
 
 /** A part that was not measured, and why. */
 export interface Skipped {
@@ -40,6 +41,8 @@ export interface BenchReport {
 	core: { results: CorePairResult[]; runs: number; runMs: number } | Skipped;
 	calls: N8nCallsResult | Skipped;
 	usage: UsagePushResult | Skipped;
+	/** The usage-metering example workflow itself (issue 21); absent in results saved before it. */
+	usageWorkflow?: UsageWorkflowResult | Skipped;
 	trigger?: TriggerDiagnosis;
 }
 
@@ -47,6 +50,8 @@ const CORE_TARGET = 1.5;
 const P99_LIMIT_MS = 100;
 const P99_RATIO_TARGET = 1.2;
 const USAGE_CALL_LIMIT = 100;
+/** Issue 21: the example's peak memory growth at the larger backlog at most this times the smaller's. */
+const USAGE_WORKFLOW_GROWTH_TARGET = 2;
 
 const isSkipped = (part: object): part is Skipped => 'skipped' in part;
 const ms = (value: number) => formatNumber(value, 3);
@@ -319,6 +324,109 @@ function usageTargets(report: BenchReport): TargetRow[] {
 	return rows;
 }
 
+const workflowGrowth = (run: UsageWorkflowRun) => run.rssPeakMb - run.rssBeforeMb;
+const heapName = (limit: number | undefined) => (limit ? `${limit} MB heap limit` : 'default heap');
+
+/** The smallest and largest run of the example workflow with one heap setting, if both are there. */
+function workflowEnds(
+	result: UsageWorkflowResult,
+	heapLimitMb: number | undefined,
+): [UsageWorkflowRun, UsageWorkflowRun] | undefined {
+	const runs = result.runs.filter((run) => run.heapLimitMb === heapLimitMb);
+	const small = runs.find((run) => run.rows === Math.min(...result.sizes));
+	const large = runs.find((run) => run.rows === Math.max(...result.sizes));
+	return small && large && small !== large ? [small, large] : undefined;
+}
+
+/** Growth at the larger size over growth at the smaller (at least 5 MB, the sampling noise). */
+const workflowRatio = ([small, large]: [UsageWorkflowRun, UsageWorkflowRun]) =>
+	workflowGrowth(large) / Math.max(workflowGrowth(small), 5);
+
+function usageWorkflowTargets(report: BenchReport): TargetRow[] {
+	const result = report.usageWorkflow;
+	const target = `Usage metering example: peak n8n memory growth at 100,000 unreported rows at most ${USAGE_WORKFLOW_GROWTH_TARGET}x that at 10,000, every row reported`;
+	if (!result) return [];
+	if (isSkipped(result)) return [{ target, result: '-', met: undefined, why: result.skipped }];
+	const limit = Math.max(0, ...result.runs.map((run) => run.heapLimitMb ?? 0)) || undefined;
+	const limited = workflowEnds(result, limit);
+	const unlimited = workflowEnds(result, undefined);
+	const ends = limited ?? unlimited;
+	if (!ends) return [{ target, result: '-', met: undefined, why: 'two sizes were not measured' }];
+	const describe = (pair: [UsageWorkflowRun, UsageWorkflowRun]) =>
+		`${formatNumber(workflowRatio(pair), 3)}x with ${heapName(pair[0].heapLimitMb)} (${mb(workflowGrowth(pair[0]))} at ${pair[0].rows.toLocaleString('en-US')} rows, ${mb(workflowGrowth(pair[1]))} at ${pair[1].rows.toLocaleString('en-US')}; ${pair[1].pageRuns} page runs)`;
+	const errors = result.runs.filter((run) => run.error).map((run) => run.error);
+	const met = errors.length === 0 && workflowRatio(ends) <= USAGE_WORKFLOW_GROWTH_TARGET;
+	const other = limited && unlimited ? [unlimited] : [];
+	return [
+		{
+			target,
+			result: [ends, ...other].map(describe).join('; '),
+			met,
+			why: met
+				? limited && unlimited && workflowRatio(unlimited) > USAGE_WORKFLOW_GROWTH_TARGET
+					? "With Node's default heap settings V8 collects the garbage of finished page runs only at its next full collection, so the resident size first rises by a few hundred MB whatever the backlog; under a heap limit it collects before it grows, which shows what n8n holds: one page."
+					: ''
+				: (errors[0] ??
+					'Each page runs in an execution of its own; what still grows is held by the hourly run or by n8n itself.'),
+		},
+	];
+}
+
+function usageWorkflowSection(result: UsageWorkflowResult | Skipped | undefined): string {
+	if (!result) return '';
+	const heading = '### The usage-metering example workflow';
+	if (isSkipped(result)) return [heading, '', `Not measured: ${result.skipped}`].join('\n');
+	const settings = [...new Set(result.runs.map((run) => run.heapLimitMb))];
+	return [
+		heading,
+		'',
+		'workflows/koogallery-usage-metering.json as shipped (its hourly Schedule Trigger replaced by a Webhook of the same',
+		'name, to start one run), reporting the unreported rows of a private PostgreSQL (13 instances, one-second periods)',
+		'to the Open API mock. The hourly run lists pages of at most 1000 rows and calls the workflow itself once per page;',
+		`each size runs in its own fresh n8n, after a warm-up run of ${result.warmUpRows.toLocaleString('en-US')} rows, once with Node's default heap settings and`,
+		'once with a heap limit (`NODE_OPTIONS=--max-old-space-size=...`). RSS of the n8n process sampled every 50 ms, from',
+		'right before the run until its last execution ended.',
+		'',
+		markdownTable(
+			[
+				'n8n heap',
+				'Rows',
+				'Page runs',
+				'Calls',
+				'Largest call',
+				'Stored',
+				'Reported',
+				'Wall time',
+				'RSS before',
+				'RSS peak',
+				'Growth',
+				'Error',
+			],
+			result.runs.map((run) => [
+				heapName(run.heapLimitMb),
+				run.rows.toLocaleString('en-US'),
+				String(run.pageRuns),
+				String(run.calls),
+				String(run.largestCall),
+				run.stored.toLocaleString('en-US'),
+				run.reported.toLocaleString('en-US'),
+				`${formatNumber(run.wallMs / 1000, 3)} s`,
+				mb(run.rssBeforeMb),
+				mb(run.rssPeakMb),
+				mb(workflowGrowth(run)),
+				run.error ?? '',
+			]),
+		),
+		'',
+		...settings.map((limit) => {
+			const ends = workflowEnds(result, limit);
+			return ends
+				? `Memory growth from ${ends[0].rows.toLocaleString('en-US')} to ${ends[1].rows.toLocaleString('en-US')} rows, ${heapName(limit)}: ${formatNumber(workflowRatio(ends), 3)}x for ${formatNumber(ends[1].rows / ends[0].rows, 3)}x the rows.`
+				: '';
+		}),
+	].join('\n');
+}
+
 function machineSection(report: BenchReport): string {
 	const m = report.machine;
 	const postgres =
@@ -562,7 +670,12 @@ function usageSection(report: BenchReport): string {
 /** The whole BENCHMARKS.md text. */
 export function renderReport(report: BenchReport): string {
 	const notes = new Notes();
-	const targets = [...coreTargets(report), ...callTargets(report, notes), ...usageTargets(report)];
+	const targets = [
+		...coreTargets(report),
+		...callTargets(report, notes),
+		...usageTargets(report),
+		...usageWorkflowTargets(report),
+	];
 	return [
 		'# Benchmarks',
 		'',
@@ -598,5 +711,6 @@ export function renderReport(report: BenchReport): string {
 		'',
 		usageSection(report),
 		'',
+		...(report.usageWorkflow ? [usageWorkflowSection(report.usageWorkflow), ''] : []),
 	].join('\n');
 }

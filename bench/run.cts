@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs the three parts of issue 7 and the load of issue 8, and writes BENCHMARKS.md.
+ * `npm run bench`: runs the three parts of issue 7 (part 3 also measures the usage-metering example
+ * workflow, issue 21) and the load of issue 8, and writes BENCHMARKS.md.
  *
  *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,usage,load] [--quick] [--out=FILE]
  *                                        [--requests=N] [--rounds=N]
@@ -28,6 +29,7 @@ import { runN8nCallsBench } from './n8n-calls.cjs';
 import { packOnce } from './pack.cjs';
 import { renderReport, type BenchReport, type Skipped } from './report.cjs';
 import { runUsagePushBench } from './usage-push.cjs';
+import { runUsageWorkflowBench } from './usage-workflow.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 type Part = 'core' | 'n8n' | 'usage' | 'load';
@@ -161,12 +163,19 @@ async function main(): Promise<number> {
 	}
 
 	let usage: BenchReport['usage'] = notRun('usage');
+	let usageWorkflow: BenchReport['usageWorkflow'] = notRun('usage');
 	if (settings.parts.includes('usage') && tarball) {
 		log('part 3: usage push');
 		try {
 			usage = await runUsagePushBench({ tarball, sizes: settings.usageSizes, log });
 		} catch (error) {
 			usage = failure('usage', error);
+		}
+		log('part 3: the usage-metering example workflow (bench/usage-workflow.cts)');
+		try {
+			usageWorkflow = await runUsageWorkflowBench({ tarball, sizes: settings.usageSizes, log });
+		} catch (error) {
+			usageWorkflow = failure('usage workflow', error);
 		}
 		load.push({ when: 'after part 3 (usage push)', average: loadAverage() });
 	}
@@ -217,6 +226,7 @@ async function main(): Promise<number> {
 		core,
 		calls,
 		usage,
+		usageWorkflow,
 		trigger: settings.parts.includes('n8n') ? diagnoseTrigger(log) : undefined,
 	};
 	const saved = path.join(

@@ -143,7 +143,7 @@ function workflow(side: UsageSide): Record<string, unknown> {
 }
 
 /** Resident memory of a process in MB, from /proc (undefined when unreadable). */
-function rssMb(pid: number): number | undefined {
+export function rssMb(pid: number): number | undefined {
 	try {
 		const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
 		const match = /VmRSS:\s+(\d+) kB/.exec(status);

@@ -534,6 +534,237 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			expect(env.openApi.records()).toHaveLength(4);
 			env.pg.sql('DELETE FROM koogallery_usage WHERE reported_at IS NULL');
 		});
+
+		describe('more rows than one page (2,500 rows, pages of at most 1000)', () => {
+			const PAGE_ROWS = 2500;
+			type BatchRow = { id: number; reported_sn: string | null; attempts: number };
+			/**
+			 * Inserts `PAGE_ROWS` rows for the known instances, one-second periods from `hoursAgo` hours
+			 * ago, and runs `alongside` in the same transaction; returns the first row's id.
+			 */
+			const insertRows = (hoursAgo: number, alongside = ''): number => {
+				const [{ next }] = rows<{ next: number }>(
+					`SELECT coalesce(max(id), 0)::int + 1 AS next FROM koogallery_usage`,
+				);
+				env.pg.sql(`INSERT INTO koogallery_usage (instance_id, begin_time, end_time, usage_value)
+					SELECT 'usage-instance-' || (1 + n % 2),
+						now() - interval '${hoursAgo} hours' + n * interval '1 second',
+						now() - interval '${hoursAgo} hours' + (n + 1) * interval '1 second',
+						1 + n % 7
+					FROM generate_series(0, ${PAGE_ROWS - 1}) AS n;
+					${alongside}`);
+				const [{ low, high, count }] = rows<{ low: number; high: number; count: number }>(
+					`SELECT min(id)::int AS low, max(id)::int AS high, count(*)::int AS count
+					FROM koogallery_usage WHERE id >= ${next}`,
+				);
+				expect({ count, span: high - low + 1 }).toEqual({ count: PAGE_ROWS, span: PAGE_ROWS });
+				return low;
+			};
+			const batch = (first: number) =>
+				rows<BatchRow & { reported: boolean; claimed: boolean; last_error: string | null }>(
+					`SELECT id::int, reported_sn, attempts, last_error, reported_at IS NOT NULL AS reported,
+						claimed_until IS NOT NULL AS claimed
+					FROM koogallery_usage WHERE id >= ${first} ORDER BY id`,
+				);
+			/** How often each row of the batch was marked reported (the trigger below counts it). */
+			const marks = (first: number) =>
+				rows<{ id: number; times: number }>(
+					`SELECT id::int, count(*)::int AS times FROM e2e_usage_marks WHERE id >= ${first}
+					GROUP BY id ORDER BY id`,
+				);
+			/** The push calls since `from`, and how many records they carried in all. */
+			const pushesSince = (from: number) => {
+				const calls = usageCalls().filter((c) => c.index >= from);
+				return {
+					calls,
+					records: calls.reduce((sum, c) => sum + (c.records ?? 0), 0),
+					largest: Math.max(0, ...calls.map((c) => c.records ?? 0)),
+				};
+			};
+			const stopRuns = () =>
+				waitFor('runs in flight to finish', async () =>
+					(await env.n8n.listExecutions(env.workflows.usage.id)).every(
+						(run) => run.stoppedAt !== null,
+					)
+						? true
+						: undefined,
+				);
+
+			beforeAll(() => {
+				if (!env) return;
+				// Counts every change of reported_at, so a row marked twice would show.
+				env.pg.sql(`CREATE TABLE e2e_usage_marks (id bigint NOT NULL);
+					CREATE FUNCTION e2e_usage_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+					BEGIN INSERT INTO e2e_usage_marks (id) VALUES (NEW.id); RETURN NEW; END $$;
+					CREATE TRIGGER e2e_usage_mark AFTER UPDATE ON koogallery_usage FOR EACH ROW
+					WHEN (OLD.reported_at IS DISTINCT FROM NEW.reported_at) EXECUTE FUNCTION e2e_usage_mark();`);
+			});
+
+			afterAll(() => {
+				env?.pg.sql(`DROP TRIGGER IF EXISTS e2e_usage_mark ON koogallery_usage;
+					DROP TRIGGER IF EXISTS e2e_usage_fail ON koogallery_usage;
+					DROP FUNCTION IF EXISTS e2e_usage_mark(); DROP FUNCTION IF EXISTS e2e_usage_fail();
+					DROP TABLE IF EXISTS e2e_usage_marks; DROP TABLE IF EXISTS e2e_usage_fail_from;`);
+			});
+
+			it('pushes every row exactly once, at most 1000 a call, and marks it exactly once, each page in a run of its own, while runs overlap', async () => {
+				await stopRuns();
+				const runsBefore = new Set(
+					(await env.n8n.listExecutions(env.workflows.usage.id)).map((run) => run.id),
+				);
+				const fromCall = env.openApi.calls().length;
+				const duplicatesBefore = env.openApi.duplicates();
+				// KooGallery answers each push after 2.5 s, so a run of three pages outlasts the 3-second
+				// schedule and the next runs start while it is still sending.
+				env.openApi.setFaults({
+					seed: 3,
+					delayRate: 1,
+					delayMs: 2500,
+					paths: [OPEN_API_PATHS.usagePush],
+				});
+				const first = insertRows(8);
+				const done = await waitFor(
+					'all 2,500 rows reported',
+					() => {
+						const current = batch(first);
+						return current.every((r) => r.reported) ? current : undefined;
+					},
+					240_000,
+				);
+				env.openApi.setFaults(undefined);
+				await stopRuns();
+				const runs = (await env.n8n.listExecutions(env.workflows.usage.id)).filter(
+					(run) => !runsBefore.has(run.id),
+				);
+				// Runs did overlap: one of the scheduled runs started before an earlier one had ended.
+				const time = (value: string | null) =>
+					Date.parse(/[TZ]/.test(String(value)) ? String(value) : `${value}Z`.replace(' ', 'T'));
+				const scheduled = runs
+					.filter((run) => run.mode === 'trigger')
+					.sort((a, b) => time(a.startedAt) - time(b.startedAt));
+				expect(
+					scheduled.some((run, i) =>
+						scheduled.slice(0, i).some((earlier) => time(earlier.stoppedAt) > time(run.startedAt)),
+					),
+				).toBe(true);
+
+				const pushed = pushesSince(fromCall);
+				// Every row once: 2,500 records in all, no call over 1000, nothing sent twice.
+				expect({ records: pushed.records, duplicates: env.openApi.duplicates() }).toEqual({
+					records: PAGE_ROWS,
+					duplicates: duplicatesBefore,
+				});
+				expect(pushed.largest).toBeLessThanOrEqual(1000);
+				expect(pushed.calls.length).toBeGreaterThanOrEqual(3);
+				expect(pushed.calls.filter((c) => c.status !== 200)).toEqual([]);
+				// KooGallery holds each row's metering_sn once, the one the row keeps.
+				const stored = new Map(env.openApi.records().map((r) => [r.meteringSn, r]));
+				for (const row of done) {
+					expect({ id: row.id, stored: stored.has(String(row.reported_sn)) }).toEqual({
+						id: row.id,
+						stored: true,
+					});
+				}
+				expect(new Set(done.map((r) => r.reported_sn)).size).toBe(PAGE_ROWS);
+				expect(done.filter((r) => r.attempts !== 1 || r.last_error || r.claimed)).toEqual([]);
+				// Marked exactly once each.
+				const marked = marks(first);
+				expect(marked).toHaveLength(PAGE_ROWS);
+				expect(marked.filter((m) => m.times !== 1)).toEqual([]);
+				// The pages ran as runs of their own (called by the hourly run), at least one per page.
+				const pageRuns = runs.filter((run) => run.mode === 'integrated');
+				expect(pageRuns.length).toBeGreaterThanOrEqual(3);
+				expect(pageRuns.filter((run) => run.status !== 'success')).toEqual([]);
+			}, 300_000);
+
+			it('a failure in the middle of a run leaves that page and the rest unreported, never marked, and a later hour reports them once', async () => {
+				await stopRuns();
+				const fromCall = env.openApi.calls().length;
+				const duplicatesBefore = env.openApi.duplicates();
+				// The database fails while marking any row of the second page or later; the rule comes
+				// with the rows (one transaction), so no run sees the rows without it.
+				env.pg.sql(`CREATE TABLE e2e_usage_fail_from (id bigint NOT NULL);
+					CREATE FUNCTION e2e_usage_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+					BEGIN
+						IF NEW.id >= (SELECT id FROM e2e_usage_fail_from) THEN
+							RAISE EXCEPTION 'e2e: the database failed while marking row %', NEW.id;
+						END IF;
+						RETURN NEW;
+					END $$;`);
+				const first = insertRows(
+					4,
+					`INSERT INTO e2e_usage_fail_from SELECT max(id) - ${PAGE_ROWS - 1000 - 1} FROM koogallery_usage;
+					CREATE TRIGGER e2e_usage_fail BEFORE UPDATE ON koogallery_usage FOR EACH ROW
+					WHEN (NEW.reported_at IS NOT NULL AND OLD.reported_at IS NULL)
+					EXECUTE FUNCTION e2e_usage_fail();`,
+				);
+				const failFrom = first + 1000;
+				expect(rows(`SELECT id::int FROM e2e_usage_fail_from`)).toEqual([{ id: failFrom }]);
+
+				// Page 1 is reported; every later page is sent once, fails while being marked, and stays
+				// taken (claimed_until) by the failed run, so no later run sends it again.
+				await waitFor(
+					'page 1 reported, the later pages sent and left unreported',
+					() => {
+						const current = batch(first);
+						const later = current.filter((r) => r.id >= failFrom);
+						return current.filter((r) => r.id < failFrom).every((r) => r.reported) &&
+							later.every((r) => !r.reported && r.claimed) &&
+							pushesSince(fromCall).records >= PAGE_ROWS
+							? true
+							: undefined;
+					},
+					240_000,
+				);
+				await stopRuns();
+				const failed = batch(first);
+				expect(failed.filter((r) => r.reported).map((r) => r.id)).toEqual(
+					failed.filter((r) => r.id < failFrom).map((r) => r.id),
+				);
+				expect(
+					failed.filter((r) => r.id >= failFrom && (r.reported || r.reported_sn !== null)),
+				).toEqual([]);
+				expect(marks(first).map((m) => m.id)).toEqual(
+					failed.filter((r) => r.id < failFrom).map((r) => r.id),
+				);
+				expect(pushesSince(fromCall).records).toBe(PAGE_ROWS);
+				// The page's run names the step; the hourly run fails with it.
+				const pageAlert = await alertAbout(
+					'e2e: the database failed while marking row',
+					'step "Mark the accepted rows as reported"',
+				);
+				expect(pageAlert).toContain('Workflow "KooGallery: usage metering"');
+				await alertAbout(
+					'e2e: the database failed while marking row',
+					'step "Report the page in a run of its own"',
+				);
+
+				// An hour later: the database works again and the failed runs' claims have run out.
+				const retryFrom = env.openApi.calls().length;
+				env.pg.sql(`DROP TRIGGER e2e_usage_fail ON koogallery_usage;
+					UPDATE koogallery_usage SET claimed_until = now() - interval '1 second'
+					WHERE claimed_until IS NOT NULL;`);
+				const done = await waitFor(
+					'every row reported after the failure',
+					() => {
+						const current = batch(first);
+						return current.every((r) => r.reported) ? current : undefined;
+					},
+					240_000,
+				);
+				await stopRuns();
+				// The rows of the failed pages were sent once more (KooGallery counts them once: the same
+				// metering_sn), the reported page never again; every row is marked exactly once.
+				const retried = pushesSince(retryFrom);
+				expect(retried.records).toBe(PAGE_ROWS - 1000);
+				expect(retried.largest).toBeLessThanOrEqual(1000);
+				expect(env.openApi.duplicates() - duplicatesBefore).toBe(PAGE_ROWS - 1000);
+				const marked = marks(first);
+				expect(marked).toHaveLength(PAGE_ROWS);
+				expect(marked.filter((m) => m.times !== 1)).toEqual([]);
+				expect(done.filter((r) => r.last_error || r.claimed)).toEqual([]);
+			}, 600_000);
+		});
 	});
 
 	describe('joint-operation directory in PostgreSQL', () => {

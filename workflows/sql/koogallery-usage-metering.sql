@@ -19,6 +19,10 @@ CREATE TABLE IF NOT EXISTS koogallery_usage (
 	attempts integer NOT NULL DEFAULT 0,
 	-- why KooGallery did not accept the record the last time
 	last_error text,
+	-- while a run is sending the row: no other run takes it before this time
+	claimed_until timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now()
 );
+-- Tables made by an earlier version of the workflow get the column too.
+ALTER TABLE koogallery_usage ADD COLUMN IF NOT EXISTS claimed_until timestamptz;
 CREATE INDEX IF NOT EXISTS koogallery_usage_unreported ON koogallery_usage (id) WHERE reported_at IS NULL;
