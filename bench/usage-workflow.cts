@@ -22,13 +22,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {
-	installPack,
-	sendRequest,
-	startN8n,
-	type ExecutionSummary,
-	type N8nHandle,
-} from '../scripts/n8n-harness.cjs';
+import { installPack } from '../scripts/n8n-install.cjs';
+import { startN8n, type N8nHandle } from '../scripts/n8n-process.cjs';
+import { type ExecutionSummary } from '../scripts/n8n-database.cjs';
+import { sendRequest } from '../scripts/n8n-http.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
 import { OPEN_API_PATHS } from '../core/openapi-endpoints';
