@@ -5,7 +5,7 @@
  * (docs/protocol/koogallery-openapi-v1.md §A.2.1, docs/protocol/README.md decision 9), and the `SDK-HMAC-SHA256`
  * Authorization over exactly those bytes (§B.3). The credential's `authenticate` calls this.
  */
-import { signApigRequest } from './aksk-signer';
+import { signApigRequest } from './aksk/sign';
 import {
 	buildOpenApiUrl,
 	isNewUsagePush,

@@ -5,7 +5,7 @@
  * derived `metering_sn` when none is given, and every problem reported with the field it is about.
  * The record checks themselves are core/usage-signature's `validateUsageRecord`.
  */
-import { parseSdkDate } from './aksk-signer';
+import { parseSdkDate } from './aksk/date';
 import {
 	formatUsageTime,
 	validateUsageRecord,

@@ -4,7 +4,7 @@
  * `metering_sn` values, record checks and batches of at most 1000 records.
  */
 import { randomUUID } from 'node:crypto';
-import { formatSdkDate, parseSdkDate } from './aksk-signer';
+import { formatSdkDate, parseSdkDate } from './aksk/date';
 import { hmacSha256Base64, sha256Hex } from './hmac';
 
 /** KooGallery takes at most this many records in one push (spec §A.2.1, `usage_records` max 1000). */

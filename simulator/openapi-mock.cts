@@ -25,7 +25,8 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-import { parseSdkDate, verifyApigRequest } from '../core/aksk-signer';
+import { parseSdkDate } from '../core/aksk/date';
+import { verifyApigRequest } from '../core/aksk/verify';
 import { safeEqual } from '../core/hmac';
 import {
 	MAX_USAGE_AGE_MS,
