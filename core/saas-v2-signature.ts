@@ -1,3 +1,4 @@
+import { bodyText } from './fields';
 import { hmacSha256Hex, safeEqualHex } from './hmac';
 import { jacksonJson, readJavaStringMap, type JavaValue } from './java-json';
 import {
@@ -21,9 +22,7 @@ export function canonicalSaasV2Payload(rawBody: string | Buffer): string | undef
 	// Untrusted input: a body nested thousands deep parses but overflows the stack when written
 	// back, so any failure means "no canonical reading", never an exception.
 	try {
-		const value: unknown = JSON.parse(
-			typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'),
-		);
+		const value: unknown = JSON.parse(bodyText(rawBody));
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
 		const record = value as Record<string, unknown>;
 		const sorted: Record<string, unknown> = {};
@@ -79,10 +78,7 @@ export type BodyReading = readonly [
 /** The kit sample binds the body to `Map<String, Object>`: only the canonical reading applies. */
 export const KIT_READINGS: readonly BodyReading[] = [['canonical', canonicalSaasV2Payload]];
 /** The V2.0 basic interfaces: the canonical reading, then the `Map<String, String>` one. */
-export const SAAS_V2_READINGS: readonly BodyReading[] = [
-	...KIT_READINGS,
-	['java', javaMapSaasV2Payload],
-];
+const SAAS_V2_READINGS: readonly BodyReading[] = [...KIT_READINGS, ['java', javaMapSaasV2Payload]];
 
 /**
  * The readings of a body to try, in order (docs/protocol/README.md decision 2): the exact raw bytes, then each
@@ -95,7 +91,7 @@ export function bodyForms(
 	readings: readonly BodyReading[],
 ): Array<{ form: string; sign: (key: string) => string }> {
 	const built: Array<string | undefined> = [];
-	const seen = () => [typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'), ...built];
+	const seen = () => [bodyText(rawBody), ...built];
 	const body = (index: number): string | undefined => {
 		while (built.length <= index) {
 			const [, read] = readings[built.length];

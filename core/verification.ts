@@ -40,7 +40,7 @@ export interface VerificationSuccess {
 export type VerificationResult = VerificationSuccess | VerificationFailure;
 
 /** Default timestamp tolerance, both directions (docs/protocol/README.md decision 2). */
-export const DEFAULT_TOLERANCE_MS = 60_000;
+const DEFAULT_TOLERANCE_MS = 60_000;
 
 /** What every verifier takes besides the request itself: the keys, the clock and the replay cache. */
 export interface VerifyOptions {

@@ -13,7 +13,7 @@ import {
 } from './canonical';
 import { formatSdkDate, SDK_DATE_HEADER } from './date';
 
-export const APIG_ALGORITHM = 'SDK-HMAC-SHA256';
+const APIG_ALGORITHM = 'SDK-HMAC-SHA256';
 
 export interface SignApigRequestInput extends ApigRequest {
 	ak: string;

@@ -4,11 +4,11 @@
  * to check APIG's backend signature on gateway calls, and by the simulator's mock of
  * KooGallery's Open APIs.
  */
-import { hmacSha256Hex, safeEqualHex } from '../hmac';
+import { safeEqualHex } from '../hmac';
 import { failure, skewText, type VerificationFailure } from '../verification';
 import { canonicalRequest, lowercaseHeaders, parseUrl, type ApigRequest } from './canonical';
 import { parseSdkDate, SDK_DATE_HEADER } from './date';
-import { stringToSign } from './sign';
+import { apigSignature, stringToSign } from './sign';
 
 /**
  * Clock skew accepted by `verifyApigRequest` by default: 15 minutes each way. The APIG limit is
@@ -93,7 +93,7 @@ function verify(input: VerifyApigRequestInput): ApigVerificationResult {
 	const refusal =
 		sk === undefined || sk === ''
 			? `The access key "${authorization.ak}" is not known.`
-			: safeEqualHex(hmacSha256Hex(sk, toSign), authorization.signature)
+			: safeEqualHex(apigSignature(sk, toSign), authorization.signature)
 				? undefined
 				: 'The signature in "Authorization" does not match the request. Compare the canonical request below with the one the client signed.';
 	if (refusal !== undefined) {
