@@ -8,6 +8,7 @@ import {
 	type VerificationFailure,
 	type VerificationResult,
 	type VerifyOptions,
+	verifyOptions,
 } from './verification';
 
 /** Bodies above this size are refused before any hashing or parsing (KooGallery's are < 10 KB). */
@@ -132,6 +133,40 @@ export function bodyTooLarge(rawBody: string | Buffer): VerificationFailure | un
 		: undefined;
 }
 
+/** The signed parts of a V2.0 or kit call, as read from the query or the headers, with their names. */
+export interface SignedBodyCall extends VerifyOptions {
+	rawBody: string | Buffer;
+	signature: { name: string; value: string };
+	timestamp: { name: string; value: string };
+	nonce: string;
+	/** The hex signature of a body for a key (nonce and timestamp already bound). */
+	sign: (key: string, body: string | Buffer) => string;
+	readings: readonly BodyReading[];
+}
+
+/**
+ * The checks a V2.0 call and a kit call share once their signed parts are read: body size, then
+ * timestamp, hex signature over the raw body and each reading, and nonce (`checkSignedRequest`).
+ */
+export function checkSignedBody(call: SignedBodyCall): VerificationResult {
+	const tooLarge = bodyTooLarge(call.rawBody);
+	if (tooLarge) return tooLarge;
+	return checkSignedRequest({
+		keys: call.keys,
+		timestamp: call.timestamp.value,
+		timestampName: call.timestamp.name,
+		signature: call.signature.value,
+		signatureName: call.signature.name,
+		nonce: call.nonce,
+		forms: bodyForms(call.rawBody, call.sign, call.readings),
+		compare: safeEqualHex,
+		nowMs: call.nowMs,
+		toleranceMs: call.toleranceMs,
+		nonceStore: call.nonceStore,
+		nonceTtlMs: call.nonceTtlMs,
+	});
+}
+
 /**
  * Verifies a SaaS V2.0 call: the exact raw body first, then the canonical form Huawei's sample
  * uses, then the form its `Map<String, String>` binding gives. Never throws; a failure says which
@@ -151,26 +186,13 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 			'nonce',
 		);
 	}
-	const rawBody = input.rawBody ?? '';
-	const tooLarge = bodyTooLarge(rawBody);
-	if (tooLarge) return tooLarge;
-	const forms = bodyForms(
-		rawBody,
-		(key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
-		SAAS_V2_READINGS,
-	);
-	return checkSignedRequest({
-		keys: input.keys,
-		timestamp: timestamp.value,
-		timestampName: 'timestamp',
-		signature: signature.value,
-		signatureName: 'signature',
+	return checkSignedBody({
+		...verifyOptions(input),
+		rawBody: input.rawBody ?? '',
+		signature: { name: 'signature', value: signature.value },
+		timestamp: { name: 'timestamp', value: timestamp.value },
 		nonce: nonce.value,
-		forms,
-		compare: safeEqualHex,
-		nowMs: input.nowMs,
-		toleranceMs: input.toleranceMs,
-		nonceStore: input.nonceStore,
-		nonceTtlMs: input.nonceTtlMs,
+		sign: (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
+		readings: SAAS_V2_READINGS,
 	});
 }
