@@ -6,7 +6,6 @@ import {
 	type VerificationFailure,
 	type VerificationResult,
 	type VerifyOptions,
-	verifyOptions,
 } from './verification';
 
 /**
@@ -96,13 +95,11 @@ export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 	if (!timestamp.ok) return timestamp;
 	const nonce = readHeader(input.headers, KIT_HEADERS.nonce, false);
 	if (!nonce.ok) return nonce;
-	return checkSignedBody({
-		...verifyOptions(input),
-		rawBody: input.rawBody ?? '',
+	return checkSignedBody(input, {
 		signature: { name: KIT_HEADERS.sign, value: signature.value },
 		timestamp: { name: KIT_HEADERS.timestamp, value: timestamp.value },
 		nonce: nonce.value,
-		sign: (key, body) => signKitRequest(key, body, nonce.value, timestamp.value),
 		readings: KIT_READINGS,
+		sign: (key, body) => signKitRequest(key, body, nonce.value, timestamp.value),
 	});
 }

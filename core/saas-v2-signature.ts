@@ -8,7 +8,6 @@ import {
 	type VerificationFailure,
 	type VerificationResult,
 	type VerifyOptions,
-	verifyOptions,
 } from './verification';
 
 /** Bodies above this size are refused before any hashing or parsing (KooGallery's are < 10 KB). */
@@ -134,36 +133,39 @@ export function bodyTooLarge(rawBody: string | Buffer): VerificationFailure | un
 }
 
 /** The signed parts of a V2.0 or kit call, as read from the query or the headers, with their names. */
-export interface SignedBodyCall extends VerifyOptions {
-	rawBody: string | Buffer;
+export interface SignedBodyCall {
 	signature: { name: string; value: string };
 	timestamp: { name: string; value: string };
 	nonce: string;
+	readings: readonly BodyReading[];
 	/** The hex signature of a body for a key (nonce and timestamp already bound). */
 	sign: (key: string, body: string | Buffer) => string;
-	readings: readonly BodyReading[];
 }
 
 /**
  * The checks a V2.0 call and a kit call share once their signed parts are read: body size, then
  * timestamp, hex signature over the raw body and each reading, and nonce (`checkSignedRequest`).
  */
-export function checkSignedBody(call: SignedBodyCall): VerificationResult {
-	const tooLarge = bodyTooLarge(call.rawBody);
+export function checkSignedBody(
+	input: VerifyOptions & { rawBody: string | Buffer },
+	call: SignedBodyCall,
+): VerificationResult {
+	const rawBody = input.rawBody ?? '';
+	const tooLarge = bodyTooLarge(rawBody);
 	if (tooLarge) return tooLarge;
 	return checkSignedRequest({
-		keys: call.keys,
+		keys: input.keys,
 		timestamp: call.timestamp.value,
 		timestampName: call.timestamp.name,
 		signature: call.signature.value,
 		signatureName: call.signature.name,
 		nonce: call.nonce,
-		forms: bodyForms(call.rawBody, call.sign, call.readings),
+		forms: bodyForms(rawBody, call.sign, call.readings),
 		compare: safeEqualHex,
-		nowMs: call.nowMs,
-		toleranceMs: call.toleranceMs,
-		nonceStore: call.nonceStore,
-		nonceTtlMs: call.nonceTtlMs,
+		nowMs: input.nowMs,
+		toleranceMs: input.toleranceMs,
+		nonceStore: input.nonceStore,
+		nonceTtlMs: input.nonceTtlMs,
 	});
 }
 
@@ -186,13 +188,11 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 			'nonce',
 		);
 	}
-	return checkSignedBody({
-		...verifyOptions(input),
-		rawBody: input.rawBody ?? '',
+	return checkSignedBody(input, {
 		signature: { name: 'signature', value: signature.value },
 		timestamp: { name: 'timestamp', value: timestamp.value },
 		nonce: nonce.value,
-		sign: (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
 		readings: SAAS_V2_READINGS,
+		sign: (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
 	});
 }

@@ -53,12 +53,6 @@ export interface VerifyOptions {
 	nonceTtlMs?: number;
 }
 
-/** Only the `VerifyOptions` of a verifier's input (keys, clock, tolerance, nonce store). */
-export function verifyOptions(input: VerifyOptions): VerifyOptions {
-	const { keys, nowMs, toleranceMs, nonceStore, nonceTtlMs } = input;
-	return { keys, nowMs, toleranceMs, nonceStore, nonceTtlMs };
-}
-
 /** Remembers nonces to refuse replays. Implementations may be shared between processes. */
 export interface NonceStore {
 	/** Returns true if the nonce is new (and remembers it until `nowMs + ttlMs`), false if seen. */
