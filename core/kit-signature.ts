@@ -95,11 +95,14 @@ export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 	if (!timestamp.ok) return timestamp;
 	const nonce = readHeader(input.headers, KIT_HEADERS.nonce, false);
 	if (!nonce.ok) return nonce;
-	return checkSignedBody(input, {
-		signature: { name: KIT_HEADERS.sign, value: signature.value },
-		timestamp: { name: KIT_HEADERS.timestamp, value: timestamp.value },
-		nonce: nonce.value,
-		readings: KIT_READINGS,
-		sign: (key, body) => signKitRequest(key, body, nonce.value, timestamp.value),
-	});
+	return checkSignedBody(
+		input,
+		{
+			signature: { name: KIT_HEADERS.sign, value: signature.value },
+			timestamp: { name: KIT_HEADERS.timestamp, value: timestamp.value },
+			nonce: nonce.value,
+			readings: KIT_READINGS,
+		},
+		(key, body) => signKitRequest(key, body, nonce.value, timestamp.value),
+	);
 }

@@ -138,17 +138,17 @@ export interface SignedBodyCall {
 	timestamp: { name: string; value: string };
 	nonce: string;
 	readings: readonly BodyReading[];
-	/** The hex signature of a body for a key (nonce and timestamp already bound). */
-	sign: (key: string, body: string | Buffer) => string;
 }
 
 /**
  * The checks a V2.0 call and a kit call share once their signed parts are read: body size, then
  * timestamp, hex signature over the raw body and each reading, and nonce (`checkSignedRequest`).
+ * `sign` gives the hex signature of a body for a key (nonce and timestamp already bound).
  */
 export function checkSignedBody(
 	input: VerifyOptions & { rawBody: string | Buffer },
 	call: SignedBodyCall,
+	sign: (key: string, body: string | Buffer) => string,
 ): VerificationResult {
 	const rawBody = input.rawBody ?? '';
 	const tooLarge = bodyTooLarge(rawBody);
@@ -160,7 +160,7 @@ export function checkSignedBody(
 		signature: call.signature.value,
 		signatureName: call.signature.name,
 		nonce: call.nonce,
-		forms: bodyForms(rawBody, call.sign, call.readings),
+		forms: bodyForms(rawBody, sign, call.readings),
 		compare: safeEqualHex,
 		nowMs: input.nowMs,
 		toleranceMs: input.toleranceMs,
@@ -188,11 +188,14 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 			'nonce',
 		);
 	}
-	return checkSignedBody(input, {
-		signature: { name: 'signature', value: signature.value },
-		timestamp: { name: 'timestamp', value: timestamp.value },
-		nonce: nonce.value,
-		readings: SAAS_V2_READINGS,
-		sign: (key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
-	});
+	return checkSignedBody(
+		input,
+		{
+			signature: { name: 'signature', value: signature.value },
+			timestamp: { name: 'timestamp', value: timestamp.value },
+			nonce: nonce.value,
+			readings: SAAS_V2_READINGS,
+		},
+		(key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
+	);
 }
