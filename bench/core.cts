@@ -7,7 +7,8 @@
  */
 import { createCipheriv, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-import { canonicalRequest, signApigRequest, type SignApigRequestInput } from '../core/aksk-signer';
+import { canonicalRequest } from '../core/aksk/canonical';
+import { signApigRequest, type SignApigRequestInput } from '../core/aksk/sign';
 import { bodySignHeader, signedJsonResponse, toKooGalleryJson } from '../core/body-sign';
 import {
 	deriveAesKey,

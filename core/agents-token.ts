@@ -13,7 +13,7 @@
 import { hmacSha256, safeEqual } from './hmac';
 
 /** The header KooGallery's sample (and Zhipu's SDKs) put on the token. */
-export const AGENTS_TOKEN_HEADER: Readonly<Record<string, unknown>> = {
+const AGENTS_TOKEN_HEADER: Readonly<Record<string, unknown>> = {
 	alg: 'HS256',
 	sign_type: 'SIGN',
 };
@@ -145,6 +145,29 @@ export function verifyAgentsToken(
 	headerValue: string | undefined,
 	options: VerifyAgentsTokenOptions,
 ): AgentsTokenResult {
+	const token = readToken(headerValue);
+	if (!('parts' in token)) return token;
+	const claims = readClaims(token.header, token.payload);
+	if (!('apiKey' in claims)) return claims;
+	const keyIndex = matchingKey(token.parts, claims.apiKey, options.keys);
+	if (typeof keyIndex !== 'number') return keyIndex;
+	const timestampMs = agentsTimeToMs(claims.timestamp);
+	const late = checkTimes(timestampMs, claims.exp, options);
+	if (late) return late;
+	const { apiKey, exp } = claims;
+	return exp === undefined
+		? { ok: true, apiKey, timestampMs, keyIndex }
+		: { ok: true, apiKey, timestampMs, exp, keyIndex };
+}
+
+interface ReadToken {
+	parts: string[];
+	header: Record<string, unknown>;
+	payload: Record<string, unknown>;
+}
+
+/** The token's three parts and its decoded header and payload (steps 1–2); or why not. */
+function readToken(headerValue: string | undefined): ReadToken | AgentsTokenFailure {
 	if (typeof headerValue !== 'string' || headerValue.trim() === '') {
 		return fail('missing', 'The request carries no gateway token.');
 	}
@@ -167,6 +190,20 @@ export function verifyAgentsToken(
 	if (!header || !payload) {
 		return fail('malformed', "The gateway token's header or payload is not a JSON object.");
 	}
+	return { parts, header, payload };
+}
+
+interface Claims {
+	apiKey: string;
+	timestamp: number;
+	exp?: number;
+}
+
+/** The algorithm checked and the claims read (steps 3–4); or why not. */
+function readClaims(
+	header: Record<string, unknown>,
+	payload: Record<string, unknown>,
+): Claims | AgentsTokenFailure {
 	if (header.alg !== 'HS256') {
 		return fail(
 			'algorithm',
@@ -179,9 +216,7 @@ export function verifyAgentsToken(
 			`The gateway token's sign_type is ${shown(String(header.sign_type))}; only "SIGN" is accepted.`,
 		);
 	}
-	const apiKey = payload.api_key;
-	const timestamp = payload.timestamp;
-	const exp = payload.exp;
+	const { api_key: apiKey, timestamp, exp } = payload;
 	if (typeof apiKey !== 'string' || apiKey === '') {
 		return fail('malformed', 'The gateway token has no api_key.');
 	}
@@ -191,7 +226,19 @@ export function verifyAgentsToken(
 	if (exp !== undefined && (typeof exp !== 'number' || !Number.isFinite(exp) || exp < 0)) {
 		return fail('malformed', "The gateway token's exp is not a number.");
 	}
-	const candidates = options.keys
+	return { apiKey, timestamp, exp: exp as number | undefined };
+}
+
+/**
+ * The index of the configured pair whose APP Secret signed the token (steps 5–6: every pair
+ * with that APP Key is tried, in constant time each); or why none.
+ */
+function matchingKey(
+	parts: string[],
+	apiKey: string,
+	keys: ReadonlyArray<AgentsKey>,
+): number | AgentsTokenFailure {
+	const candidates = keys
 		.map((key, keyIndex) => ({ ...key, keyIndex }))
 		.filter((key) => key.appKey !== '' && key.appSecret !== '' && key.appKey === apiKey);
 	if (candidates.length === 0) {
@@ -211,10 +258,18 @@ export function verifyAgentsToken(
 			`The gateway token's signature does not match the APP Secret configured for APP Key ${shown(apiKey)}.`,
 		);
 	}
+	return match.keyIndex;
+}
+
+/** `timestamp` within the window and `exp` not passed (step 7); undefined when both hold. */
+function checkTimes(
+	timestampMs: number,
+	exp: number | undefined,
+	options: VerifyAgentsTokenOptions,
+): AgentsTokenFailure | undefined {
 	const windowMs = (options.windowSeconds ?? AGENTS_DEFAULT_WINDOW_SECONDS) * 1000;
 	const skewMs = (options.skewSeconds ?? AGENTS_DEFAULT_SKEW_SECONDS) * 1000;
 	const nowMs = options.nowMs;
-	const timestampMs = agentsTimeToMs(timestamp);
 	if (timestampMs < nowMs - windowMs - skewMs) {
 		return fail(
 			'stale',
@@ -233,7 +288,5 @@ export function verifyAgentsToken(
 			`The gateway token expired ${Math.round((nowMs - agentsTimeToMs(exp)) / 1000)} s ago.`,
 		);
 	}
-	return exp === undefined
-		? { ok: true, apiKey, timestampMs, keyIndex: match.keyIndex }
-		: { ok: true, apiKey, timestampMs, exp, keyIndex: match.keyIndex };
+	return undefined;
 }

@@ -114,7 +114,7 @@ export function readCapturedHeaders(input: unknown): Record<string, unknown> {
 }
 
 /** The body as text: a string as it is; an object from an expression as compact JSON. */
-export function readCapturedBody(input: unknown): string {
+function readCapturedBody(input: unknown): string {
 	if (input === undefined || input === null) return '';
 	if (typeof input === 'string') return input;
 	if (Buffer.isBuffer(input)) return input.toString('utf8');

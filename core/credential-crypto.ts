@@ -3,7 +3,14 @@
  * docs/protocol/koogallery-openapi-v1.md §C.6): AES-CBC with PKCS#5 padding, the key taken from Sun's `SHA1PRNG`
  * seeded with the seller's access key, wire form = 16-character alphanumeric IV + Base64(ciphertext).
  */
-import { createCipheriv, createDecipheriv, createHash, randomInt } from 'node:crypto';
+import {
+	createCipheriv,
+	createDecipheriv,
+	createSecretKey,
+	hash,
+	randomInt,
+	type KeyObject,
+} from 'node:crypto';
 
 /** `encryptType` on the wire: `'1'` = AES-256-CBC (the default), `'2'` = AES-128-CBC. */
 export type EncryptType = '1' | '2';
@@ -60,6 +67,9 @@ export function isEncryptType(value: unknown): value is EncryptType {
 	return value === '1' || value === '2';
 }
 
+/** The OpenSSL cipher name for a key size (a constant string, as the cipher lookup prefers). */
+const cipherName = (bits: 128 | 256): string => (bits === 256 ? 'aes-256-cbc' : 'aes-128-cbc');
+
 function keyBits(encryptType: unknown): 128 | 256 {
 	if (encryptType === '1') return 256;
 	if (encryptType === '2') return 128;
@@ -67,7 +77,7 @@ function keyBits(encryptType: unknown): 128 | 256 {
 }
 
 function sha1(data: Buffer): Buffer {
-	return createHash('sha1').update(data).digest();
+	return hash('sha1', data, 'buffer');
 }
 
 /** Reads a byte as Java's signed `byte` (-128..127). */
@@ -109,7 +119,7 @@ export function sha1PrngBytes(seed: Buffer, length: number): Buffer {
 	return Buffer.concat(blocks).subarray(0, length);
 }
 
-const keyCache = new Map<string, Buffer>();
+const keyCache = new Map<string, KeyObject>();
 
 function requireAccessKey(accessKey: unknown): string {
 	if (typeof accessKey !== 'string' || accessKey.length === 0) {
@@ -119,24 +129,37 @@ function requireAccessKey(accessKey: unknown): string {
 }
 
 /**
- * The AES key Huawei's Java derives from the access key: `KeyGenerator("AES").init(bits,
- * SHA1PRNG seeded with accessKey's UTF-8 bytes)`. Recently used keys are cached (at most 16,
- * indexed by a SHA-256 of bits and key); callers get their own copy.
+ * The derived key from the cache (at most 16 recently used keys, indexed by a SHA-256 of bits and
+ * key, so the cache never holds an access key), derived on a miss. Kept as a `KeyObject`, which
+ * the ciphers take without copying.
  */
-export function deriveAesKey(accessKey: string, bits: 128 | 256): Buffer {
+function cachedAesKey(accessKey: string, bits: 128 | 256): KeyObject {
 	const key = requireAccessKey(accessKey);
-	if (bits !== 128 && bits !== 256)
-		throw new KooGalleryCryptoError('AES key size must be 128 or 256 bits.');
-	const cacheId = createHash('sha256').update(`${bits}:`).update(key, 'utf8').digest('hex');
+	const cacheId = hash('sha256', `${bits}:${key}`, 'base64');
 	let derived = keyCache.get(cacheId);
 	if (derived) {
-		keyCache.delete(cacheId);
-	} else {
-		derived = sha1PrngBytes(Buffer.from(key, 'utf8'), bits / 8);
-		if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
+		if (keyCache.size > 1) {
+			keyCache.delete(cacheId);
+			keyCache.set(cacheId, derived);
+		}
+		return derived;
 	}
+	derived = createSecretKey(sha1PrngBytes(Buffer.from(key, 'utf8'), bits / 8));
+	if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value as string);
 	keyCache.set(cacheId, derived);
-	return Buffer.from(derived);
+	return derived;
+}
+
+/**
+ * The AES key Huawei's Java derives from the access key: `KeyGenerator("AES").init(bits,
+ * SHA1PRNG seeded with accessKey's UTF-8 bytes)`. Recently used keys are cached; callers get
+ * their own copy.
+ */
+export function deriveAesKey(accessKey: string, bits: 128 | 256): Buffer {
+	requireAccessKey(accessKey);
+	if (bits !== 128 && bits !== 256)
+		throw new KooGalleryCryptoError('AES key size must be 128 or 256 bits.');
+	return cachedAesKey(accessKey, bits).export();
 }
 
 /** A fresh IV: 16 characters drawn from [A-Za-z0-9] with `crypto.randomInt`. */
@@ -163,30 +186,30 @@ export function encryptCredential(
 	}
 	if (typeof plaintext !== 'string')
 		throw new KooGalleryCryptoError('The value to encrypt must be a string.');
-	const data = Buffer.from(plaintext, 'utf8');
-	if (wireLength(data.length) > MAX_CREDENTIAL_LENGTH) {
+	const bytes = Buffer.byteLength(plaintext, 'utf8');
+	if (wireLength(bytes) > MAX_CREDENTIAL_LENGTH) {
 		throw new KooGalleryCryptoError(
-			`The encrypted value would be ${wireLength(data.length)} characters; KooGallery allows ${MAX_CREDENTIAL_LENGTH}, ` +
-				`so the text may be at most ${MAX_CREDENTIAL_PLAINTEXT_BYTES} bytes of UTF-8 (it is ${data.length}).`,
+			`The encrypted value would be ${wireLength(bytes)} characters; KooGallery allows ${MAX_CREDENTIAL_LENGTH}, ` +
+				`so the text may be at most ${MAX_CREDENTIAL_PLAINTEXT_BYTES} bytes of UTF-8 (it is ${bytes}).`,
 		);
 	}
 	const cipher = createCipheriv(
-		`aes-${bits}-cbc`,
-		deriveAesKey(accessKey, bits),
+		cipherName(bits),
+		cachedAesKey(accessKey, bits),
 		Buffer.from(iv, 'latin1'),
 	);
-	return iv + Buffer.concat([cipher.update(data), cipher.final()]).toString('base64');
+	return iv + Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
 }
 
 /** AES-CBC decryption; undefined when the padding is wrong (node's own error text is dropped). */
 function aesDecrypt(
 	bits: 128 | 256,
-	key: Buffer,
+	key: KeyObject,
 	iv: string,
 	ciphertext: Buffer,
 ): Buffer | undefined {
 	try {
-		const decipher = createDecipheriv(`aes-${bits}-cbc`, key, Buffer.from(iv, 'latin1'));
+		const decipher = createDecipheriv(cipherName(bits), key, Buffer.from(iv, 'latin1'));
 		return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
 	} catch {
 		return undefined;
@@ -217,7 +240,7 @@ function decrypt(accessKey: string, wire: string, encryptType: EncryptType, what
 	if (ciphertext.length === 0 || ciphertext.length % BLOCK_SIZE !== 0) {
 		throw new KooGalleryCryptoError(`The encrypted ${what} is not a whole number of AES blocks.`);
 	}
-	const plain = aesDecrypt(bits, deriveAesKey(accessKey, bits), iv, ciphertext);
+	const plain = aesDecrypt(bits, cachedAesKey(accessKey, bits), iv, ciphertext);
 	if (!plain) {
 		throw new KooGalleryCryptoError(
 			`The encrypted ${what} could not be decrypted (bad padding): wrong access key or wrong encryptType.`,

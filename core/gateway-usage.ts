@@ -14,16 +14,6 @@
  * status in [200, 300) are billed.
  */
 
-/** The Agents usage fields, by the name the gateway reads (its default parse field). */
-export const AGENTS_USAGE_FIELDS = {
-	promptTokens: 'prompt_tokens',
-	completionTokens: 'completion_tokens',
-	totalTokens: 'total_tokens',
-	imageCount: 'image_count',
-	videoDuration: 'video_duration',
-	audioMilliseconds: 'content_duration_in_milliseconds',
-} as const;
-
 /** The gateway's default parse path for each billing item, as shown in the seller console. */
 export const AGENTS_PARSE_PATHS = {
 	prompt_tokens: 'usage.prompt_tokens',

@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 /** Text is hashed as UTF-8; Buffers are hashed as they are. */
 export type Bytes = string | Buffer;
@@ -18,9 +18,9 @@ export function hmacSha256Base64(key: Bytes, data: Bytes): string {
 	return createHmac('sha256', key).update(data).digest('base64');
 }
 
-/** Lowercase hex SHA-256. */
+/** Lowercase hex SHA-256 (one-shot `crypto.hash`: no Hash object for a single digest). */
 export function sha256Hex(data: Bytes): string {
-	return createHash('sha256').update(data).digest('hex');
+	return hash('sha256', data, 'hex');
 }
 
 const HEX = /^[0-9a-fA-F]*$/;

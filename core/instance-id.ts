@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { trimmedText } from './fields';
 
 /**
  * The instance ID a new purchase is answered with when the workflow gives none (docs/protocol/README.md
@@ -12,7 +13,7 @@ import { createHash } from 'node:crypto';
 export const MAX_INSTANCE_ID_LENGTH = 64;
 
 const text = (value: unknown): string =>
-	typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+	typeof value === 'number' ? String(value) : trimmedText(value);
 
 /**
  * The stable default instance ID of a new purchase, or undefined when the call names no order:

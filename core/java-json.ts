@@ -5,6 +5,7 @@
  * number's exact text when it reads it into a String (`99.9900` stays `99.9900`, where
  * `JSON.parse` would make it `99.99`), so the top-level values are read from the raw text here.
  */
+import { bodyText } from './fields';
 
 /** A top-level value as the Java samples hold it: text, or (an object or array) its compact JSON. */
 export type JavaValue = string | { json: string };
@@ -52,7 +53,7 @@ const skipSpace = (text: string, i: number): number => {
  * repeated name keeps its last value, as Jackson does. Undefined when the body is not a JSON object. Never throws.
  */
 export function readJavaStringMap(rawBody: string | Buffer): Map<string, JavaValue> | undefined {
-	const text = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
+	const text = bodyText(rawBody);
 	try {
 		const parsed: unknown = JSON.parse(text);
 		if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;

@@ -1,7 +1,6 @@
-import { hmacSha256Hex, safeEqualHex } from './hmac';
-import { bodyForms, bodyTooLarge, canonicalSaasV2Payload, KIT_READINGS } from './saas-v2-signature';
+import { hmacSha256Hex } from './hmac';
+import { canonicalSaasV2Payload, checkSignedBody, KIT_READINGS } from './saas-v2-signature';
 import {
-	checkSignedRequest,
 	failure,
 	readParameter,
 	type VerificationFailure,
@@ -87,7 +86,7 @@ export function readHeader(
 /**
  * Verifies a kit sync call (spec §0.2, docs/protocol/README.md decision 3): the exact raw body first, then the
  * canonical form Huawei's sample signs. Checks the timestamp window, the key (current, then
- * previous) and the nonce through {@link checkSignedRequest}. Never throws.
+ * previous) and the nonce through {@link checkSignedBody}. Never throws.
  */
 export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 	const signature = readHeader(input.headers, KIT_HEADERS.sign, true);
@@ -96,26 +95,14 @@ export function verifyKitRequest(input: KitVerifyInput): VerificationResult {
 	if (!timestamp.ok) return timestamp;
 	const nonce = readHeader(input.headers, KIT_HEADERS.nonce, false);
 	if (!nonce.ok) return nonce;
-	const rawBody = input.rawBody ?? '';
-	const tooLarge = bodyTooLarge(rawBody);
-	if (tooLarge) return tooLarge;
-	const forms = bodyForms(
-		rawBody,
+	return checkSignedBody(
+		input,
+		{
+			signature: { name: KIT_HEADERS.sign, value: signature.value },
+			timestamp: { name: KIT_HEADERS.timestamp, value: timestamp.value },
+			nonce: nonce.value,
+			readings: KIT_READINGS,
+		},
 		(key, body) => signKitRequest(key, body, nonce.value, timestamp.value),
-		KIT_READINGS,
 	);
-	return checkSignedRequest({
-		keys: input.keys,
-		timestamp: timestamp.value,
-		timestampName: KIT_HEADERS.timestamp,
-		signature: signature.value,
-		signatureName: KIT_HEADERS.sign,
-		nonce: nonce.value,
-		forms,
-		compare: safeEqualHex,
-		nowMs: input.nowMs,
-		toleranceMs: input.toleranceMs,
-		nonceStore: input.nonceStore,
-		nonceTtlMs: input.nonceTtlMs,
-	});
 }

@@ -3,7 +3,7 @@
  * one host per site, a custom base URL for the local mock or a seller's gateway, and the paths
  * of the APIs the action node calls.
  */
-import { apigEncode } from './aksk-signer';
+import { apigEncode } from './aksk/canonical';
 
 /** The sites a seller can be on, plus `custom` for a base URL of one's own. */
 export type OpenApiSite = 'cn' | 'cnFallback' | 'intl' | 'eu' | 'custom';

@@ -5,7 +5,7 @@
  * (docs/protocol/koogallery-openapi-v1.md §A.2.1, docs/protocol/README.md decision 9), and the `SDK-HMAC-SHA256`
  * Authorization over exactly those bytes (§B.3). The credential's `authenticate` calls this.
  */
-import { signApigRequest } from './aksk-signer';
+import { signApigRequest } from './aksk/sign';
 import {
 	buildOpenApiUrl,
 	isNewUsagePush,
@@ -13,6 +13,7 @@ import {
 	type QueryInput,
 } from './openapi-endpoints';
 import { usagePushHeaders } from './usage-signature';
+import { textField, trimmedText } from './fields';
 
 /** The fields of the `KooGallery Open API` credential (n8n hands them over decrypted). */
 export interface OpenApiCredentialFields {
@@ -49,21 +50,19 @@ export interface SignOptions {
 	nonce?: string;
 }
 
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
-
 /** Problems with the credential fields, in plain words; empty when it can sign requests. */
 export function openApiCredentialProblems(credentials: OpenApiCredentialFields): string[] {
 	const problems: string[] = [];
-	if (text(credentials.accessKeyId) === '')
+	if (trimmedText(credentials.accessKeyId) === '')
 		problems.push(
 			'The Access Key ID (AK) is empty. Copy it from the seller console: 我的凭证 (My Credentials) > 访问密钥 (Access Keys).',
 		);
-	if (text(credentials.secretAccessKey) === '')
+	if (trimmedText(credentials.secretAccessKey) === '')
 		problems.push(
 			'The Secret Access Key (SK) is empty. It is in the key file downloaded when the access key was created.',
 		);
 	try {
-		openApiBaseUrl(text(credentials.site) || 'cn', text(credentials.baseUrl));
+		openApiBaseUrl(trimmedText(credentials.site) || 'cn', trimmedText(credentials.baseUrl));
 	} catch (error) {
 		problems.push((error as Error).message);
 	}
@@ -106,7 +105,10 @@ export function signOpenApiRequest(
 	const problems = openApiCredentialProblems(credentials);
 	if (problems.length > 0) throw new Error(problems.join(' '));
 	const method = (request.method ?? 'GET').toUpperCase();
-	const base = openApiBaseUrl(text(credentials.site) || 'cn', text(credentials.baseUrl));
+	const base = openApiBaseUrl(
+		trimmedText(credentials.site) || 'cn',
+		trimmedText(credentials.baseUrl),
+	);
 	const url = buildOpenApiUrl(base, request.url, queryInput(request.qs));
 	const body = bodyText(method, request.body);
 
@@ -118,8 +120,7 @@ export function signOpenApiRequest(
 		headers['Content-Type'] = 'application/json';
 	}
 	if (isNewUsagePush(url)) {
-		const sellerKey =
-			typeof credentials.sellerSecretKey === 'string' ? credentials.sellerSecretKey : '';
+		const sellerKey = textField(credentials.sellerSecretKey);
 		if (sellerKey === '') {
 			throw new Error(
 				'Usage pushes need the seller key (商家对接密钥) in the credential: the key bound to the basic interfaces in 卖家中心 > 应用工具 > 密钥管理.',
@@ -138,8 +139,8 @@ export function signOpenApiRequest(
 		url,
 		headers,
 		body,
-		ak: text(credentials.accessKeyId),
-		sk: text(credentials.secretAccessKey),
+		ak: trimmedText(credentials.accessKeyId),
+		sk: trimmedText(credentials.secretAccessKey),
 		date: options.now,
 	});
 	return { method, url, headers: { ...headers, ...signed.headers }, body };

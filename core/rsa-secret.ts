@@ -27,7 +27,7 @@ import {
 } from 'node:crypto';
 
 /** The OAEP variants tried, in this order. */
-export const OAEP_VARIANTS = ['sha256', 'sha256-mgf1-sha1', 'sha1'] as const;
+const OAEP_VARIANTS = ['sha256', 'sha256-mgf1-sha1', 'sha1'] as const;
 export type OaepVariant = (typeof OAEP_VARIANTS)[number];
 
 const VARIANT_HASHES: Record<OaepVariant, { hash: 'sha256' | 'sha1'; mgf1: 'sha256' | 'sha1' }> = {

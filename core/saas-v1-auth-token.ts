@@ -130,7 +130,7 @@ export function computeAuthToken(
  * computed over that value and the workflow sees only that value. A value that is not text (an
  * object from a nested query parser) is refused so nothing unsigned reaches the workflow.
  */
-export function singleValuedParams(
+function singleValuedParams(
 	params: Record<string, unknown>,
 ): { ok: true; params: Record<string, string> } | VerificationFailure {
 	const single: Record<string, string> = Object.create(null) as Record<string, string>;

@@ -1,3 +1,4 @@
+import { bodyText } from './fields';
 import { hmacSha256Hex, safeEqualHex } from './hmac';
 import { jacksonJson, readJavaStringMap, type JavaValue } from './java-json';
 import {
@@ -21,9 +22,7 @@ export function canonicalSaasV2Payload(rawBody: string | Buffer): string | undef
 	// Untrusted input: a body nested thousands deep parses but overflows the stack when written
 	// back, so any failure means "no canonical reading", never an exception.
 	try {
-		const value: unknown = JSON.parse(
-			typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'),
-		);
+		const value: unknown = JSON.parse(bodyText(rawBody));
 		if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
 		const record = value as Record<string, unknown>;
 		const sorted: Record<string, unknown> = {};
@@ -79,10 +78,7 @@ export type BodyReading = readonly [
 /** The kit sample binds the body to `Map<String, Object>`: only the canonical reading applies. */
 export const KIT_READINGS: readonly BodyReading[] = [['canonical', canonicalSaasV2Payload]];
 /** The V2.0 basic interfaces: the canonical reading, then the `Map<String, String>` one. */
-export const SAAS_V2_READINGS: readonly BodyReading[] = [
-	...KIT_READINGS,
-	['java', javaMapSaasV2Payload],
-];
+const SAAS_V2_READINGS: readonly BodyReading[] = [...KIT_READINGS, ['java', javaMapSaasV2Payload]];
 
 /**
  * The readings of a body to try, in order (docs/protocol/README.md decision 2): the exact raw bytes, then each
@@ -95,7 +91,7 @@ export function bodyForms(
 	readings: readonly BodyReading[],
 ): Array<{ form: string; sign: (key: string) => string }> {
 	const built: Array<string | undefined> = [];
-	const seen = () => [typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8'), ...built];
+	const seen = () => [bodyText(rawBody), ...built];
 	const body = (index: number): string | undefined => {
 		while (built.length <= index) {
 			const [, read] = readings[built.length];
@@ -136,6 +132,43 @@ export function bodyTooLarge(rawBody: string | Buffer): VerificationFailure | un
 		: undefined;
 }
 
+/** The signed parts of a V2.0 or kit call, as read from the query or the headers, with their names. */
+export interface SignedBodyCall {
+	signature: { name: string; value: string };
+	timestamp: { name: string; value: string };
+	nonce: string;
+	readings: readonly BodyReading[];
+}
+
+/**
+ * The checks a V2.0 call and a kit call share once their signed parts are read: body size, then
+ * timestamp, hex signature over the raw body and each reading, and nonce (`checkSignedRequest`).
+ * `sign` gives the hex signature of a body for a key (nonce and timestamp already bound).
+ */
+export function checkSignedBody(
+	input: VerifyOptions & { rawBody: string | Buffer },
+	call: SignedBodyCall,
+	sign: (key: string, body: string | Buffer) => string,
+): VerificationResult {
+	const rawBody = input.rawBody ?? '';
+	const tooLarge = bodyTooLarge(rawBody);
+	if (tooLarge) return tooLarge;
+	return checkSignedRequest({
+		keys: input.keys,
+		timestamp: call.timestamp.value,
+		timestampName: call.timestamp.name,
+		signature: call.signature.value,
+		signatureName: call.signature.name,
+		nonce: call.nonce,
+		forms: bodyForms(rawBody, sign, call.readings),
+		compare: safeEqualHex,
+		nowMs: input.nowMs,
+		toleranceMs: input.toleranceMs,
+		nonceStore: input.nonceStore,
+		nonceTtlMs: input.nonceTtlMs,
+	});
+}
+
 /**
  * Verifies a SaaS V2.0 call: the exact raw body first, then the canonical form Huawei's sample
  * uses, then the form its `Map<String, String>` binding gives. Never throws; a failure says which
@@ -155,26 +188,14 @@ export function verifySaasV2Request(input: SaasV2VerifyInput): VerificationResul
 			'nonce',
 		);
 	}
-	const rawBody = input.rawBody ?? '';
-	const tooLarge = bodyTooLarge(rawBody);
-	if (tooLarge) return tooLarge;
-	const forms = bodyForms(
-		rawBody,
+	return checkSignedBody(
+		input,
+		{
+			signature: { name: 'signature', value: signature.value },
+			timestamp: { name: 'timestamp', value: timestamp.value },
+			nonce: nonce.value,
+			readings: SAAS_V2_READINGS,
+		},
 		(key, body) => signSaasV2Request(key, body, nonce.value, timestamp.value),
-		SAAS_V2_READINGS,
 	);
-	return checkSignedRequest({
-		keys: input.keys,
-		timestamp: timestamp.value,
-		timestampName: 'timestamp',
-		signature: signature.value,
-		signatureName: 'signature',
-		nonce: nonce.value,
-		forms,
-		compare: safeEqualHex,
-		nowMs: input.nowMs,
-		toleranceMs: input.toleranceMs,
-		nonceStore: input.nonceStore,
-		nonceTtlMs: input.nonceTtlMs,
-	});
 }

@@ -7,6 +7,7 @@
  */
 
 import { decryptRsaSecret, looksRsaEncrypted, readRsaPrivateKey } from './rsa-secret';
+import { textField, trimmedText } from './fields';
 
 /** Paths under the tenant domain (§6.3 to §6.5). */
 export const SSO_PATHS = {
@@ -16,7 +17,7 @@ export const SSO_PATHS = {
 } as const;
 
 /** The refresh token lives 30 days by default (§6.3). */
-export const REFRESH_TOKEN_DAYS = 30;
+const REFRESH_TOKEN_DAYS = 30;
 
 /**
  * The tenant domain as a base URL: `https://` added when no scheme is given, trailing slashes
@@ -24,7 +25,7 @@ export const REFRESH_TOKEN_DAYS = 30;
  * fragment.
  */
 export function ssoBaseUrl(domain: unknown): string {
-	const text = typeof domain === 'string' ? domain.trim() : '';
+	const text = trimmedText(domain);
 	if (text === '')
 		throw new Error(
 			"The tenant domain is empty: give the tenant's domainName from the tenant sync (企业同步), for example https://example.tenantaccount.com.",
@@ -112,7 +113,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * What an OAuth error means for the operator, by operation. `grant` is the request that failed:
  * the code exchange, the refresh, or the user-info read.
  */
-export function explainSsoError(
+function explainSsoError(
 	grant: 'authorizationCode' | 'refreshToken' | 'userInfo',
 	status: number,
 	error: string | undefined,
@@ -224,21 +225,19 @@ export function readUserInfoAnswer(status: number, rawBody: unknown): SsoAnswer<
  * `tenantId` of the tenant sync (UNCONFIRMED, §6.5).
  */
 export function userInfoSyncKeys(user: SsoUserInfo): Record<string, string | null> {
-	const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+	const orNull = (value: unknown) => textField(value) || null;
 	return {
-		userName: text(user.userName),
-		name: text(user.name),
-		orgCode: text(user.organizationCode),
-		orgName: text(user.organizationName),
-		tenantId: text(user.tenant),
-		tenantName: text(user.projectName),
-		role: text(user.role),
-		email: text(user.email),
-		mobile: text(user.mobile),
+		userName: orNull(user.userName),
+		name: orNull(user.name),
+		orgCode: orNull(user.organizationCode),
+		orgName: orNull(user.organizationName),
+		tenantId: orNull(user.tenant),
+		tenantName: orNull(user.projectName),
+		role: orNull(user.role),
+		email: orNull(user.email),
+		mobile: orNull(user.mobile),
 	};
 }
-
-const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 /**
  * The client secret to send, from the SSO credential: taken as it is, or decrypted with the RSA
@@ -251,13 +250,13 @@ export function credentialClientSecret(
 	privateKey: unknown,
 	passphrase?: unknown,
 ): string {
-	const value = text(secret);
+	const value = trimmedText(secret);
 	if (value === '')
 		throw new Error(
 			'The client secret is empty: take it from the application sync (应用同步, clientSecret) of the tenant.',
 		);
-	if (text(privateKey) === '') return value;
-	const key = readRsaPrivateKey(text(privateKey), text(passphrase) || undefined);
+	if (trimmedText(privateKey) === '') return value;
+	const key = readRsaPrivateKey(trimmedText(privateKey), trimmedText(passphrase) || undefined);
 	return looksRsaEncrypted(value, key) ? decryptRsaSecret(key, value).secret : value;
 }
 
@@ -271,10 +270,10 @@ export function tenantClientSecret(
 	privateKey: unknown,
 	passphrase?: unknown,
 ): string {
-	if (text(privateKey) === '')
+	if (trimmedText(privateKey) === '')
 		throw new Error(
 			'A per-tenant client secret must be the encrypted one from the application sync, and the KooGallery SSO credential has no RSA private key to decrypt it.',
 		);
-	const key = readRsaPrivateKey(text(privateKey), text(passphrase) || undefined);
-	return decryptRsaSecret(key, text(encrypted)).secret;
+	const key = readRsaPrivateKey(trimmedText(privateKey), trimmedText(passphrase) || undefined);
+	return decryptRsaSecret(key, trimmedText(encrypted)).secret;
 }

@@ -5,7 +5,7 @@
  * derived `metering_sn` when none is given, and every problem reported with the field it is about.
  * The record checks themselves are core/usage-signature's `validateUsageRecord`.
  */
-import { parseSdkDate } from './aksk-signer';
+import { parseSdkDate } from './aksk/date';
 import {
 	formatUsageTime,
 	validateUsageRecord,
@@ -29,7 +29,7 @@ export interface UsageInput {
 }
 
 /** Accepted spellings of each input field, KooGallery's own name first. */
-export const USAGE_INPUT_ALIASES: Readonly<Record<keyof UsageInput, readonly string[]>> = {
+const USAGE_INPUT_ALIASES: Readonly<Record<keyof UsageInput, readonly string[]>> = {
 	instanceId: ['instance_id', 'instanceId'],
 	beginTime: ['begin_time', 'beginTime'],
 	endTime: ['end_time', 'endTime'],
@@ -147,9 +147,32 @@ export function buildUsageRecord(
 	input: UsageInput,
 	options: BuildUsageOptions = {},
 ): BuiltUsageRecord {
-	const api = options.api ?? 'new';
 	const nowMs = options.nowMs ?? Date.now();
 	const problems: UsageProblem[] = [];
+	const record = baseRecord(input, usageTimes(input, nowMs, problems), options);
+	const checked =
+		(options.api ?? 'new') === 'new'
+			? newApiRecord(input, record, problems)
+			: oldApiRecord(input, record, problems);
+	const seen = new Set(problems.map((p) => p.field));
+	for (const message of validateUsageRecord(checked, options.skipTimeWindow ? {} : { nowMs })) {
+		const field = problemField(message);
+		// A time that could not be read is already reported as such; "missing" would only confuse.
+		if (seen.has(field) && /is missing\.$/.test(message)) continue;
+		problems.push({ field, message });
+	}
+	if (problems.length > 0) return { ok: false, problems };
+	return { ok: true, record: record as unknown as UsageRecord & { product_id?: string } };
+}
+
+const given = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+
+/** The three times as KooGallery writes them (`record_time` defaults to now); unreadable ones go to `problems`. */
+function usageTimes(
+	input: UsageInput,
+	nowMs: number,
+	problems: UsageProblem[],
+): Record<string, unknown> {
 	const times: Record<string, unknown> = {};
 	const timeFields: Array<[keyof UsageInput, string]> = [
 		['beginTime', 'begin_time'],
@@ -164,6 +187,15 @@ export function buildUsageRecord(
 		if (time.ok) times[to] = time.text;
 		else problems.push({ field: to, message: `${to} ${time.message}.` });
 	}
+	return times;
+}
+
+/** The fields both APIs send, absent ones left out. */
+function baseRecord(
+	input: UsageInput,
+	times: Record<string, unknown>,
+	options: BuildUsageOptions,
+): Record<string, unknown> {
 	const record: Record<string, unknown> = {
 		instance_id: input.instanceId,
 		begin_time: times.begin_time,
@@ -171,55 +203,57 @@ export function buildUsageRecord(
 		record_time: times.record_time,
 		usage_value: usageValue(input.usageValue, options.usageValueAsText === true),
 	};
-	if (
-		input.relatePkgInstance !== undefined &&
-		input.relatePkgInstance !== null &&
-		input.relatePkgInstance !== ''
-	)
-		record.relate_pkg_instance = input.relatePkgInstance;
+	if (given(input.relatePkgInstance)) record.relate_pkg_instance = input.relatePkgInstance;
 	for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+	return record;
+}
 
-	let checked: Record<string, unknown>;
-	if (api === 'new') {
-		if (input.meteringSn !== undefined && input.meteringSn !== null && input.meteringSn !== '')
-			record.metering_sn =
-				typeof input.meteringSn === 'number' ? String(input.meteringSn) : input.meteringSn;
-		const complete = problems.length === 0 && typeof record.instance_id === 'string';
-		checked = complete
-			? { ...withMeteringSn(record as unknown as UsageRecord) }
-			: { ...record, metering_sn: record.metering_sn ?? 'derived' };
-		if (complete) record.metering_sn = checked.metering_sn;
-	} else {
-		if (input.meteringSn !== undefined && input.meteringSn !== null && input.meteringSn !== '')
-			problems.push({
-				field: 'metering_sn',
-				message: 'metering_sn is not part of the old usage API; use Usage > Push for it.',
-			});
-		checked = { ...record, metering_sn: 'old-api' };
-		const productId = input.productId;
-		if (productId === undefined || productId === null || productId === '')
-			problems.push({
-				field: 'product_id',
-				message: 'product_id is missing (the old usage API needs the product ID of the instance).',
-			});
-		else if (typeof productId !== 'string')
-			problems.push({ field: 'product_id', message: 'product_id must be text.' });
-		else if (productId.length > 64)
-			problems.push({
-				field: 'product_id',
-				message: `product_id is ${productId.length} characters long; at most 64 are allowed.`,
-			});
-		else record.product_id = productId;
-	}
-	const seen = new Set(problems.map((p) => p.field));
-	for (const message of validateUsageRecord(checked, options.skipTimeWindow ? {} : { nowMs })) {
-		const field = problemField(message);
-		// A time that could not be read is already reported as such; "missing" would only confuse.
-		if (seen.has(field) && /is missing\.$/.test(message)) continue;
-		problems.push({ field, message });
-	}
-	if (problems.length > 0) return { ok: false, problems };
-	return { ok: true, record: record as unknown as UsageRecord & { product_id?: string } };
+/**
+ * New API: `metering_sn` as given, or derived once the record is complete (it is then set on
+ * `record`). Returns the form to validate (a placeholder number while the record is incomplete).
+ */
+function newApiRecord(
+	input: UsageInput,
+	record: Record<string, unknown>,
+	problems: UsageProblem[],
+): Record<string, unknown> {
+	if (given(input.meteringSn))
+		record.metering_sn =
+			typeof input.meteringSn === 'number' ? String(input.meteringSn) : input.meteringSn;
+	const complete = problems.length === 0 && typeof record.instance_id === 'string';
+	if (!complete) return { ...record, metering_sn: record.metering_sn ?? 'derived' };
+	const checked = { ...withMeteringSn(record as unknown as UsageRecord) };
+	record.metering_sn = checked.metering_sn;
+	return checked;
+}
+
+/** Old API: no `metering_sn`, a `product_id` of at most 64 characters (set on `record`). */
+function oldApiRecord(
+	input: UsageInput,
+	record: Record<string, unknown>,
+	problems: UsageProblem[],
+): Record<string, unknown> {
+	if (given(input.meteringSn))
+		problems.push({
+			field: 'metering_sn',
+			message: 'metering_sn is not part of the old usage API; use Usage > Push for it.',
+		});
+	const checked = { ...record, metering_sn: 'old-api' };
+	const productId = input.productId;
+	if (!given(productId))
+		problems.push({
+			field: 'product_id',
+			message: 'product_id is missing (the old usage API needs the product ID of the instance).',
+		});
+	else if (typeof productId !== 'string')
+		problems.push({ field: 'product_id', message: 'product_id must be text.' });
+	else if (productId.length > 64)
+		problems.push({
+			field: 'product_id',
+			message: `product_id is ${productId.length} characters long; at most 64 are allowed.`,
+		});
+	else record.product_id = productId;
+	return checked;
 }
 
 /**

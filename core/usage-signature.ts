@@ -4,7 +4,7 @@
  * `metering_sn` values, record checks and batches of at most 1000 records.
  */
 import { randomUUID } from 'node:crypto';
-import { formatSdkDate, parseSdkDate } from './aksk-signer';
+import { formatSdkDate, parseSdkDate } from './aksk/date';
 import { hmacSha256Base64, sha256Hex } from './hmac';
 
 /** KooGallery takes at most this many records in one push (spec §A.2.1, `usage_records` max 1000). */
@@ -161,24 +161,48 @@ export function validateUsageRecord(record: unknown, options: ValidateUsageOptio
 	}
 	const fields = record as Record<string, unknown>;
 	const problems: string[] = [];
-	const text = (name: string, max: number, mandatory: boolean): void => {
-		const value = fields[name];
-		if (value === undefined || value === null || value === '') {
-			if (mandatory) problems.push(`${name} is missing.`);
-			return;
+	checkText(fields, 'instance_id', true, problems);
+	checkText(fields, 'metering_sn', true, problems);
+	checkText(fields, 'relate_pkg_instance', false, problems);
+	checkTimes(fields, options.nowMs, problems);
+	checkUsageValue(fields.usage_value, problems);
+	for (const name of Object.keys(fields)) {
+		if (!(FIELDS as readonly string[]).includes(name)) {
+			problems.push(`${name} is not a usage record field (allowed: ${FIELDS.join(', ')}).`);
 		}
-		if (typeof value !== 'string') problems.push(`${name} must be text.`);
-		else if (value.length > max)
-			problems.push(`${name} is ${value.length} characters long; at most ${max} are allowed.`);
-	};
-	text('instance_id', 64, true);
-	text('metering_sn', 64, true);
-	text('relate_pkg_instance', 64, false);
+	}
+	return problems;
+}
 
+const absent = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+/** A text field of at most 64 characters. */
+function checkText(
+	fields: Record<string, unknown>,
+	name: string,
+	mandatory: boolean,
+	problems: string[],
+): void {
+	const value = fields[name];
+	if (absent(value)) {
+		if (mandatory) problems.push(`${name} is missing.`);
+		return;
+	}
+	if (typeof value !== 'string') problems.push(`${name} must be text.`);
+	else if (value.length > 64)
+		problems.push(`${name} is ${value.length} characters long; at most 64 are allowed.`);
+}
+
+/** The three times: present, readable, in order, and (with `nowMs`) neither too old nor ahead. */
+function checkTimes(
+	fields: Record<string, unknown>,
+	nowMs: number | undefined,
+	problems: string[],
+): void {
 	const times: Partial<Record<'record_time' | 'begin_time' | 'end_time', number>> = {};
 	for (const name of ['record_time', 'begin_time', 'end_time'] as const) {
 		const value = fields[name];
-		if (value === undefined || value === null || value === '') {
+		if (absent(value)) {
 			problems.push(`${name} is missing.`);
 			continue;
 		}
@@ -191,59 +215,51 @@ export function validateUsageRecord(record: unknown, options: ValidateUsageOptio
 			times[name] = ms;
 		}
 	}
-	if (
-		times.begin_time !== undefined &&
-		times.end_time !== undefined &&
-		times.begin_time > times.end_time
-	) {
+	const { begin_time: begin, end_time: end } = times;
+	if (begin !== undefined && end !== undefined && begin > end) {
 		problems.push('begin_time is after end_time.');
 	}
-	if (options.nowMs !== undefined) {
-		if (times.begin_time !== undefined && options.nowMs - times.begin_time > MAX_USAGE_AGE_MS) {
-			problems.push('begin_time is more than 21 days ago; KooGallery refuses older usage.');
-		}
-		for (const name of ['begin_time', 'end_time', 'record_time'] as const) {
-			const ms = times[name];
-			if (ms !== undefined && ms > options.nowMs) problems.push(`${name} is in the future.`);
-		}
+	if (nowMs === undefined) return;
+	if (begin !== undefined && nowMs - begin > MAX_USAGE_AGE_MS) {
+		problems.push('begin_time is more than 21 days ago; KooGallery refuses older usage.');
 	}
+	for (const name of ['begin_time', 'end_time', 'record_time'] as const) {
+		const ms = times[name];
+		if (ms !== undefined && ms > nowMs) problems.push(`${name} is in the future.`);
+	}
+}
 
-	const usage = fields.usage_value;
-	if (usage === undefined || usage === null || usage === '') {
+/** `usage_value`: a positive decimal, at most 8 digits before the point, 4 after, 20 characters. */
+function checkUsageValue(usage: unknown, problems: string[]): void {
+	if (absent(usage)) {
 		problems.push('usage_value is missing.');
-	} else if (typeof usage !== 'number' && typeof usage !== 'string') {
+		return;
+	}
+	if (typeof usage !== 'number' && typeof usage !== 'string') {
 		problems.push('usage_value must be a number.');
+		return;
+	}
+	const written = typeof usage === 'number' ? String(usage) : usage;
+	if (typeof usage === 'number' && !Number.isFinite(usage)) {
+		problems.push('usage_value must be a finite number.');
+	} else if (!USAGE_VALUE.test(written)) {
+		problems.push(
+			typeof usage === 'number' && usage <= 0
+				? 'usage_value must be greater than 0.'
+				: `usage_value ${JSON.stringify(usage)} must be a positive decimal number with at most 4 decimal places (for example 99 or 1.2345).`,
+		);
 	} else {
-		const written = typeof usage === 'number' ? String(usage) : usage;
-		if (typeof usage === 'number' && !Number.isFinite(usage)) {
-			problems.push('usage_value must be a finite number.');
-		} else if (!USAGE_VALUE.test(written)) {
+		const [whole, decimals = ''] = written.split('.');
+		if (Number(written) <= 0) problems.push('usage_value must be greater than 0.');
+		if (decimals.length > 4)
+			problems.push(`usage_value ${written} has more than 4 decimal places.`);
+		if (whole.replace(/^0+(?=\d)/, '').length > 8) {
 			problems.push(
-				typeof usage === 'number' && usage <= 0
-					? 'usage_value must be greater than 0.'
-					: `usage_value ${JSON.stringify(usage)} must be a positive decimal number with at most 4 decimal places (for example 99 or 1.2345).`,
+				`usage_value ${written} is too large; at most 8 digits before the decimal point are allowed.`,
 			);
-		} else {
-			const [whole, decimals = ''] = written.split('.');
-			if (Number(written) <= 0) problems.push('usage_value must be greater than 0.');
-			if (decimals.length > 4)
-				problems.push(`usage_value ${written} has more than 4 decimal places.`);
-			if (whole.replace(/^0+(?=\d)/, '').length > 8) {
-				problems.push(
-					`usage_value ${written} is too large; at most 8 digits before the decimal point are allowed.`,
-				);
-			}
-			if (written.length > 20)
-				problems.push(`usage_value ${written} is longer than 20 characters.`);
 		}
+		if (written.length > 20) problems.push(`usage_value ${written} is longer than 20 characters.`);
 	}
-
-	for (const name of Object.keys(fields)) {
-		if (!(FIELDS as readonly string[]).includes(name)) {
-			problems.push(`${name} is not a usage record field (allowed: ${FIELDS.join(', ')}).`);
-		}
-	}
-	return problems;
 }
 
 /**

@@ -40,7 +40,7 @@ export interface VerificationSuccess {
 export type VerificationResult = VerificationSuccess | VerificationFailure;
 
 /** Default timestamp tolerance, both directions (docs/protocol/README.md decision 2). */
-export const DEFAULT_TOLERANCE_MS = 60_000;
+const DEFAULT_TOLERANCE_MS = 60_000;
 
 /** What every verifier takes besides the request itself: the keys, the clock and the replay cache. */
 export interface VerifyOptions {
@@ -145,6 +145,12 @@ export interface SignedRequestCheck extends VerifyOptions {
 	nonce?: string;
 }
 
+/** How far off a timestamp is, for a `staleTimestamp` message: `N s old; at most M s is accepted`. */
+export function skewText(skewMs: number, toleranceMs: number): string {
+	const off = `${Math.round(Math.abs(skewMs) / 1000)} s ${skewMs > 0 ? 'old' : 'in the future'}`;
+	return `${off}; at most ${Math.round(toleranceMs / 1000)} s is accepted`;
+}
+
 /**
  * Checks timestamp, signature and nonce, in that order. The nonce is remembered only once the
  * signature has verified, so unsigned junk cannot fill the cache or burn a real nonce.
@@ -168,7 +174,7 @@ export function checkSignedRequest(check: SignedRequestCheck): VerificationResul
 	if (Math.abs(skewMs) > toleranceMs) {
 		return failure(
 			'staleTimestamp',
-			`The request's timestamp is ${Math.round(Math.abs(skewMs) / 1000)} s ${skewMs > 0 ? 'old' : 'in the future'}; at most ${Math.round(toleranceMs / 1000)} s is accepted. Check the server clock if this repeats.`,
+			`The request's timestamp is ${skewText(skewMs, toleranceMs)}. Check the server clock if this repeats.`,
 			check.timestampName,
 		);
 	}

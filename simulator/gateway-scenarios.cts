@@ -16,7 +16,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { signAgentsToken } from '../core/agents-token';
-import { formatSdkDate, signApigRequest } from '../core/aksk-signer';
+import { formatSdkDate } from '../core/aksk/date';
+import { signApigRequest } from '../core/aksk/sign';
 import { isBilledStatus } from '../core/gateway-usage';
 import type { CaseResult } from './checks.cjs';
 import {

@@ -9,7 +9,7 @@
  */
 import type * as http from 'node:http';
 
-import { parseSdkDate } from '../core/aksk-signer';
+import { parseSdkDate } from '../core/aksk/date';
 import { safeEqual } from '../core/hmac';
 import type { OpenApiEndpointName } from '../core/openapi-endpoints';
 import { MAX_USAGE_AGE_MS, usageSignature, validateUsageRecord } from '../core/usage-signature';

@@ -29,7 +29,7 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-import { verifyApigRequest } from '../core/aksk-signer';
+import { verifyApigRequest } from '../core/aksk/verify';
 import { OPEN_API_ENDPOINTS, openApiEndpointAt } from '../core/openapi-endpoints';
 import { MAX_USAGE_RECORDS_PER_PUSH } from '../core/usage-signature';
 import { MemoryNonceStore } from '../core/verification';

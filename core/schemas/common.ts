@@ -6,6 +6,7 @@
  * sent and listed in `unknownValues`) or a length. One implementation of each lenient reading,
  * shared by every protocol's schema.
  */
+import { bodyText } from '../fields';
 
 /** What every inbound-payload parser returns. */
 export type ParseResult<T> =
@@ -53,7 +54,7 @@ const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)
 export function parseJsonObject(
 	raw: string | Buffer,
 ): { ok: true; value: Record<string, unknown> } | ParseFailure {
-	const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+	const text = bodyText(raw);
 	if (text.trim() === '') return parseFailure('The request body is empty.');
 	let value: unknown;
 	try {
@@ -72,7 +73,7 @@ export function parseJsonObject(
  * JSON, or the JSON-like text with bare keys of Huawei's allOrgSync example. Undefined when it is
  * neither.
  */
-export function parseJsonText(text: string): unknown {
+function parseJsonText(text: string): unknown {
 	for (const candidate of [text, text.replace(/([{,]\s*)([A-Za-z_$][\w$]*)\s*:/g, '$1"$2":')]) {
 		try {
 			return dropNulls(JSON.parse(quoteInexactNumbers(candidate)));
@@ -84,7 +85,7 @@ export function parseJsonText(text: string): unknown {
 }
 
 /** `null` is the same as absent (Huawei's canonical form drops nulls): removed from objects and lists, at every depth. */
-export function dropNulls(value: unknown): unknown {
+function dropNulls(value: unknown): unknown {
 	if (Array.isArray(value)) return value.filter((item) => item !== null).map(dropNulls);
 	if (typeof value !== 'object' || value === null) return value;
 	const out: Record<string, unknown> = {};
@@ -352,6 +353,31 @@ export function readFields<S extends Shape>(
 			? parseFailure(`"${error.path}" ${error.message}.`, error.path)
 			: parseFailure('The request could not be read.');
 	}
+}
+
+/** The fields of a call of any scenario of `schemas`: one `Fields` per scenario, as a union. */
+export type CallOf<S extends Record<string, Shape>> = { [A in keyof S]: Fields<S[A]> }[keyof S];
+
+/** True when `name` names one of `schemas` (an own property, so `toString` and the like never match). */
+export function isSchemaName<S extends Record<string, Shape>>(
+	schemas: S,
+	name: unknown,
+): name is keyof S & string {
+	return typeof name === 'string' && Object.prototype.hasOwnProperty.call(schemas, name);
+}
+
+/**
+ * Reads a call with the shape its `activity` names in `schemas`; an `activity` this pack does not
+ * know is handed over as sent and noted (see `readUnknownActivity`).
+ */
+export function readActivity<S extends Record<string, Shape>>(
+	schemas: S,
+	values: Record<string, unknown>,
+): ParseResult<CallOf<S>> {
+	const activity = values.activity;
+	if (!isSchemaName(schemas, activity))
+		return readUnknownActivity(values) as ParseResult<CallOf<S>>;
+	return readFields(schemas[activity], activity, values) as ParseResult<CallOf<S>>;
 }
 
 /**

@@ -4,15 +4,17 @@ import {
 	parseFailure,
 	parseJsonObject,
 	readFields,
+	isSchemaName,
 	text,
 	time,
 	whole,
 	yesNo,
-	type Fields,
+	type CallOf,
 	type ParseResult,
 	type Shape,
 } from './common';
 import type { ScenarioInfo } from './saas-v2';
+import { textField } from '../fields';
 
 /**
  * Joint-operation SaaS kit (联营kit) sync calls, V2.0 (docs/protocol/koogallery-joint-license.md §0–§5): one
@@ -161,15 +163,7 @@ export const kitRequestSchemas = {
 } as const;
 
 export type KitScenario = keyof typeof kitRequestSchemas;
-export type KitRequest = {
-	[S in KitScenario]: Fields<(typeof kitRequestSchemas)[S]>;
-}[KitScenario];
-
-export function isKitScenario(value: unknown): value is KitScenario {
-	return (
-		typeof value === 'string' && Object.prototype.hasOwnProperty.call(kitRequestSchemas, value)
-	);
-}
+export type KitRequest = CallOf<typeof kitRequestSchemas>;
 
 /** The scenario a request path names (its last segment, query and trailing slash ignored), if any. */
 export function kitScenarioFromPath(path: string): KitScenario | undefined {
@@ -178,7 +172,7 @@ export function kitScenarioFromPath(path: string): KitScenario | undefined {
 		.split('/')
 		.filter((segment) => segment !== '');
 	const last = segments[segments.length - 1];
-	return isKitScenario(last) ? last : undefined;
+	return isSchemaName(kitRequestSchemas, last) ? last : undefined;
 }
 
 /**
@@ -186,7 +180,7 @@ export function kitScenarioFromPath(path: string): KitScenario | undefined {
  * cannot be acted on without is a `000002` failure that names it, e.g. `userList.0.userName`.
  */
 export function parseKitRequest(name: string, rawBody: string | Buffer): ParseResult<KitRequest> {
-	if (!isKitScenario(name))
+	if (!isSchemaName(kitRequestSchemas, name))
 		return parseFailure(`${JSON.stringify(String(name).slice(0, 40))} is not a kit sync scenario.`);
 	const json = parseJsonObject(rawBody);
 	if (!json.ok) return json;
@@ -198,7 +192,7 @@ export function isKitTestCall(data: { testFlag?: unknown }): boolean {
 	return data.testFlag === 1;
 }
 
-const part = (value: unknown): string => encodeURIComponent(typeof value === 'string' ? value : '');
+const part = (value: unknown): string => encodeURIComponent(textField(value));
 
 /**
  * The business keys that make a kit call idempotent (§1–§5): the same record may be added or

@@ -3,13 +3,12 @@ import {
 	oneOf,
 	parseFailure,
 	parseJsonObject,
-	readFields,
-	readUnknownActivity,
+	readActivity,
 	text,
 	time,
 	whole,
 	yesNo,
-	type Fields,
+	type CallOf,
 	type ParseResult,
 	type Shape,
 } from './common';
@@ -206,15 +205,7 @@ export const licenseRequestSchemas = {
 } as const;
 
 export type LicenseActivity = keyof typeof licenseRequestSchemas;
-export type LicenseRequest = {
-	[A in LicenseActivity]: Fields<(typeof licenseRequestSchemas)[A]>;
-}[LicenseActivity];
-
-export function isLicenseActivity(value: unknown): value is LicenseActivity {
-	return (
-		typeof value === 'string' && Object.prototype.hasOwnProperty.call(licenseRequestSchemas, value)
-	);
-}
+export type LicenseRequest = CallOf<typeof licenseRequestSchemas>;
 
 /**
  * Reads a License call: a body (text or bytes) as JSON, or a record of decoded GET parameters (the
@@ -235,8 +226,5 @@ export function parseLicenseRequest(
 		if (!read.ok) return parseFailure(read.message, read.parameter);
 		values = { ...read.params };
 	}
-	const activity = values.activity;
-	if (!isLicenseActivity(activity))
-		return readUnknownActivity(values) as ParseResult<LicenseRequest>;
-	return readFields(licenseRequestSchemas[activity], activity, values);
+	return readActivity(licenseRequestSchemas, values);
 }

@@ -20,7 +20,7 @@ import {
 } from './common';
 import type { ScenarioInfo } from './saas-v2';
 
-export const ORDER_NOTIFY_ACTIVITY = 'orderNotify';
+const ORDER_NOTIFY_ACTIVITY = 'orderNotify';
 
 export const ORDER_NOTIFY_SCENARIOS: readonly ScenarioInfo[] = [
 	{

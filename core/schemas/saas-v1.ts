@@ -3,13 +3,12 @@ import {
 	idList,
 	oneOf,
 	parseFailure,
-	readFields,
-	readUnknownActivity,
+	readActivity,
 	text,
 	time,
 	whole,
 	yesNo,
-	type Fields,
+	type CallOf,
 	type ParseResult,
 	type Shape,
 } from './common';
@@ -143,15 +142,7 @@ export const saasV1RequestSchemas = {
 } as const;
 
 export type SaasV1Activity = keyof typeof saasV1RequestSchemas;
-export type SaasV1Request = {
-	[A in SaasV1Activity]: Fields<(typeof saasV1RequestSchemas)[A]>;
-}[SaasV1Activity];
-
-export function isSaasV1Activity(value: unknown): value is SaasV1Activity {
-	return (
-		typeof value === 'string' && Object.prototype.hasOwnProperty.call(saasV1RequestSchemas, value)
-	);
-}
+export type SaasV1Request = CallOf<typeof saasV1RequestSchemas>;
 
 /**
  * Reads a V1.0 call's parameters: a decoded record (a parsed query or form) or the raw query text.
@@ -164,7 +155,5 @@ export function parseSaasV1Request(
 	const read = readV1Params(params);
 	if (!read.ok) return parseFailure(read.message, read.parameter);
 	const values = { ...read.params };
-	const activity = values.activity;
-	if (!isSaasV1Activity(activity)) return readUnknownActivity(values) as ParseResult<SaasV1Request>;
-	return readFields(saasV1RequestSchemas[activity], activity, values);
+	return readActivity(saasV1RequestSchemas, values);
 }

@@ -2,14 +2,13 @@ import {
 	idList,
 	oneOf,
 	parseJsonObject,
-	readFields,
-	readUnknownActivity,
+	readActivity,
 	splitInstanceIds,
 	structure,
 	text,
 	time,
 	yesNo,
-	type Fields,
+	type CallOf,
 	type ParseResult,
 	type Shape,
 } from './common';
@@ -152,15 +151,7 @@ export const saasV2RequestSchemas = {
 } as const;
 
 export type SaasV2Activity = keyof typeof saasV2RequestSchemas;
-export type SaasV2Request = {
-	[A in SaasV2Activity]: Fields<(typeof saasV2RequestSchemas)[A]>;
-}[SaasV2Activity];
-
-export function isSaasV2Activity(value: unknown): value is SaasV2Activity {
-	return (
-		typeof value === 'string' && Object.prototype.hasOwnProperty.call(saasV2RequestSchemas, value)
-	);
-}
+export type SaasV2Request = CallOf<typeof saasV2RequestSchemas>;
 
 /**
  * Reads a SaaS V2.0 request body. An `activity` this pack does not know is handed over as sent,
@@ -169,10 +160,7 @@ export function isSaasV2Activity(value: unknown): value is SaasV2Activity {
 export function parseSaasV2Request(rawBody: string | Buffer): ParseResult<SaasV2Request> {
 	const json = parseJsonObject(rawBody);
 	if (!json.ok) return json;
-	const activity = json.value.activity;
-	if (!isSaasV2Activity(activity))
-		return readUnknownActivity(json.value) as ParseResult<SaasV2Request>;
-	return readFields(saasV2RequestSchemas[activity], activity, json.value);
+	return readActivity(saasV2RequestSchemas, json.value);
 }
 
 export { splitInstanceIds };

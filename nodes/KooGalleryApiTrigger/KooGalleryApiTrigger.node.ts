@@ -9,7 +9,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { APIG_DEFAULT_TOLERANCE_MS } from '../../core/aksk-signer';
+import { APIG_DEFAULT_TOLERANCE_MS } from '../../core/aksk/verify';
 import {
 	AGENTS_DEFAULT_SKEW_SECONDS,
 	AGENTS_DEFAULT_WINDOW_SECONDS,

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { verifyAgentsToken, type AgentsKey } from '../../core/agents-token';
-import { verifyApigRequest } from '../../core/aksk-signer';
+import { verifyApigRequest } from '../../core/aksk/verify';
 import { safeEqualSecret } from '../../core/hmac';
 import type { NonceStore } from '../../core/verification';
 

@@ -4,21 +4,21 @@
  * generated requests (docs/protocol/README.md decision 13), and the verifier's round trips and tamper cases.
  */
 import {
-	APIG_DEFAULT_TOLERANCE_MS,
 	EMPTY_BODY_SHA256,
 	apigEncode,
 	canonicalQueryString,
 	canonicalRequest,
 	canonicalUri,
-	formatSdkDate,
-	parseApigAuthorization,
-	parseSdkDate,
-	signApigRequest,
-	stringToSign,
-	verifyApigRequest,
 	type ApigRequest,
 	type HeaderMap,
-} from '../../core/aksk-signer';
+} from '../../core/aksk/canonical';
+import { formatSdkDate, parseSdkDate } from '../../core/aksk/date';
+import { signApigRequest, stringToSign } from '../../core/aksk/sign';
+import {
+	APIG_DEFAULT_TOLERANCE_MS,
+	parseApigAuthorization,
+	verifyApigRequest,
+} from '../../core/aksk/verify';
 import { sha256Hex } from '../../core/hmac';
 
 // The SDK's typings describe its own request class; only the fields the signer reads are used.

@@ -6,7 +6,7 @@
  */
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { verifyApigRequest } from '../../core/aksk-signer';
+import { verifyApigRequest } from '../../core/aksk/verify';
 import {
 	OPEN_API_HOSTS,
 	buildOpenApiUrl,

@@ -284,6 +284,21 @@ describe('unknown values of enumerations pass through, listed in unknownValues',
 			),
 		).toEqual({ activity: 'orderNotify', orderId: 'CS1', unknownValues: ['activity'] });
 	});
+
+	it('an activity or kit scenario named like an Object property (toString, constructor) is not a known one', () => {
+		for (const activity of ['toString', 'constructor', 'hasOwnProperty']) {
+			expect(dataOf(parseSaasV2Request(JSON.stringify({ activity, orderId: 'CS1' })))).toEqual({
+				activity,
+				orderId: 'CS1',
+				unknownValues: ['activity'],
+			});
+			expect(parseLicenseRequest(JSON.stringify({ activity }))).toMatchObject({
+				ok: true,
+				unknownValues: ['activity'],
+			});
+			expect(parseKitRequest(activity, '{}')).toMatchObject({ ok: false, resultCode: '000002' });
+		}
+	});
 });
 
 describe('unknown fields are kept, nested ones too', () => {

@@ -24,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { signAgentsToken } from '../../core/agents-token';
-import { signApigRequest } from '../../core/aksk-signer';
+import { signApigRequest } from '../../core/aksk/sign';
 import {
 	mockReply,
 	mockToolCallUsage,

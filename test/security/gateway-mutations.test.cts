@@ -13,7 +13,8 @@
 import { createHmac } from 'node:crypto';
 
 import { signAgentsToken } from '../../core/agents-token';
-import { formatSdkDate, signApigRequest } from '../../core/aksk-signer';
+import { formatSdkDate } from '../../core/aksk/date';
+import { signApigRequest } from '../../core/aksk/sign';
 import {
 	checkGatewayCall,
 	type GatewayAuth,

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
 import { verifyAgentsToken } from '../../core/agents-token';
-import { verifyApigRequest } from '../../core/aksk-signer';
+import { verifyApigRequest } from '../../core/aksk/verify';
 import { agentsAnswerBody, buildAgentsUsage, gatewayErrorBody } from '../../core/gateway-usage';
 import {
 	fetchServed,

@@ -6,7 +6,7 @@
  */
 import * as http from 'node:http';
 
-import { signApigRequest } from '../../core/aksk-signer';
+import { signApigRequest } from '../../core/aksk/sign';
 import { OPEN_API_PATHS } from '../../core/openapi-endpoints';
 import { signOpenApiRequest, type SignedOutgoingRequest } from '../../core/openapi-request';
 import { formatUsageTime, usageBody, usageSignature } from '../../core/usage-signature';
