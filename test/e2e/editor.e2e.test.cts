@@ -33,11 +33,7 @@ import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-wor
 import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
 
 import { KooGalleryRespond } from '../../nodes/KooGalleryRespond/KooGalleryRespond.node';
-import {
-	protocols,
-	scenarioOption,
-	scenarioOutputLabel,
-} from '../../nodes/KooGalleryTrigger/protocols';
+import { protocols, scenarioOption, scenarioOutputLabel } from '../../core/trigger-protocols';
 import { ensureN8n, installPack, startN8n, type N8nHandle } from '../../scripts/n8n-harness.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';
 import { launchChromium, screenshot, signedInContext } from './editor/browser.cjs';
