@@ -16,7 +16,7 @@ import {
 	type AgentsUsage,
 	type AgentsUsageInput,
 } from '../../core/gateway-usage';
-import { findTriggerItem } from '../KooGalleryRespond/triggerCall';
+import { findGatewayCall } from '../shared/triggerCall';
 import { modelTokenCounts } from './modelUsage';
 
 type BillingItem = 'tokens' | 'images' | 'video' | 'audio';
@@ -313,14 +313,9 @@ export class KooGalleryApiRespond implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const node = this.getNode();
-		const { block } = findTriggerItem(this, {
-			typeSuffix: '.kooGalleryApiTrigger',
-			triggerLabel: 'KooGallery API Trigger',
-			respondLabel: 'KooGallery API Respond',
-			accepts: (found) => found.gateway === 'agents' || found.gateway === 'apig',
-		});
-		const gateway = block.gateway as 'agents' | 'apig';
-		const streaming = block.responseMode === 'streaming' && this.isStreaming();
+		const call = findGatewayCall(this);
+		const gateway = call.gateway;
+		const streaming = call.streaming && this.isStreaming();
 		const first = items[0]?.json ?? {};
 		const fail = (message: string, description: string) =>
 			new NodeOperationError(node, message, { itemIndex: 0, description });

@@ -9,6 +9,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { answerKey } from '../../core/answer-key';
 import { signedJsonResponse } from '../../core/body-sign';
 import { encryptCredential, type EncryptType } from '../../core/credential-crypto';
 import { defaultInstanceId, MAX_INSTANCE_ID_LENGTH } from '../../core/instance-id';
@@ -16,7 +17,7 @@ import { isResultCode, RESULT_CODES, resultBody } from '../../core/result-codes'
 import { LICENSE_RESULT_CODES } from '../../core/schemas/license';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { buildInstanceInfo, type InstanceInfoInput } from '../../core/saas-v2-answers';
-import { findTriggerCall, type TriggerCall } from './triggerCall';
+import { findTriggerCall, type TriggerCall } from '../shared/triggerCall';
 
 type RespondTo = 'newInstance' | 'queryInstance' | 'changeInstanceCheck' | 'license' | 'result';
 
@@ -320,8 +321,7 @@ export class KooGalleryRespond implements INodeType {
 		const keys = sellerKeysFrom(
 			await this.getCredentials<ICredentialDataDecryptedObject>(SELLER_KEY_CREDENTIAL),
 		);
-		const candidates = call.protocol === 'kit' ? keys.kit : keys.basic;
-		const key = candidates[call.keyIndex] ?? candidates[0];
+		const key = answerKey(call.protocol, keys, call.keyIndex);
 		if (!key) {
 			throw new NodeOperationError(
 				node,
