@@ -1,6 +1,7 @@
 import type {
 	INodeExecutionData,
 	INodeType,
+	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -26,7 +27,12 @@ import {
 	turnedAwayWhenBusy,
 } from '../shared/webhook';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
-import { kooGalleryApiTriggerDescription } from './description';
+import {
+	apiTriggerOutputs,
+	apiTriggerPanelText,
+	apiTriggerProperties,
+	apiTriggerWebhooks,
+} from './description';
 import { GATEWAY_CREDENTIAL, testGatewayAuth } from './gatewayAuth';
 import { frameAsSse, streamHeaders } from './stream';
 
@@ -75,7 +81,34 @@ function gatewaySettings(
 }
 
 export class KooGalleryApiTrigger implements INodeType {
-	description = kooGalleryApiTriggerDescription;
+	description: INodeTypeDescription = {
+		displayName: 'KooGallery API Trigger',
+		name: 'kooGalleryApiTrigger',
+		icon: {
+			light: 'file:../../icons/koogallery.svg',
+			dark: 'file:../../icons/koogallery.dark.svg',
+		},
+		group: ['trigger'],
+		version: 2,
+		subtitle:
+			'={{($parameter["gateway"] === "apig" ? "APIG: " : "Agents: ") + $parameter["path"]}}',
+		description:
+			"Receives the calls KooGallery's Agents gateway or API Gateway (APIG) forwards to your AI agent or API, checks they really come from the gateway, and runs the workflow",
+		defaults: { name: 'KooGallery API Trigger' },
+		triggerPanel: apiTriggerPanelText,
+		inputs: [],
+		outputs: apiTriggerOutputs,
+		credentials: [
+			{
+				name: 'kooGalleryGatewayApi',
+				required: true,
+				testedBy: 'kooGalleryGatewayAuthTest',
+				displayOptions: { hide: { authentication: ['none'] } },
+			},
+		],
+		webhooks: apiTriggerWebhooks,
+		properties: apiTriggerProperties,
+	};
 
 	methods = {
 		credentialTest: { kooGalleryGatewayAuthTest: testGatewayAuth },

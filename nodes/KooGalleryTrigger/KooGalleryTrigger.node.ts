@@ -1,6 +1,7 @@
 import type {
 	INodeExecutionData,
 	INodeType,
+	INodeTypeDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
@@ -20,7 +21,12 @@ import {
 	turnedAwayWhenBusy,
 } from '../shared/webhook';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
-import { kooGalleryTriggerDescription } from './description';
+import {
+	triggerOutputs,
+	triggerPanelText,
+	triggerProperties,
+	triggerWebhooks,
+} from './description';
 
 /**
  * Seen nonces, per n8n process. Best effort by design (docs/protocol/README.md decision 8): in queue mode another
@@ -38,7 +44,28 @@ interface TriggerOptions {
 }
 
 export class KooGalleryTrigger implements INodeType {
-	description = kooGalleryTriggerDescription;
+	description: INodeTypeDescription = {
+		displayName: 'KooGallery Trigger',
+		name: 'kooGalleryTrigger',
+		icon: {
+			light: 'file:../../icons/koogallery.svg',
+			dark: 'file:../../icons/koogallery.dark.svg',
+		},
+		group: ['trigger'],
+		version: 2,
+		subtitle: '={{"Production interface: " + $parameter["path"]}}',
+		description:
+			"Receives KooGallery's calls to your production interface (生产接口), checks they really come from KooGallery, and starts the branch for that scenario",
+		defaults: { name: 'KooGallery Trigger' },
+		triggerPanel: triggerPanelText,
+		inputs: [],
+		outputs: triggerOutputs,
+		credentials: [
+			{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' },
+		],
+		webhooks: triggerWebhooks,
+		properties: triggerProperties,
+	};
 
 	methods = {
 		credentialTest: { kooGallerySellerKeyTest: testSellerKey },
