@@ -152,52 +152,69 @@ export function checkGatewayCall(
 	options: GatewayCheckOptions,
 ): GatewayCheck {
 	if (auth.type === 'none') return { ok: true, keyIndex: 0 };
-	if (auth.type === 'header') {
-		const raw = request.headers[auth.name];
-		if (raw === undefined || raw === '')
-			return refused(401, `the header "${auth.name}" is missing`);
-		const value = single(raw);
-		if (value === undefined)
-			return refused(400, `the header "${auth.name}" was sent more than once`);
-		const keyIndex = auth.values.findIndex((expected) => safeEqualSecret(expected, value));
-		return keyIndex === -1
-			? refused(401, `the header "${auth.name}" does not hold the configured value`)
-			: { ok: true, keyIndex };
+	if (auth.type === 'header') return checkHeader(auth, request);
+	if (auth.type === 'appKey') return checkAgentsToken(auth, request, options);
+	return checkApigSignature(auth, request, options);
+}
+
+/** A constant header, compared in constant time with the current and the previous value. */
+function checkHeader(
+	auth: Extract<GatewayAuth, { type: 'header' }>,
+	request: GatewayRequest,
+): GatewayCheck {
+	const raw = request.headers[auth.name];
+	if (raw === undefined || raw === '') return refused(401, `the header "${auth.name}" is missing`);
+	const value = single(raw);
+	if (value === undefined) return refused(400, `the header "${auth.name}" was sent more than once`);
+	const keyIndex = auth.values.findIndex((expected) => safeEqualSecret(expected, value));
+	return keyIndex === -1
+		? refused(401, `the header "${auth.name}" does not hold the configured value`)
+		: { ok: true, keyIndex };
+}
+
+/** The Agents gateway's token (`verifyAgentsToken`), and with a token store, no replay. */
+function checkAgentsToken(
+	auth: Extract<GatewayAuth, { type: 'appKey' }>,
+	request: GatewayRequest,
+	options: GatewayCheckOptions,
+): GatewayCheck {
+	const raw = request.headers[options.tokenHeader];
+	if (Array.isArray(raw))
+		return refused(400, `the header "${options.tokenHeader}" was sent more than once`);
+	const result = verifyAgentsToken(raw, {
+		keys: auth.keys,
+		nowMs: options.nowMs,
+		windowSeconds: options.windowSeconds,
+		skewSeconds: options.skewSeconds,
+	});
+	if (!result.ok) {
+		const where = result.reason === 'missing' ? ` (header "${options.tokenHeader}")` : '';
+		return refused(result.reason === 'malformed' ? 400 : 401, `${result.message}${where}`);
 	}
-	if (auth.type === 'appKey') {
-		const raw = request.headers[options.tokenHeader];
-		if (Array.isArray(raw))
-			return refused(400, `the header "${options.tokenHeader}" was sent more than once`);
-		const result = verifyAgentsToken(raw, {
-			keys: auth.keys,
-			nowMs: options.nowMs,
-			windowSeconds: options.windowSeconds,
-			skewSeconds: options.skewSeconds,
-		});
-		if (!result.ok) {
-			const where = result.reason === 'missing' ? ` (header "${options.tokenHeader}")` : '';
-			return refused(result.reason === 'malformed' ? 400 : 401, `${result.message}${where}`);
+	if (options.tokenStore) {
+		// Remembered only once verified, so junk cannot fill the store; kept as long as the token is fresh.
+		const signature = String(raw).trim().split('.')[2].replace(/=+$/, '');
+		const ttlMs = ((options.windowSeconds ?? 300) + 2 * (options.skewSeconds ?? 60)) * 1000;
+		if (!options.tokenStore.checkAndRemember(signature, options.nowMs, ttlMs)) {
+			return refused(401, 'the same gateway token was already received once; a replay is refused');
 		}
-		if (options.tokenStore) {
-			// Remembered only once verified, so junk cannot fill the store; kept as long as the token is fresh.
-			const signature = String(raw).trim().split('.')[2].replace(/=+$/, '');
-			const ttlMs = ((options.windowSeconds ?? 300) + 2 * (options.skewSeconds ?? 60)) * 1000;
-			if (!options.tokenStore.checkAndRemember(signature, options.nowMs, ttlMs)) {
-				return refused(
-					401,
-					'the same gateway token was already received once; a replay is refused',
-				);
-			}
-		}
-		return {
-			ok: true,
-			keyIndex: result.keyIndex,
-			apiKey: result.apiKey,
-			timestampMs: result.timestampMs,
-			...(result.exp === undefined ? {} : { exp: result.exp }),
-			clockSkewMs: options.nowMs - result.timestampMs,
-		};
 	}
+	return {
+		ok: true,
+		keyIndex: result.keyIndex,
+		apiKey: result.apiKey,
+		timestampMs: result.timestampMs,
+		...(result.exp === undefined ? {} : { exp: result.exp }),
+		clockSkewMs: options.nowMs - result.timestampMs,
+	};
+}
+
+/** APIG's `SDK-HMAC-SHA256` backend signature (`verifyApigRequest`). */
+function checkApigSignature(
+	auth: Extract<GatewayAuth, { type: 'signatureKey' }>,
+	request: GatewayRequest,
+	options: GatewayCheckOptions,
+): GatewayCheck {
 	const headers: Record<string, string | string[] | undefined> = { ...request.headers };
 	if (options.signedHost) headers.host = options.signedHost;
 	const result = verifyApigRequest({
