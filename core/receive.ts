@@ -112,6 +112,7 @@ export function receiveKooGalleryCall(
 	}
 	const verification = verifyCall(call, keys, settings);
 	if (!verification.ok) return verification.refusal;
+	// The answer is signed with the key that verified the call (answerKey with its keyIndex).
 	const signingKey = verification.result.key;
 	const read = parseCall(call, settings, signingKey);
 	if (!read.ok) return read.refusal;
