@@ -14,16 +14,9 @@ import {
 	isBilledStatus,
 	type AgentsUsage,
 } from '../../core/gateway-usage';
-import { findTriggerItem } from '../KooGalleryRespond/triggerCall';
+import { findGatewayCall, type GatewayCall } from '../shared/triggerCall';
 import { properties } from './description';
 import { readResult, readUsage, type Fail } from './inputs';
-
-/** The gateway call being answered, as the KooGallery API Trigger put it in its item. */
-interface GatewayCall {
-	gateway: 'agents' | 'apig';
-	/** The trigger streams and n8n already sent the status: the answer is the last chunk. */
-	streaming: boolean;
-}
 
 /** What is sent: the HTTP status, the body, and for a billed Agents answer its usage. */
 interface Reply {
@@ -54,7 +47,9 @@ export class KooGalleryApiRespond implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const call = findGatewayCall(this);
+		const found = findGatewayCall(this);
+		// Streaming only when the trigger streams and n8n still streams this run.
+		const call: GatewayCall = { ...found, streaming: found.streaming && this.isStreaming() };
 		const node = this.getNode();
 		const fail: Fail = (message, description) =>
 			new NodeOperationError(node, message, { itemIndex: 0, description });
@@ -71,20 +66,6 @@ export class KooGalleryApiRespond implements INodeType {
 			})),
 		];
 	}
-}
-
-/** Finds the KooGallery API Trigger's item for this run (see findTriggerItem). */
-function findGatewayCall(context: IExecuteFunctions): GatewayCall {
-	const { block } = findTriggerItem(context, {
-		typeSuffix: '.kooGalleryApiTrigger',
-		triggerLabel: 'KooGallery API Trigger',
-		respondLabel: 'KooGallery API Respond',
-		accepts: (found) => found.gateway === 'agents' || found.gateway === 'apig',
-	});
-	return {
-		gateway: block.gateway as 'agents' | 'apig',
-		streaming: block.responseMode === 'streaming' && context.isStreaming(),
-	};
 }
 
 /** An error neither gateway bills: a 4xx or 5xx status and {"error":{"code","message"}}. */

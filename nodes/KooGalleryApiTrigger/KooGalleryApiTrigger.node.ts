@@ -1,40 +1,40 @@
-import {
-	NodeConnectionTypes,
-	type ICredentialDataDecryptedObject,
-	type IDataObject,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-	type IWebhookFunctions,
-	type IWebhookResponseData,
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { APIG_DEFAULT_TOLERANCE_MS } from '../../core/aksk/verify';
 import {
-	AGENTS_DEFAULT_SKEW_SECONDS,
-	AGENTS_DEFAULT_WINDOW_SECONDS,
-} from '../../core/agents-token';
-import { agentsInputCounts, gatewayErrorBody } from '../../core/gateway-usage';
-import { MemoryNonceStore } from '../../core/verification';
-import { busyLimitOption, takeCall } from '../shared/callsInProgress';
-import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
-import {
-	fromFunction,
-	fromParameter,
-	olderN8nNotice,
-	webhookDescriptionFields,
-} from '../shared/webhookFields';
-import {
-	AUTH_TYPES_OF,
-	carriesCredentials,
-	checkGatewayCall,
-	GATEWAY_CREDENTIAL,
 	gatewayAuthFrom,
-	testGatewayAuth,
+	gatewayBusyAnswer,
+	gatewayCallAbout,
+	receiveGatewayCall,
 	type GatewayAuth,
 	type GatewayName,
-} from './gatewayAuth';
-import { frameAsSse, streamHeaders, type StreamFormat } from './stream';
+	type GatewaySettings,
+	type StreamFormat,
+} from '../../core/gateway-receive';
+import { MemoryNonceStore } from '../../core/verification';
+import {
+	answered,
+	credentialOr503,
+	logWhere,
+	readRawBody,
+	requestParts,
+	turnedAwayWhenBusy,
+} from '../shared/webhook';
+import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
+import {
+	apiTriggerOutputs,
+	apiTriggerPanelText,
+	apiTriggerProperties,
+	apiTriggerWebhooks,
+} from './description';
+import { GATEWAY_CREDENTIAL, testGatewayAuth } from './gatewayAuth';
+import { frameAsSse, streamHeaders } from './stream';
 
 interface TriggerOptions {
 	healthCheck?: boolean;
@@ -54,50 +54,31 @@ interface TriggerOptions {
  */
 const tokenStore = new MemoryNonceStore(50_000);
 
-/** Headers never copied into the output item: they carry the gateway's proof or other secrets. */
-const ALWAYS_HIDDEN = ['authorization', 'proxy-authorization', 'cookie'];
-
-/** The answer to the seller console's connectivity check (校验后端服务). */
-const HEALTH_BODY = JSON.stringify({ status: 'ok', service: 'koogallery-gateway-backend' });
-
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
-
-/**
- * Where the trigger listens, read by n8n 2.35 and newer without its expression engine
- * (docs/protocol/README.md decision 15; older n8n evaluates the expressions, ../shared/webhookFields.ts). The functions are
- * inlined into the editor's expressions, so they must be self-contained.
- */
-const webhookFields = webhookDescriptionFields({
-	httpMethod: fromFunction((p) =>
-		p.gateway === 'apig' ? 'GET,POST,PUT,PATCH,DELETE,HEAD' : 'GET,POST,HEAD',
-	),
-	path: fromParameter('path'),
-	responseMode: fromFunction((p) =>
-		p.responseMode === 'streaming' ? 'streaming' : 'responseNode',
-	),
-});
-
-/** The body as the workflow sees it: JSON fields at the top level, other content under `body`. */
-function readBody(
-	rawBody: Buffer,
-	contentType: string,
-): { ok: true; data: IDataObject } | { ok: false } {
-	if (rawBody.length === 0) return { ok: true, data: {} };
-	const text = rawBody.toString('utf8');
-	if (!/json/i.test(contentType) && !/^\s*[{[]/.test(text))
-		return { ok: true, data: { body: text } };
-	try {
-		const value: unknown = JSON.parse(text);
-		return typeof value === 'object' && value !== null && !Array.isArray(value)
-			? { ok: true, data: value as IDataObject }
-			: { ok: true, data: { body: value as IDataObject[keyof IDataObject] } };
-	} catch {
-		return /json/i.test(contentType) ? { ok: false } : { ok: true, data: { body: text } };
-	}
+/** What the trigger's parameters ask of the check (everything but the credential). */
+function gatewaySettings(
+	context: IWebhookFunctions,
+	gateway: GatewayName,
+	nowMs: number,
+): Omit<GatewaySettings, 'auth'> {
+	const options = context.getNodeParameter('options', {}) as TriggerOptions;
+	return {
+		gateway,
+		healthCheck: options.healthCheck !== false,
+		streaming: context.getNodeParameter('responseMode', 'sync') === 'streaming',
+		streamFormat: options.streamFormat === 'n8n' ? 'n8n' : 'sse',
+		nowMs,
+		tokenHeader: (options.jwtHeaderName || 'Authorization').trim().toLowerCase(),
+		windowSeconds: options.windowSeconds,
+		skewSeconds: options.skewSeconds,
+		apigToleranceMs:
+			options.apigToleranceMinutes === undefined
+				? APIG_DEFAULT_TOLERANCE_MS
+				: options.apigToleranceMinutes * 60_000,
+		signedHost: options.signedHost?.trim() || undefined,
+		tokenStore: options.refuseRepeatedTokens === true ? tokenStore : undefined,
+		nodeName: context.getNode().name,
+	};
 }
-
-const headerText = (value: unknown): string =>
-	typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : '';
 
 export class KooGalleryApiTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -114,17 +95,9 @@ export class KooGalleryApiTrigger implements INodeType {
 		description:
 			"Receives the calls KooGallery's Agents gateway or API Gateway (APIG) forwards to your AI agent or API, checks they really come from the gateway, and runs the workflow",
 		defaults: { name: 'KooGallery API Trigger' },
-		triggerPanel: {
-			header: 'Listen for one gateway call to the Test URL',
-			executionsHelp: {
-				inactive:
-					"<b>While building your workflow</b>, click 'Execute step', then send one call to the Test URL (under Webhook URLs), signed as the gateway signs it (the simulator does this). That call runs the workflow here in the editor.<br /><br /><b>Once you publish the workflow</b>, the gateway's calls to the Production URL run it. Those runs appear under Executions, not in the editor.",
-				active:
-					"<b>This workflow is published</b>: every call the gateway forwards to the Production URL runs it. Those runs appear under Executions, not in the editor.<br /><br /><b>To see one call here</b>, click 'Execute step', then send it to the Test URL (under Webhook URLs).",
-			},
-		},
+		triggerPanel: apiTriggerPanelText,
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: apiTriggerOutputs,
 		credentials: [
 			{
 				name: 'kooGalleryGatewayApi',
@@ -133,199 +106,8 @@ export class KooGalleryApiTrigger implements INodeType {
 				displayOptions: { hide: { authentication: ['none'] } },
 			},
 		],
-		webhooks: [{ name: 'default', isFullPath: true, ...webhookFields }],
-		properties: [
-			...olderN8nNotice(),
-			{
-				displayName:
-					"Open Webhook URLs above, choose Production URL and copy it. In the seller console: add its domain under 应用接入 (Application Access) > 生产地址管理 (Production Addresses), then register the agent under AI网关服务 (AI Gateway) > Agents注册 (Register Agent) with that domain as Agents访问前缀 (access prefix), the rest of the URL as Agents访问路径 (access path), and the same 调用方式 (call mode) as Response Mode below. A GET or HEAD without any credentials, such as the console's 校验后端服务 (check backend) button, gets a small health answer and runs nothing (see Options).",
-				name: 'agentsNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { gateway: ['agents'] } },
-			},
-			{
-				displayName:
-					'Open Webhook URLs above, choose Production URL and use it as the backend address of your API in the API Gateway console (API网关, shared edition 共享版): backend request protocol, domain and path. APIG bills a call only when this workflow answers 2xx: answer errors with KooGallery API Respond set to Error.',
-				name: 'apigNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { gateway: ['apig'] } },
-			},
-			{
-				displayName: 'Gateway',
-				name: 'gateway',
-				type: 'options',
-				noDataExpression: true,
-				default: 'agents',
-				options: [
-					{
-						name: 'Agents Gateway (Agents网关类商品)',
-						value: 'agents',
-						description:
-							'AI agents billed by the usage your answer reports (tokens, images, seconds)',
-					},
-					{
-						name: 'API Gateway (APIG网关类商品)',
-						value: 'apig',
-						description: 'APIs sold through Huawei API Gateway, billed per successful (2xx) call',
-					},
-				],
-				description: 'How the product is listed on KooGallery',
-			},
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				noDataExpression: true,
-				default: 'credential',
-				displayOptions: { show: { gateway: ['apig'] } },
-				options: [
-					{
-						name: 'KooGallery Gateway Auth Credential',
-						value: 'credential',
-						description: 'APIG signature key (签名密钥) or a constant secret header',
-					},
-					{
-						name: 'None',
-						value: 'none',
-						description: 'Anyone who knows the URL can call the workflow',
-					},
-				],
-			},
-			{
-				displayName:
-					'Without authentication anyone who finds this URL can run the workflow and use what it pays for. Bind a signature key (签名密钥) to the API in the API Gateway console, or add a constant secret backend header (常量参数), and check it here.',
-				name: 'noAuthWarning',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { gateway: ['apig'], authentication: ['none'] } },
-			},
-			{
-				displayName: 'Path',
-				name: 'path',
-				type: 'string',
-				default: 'koogallery/agent',
-				required: true,
-				placeholder: 'koogallery/agent',
-				description:
-					'The end of the production URL. The Agents gateway allows no path parameters (no {name} parts).',
-			},
-			{
-				displayName: 'Response Mode',
-				name: 'responseMode',
-				type: 'options',
-				noDataExpression: true,
-				default: 'sync',
-				options: [
-					{
-						name: 'Synchronous (同步)',
-						value: 'sync',
-						description: 'One JSON answer from KooGallery API Respond',
-					},
-					{
-						name: 'Streaming (流式)',
-						value: 'streaming',
-						description:
-							'The answer is streamed while the workflow runs (for example by an AI Agent with streaming on); KooGallery API Respond sends the final usage in the last event',
-					},
-				],
-				description: 'Choose the same call mode (调用方式) as registered in the seller console',
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Answer Connectivity Check (校验后端服务)',
-						name: 'healthCheck',
-						type: 'boolean',
-						default: true,
-						description:
-							"Whether a GET or HEAD request that carries no credentials at all gets a small 200 JSON health answer (no usage) without running the workflow, so the seller console's check backend button (校验后端服务) succeeds. Calls with wrong credentials are still refused.",
-					},
-					busyLimitOption(
-						'How many calls this trigger may have waiting for their answer (or still streaming) at once, in this n8n process. A call beyond the limit is turned away at once with HTTP 503 and is not billed, so the calls already taken are still answered in time. 0 means no limit.',
-					),
-					{
-						displayName: 'JWT Header Name (Agents)',
-						name: 'jwtHeaderName',
-						type: 'string',
-						default: 'Authorization',
-						description:
-							'The header carrying the Agents gateway\'s token, with or without "Bearer ". Huawei\'s pages do not name it; Authorization is the most likely.',
-					},
-					{
-						displayName: 'Refuse Repeated Tokens (Agents)',
-						name: 'refuseRepeatedTokens',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether a token already received once is refused while it is still fresh, so a captured call cannot be replayed. The token holds only the APP Key and a millisecond time, so two calls the gateway makes in the same millisecond carry the same token, and Huawei does not say whether it reuses tokens: turn this on only if every call gets a new one. Remembered per n8n process.',
-					},
-					{
-						displayName: 'Signature Clock Tolerance (Minutes, APIG)',
-						name: 'apigToleranceMinutes',
-						type: 'number',
-						default: 15,
-						typeOptions: { minValue: 1, maxValue: 60 },
-						description:
-							"How far X-Sdk-Date may differ from this server's clock, either way. Huawei's own backend sample uses 15 minutes.",
-					},
-					{
-						displayName: 'Signed Host (APIG)',
-						name: 'signedHost',
-						type: 'string',
-						default: '',
-						placeholder: 'api.example.com',
-						description:
-							'Only when a proxy in front of n8n changes the Host header: the host API Gateway called (and signed). Empty uses the Host header received.',
-					},
-					{
-						displayName: 'Stream Format',
-						name: 'streamFormat',
-						type: 'options',
-						default: 'sse',
-						options: [
-							{
-								name: 'Server-Sent Events (Data: Lines)',
-								value: 'sse',
-								description:
-									'One "data: {...}" event per chunk, the final usage last, then "data: [DONE]"',
-							},
-							{
-								name: 'N8n Lines',
-								value: 'n8n',
-								description:
-									"The streaming format of n8n's own Webhook node: one JSON object per line",
-							},
-						],
-						description: 'Only for Response Mode Streaming (流式)',
-					},
-					{
-						displayName: 'Token Age Limit (Seconds, Agents)',
-						name: 'windowSeconds',
-						type: 'number',
-						default: AGENTS_DEFAULT_WINDOW_SECONDS,
-						typeOptions: { minValue: 30, maxValue: 3600 },
-						description:
-							"How old the token's timestamp may be. Huawei's sample lets a token expire after 5 minutes.",
-					},
-					{
-						displayName: 'Token Clock Skew (Seconds, Agents)',
-						name: 'skewSeconds',
-						type: 'number',
-						default: AGENTS_DEFAULT_SKEW_SECONDS,
-						typeOptions: { minValue: 0, maxValue: 600 },
-						description:
-							"How far the gateway's clock may be ahead of or behind this server's, on top of the age limit",
-					},
-				],
-			},
-		],
+		webhooks: apiTriggerWebhooks,
+		properties: apiTriggerProperties,
 	};
 
 	methods = {
@@ -334,205 +116,63 @@ export class KooGalleryApiTrigger implements INodeType {
 
 	webhookMethods = enteredByHandWebhookMethods;
 
+	/** Reads the call, asks the gateway core what to do (core/gateway-receive.ts), and does it. */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const receivedAt = new Date();
+		const receivedAt = Date.now();
 		const gateway = this.getNodeParameter('gateway', 'agents') as GatewayName;
-		const authentication =
-			gateway === 'apig'
-				? (this.getNodeParameter('authentication', 'credential') as string)
-				: 'credential';
-		const streaming = this.getNodeParameter('responseMode', 'sync') === 'streaming';
-		const options = this.getNodeParameter('options', {}) as TriggerOptions;
-		const tokenHeader = (options.jwtHeaderName || 'Authorization').trim().toLowerCase();
-		const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
-			rawBody?: Buffer;
-			readRawBody?: () => Promise<void>;
+		const checked =
+			gateway !== 'apig' || this.getNodeParameter('authentication', 'credential') !== 'none';
+		const request = requestParts(this, 'GET');
+		const method = request.method.toUpperCase();
+		const { maxCallsInProgress } = this.getNodeParameter('options', {}) as TriggerOptions;
+		const words = {
+			calls: `KooGallery ${gateway} gateway calls`,
+			retry: 'the caller may try again; none was billed',
 		};
-		const res = this.getResponseObject();
-		const node = this.getNode();
-		const where = { workflowId: this.getWorkflow().id, node: node.name };
-		const method = (req.method ?? 'GET').toUpperCase();
-		const url = req.originalUrl ?? req.url ?? '/';
-		const headers = (req.headers ?? {}) as Record<string, string | string[] | undefined>;
-		const requestId = headerText(headers['x-request-id']);
-		const about = `(request ${requestId || 'without X-Request-Id'} from ${req.ip ?? 'unknown address'})`;
-
-		const answer = (status: number, body: string): IWebhookResponseData => {
-			res.status(status);
-			for (const [name, value] of Object.entries(JSON_HEADERS)) res.setHeader(name, value);
-			res.end(method === 'HEAD' ? '' : body);
-			return { noWebhookResponse: true };
-		};
-		const refuse = (status: 400 | 401, publicMessage: string, operatorMessage: string) => {
-			this.logger.warn(
-				`KooGallery ${gateway} gateway call refused (${status}): ${operatorMessage} ${about}`,
-				where,
+		const busy = turnedAwayWhenBusy(
+			this,
+			maxCallsInProgress ?? 0,
+			words,
+			gatewayBusyAnswer(method),
+		);
+		if (busy) return busy;
+		let auth: GatewayAuth | { problem: string } = { type: 'none' };
+		if (checked) {
+			const credential = await credentialOr503(
+				this,
+				GATEWAY_CREDENTIAL,
+				gatewayBusyAnswer(method),
+				(node, problem) =>
+					`KooGallery ${gateway} gateway call not checked (503): the "KooGallery Gateway Auth" credential of node "${node}" could not be read (${problem}) ${gatewayCallAbout(request)}`,
 			);
-			const code = status === 400 ? 'bad_request' : 'unauthorized';
-			return answer(status, JSON.stringify(gatewayErrorBody(code, publicMessage)));
-		};
-
-		const busy = () =>
-			answer(
-				503,
-				JSON.stringify(
-					gatewayErrorBody('unavailable', 'The service is busy. Please try again later.'),
-				),
-			);
-		// Checked first, before any work: under overload even reading the credential is slow.
-		if (
-			!takeCall(this, options.maxCallsInProgress ?? 0, {
-				calls: `KooGallery ${gateway} gateway calls`,
-				retry: 'the caller may try again; none was billed',
-			})
-		)
-			return busy();
-
-		let auth: GatewayAuth = { type: 'none' };
-		if (authentication !== 'none') {
-			let read: ReturnType<typeof gatewayAuthFrom>;
-			try {
-				read = gatewayAuthFrom(
-					await this.getCredentials<ICredentialDataDecryptedObject>(GATEWAY_CREDENTIAL),
-				);
-			} catch (error) {
-				// Not the caller's fault (no credential chosen, or n8n could not read it, for example
-				// with its database overloaded): a 503 the caller may retry, not a refusal; never billed.
-				this.logger.error(
-					`KooGallery ${gateway} gateway call not checked (503): the "KooGallery Gateway Auth" credential of node "${node.name}" could not be read (${(error as Error).message}) ${about}`,
-					where,
-				);
-				return busy();
-			}
-			if ('problem' in read) {
-				return refuse(
-					401,
-					'The gateway credentials of this request were not accepted.',
-					`the "KooGallery Gateway Auth" credential of node "${node.name}" cannot check calls: ${read.problem}`,
-				);
-			}
-			auth = read;
+			if (!credential.ok) return credential.response;
+			auth = gatewayAuthFrom(credential.data);
 		}
-		if (!AUTH_TYPES_OF[gateway].includes(auth.type)) {
-			return refuse(
-				401,
-				'The gateway credentials of this request were not accepted.',
-				`node "${node.name}" is set to the ${gateway === 'apig' ? 'API Gateway' : 'Agents gateway'}, whose calls cannot carry a "${auth.type}" credential; choose another type in its KooGallery Gateway Auth credential`,
-			);
-		}
-
-		if (
-			options.healthCheck !== false &&
-			auth.type !== 'none' &&
-			(method === 'GET' || method === 'HEAD') &&
-			!carriesCredentials(auth, headers, tokenHeader)
-		) {
-			this.logger.info(
-				`KooGallery connectivity check answered without running the workflow ${about}`,
-				where,
-			);
-			return answer(200, HEALTH_BODY);
-		}
-
-		if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
-		const rawBody = req.rawBody ?? Buffer.alloc(0);
-		let check: ReturnType<typeof checkGatewayCall>;
-		try {
-			check = checkGatewayCall(
-				auth,
-				{ method, url, headers, rawBody },
-				{
-					nowMs: receivedAt.getTime(),
-					tokenHeader,
-					windowSeconds: options.windowSeconds,
-					skewSeconds: options.skewSeconds,
-					apigToleranceMs:
-						options.apigToleranceMinutes === undefined
-							? APIG_DEFAULT_TOLERANCE_MS
-							: options.apigToleranceMinutes * 60_000,
-					signedHost: options.signedHost?.trim() || undefined,
-					tokenStore: options.refuseRepeatedTokens === true ? tokenStore : undefined,
-				},
-			);
-		} catch (error) {
-			check = {
-				ok: false,
-				status: 401,
-				publicMessage: 'The gateway credentials of this request were not accepted.',
-				message: `the call could not be checked (${(error as Error).name})`,
-			};
-		}
-		if (!check.ok) return refuse(check.status, check.publicMessage, check.message);
-
-		const body =
-			method === 'GET' || method === 'HEAD'
-				? { ok: true as const, data: {} }
-				: readBody(rawBody, headerText(headers['content-type']));
-		if (!body.ok)
-			return refuse(
-				400,
-				'The request body is not valid JSON.',
-				'the request body is not valid JSON',
-			);
-
-		const hidden = new Set([
-			...ALWAYS_HIDDEN,
-			tokenHeader,
-			...(auth.type === 'header' ? [auth.name] : []),
-		]);
-		const shownHeaders: IDataObject = {};
-		for (const [name, value] of Object.entries(headers)) {
-			if (!hidden.has(name.toLowerCase()) && value !== undefined)
-				shownHeaders[name.toLowerCase()] = value;
-		}
-		const query = (req.query ?? {}) as IDataObject;
-		const verification: IDataObject = {
-			method: auth.type,
-			key: check.keyIndex === 0 ? 'current' : 'previous',
-		};
-		if (check.timestampMs !== undefined) verification.timestampMs = check.timestampMs;
-		if (check.exp !== undefined) verification.exp = check.exp;
-		if (check.clockSkewMs !== undefined) verification.clockSkewMs = check.clockSkewMs;
-		const streamFormat: StreamFormat = options.streamFormat === 'n8n' ? 'n8n' : 'sse';
-		const data = method === 'GET' || method === 'HEAD' ? query : body.data;
-		// What the Agents gateway counts when a product bills bytes (字节数) or characters (字符数).
-		const input = gateway === 'agents' ? data.input : undefined;
-		const item: INodeExecutionData = {
-			json: {
-				...data,
-				koogallery: {
-					gateway,
-					requestId,
-					customerId: headerText(headers['x-customer-id']),
-					customerName: headerText(headers['x-customer-name']),
-					...(check.apiKey === undefined ? {} : { apiKey: check.apiKey }),
-					method,
-					path: url.split('?')[0],
-					query,
-					headers: shownHeaders,
-					responseMode: streaming ? 'streaming' : 'sync',
-					...(streaming ? { streamFormat } : {}),
-					...(typeof input === 'string' ? { inputCounts: agentsInputCounts(input) } : {}),
-					verification,
-					receivedAt: receivedAt.toISOString(),
-				},
-			},
-		};
-
-		if (streaming) {
-			// As n8n's own Webhook node does in streaming mode: headers first, then n8n writes each
-			// chunk the workflow sends and ends the response when the execution finishes.
-			res.writeHead(200, streamHeaders(streamFormat));
-			res.flushHeaders();
-			if (streamFormat === 'sse') {
-				// Only the workflow's own KooGallery API Respond nodes may send raw JSON events (the usage).
-				const answerNodes = this.getChildNodes(this.getNode().name)
-					.filter((node) => node.type.endsWith('.kooGalleryApiRespond'))
-					.map((node) => node.name);
-				frameAsSse(res, new Set(answerNodes));
-			}
-			return { noWebhookResponse: true, workflowData: [[item]] };
-		}
-		return { workflowData: [[item]] };
+		const settings = { ...gatewaySettings(this, gateway, receivedAt), auth };
+		const rawBody = await readRawBody(this);
+		const decision = receiveGatewayCall({ ...request, url: request.url || '/', rawBody }, settings);
+		if (decision.action === 'refuse') this.logger.warn(decision.log, logWhere(this));
+		if (decision.action === 'acknowledge') this.logger.info(decision.log, logWhere(this));
+		if (decision.action !== 'run') return answered(this, decision.answer);
+		const item: INodeExecutionData = { json: decision.item as INodeExecutionData['json'] };
+		if (!settings.streaming) return { workflowData: [[item]] };
+		startStream.call(this, settings.streamFormat);
+		return { noWebhookResponse: true, workflowData: [[item]] };
 	}
+}
+
+/**
+ * As n8n's own Webhook node does in streaming mode: headers first, then n8n writes each chunk
+ * the workflow sends and ends the response when the execution finishes.
+ */
+function startStream(this: IWebhookFunctions, format: StreamFormat): void {
+	const res = this.getResponseObject();
+	res.writeHead(200, streamHeaders(format));
+	res.flushHeaders();
+	if (format !== 'sse') return;
+	// Only the workflow's own KooGallery API Respond nodes may send raw JSON events (the usage).
+	const answerNodes = this.getChildNodes(this.getNode().name)
+		.filter((node) => node.type.endsWith('.kooGalleryApiRespond'))
+		.map((node) => node.name);
+	frameAsSse(res, new Set(answerNodes));
 }

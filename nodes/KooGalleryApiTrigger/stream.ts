@@ -1,14 +1,7 @@
+import type { StreamFormat } from '../../core/gateway-receive';
 import { gatewayErrorBody } from '../../core/gateway-usage';
 
-/**
- * How a streaming answer is framed on the wire.
- * - `sse`: Server-Sent Events, one `data: <compact JSON>` event per chunk (the OpenAI/Zhipu style
- *   the spec recommends for the Agents gateway, §1.6; the exact format the gateway parses is
- *   UNCONFIRMED).
- * - `n8n`: n8n's own streaming lines, one JSON object per line
- *   (`{"type":"item","content":"...","metadata":{...}}`), unchanged.
- */
-export type StreamFormat = 'sse' | 'n8n';
+export type { StreamFormat };
 
 /** The data of the last SSE event, written when n8n ends the response: `data: [DONE]`. */
 export const SSE_DONE = '[DONE]';

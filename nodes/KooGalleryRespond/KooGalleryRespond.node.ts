@@ -10,12 +10,13 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { answerKey } from '../../core/answer-key';
 import { signedJsonResponse } from '../../core/body-sign';
 import { encryptCredential, type EncryptType } from '../../core/credential-crypto';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { ANSWERS, type AnswerInput, type RespondTo } from './answers';
 import { properties, subtitle } from './description';
-import { findTriggerCall, type TriggerCall } from './triggerCall';
+import { findTriggerCall, type TriggerCall } from '../shared/triggerCall';
 
 export class KooGalleryRespond implements INodeType {
 	description: INodeTypeDescription = {
@@ -82,8 +83,7 @@ async function signingKey(context: IExecuteFunctions, call: TriggerCall): Promis
 	const keys = sellerKeysFrom(
 		await context.getCredentials<ICredentialDataDecryptedObject>(SELLER_KEY_CREDENTIAL),
 	);
-	const candidates = call.protocol === 'kit' ? keys.kit : keys.basic;
-	const key = candidates[call.keyIndex] ?? candidates[0];
+	const key = answerKey(call.protocol, keys, call.keyIndex);
 	if (!key) {
 		throw new NodeOperationError(
 			context.getNode(),

@@ -12,7 +12,7 @@ import { isResultCode, resultBody } from '../../core/result-codes';
 import { buildInstanceInfo } from '../../core/saas-v2-answers';
 import { LICENSE_RESULT_CODES } from '../../core/schemas/license';
 import { readInstanceInfo } from './instanceInfo';
-import type { TriggerCall } from './triggerCall';
+import type { TriggerCall } from '../shared/triggerCall';
 
 /*
  * The answers KooGallery Respond can send, one entry of ANSWERS each. The node reads everything

@@ -1,39 +1,32 @@
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type INodeExecutionData,
-	type INodeProperties,
-	type INodeType,
-	type INodeTypeDescription,
-	type IWebhookFunctions,
-	type IWebhookResponseData,
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { resultBody, verificationResultCode, type ResultCode } from '../../core/result-codes';
-import { signedJsonResponse } from '../../core/body-sign';
-import { MemoryNonceStore, type VerificationResult } from '../../core/verification';
-import {
-	autoBusyLimitOption,
-	busyLimitFrom,
-	busyLimitOption,
-	takeCall,
-} from '../shared/callsInProgress';
+import { KOOGALLERY_BUSY_ANSWER, receiveKooGalleryCall } from '../../core/receive';
+import { protocols, type ProtocolName } from '../../core/trigger-protocols';
+import { MemoryNonceStore } from '../../core/verification';
+import { busyLimitFrom } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
+import {
+	answered,
+	credentialOr503,
+	logWhere,
+	readRawBody,
+	requestParts,
+	sendAnswer,
+	turnedAwayWhenBusy,
+} from '../shared/webhook';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import {
-	fromFunction,
-	fromParameter,
-	olderN8nNotice,
-	webhookDescriptionFields,
-} from '../shared/webhookFields';
-import {
-	OTHER_CALL,
-	protocols,
-	scenarioOption,
-	scenarioOutputLabel,
-	type IncomingCall,
-	type ProtocolName,
-} from './protocols';
+	triggerOutputs,
+	triggerPanelText,
+	triggerProperties,
+	triggerWebhooks,
+} from './description';
 
 /**
  * Seen nonces, per n8n process. Best effort by design (docs/protocol/README.md decision 8): in queue mode another
@@ -42,85 +35,12 @@ import {
  */
 const nonceStore = new MemoryNonceStore(50_000);
 
-interface OutputLabel {
-	displayName: string;
-}
-
-/**
- * Evaluated by the editor (stringified), so it must be self-contained: one output per scenario the
- * operator enables, in the protocol's own order, labelled with the console's term (scenarioOutputLabel).
- */
-const configuredOutputs = (
-	parameters: Record<string, unknown>,
-	all: Record<
-		string,
-		{ parameter: string; scenarios: Array<{ activity: string; output: string }> }
-	>,
-	type: string,
-): Array<{ type: string } & OutputLabel> => {
-	const protocol = all[String(parameters.protocol ?? 'saasV2')];
-	if (!protocol) return [];
-	const enabled = parameters[protocol.parameter];
-	return protocol.scenarios
-		.filter((s) => Array.isArray(enabled) && enabled.includes(s.activity))
-		.map((s) => ({ type, displayName: s.output }));
-};
-
-const outputCatalogue = Object.fromEntries(
-	Object.entries(protocols).map(([name, p]) => [
-		name,
-		{
-			parameter: p.scenariosParameter,
-			scenarios: p.scenarios.map((s) => ({ activity: s.activity, output: scenarioOutputLabel(s) })),
-		},
-	]),
-);
-
-/**
- * Where each product type listens. Declared with native resolvers so that n8n 2.35 and newer reads
- * them from the parameters on every call without running its expression engine (older n8n
- * evaluates the expression text, which is also what the editor sees; ../shared/webhookFields.ts).
- * The functions must be self-contained: n8n inlines their source into the expression.
- */
-const mainWebhookFields = webhookDescriptionFields({
-	httpMethod: fromFunction((p) =>
-		p.protocol === 'kit'
-			? ''
-			: p.protocol === 'license' || p.protocol === 'saasV1'
-				? 'GET,POST'
-				: 'POST',
-	),
-	path: fromParameter('path'),
-	ndvHideUrl: fromFunction((p) => p.protocol === 'kit'),
-});
-const kitMethod = fromFunction((p) => (p.protocol === 'kit' ? 'POST' : ''));
-const kitHidden = fromFunction((p) => p.protocol !== 'kit');
-/** Joint-operation syncs arrive at fixed sub-paths of the production address (one function each, self-contained). */
-const kitPaths = [
-	fromFunction((p) => `${String(p.path)}/produceAPI/v2/tenantSync`),
-	fromFunction((p) => `${String(p.path)}/produceAPI/v2/applicationSync`),
-	fromFunction((p) => `${String(p.path)}/produceAPI/v2/authSync`),
-	fromFunction((p) => `${String(p.path)}/produceAPI/v2/singleOrgSync`),
-	fromFunction((p) => `${String(p.path)}/produceAPI/v2/allOrgSync`),
-];
-
-/** One multi-select of scenarios per product type; each scenario picked gets an output. */
-function scenarioParameter(protocol: ProtocolName, defaults: string[]): INodeProperties {
-	const handler = protocols[protocol];
-	return {
-		displayName: 'Scenarios Handled',
-		name: handler.scenariosParameter,
-		type: 'multiOptions',
-		default: [...defaults],
-		displayOptions: { show: { protocol: [protocol] } },
-		options: handler.scenarios.map((s) => ({
-			name: scenarioOption(s),
-			value: s.activity,
-			description: s.description,
-		})),
-		description:
-			'Each scenario you pick gets its own output. A call for a scenario you did not pick is answered for you: acknowledged when KooGallery only informs you, refused with a clear code when it needs an answer.',
-	};
+interface TriggerOptions {
+	acknowledgeNotifications?: boolean;
+	busyLimit?: string;
+	maxCallsInProgress?: number;
+	toleranceSeconds?: number;
+	authTokenToleranceHours?: number;
 }
 
 export class KooGalleryTrigger implements INodeType {
@@ -137,142 +57,14 @@ export class KooGalleryTrigger implements INodeType {
 		description:
 			"Receives KooGallery's calls to your production interface (生产接口), checks they really come from KooGallery, and starts the branch for that scenario",
 		defaults: { name: 'KooGallery Trigger' },
-		triggerPanel: {
-			header: 'Listen for one KooGallery call to the Test URL',
-			executionsHelp: {
-				inactive:
-					"<b>While building your workflow</b>, click 'Execute step', then send one call to the Test URL (under Webhook URLs), signed with your seller key. That call runs the workflow here in the editor.<br /><br /><b>Once you publish the workflow</b>, KooGallery's calls to the Production URL run it, including the test calls of the seller console's debugging page (应用接入调试). Those runs appear under Executions, not in the editor.",
-				active:
-					"<b>This workflow is published</b>: every call KooGallery sends to the Production URL runs it, including the test calls of the seller console's debugging page (应用接入调试). Those runs appear under Executions, not in the editor.<br /><br /><b>To see one call here</b>, click 'Execute step', then send it to the Test URL (under Webhook URLs), signed with your seller key.",
-			},
-		},
+		triggerPanel: triggerPanelText,
 		inputs: [],
-		// n8n's expressions end at the first "}}", so the catalogue is written one value a line
-		// (compact JSON ends in "}}}" and the editor then draws the trigger with no outputs at all).
-		outputs: `={{(${configuredOutputs})($parameter, ${JSON.stringify(outputCatalogue, null, 1)}, ${JSON.stringify(NodeConnectionTypes.Main)})}}`,
+		outputs: triggerOutputs,
 		credentials: [
 			{ name: 'kooGallerySellerKeyApi', required: true, testedBy: 'kooGallerySellerKeyTest' },
 		],
-		webhooks: [
-			{ name: 'default', responseMode: 'responseNode', isFullPath: true, ...mainWebhookFields },
-			...kitPaths.map((path) => ({
-				name: 'default' as const,
-				responseMode: 'responseNode',
-				isFullPath: true,
-				...webhookDescriptionFields({ httpMethod: kitMethod, path, ndvHideUrl: kitHidden }),
-			})),
-		],
-		properties: [
-			...olderN8nNotice(),
-			{
-				displayName:
-					'Open Webhook URLs above, choose Production URL and click the address to copy it. Paste it in the seller console as the 生产接口地址 (production interface address) of your product: 卖家中心 (Seller Center) > 商品管理 (Products) > your product. KooGallery sends every scenario to that one address, over HTTPS on a domain name. Test calls from the debugging page (应用接入调试) carry testFlag "1", shown as koogallery.testFlag: true in this node\'s output.',
-				name: 'urlNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { hide: { protocol: ['kit', 'orderNotify'] } },
-			},
-			{
-				displayName:
-					'Open Webhook URLs above, choose Production URL and click the address to copy it. In the seller console add it under 卖家中心 (Seller Center) > 应用工具 (Application Tools) > 生产地址管理 (Production Addresses), bind your key to it, test it on the 订单通知 (Order Notification) tab of 调试 (Debug), then click 配置 (Configure) and choose the product types (接入类型) or products to notify. Use the key bound to this address in the credential. Test calls carry testFlag "1", shown as koogallery.testFlag: true in this node\'s output.',
-				name: 'orderUrlNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { protocol: ['orderNotify'] } },
-			},
-			{
-				displayName:
-					"Open Webhook URLs above and choose Production URL: KooGallery calls one address for each sync. In the seller console, enter the part before /produceAPI/v2/ as the 生产地址 (production address) of the application credential (应用凭证); KooGallery adds /produceAPI/v2/… itself. Test calls carry testFlag 1, shown as koogallery.testFlag: true in this node's output.",
-				name: 'kitUrlNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { protocol: ['kit'] } },
-			},
-			{
-				displayName: 'Product Type',
-				name: 'protocol',
-				type: 'options',
-				default: 'saasV2',
-				options: Object.entries(protocols).map(([value, p]) => ({
-					name: p.displayName,
-					value,
-					description: p.description,
-				})),
-				description:
-					'How the product was listed on KooGallery. This decides which calls arrive and how they are signed.',
-			},
-			scenarioParameter('saasV2', [
-				'newInstance',
-				'queryInstance',
-				'refreshInstance',
-				'updateInstanceStatus',
-				'releaseInstance',
-			]),
-			scenarioParameter('kit', ['tenantSync', 'applicationSync', 'authSync']),
-			scenarioParameter('license', [
-				'refreshLicenseCode',
-				'updateLicenseCodeStatus',
-				'releaseLicenseCode',
-			]),
-			scenarioParameter('saasV1', [
-				'newInstance',
-				'refreshInstance',
-				'expireInstance',
-				'releaseInstance',
-				'instanceStatus',
-			]),
-			scenarioParameter('orderNotify', ['orderNotify']),
-			{
-				displayName: 'Path',
-				name: 'path',
-				type: 'string',
-				default: 'koogallery/saas',
-				required: true,
-				placeholder: 'koogallery/saas',
-				description:
-					'The end of the production URL. Use a different path for each product whose calls this workflow should not receive.',
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Answer Notifications Immediately',
-						name: 'acknowledgeNotifications',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to answer "success" at once for calls that only inform you (order notification, renewal, freeze or unfreeze, release, upgrade) and run the branch afterwards. Calls that need an answer (new purchase, instance details, change check) still wait for a KooGallery Respond node.',
-					},
-					autoBusyLimitOption,
-					busyLimitOption(
-						'A fixed number of calls this trigger may have waiting for their answer at once, in this n8n process, instead of Busy Limit Auto. A call beyond it is turned away at once with HTTP 503, which KooGallery retries later. 0 means no fixed number. See the README, "Running n8n for KooGallery in production".',
-					),
-					{
-						displayName: 'Clock Tolerance (Seconds)',
-						name: 'toleranceSeconds',
-						type: 'number',
-						default: 60,
-						typeOptions: { minValue: 5, maxValue: 900 },
-						description:
-							"How far the time in a call may differ from this server's clock, either way, before the call is refused as stale. KooGallery's own sample uses 60 seconds. Calls signed with authToken (SaaS V1.0, older License products) use the option below instead.",
-					},
-					{
-						displayName: 'authToken Call Time Window (Hours)',
-						name: 'authTokenToleranceHours',
-						type: 'number',
-						default: 24,
-						typeOptions: { minValue: 1, maxValue: 720 },
-						displayOptions: { show: { '/protocol': ['saasV1', 'license'] } },
-						description:
-							'SaaS V1.0 and older License calls (signed with authToken): how far their timeStamp may be from this server\'s clock, either way. KooGallery publishes no limit for them and may send a failed call again hours later (retries, or the restart button 重新启动 in the seller console), so the default is one day. See the README, "What KooGallery is told when something is wrong".',
-					},
-				],
-			},
-		],
+		webhooks: triggerWebhooks,
+		properties: triggerProperties,
 	};
 
 	methods = {
@@ -281,198 +73,50 @@ export class KooGalleryTrigger implements INodeType {
 
 	webhookMethods = enteredByHandWebhookMethods;
 
+	/** Reads the call, asks the protocol core what to do (core/receive.ts), and does it. */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const receivedAt = new Date();
-		const protocolName = this.getNodeParameter('protocol', 'saasV2') as ProtocolName;
-		const protocol = protocols[protocolName];
-		const enabled = this.getNodeParameter(protocol.scenariosParameter, []) as string[];
-		const options = this.getNodeParameter('options', {}) as {
-			acknowledgeNotifications?: boolean;
-			busyLimit?: string;
-			maxCallsInProgress?: number;
-			toleranceSeconds?: number;
-			authTokenToleranceHours?: number;
-		};
-		const req = this.getRequestObject() as ReturnType<IWebhookFunctions['getRequestObject']> & {
-			rawBody?: Buffer;
-			readRawBody?: () => Promise<void>;
-		};
-		const res = this.getResponseObject();
-		const node = this.getNode();
-		const where = { workflowId: this.getWorkflow().id, node: node.name };
-
-		let signingKey: string | undefined;
-		const answer = (value: IDataObject): void => {
-			const response = signingKey
-				? signedJsonResponse(signingKey, value)
-				: {
-						body: JSON.stringify(value),
-						headers: { 'content-type': 'application/json;charset=UTF-8' },
-					};
-			res.status(200);
-			for (const [name, headerValue] of Object.entries(response.headers))
-				res.setHeader(name, headerValue);
-			res.end(response.body);
-		};
-		const refuse = (
-			code: ResultCode,
-			message: string,
-			operatorMessage: string,
-		): IWebhookResponseData => {
-			this.logger.warn(`KooGallery call refused (${code}): ${operatorMessage}`, where);
-			answer(resultBody(code, message));
-			return { noWebhookResponse: true };
-		};
-
-		// Not KooGallery's fault: an error without a result code, as for a failed workflow step, so
-		// that KooGallery calls again later instead of taking the answer as final.
-		const busy = (): IWebhookResponseData => {
-			res.status(503);
-			res.setHeader('content-type', 'application/json;charset=UTF-8');
-			res.end(JSON.stringify({ error: 'The seller service is busy. Please try again later.' }));
-			return { noWebhookResponse: true };
-		};
-
-		// Checked first, before any work: under overload even reading the credential is slow.
-		if (
-			!takeCall(this, busyLimitFrom(options), {
-				calls: 'KooGallery calls',
-				retry: 'KooGallery will call again',
-			})
-		)
-			return busy();
-
-		let keys: readonly string[];
-		try {
-			const credentials = await this.getCredentials(SELLER_KEY_CREDENTIAL);
-			const all = sellerKeysFrom(credentials);
-			keys = protocol.usesKitKey ? all.kit : all.basic;
-		} catch (error) {
-			// No credential chosen, or n8n could not read it (for example with its database
-			// overloaded): busy rather than "000001", which KooGallery would take as final.
-			this.logger.error(
-				`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node.name}" could not be read (${(error as Error).message}); KooGallery will call again`,
-				where,
-			);
-			return busy();
-		}
-		if (keys.length === 0) {
-			return refuse(
-				'000001',
-				'Authentication failed.',
-				`no ${protocol.usesKitKey ? 'kit key' : 'seller key'} is set in the "${SELLER_KEY_CREDENTIAL}" credential of node "${node.name}", so no call can be checked`,
-			);
-		}
-		signingKey = keys[0];
-
-		if (req.rawBody === undefined && typeof req.readRawBody === 'function') await req.readRawBody();
-		const rawBody = req.rawBody ?? Buffer.alloc(0);
-
-		const url = req.originalUrl ?? req.url ?? '';
-		const call: IncomingCall = {
-			method: req.method ?? 'POST',
-			path: req.path ?? url.split('?')[0],
-			rawQuery: url.includes('?') ? url.slice(url.indexOf('?') + 1) : '',
-			query: (req.query ?? {}) as Record<string, unknown>,
-			headers: req.headers,
-			rawBody,
-		};
-		// The core never throws on bad input; should it ever, the call is refused, not let through
-		// and not left to n8n's unsigned error page.
-		let verification: VerificationResult;
-		try {
-			verification = protocol.verify(call, {
-				keys,
+		const receivedAt = Date.now();
+		const protocol = this.getNodeParameter('protocol', 'saasV2') as ProtocolName;
+		const enabled = this.getNodeParameter(protocols[protocol].scenariosParameter, []) as string[];
+		const options = this.getNodeParameter('options', {}) as TriggerOptions;
+		const words = { calls: 'KooGallery calls', retry: 'KooGallery will call again' };
+		const busy = turnedAwayWhenBusy(this, busyLimitFrom(options), words, KOOGALLERY_BUSY_ANSWER);
+		if (busy) return busy;
+		// No credential chosen, or n8n could not read it: busy rather than "000001", which
+		// KooGallery would take as final.
+		const credential = await credentialOr503(
+			this,
+			SELLER_KEY_CREDENTIAL,
+			KOOGALLERY_BUSY_ANSWER,
+			(node, problem) =>
+				`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node}" could not be read (${problem}); KooGallery will call again`,
+		);
+		if (!credential.ok) return credential.response;
+		const keys = sellerKeysFrom(credential.data);
+		const rawBody = await readRawBody(this);
+		const decision = receiveKooGalleryCall(
+			{ ...requestParts(this, 'POST'), rawBody },
+			{
+				protocol,
+				enabled,
+				acknowledgeNotifications: options.acknowledgeNotifications === true,
 				toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
 				authTokenToleranceMs: (options.authTokenToleranceHours ?? 24) * 3_600_000,
+				keys,
 				nonceStore,
-				nowMs: receivedAt.getTime(),
-			});
-		} catch (error) {
-			return refuse(
-				'000001',
-				'Authentication failed.',
-				`the call could not be checked (${(error as Error).name})`,
-			);
-		}
-		if (!verification.ok) {
-			const code = verificationResultCode(verification.reason, verification.parameter);
-			return refuse(
-				code,
-				// Parameter problems are safe to explain; signature details are not.
-				code === '000002' ? verification.message : 'Authentication failed.',
-				`${verification.message} (from ${req.ip ?? 'unknown address'})`,
-			);
-		}
-		signingKey = verification.key;
-
-		let parsed: ReturnType<typeof protocol.parse>;
-		try {
-			parsed = protocol.parse(call);
-		} catch (error) {
-			return refuse(
-				'000002',
-				'The request could not be read.',
-				`the call could not be read (${(error as Error).name})`,
-			);
-		}
-		if (!parsed.ok) {
-			return refuse(parsed.resultCode, parsed.message, parsed.message);
-		}
-		// A scenario this pack does not know goes to the "Other Call" output, never refused as invalid.
-		const scenario =
-			protocol.scenarios.find((s) => s.activity === parsed.activity) ??
-			protocol.scenarios.find((s) => s.activity === OTHER_CALL.activity);
-		if (scenario === undefined) {
-			return refuse(
-				'000002',
-				`Unknown activity ${parsed.activity}.`,
-				`unknown activity ${parsed.activity}`,
-			);
-		}
-
-		const outputs = protocol.scenarios.filter((s) => enabled.includes(s.activity));
-		const outputIndex = outputs.findIndex((s) => s.activity === scenario.activity);
-		if (outputIndex === -1) {
-			if (scenario.needsAnswer) {
-				return refuse(
-					'000005',
-					`This seller does not handle ${parsed.activity} yet.`,
-					`"${scenario.label}" (${parsed.activity}) is not among the scenarios handled by node "${node.name}"; KooGallery was told it is not supported${scenario === OTHER_CALL ? ' and will call again. This version of the pack does not know that scenario: turn on "Other Call" to receive it' : ''}`,
-				);
-			}
-			this.logger.info(
-				`KooGallery ${scenario.activity} acknowledged without running the workflow: the scenario is not among those handled by node "${node.name}"`,
-				where,
-			);
-			answer(resultBody('000000', 'success'));
-			return { noWebhookResponse: true };
-		}
-
-		const answeredNow = options.acknowledgeNotifications === true && !scenario.needsAnswer;
-		if (answeredNow) answer(resultBody('000000', 'success'));
-
-		const item: INodeExecutionData = {
-			json: {
-				...parsed.data,
-				koogallery: {
-					protocol: protocolName,
-					scenario: parsed.activity,
-					scenarioName: scenario.label,
-					testFlag: parsed.testFlag,
-					unknownValues: parsed.unknownValues,
-					...parsed.extra,
-					verification: {
-						key: verification.keyIndex === 0 ? 'current' : 'previous',
-						...(verification.form ? { form: verification.form } : {}),
-						clockSkewMs: verification.skewMs,
-					},
-					receivedAt: receivedAt.toISOString(),
-					answered: answeredNow,
-				},
+				nowMs: receivedAt,
+				nodeName: this.getNode().name,
+				credentialName: SELLER_KEY_CREDENTIAL,
 			},
-		};
-		const workflowData = outputs.map((_, i) => (i === outputIndex ? [item] : []));
-		return answeredNow ? { noWebhookResponse: true, workflowData } : { workflowData };
+		);
+		if (decision.action === 'refuse') this.logger.warn(decision.log, logWhere(this));
+		if (decision.action === 'acknowledge') this.logger.info(decision.log, logWhere(this));
+		if (decision.action !== 'run') return answered(this, decision.answer);
+		if (decision.answer) sendAnswer(this, decision.answer);
+		const item: INodeExecutionData = { json: decision.item as INodeExecutionData['json'] };
+		const workflowData = Array.from({ length: decision.outputCount }, (_, i) =>
+			i === decision.outputIndex ? [item] : [],
+		);
+		return decision.answer ? { noWebhookResponse: true, workflowData } : { workflowData };
 	}
 }

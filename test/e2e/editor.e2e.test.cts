@@ -33,11 +33,7 @@ import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-wor
 import type { Browser, BrowserContext, ConsoleMessage, Locator, Page } from 'playwright-core';
 
 import { KooGalleryRespond } from '../../nodes/KooGalleryRespond/KooGalleryRespond.node';
-import {
-	protocols,
-	scenarioOption,
-	scenarioOutputLabel,
-} from '../../nodes/KooGalleryTrigger/protocols';
+import { protocols, scenarioOption, scenarioOutputLabel } from '../../core/trigger-protocols';
 import { ensureN8n, installPack } from '../../scripts/n8n-install.cjs';
 import { startN8n, type N8nHandle } from '../../scripts/n8n-process.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../../simulator/openapi-mock.cjs';

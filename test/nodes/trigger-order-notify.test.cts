@@ -2,10 +2,11 @@
  * KooGallery Trigger, product type "Order Notification (订单通知)": verified exactly as SaaS V2.0
  * calls are, before any execution, then read leniently; one output "Order Paid".
  */
+import { keyFamily } from '../../core/answer-key';
 import { verifyBodySign } from '../../core/body-sign';
 import { signSaasV2Request } from '../../core/saas-v2-signature';
 import { KooGalleryTrigger } from '../../nodes/KooGalleryTrigger/KooGalleryTrigger.node';
-import { protocols } from '../../nodes/KooGalleryTrigger/protocols';
+import { protocols } from '../../core/trigger-protocols';
 import { KEY, PREVIOUS_KEY, webhookContext } from './fakes.cjs';
 import type { IDataObject } from 'n8n-workflow';
 
@@ -50,7 +51,7 @@ const answerOf = (response: { body?: string; headers: Record<string, string> }, 
 describe('KooGallery Trigger: order notification (订单通知)', () => {
 	it('verifies with the one SaaS V2.0 verifier, the same function', () => {
 		expect(protocols.orderNotify.verify).toBe(protocols.saasV2.verify);
-		expect(protocols.orderNotify.usesKitKey).toBe(false);
+		expect(keyFamily('orderNotify')).toBe('basic');
 	});
 
 	it('starts the Order Paid branch with the order, leaving the answer to the workflow', async () => {

@@ -1,5 +1,5 @@
 import { KooGalleryTrigger } from '../../nodes/KooGalleryTrigger/KooGalleryTrigger.node';
-import { protocols } from '../../nodes/KooGalleryTrigger/protocols';
+import { protocols } from '../../core/trigger-protocols';
 import { signSaasV2Request } from '../../core/saas-v2-signature';
 import { verifyBodySign } from '../../core/body-sign';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';

@@ -19,7 +19,7 @@ import {
 	checkGatewayCall,
 	type GatewayAuth,
 	type GatewayRequest,
-} from '../../nodes/KooGalleryApiTrigger/gatewayAuth';
+} from '../../core/gateway-receive';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const APP_KEY = 'd44cd9aa-e48e-be17-27f4-5ef3474797a1';

@@ -1,4 +1,5 @@
-import { protocols, type IncomingCall } from '../../nodes/KooGalleryTrigger/protocols';
+import { keyFamily } from '../../core/answer-key';
+import { protocols, type IncomingCall } from '../../core/trigger-protocols';
 import { MemoryNonceStore } from '../../core/verification';
 import { mutations, validRequests, type Request } from './mutations.cjs';
 
@@ -28,7 +29,7 @@ function accepted(request: Request, store: MemoryNonceStore): boolean {
 		[...counts].map(([name, values]) => [name, values.length > 1 ? values : values[0]]),
 	);
 	const verification = protocol.verify(call, {
-		keys: [protocol.usesKitKey ? KEYS.kit : KEYS.basic],
+		keys: [keyFamily(request.protocol) === 'kit' ? KEYS.kit : KEYS.basic],
 		toleranceMs: 60_000,
 		nonceStore: store,
 		nowMs: NOW,
@@ -65,7 +66,7 @@ describe('mutations of signed requests (in process, the trigger path)', () => {
 		const forms = originals.map((original) => {
 			const protocol = protocols[original.protocol];
 			const result = protocol.verify(incoming(original), {
-				keys: [protocol.usesKitKey ? KEYS.kit : KEYS.basic],
+				keys: [keyFamily(original.protocol) === 'kit' ? KEYS.kit : KEYS.basic],
 				nowMs: NOW,
 			});
 			return result.ok ? result.form : result.reason;

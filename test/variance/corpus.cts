@@ -13,7 +13,7 @@ import { signV1Call } from '../../simulator/v1-client.cjs';
 
 export type Protocol = 'saasV2' | 'kit' | 'license' | 'saasV1' | 'orderNotify';
 
-/** The output a call for a scenario this pack does not know goes to (nodes/KooGalleryTrigger/protocols.ts). */
+/** The output a call for a scenario this pack does not know goes to (core/trigger-protocols.ts). */
 export const OTHER = 'otherCall';
 
 export interface VarianceCase {

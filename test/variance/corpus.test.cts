@@ -3,8 +3,9 @@
  * each must pass the trigger's own verification and reading and name its scenario's output.
  * test/e2e/variance.e2e.test.cts sends the same corpus through a real n8n.
  */
+import { keyFamily } from '../../core/answer-key';
 import { MemoryNonceStore } from '../../core/verification';
-import { protocols, type IncomingCall } from '../../nodes/KooGalleryTrigger/protocols';
+import { protocols, type IncomingCall } from '../../core/trigger-protocols';
 import type { HttpCall } from '../../simulator/http.cjs';
 import { OTHER, SEEDS, signCase, varianceCorpus, type VarianceCase } from './corpus.cjs';
 
@@ -51,7 +52,7 @@ describe('the variance corpus (calls KooGallery could really send)', () => {
 			const handler = protocols[item.protocol];
 			const call = incoming(signCase('https://isv.example.com/webhook', KEYS, item));
 			const verification = handler.verify(call, {
-				keys: [handler.usesKitKey ? KEYS.kit : KEYS.basic],
+				keys: [keyFamily(item.protocol) === 'kit' ? KEYS.kit : KEYS.basic],
 				nonceStore: store,
 				nowMs: Date.now(),
 			});

@@ -1,41 +1,38 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { readHeader, verifyKitRequest } from '../../core/kit-signature';
+import { readHeader, verifyKitRequest } from './kit-signature';
 import {
 	DEFAULT_V1_TOLERANCE_MS,
 	readV1JsonBody,
 	readV1Params,
 	verifySaasV1Request,
 	withoutBlankParams,
-} from '../../core/saas-v1-auth-token';
-import { verifySaasV2Request } from '../../core/saas-v2-signature';
-import { parseFailure, type ParseResult } from '../../core/schemas/common';
+} from './saas-v1-auth-token';
+import { verifySaasV2Request } from './saas-v2-signature';
+import { parseFailure, type ParseResult } from './schemas/common';
 import {
 	isKitTestCall,
 	KIT_SCENARIOS,
 	kitIdempotencyKey,
 	kitScenarioFromPath,
 	parseKitRequest,
-} from '../../core/schemas/kit';
-import { LICENSE_SCENARIOS, parseLicenseRequest } from '../../core/schemas/license';
-import { ORDER_NOTIFY_SCENARIOS, parseOrderNotifyRequest } from '../../core/schemas/order-notify';
-import { parseSaasV1Request, SAAS_V1_SCENARIOS } from '../../core/schemas/saas-v1';
-import type { ScenarioInfo } from '../../core/schemas/saas-v2';
+} from './schemas/kit';
+import { LICENSE_SCENARIOS, parseLicenseRequest } from './schemas/license';
+import { ORDER_NOTIFY_SCENARIOS, parseOrderNotifyRequest } from './schemas/order-notify';
+import { parseSaasV1Request, SAAS_V1_SCENARIOS } from './schemas/saas-v1';
+import type { ScenarioInfo } from './schemas/saas-v2';
 import {
 	isTestCall,
 	parseSaasV2Request,
 	SAAS_V2_SCENARIOS,
 	splitInstanceIds,
-} from '../../core/schemas/saas-v2';
-import type {
-	VerificationFailure,
-	VerificationResult,
-	VerifyOptions,
-} from '../../core/verification';
+} from './schemas/saas-v2';
+import type { VerificationFailure, VerificationResult, VerifyOptions } from './verification';
 
 export type { ScenarioInfo };
 
-/** One incoming HTTP call, as the trigger hands it to a protocol. */
+/** Plain JSON fields, as a call's data and extras are handed on. */
+export type Fields = Record<string, unknown>;
+
+/** One incoming HTTP call, as the KooGallery Trigger hands it to a protocol. */
 export interface IncomingCall {
 	method: string;
 	/** The request path, e.g. `/webhook/koogallery/kit/produceAPI/v2/tenantSync`. */
@@ -52,11 +49,11 @@ export type ParsedCall =
 	| {
 			ok: true;
 			activity: string;
-			data: IDataObject;
+			data: Fields;
 			testFlag: boolean;
 			/** Fields whose value the pages do not document, kept as sent (`activity` for an unknown scenario). */
 			unknownValues: string[];
-			extra: IDataObject;
+			extra: Fields;
 	  }
 	| { ok: false; resultCode: '000002'; field?: string; message: string };
 
@@ -64,8 +61,6 @@ export type ParsedCall =
 export interface ProtocolHandler {
 	displayName: string;
 	description: string;
-	/** Joint-operation sync calls are signed with the kit key instead of the basic key. */
-	usesKitKey: boolean;
 	/** The trigger parameter that lists the scenarios the operator handles. */
 	scenariosParameter: string;
 	scenarios: readonly ScenarioInfo[];
@@ -88,15 +83,13 @@ const authTokenOptions = ({
 });
 
 /** Turns a core parse result into the trigger's form, adding protocol-specific extras. */
-type Fields = Record<string, unknown>;
-
 function toParsedCall(
 	result: ParseResult<object>,
 	testFlag: (data: Fields) => boolean,
-	extra: (activity: string, data: Fields) => IDataObject = () => ({}),
+	extra: (activity: string, data: Fields) => Fields = () => ({}),
 ): ParsedCall {
 	if (!result.ok) return result;
-	const data = result.data as IDataObject;
+	const data = result.data as Fields;
 	return {
 		ok: true,
 		activity: result.activity,
@@ -121,7 +114,7 @@ export const OTHER_CALL: ScenarioInfo = {
 	mandatory: false,
 };
 
-const queryInstanceIds = (activity: string, data: Fields): IDataObject =>
+const queryInstanceIds = (activity: string, data: Fields): Fields =>
 	activity === 'queryInstance' && typeof data.instanceId === 'string'
 		? { instanceIds: splitInstanceIds(data.instanceId) }
 		: {};
@@ -159,7 +152,6 @@ function v1Parameters(
 const saasV2: ProtocolHandler = {
 	displayName: 'SaaS (Access Guide V2.0)',
 	description: 'General and self-service SaaS products under the current SaaS access guide (V2.0)',
-	usesKitKey: false,
 	scenariosParameter: 'scenarios',
 	scenarios: [...SAAS_V2_SCENARIOS, OTHER_CALL],
 	verify: (call, options) =>
@@ -171,7 +163,6 @@ const kit: ProtocolHandler = {
 	displayName: 'Joint-Operation SaaS Sync (联营kit)',
 	description:
 		'Joint-operation SaaS products: tenant, application, user and department syncs at <production URL>/produceAPI/v2/…',
-	usesKitKey: true,
 	scenariosParameter: 'kitScenarios',
 	// The sync paths are fixed, so a kit call always names a known scenario.
 	scenarios: KIT_SCENARIOS,
@@ -190,7 +181,6 @@ const license: ProtocolHandler = {
 	displayName: 'License Products (License类)',
 	description:
 		'License-code products (POST, signed like SaaS V2.0) and the older getLicense family (GET, signed with authToken)',
-	usesKitKey: false,
 	scenariosParameter: 'licenseScenarios',
 	scenarios: [...LICENSE_SCENARIOS, OTHER_CALL],
 	verify: (call, options) =>
@@ -208,7 +198,6 @@ const license: ProtocolHandler = {
 const saasV1: ProtocolHandler = {
 	displayName: 'SaaS (Access Guide V1.0, deprecated)',
 	description: 'Older SaaS products still listed under the V1.0 guide: calls signed with authToken',
-	usesKitKey: false,
 	scenariosParameter: 'v1Scenarios',
 	scenarios: [...SAAS_V1_SCENARIOS, OTHER_CALL],
 	verify(call, options) {
@@ -234,7 +223,6 @@ const orderNotify: ProtocolHandler = {
 	displayName: 'Order Notification (订单通知, any product type)',
 	description:
 		'Any product but images (SaaS, License, API, hardware, manual services 人工服务): KooGallery sends the order number once it is paid',
-	usesKitKey: false,
 	scenariosParameter: 'orderScenarios',
 	scenarios: ORDER_NOTIFY_SCENARIOS,
 	verify: saasV2.verify,

@@ -1,18 +1,21 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-/** The KooGallery call that started this run, as the KooGallery Trigger put it in its item. */
-export interface TriggerCall {
-	triggerName: string;
-	/** The trigger's product type: saasV2, kit, license or saasV1. */
-	protocol: string;
-	scenario: string;
-	/** 0 = current seller key, 1 = previous key: the answer is signed with the key that signed the call. */
-	keyIndex: number;
-	/** The trigger already answered (notifications answered immediately). */
-	answered: boolean;
-	data: IDataObject;
-	instanceIds: string[];
-}
+import {
+	CALL_BLOCK,
+	isGatewayCallBlock,
+	isKooGalleryCallBlock,
+	readGatewayCall,
+	readKooGalleryCall,
+	type GatewayCall,
+	type TriggerCall,
+} from '../../core/trigger-call';
+
+/**
+ * How a node that answers finds the call it answers: the item its trigger started the run with,
+ * read through the contract in core/trigger-call.ts (the block's type, writer and reader).
+ */
+
+export type { GatewayCall, TriggerCall };
 
 const MAX_OUTPUTS = 16;
 
@@ -55,7 +58,7 @@ export function findTriggerItem(
 			} catch {
 				break; // the trigger did not run, or has no more outputs
 			}
-			const block = json?.koogallery as IDataObject | undefined;
+			const block = json?.[CALL_BLOCK] as IDataObject | undefined;
 			if (!json || !block || !search.accepts(block)) continue;
 			return { triggerName: trigger.name, json, block };
 		}
@@ -75,18 +78,21 @@ export function findTriggerCall(context: IExecuteFunctions): TriggerCall {
 		typeSuffix: '.kooGalleryTrigger',
 		triggerLabel: 'KooGallery Trigger',
 		respondLabel: 'KooGallery Respond',
-		accepts: (found) => typeof found.scenario === 'string',
+		accepts: isKooGalleryCallBlock,
 	});
-	const verification = (block.verification ?? {}) as IDataObject;
-	const data: IDataObject = { ...json };
-	delete data.koogallery;
-	return {
-		triggerName,
-		protocol: typeof block.protocol === 'string' ? block.protocol : 'saasV2',
-		scenario: block.scenario as string,
-		keyIndex: verification.key === 'previous' ? 1 : 0,
-		answered: block.answered === true,
-		data,
-		instanceIds: Array.isArray(block.instanceIds) ? block.instanceIds.map(String) : [],
-	};
+	return readKooGalleryCall(triggerName, json, block);
+}
+
+/**
+ * Finds the KooGallery API Trigger this node descends from and the call it received for this
+ * run. Throws a plain-language error when there is none (for example a manual test run).
+ */
+export function findGatewayCall(context: IExecuteFunctions): GatewayCall {
+	const { block } = findTriggerItem(context, {
+		typeSuffix: '.kooGalleryApiTrigger',
+		triggerLabel: 'KooGallery API Trigger',
+		respondLabel: 'KooGallery API Respond',
+		accepts: isGatewayCallBlock,
+	});
+	return readGatewayCall(block);
 }
