@@ -76,14 +76,17 @@ const kitPaths = [
 	fromFunction((p) => `${String(p.path)}/produceAPI/v2/allOrgSync`),
 ];
 
-/** One multi-select of scenarios per product type; each scenario picked gets an output. */
-function scenarioParameter(protocol: ProtocolName, defaults: string[]): INodeProperties {
+/**
+ * One multi-select of scenarios per product type; each scenario picked gets an output. The
+ * scenarios KooGallery requires of every product (`mandatory` in core/schemas) are ticked at first.
+ */
+function scenarioParameter(protocol: ProtocolName): INodeProperties {
 	const handler = protocols[protocol];
 	return {
 		displayName: 'Scenarios Handled',
 		name: handler.scenariosParameter,
 		type: 'multiOptions',
-		default: [...defaults],
+		default: handler.scenarios.filter((s) => s.mandatory).map((s) => s.activity),
 		displayOptions: { show: { protocol: [protocol] } },
 		options: handler.scenarios.map((s) => ({
 			name: scenarioOption(s),
@@ -158,27 +161,11 @@ export const triggerProperties: INodeProperties[] = [
 		description:
 			'How the product was listed on KooGallery. This decides which calls arrive and how they are signed.',
 	},
-	scenarioParameter('saasV2', [
-		'newInstance',
-		'queryInstance',
-		'refreshInstance',
-		'updateInstanceStatus',
-		'releaseInstance',
-	]),
-	scenarioParameter('kit', ['tenantSync', 'applicationSync', 'authSync']),
-	scenarioParameter('license', [
-		'refreshLicenseCode',
-		'updateLicenseCodeStatus',
-		'releaseLicenseCode',
-	]),
-	scenarioParameter('saasV1', [
-		'newInstance',
-		'refreshInstance',
-		'expireInstance',
-		'releaseInstance',
-		'instanceStatus',
-	]),
-	scenarioParameter('orderNotify', ['orderNotify']),
+	scenarioParameter('saasV2'),
+	scenarioParameter('kit'),
+	scenarioParameter('license'),
+	scenarioParameter('saasV1'),
+	scenarioParameter('orderNotify'),
 	{
 		displayName: 'Path',
 		name: 'path',
