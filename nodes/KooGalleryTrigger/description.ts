@@ -86,7 +86,7 @@ function scenarioParameter(protocol: ProtocolName): INodeProperties {
 		displayName: 'Scenarios Handled',
 		name: handler.scenariosParameter,
 		type: 'multiOptions',
-		default: handler.scenarios.filter((s) => s.mandatory).map((s) => s.activity),
+		default: [...handler.scenarios.filter((s) => s.mandatory).map((s) => s.activity)],
 		displayOptions: { show: { protocol: [protocol] } },
 		options: handler.scenarios.map((s) => ({
 			name: scenarioOption(s),

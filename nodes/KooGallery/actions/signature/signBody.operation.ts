@@ -9,7 +9,7 @@ import { bodySignHeader, toKooGalleryJson } from '../../../../core/body-sign';
 import type { SellerKeys } from '../../../shared/sellerKey';
 import { itemByItem, itemError, loadSellerKeys } from '../../helpers';
 import { showFor } from '../types';
-import { signingKey, signingKeyName } from './keys';
+import { namedKey } from '../../../../core/answer-key';
 
 const CONTENT_TYPE = 'application/json;charset=UTF-8';
 
@@ -61,17 +61,24 @@ function bodyText(ctx: IExecuteFunctions, i: number, given: unknown): string {
 	return given;
 }
 
+/** What each key a seller can pick is called when the credential does not hold it. */
+const KEY_NAMES: Record<string, string> = {
+	current: 'key',
+	previous: 'previous key',
+	kit: 'joint-operation kit key',
+};
+
 /** The body of item `i` with its `Body-Sign` header, made with the key the item picks. */
 function signItem(ctx: IExecuteFunctions, i: number, keys: SellerKeys): IDataObject {
 	const given = ctx.getNodeParameter('bodyToSign', i, '') as unknown;
-	const which = String(ctx.getNodeParameter('signingKey', i, 'current'));
+	const which = ctx.getNodeParameter('signingKey', i, 'current') as 'current' | 'previous' | 'kit';
 	const body = bodyText(ctx, i, given);
-	const key = signingKey(which, keys);
+	const key = namedKey(which, keys);
 	if (!key)
 		throw itemError(
 			ctx,
 			i,
-			`The KooGallery Seller Key credential has no ${signingKeyName(which)}.`,
+			`The KooGallery Seller Key credential has no ${KEY_NAMES[which] ?? 'key'}.`,
 		);
 	const header = bodySignHeader(key, body);
 	return {

@@ -20,7 +20,7 @@ import type { SellerKeys } from '../../../shared/sellerKey';
 import { itemByItem, itemError, loadSellerKeys } from '../../helpers';
 import { wholeNumber } from '../../transport';
 import { showFor } from '../types';
-import { requestKeyFamily } from './keys';
+import { callKeys, keyFamily } from '../../../../core/answer-key';
 
 /** What Verify Request says about replays, since it keeps no nonces between runs. */
 export const REPLAY_CHECK_NOTE =
@@ -201,8 +201,8 @@ function verifyItem(ctx: IExecuteFunctions, i: number, check: Check): IDataObjec
 	const toleranceMs =
 		wholeNumber(ctx.getNodeParameter('toleranceSeconds', i, 60), 60, 1, 86_400) * 1000;
 	const capture = readCapture(ctx, i, protocol);
-	const family = requestKeyFamily(protocol);
-	const familyKeys = check.keys[family];
+	const family = keyFamily(protocol);
+	const familyKeys = callKeys(protocol, check.keys);
 	if (familyKeys.length === 0)
 		throw itemError(
 			ctx,
