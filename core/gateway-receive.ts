@@ -5,6 +5,7 @@
  * request and its credential, asks here, and writes the answer or starts the run.
  * Specification: docs/protocol/koogallery-agents-apig.md.
  */
+import { textField } from './fields';
 import { verifyAgentsToken, type AgentsKey } from './agents-token';
 import { verifyApigRequest } from './aksk/verify';
 import { agentsInputCounts, gatewayErrorBody } from './gateway-usage';
@@ -23,8 +24,6 @@ export type GatewayAuth =
 	| { type: 'header'; name: string; values: string[] }
 	| { type: 'none' };
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
 /**
  * Reads the credential's fields (current pair first, then the previous one while rotating).
  * Returns a plain-English problem instead when nothing usable is set.
@@ -32,24 +31,30 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 export function gatewayAuthFrom(
 	data: Record<string, unknown> | undefined,
 ): GatewayAuth | { problem: string } {
-	const type = text(data?.authType) || 'appKey';
+	const type = textField(data?.authType) || 'appKey';
 	if (type === 'appKey') {
 		const keys = [
-			{ appKey: text(data?.appKey).trim(), appSecret: text(data?.appSecret) },
-			{ appKey: text(data?.previousAppKey).trim(), appSecret: text(data?.previousAppSecret) },
+			{ appKey: textField(data?.appKey).trim(), appSecret: textField(data?.appSecret) },
+			{
+				appKey: textField(data?.previousAppKey).trim(),
+				appSecret: textField(data?.previousAppSecret),
+			},
 		].filter((pair) => pair.appKey !== '' && pair.appSecret !== '');
 		return keys.length > 0 ? { type, keys } : { problem: 'it has no APP Key and APP Secret' };
 	}
 	if (type === 'signatureKey') {
 		const keys = [
-			{ key: text(data?.signatureKey).trim(), secret: text(data?.signatureSecret) },
-			{ key: text(data?.previousSignatureKey).trim(), secret: text(data?.previousSignatureSecret) },
+			{ key: textField(data?.signatureKey).trim(), secret: textField(data?.signatureSecret) },
+			{
+				key: textField(data?.previousSignatureKey).trim(),
+				secret: textField(data?.previousSignatureSecret),
+			},
 		].filter((pair) => pair.key !== '' && pair.secret !== '');
 		return keys.length > 0 ? { type, keys } : { problem: 'it has no signature Key and Secret' };
 	}
 	if (type === 'header') {
-		const name = text(data?.headerName).trim().toLowerCase();
-		const values = [text(data?.headerSecret), text(data?.previousHeaderSecret)].filter(
+		const name = textField(data?.headerName).trim().toLowerCase();
+		const values = [textField(data?.headerSecret), textField(data?.previousHeaderSecret)].filter(
 			(v) => v !== '',
 		);
 		if (name === '') return { problem: 'it has no header name' };

@@ -1,5 +1,7 @@
 import { isSafeObjectProperty, type IDataObject } from 'n8n-workflow';
 
+import { readField as readPath } from '../../core/fields';
+
 /** Field names from text: separated by commas, semicolons or new lines, trimmed, each once. */
 export function fieldList(value: unknown): string[] {
 	const parts = Array.isArray(value) ? value.map(String) : String(value ?? '').split(/[,;\n]+/);
@@ -12,15 +14,9 @@ function segments(path: string): string[] | undefined {
 	return parts.every((part) => part !== '' && isSafeObjectProperty(part)) ? parts : undefined;
 }
 
-/** The value at a dotted path of an item, or undefined. */
+/** The value at a dotted path of an item, or undefined (core/fields.ts, with n8n's unsafe names). */
 export function readField(json: IDataObject, path: string): unknown {
-	let current: unknown = json;
-	for (const part of segments(path) ?? []) {
-		if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-		if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
-		current = (current as IDataObject)[part];
-	}
-	return segments(path) ? current : undefined;
+	return readPath(json, path, isSafeObjectProperty);
 }
 
 /** Sets the value at a dotted path that `readField` found (the objects on the way exist). */

@@ -5,6 +5,8 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
+import { textField } from '../../core/fields';
+
 export const SELLER_KEY_CREDENTIAL = 'kooGallerySellerKeyApi';
 
 export interface SellerKeys {
@@ -14,11 +16,11 @@ export interface SellerKeys {
 	kit: string[];
 }
 
-const clean = (value: unknown): string => (typeof value === 'string' ? value : '');
-
 export function sellerKeysFrom(data: ICredentialDataDecryptedObject | undefined): SellerKeys {
-	const basic = [clean(data?.secretKey), clean(data?.previousSecretKey)].filter((k) => k !== '');
-	const kit = [clean(data?.kitSecretKey)].filter((k) => k !== '');
+	const basic = [textField(data?.secretKey), textField(data?.previousSecretKey)].filter(
+		(k) => k !== '',
+	);
+	const kit = [textField(data?.kitSecretKey)].filter((k) => k !== '');
 	return { basic, kit };
 }
 
@@ -39,9 +41,9 @@ export function sellerKeyProblems(data: ICredentialDataDecryptedObject | undefin
 		if (value.trim().length < 8)
 			problems.push(`${label} is shorter than 8 characters; it is probably incomplete.`);
 	};
-	const key = clean(data?.secretKey);
-	const previous = clean(data?.previousSecretKey);
-	const kit = clean(data?.kitSecretKey);
+	const key = textField(data?.secretKey);
+	const previous = textField(data?.previousSecretKey);
+	const kit = textField(data?.kitSecretKey);
 	check('The key', key, true);
 	check('The previous key', previous, false);
 	check('The kit key', kit, false);
