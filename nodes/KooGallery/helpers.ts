@@ -8,6 +8,7 @@ import {
 
 import { KooGalleryCryptoError, type EncryptType } from '../../core/credential-crypto';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, type SellerKeys } from '../shared/sellerKey';
+import { readField, writeField } from './itemFields';
 import { asNodeError, failedItemJson } from './transport';
 
 /** The seller keys of the node's KooGallery Seller Key credential. */
@@ -84,3 +85,43 @@ export const fieldError = (ctx: IExecuteFunctions, i: number, field: string, err
 	new NodeOperationError(ctx.getNode(), `Field "${field}": ${(error as Error).message}`, {
 		itemIndex: i,
 	});
+
+/**
+ * Decrypts the listed text fields of `json` in place with the seller keys (current, then
+ * previous); empty or missing fields are left alone. `toWire` turns a field's value into what
+ * KooGallery encrypted (undefined: the value is malformed, named in `malformed`). Returns how many
+ * fields were decrypted; sets `decryptedWithPreviousKey` when the previous key was needed.
+ */
+export function decryptFields(
+	ctx: IExecuteFunctions,
+	i: number,
+	json: IDataObject,
+	fields: string[],
+	decrypt: {
+		open: (wire: string) => Opened;
+		toWire?: (value: string) => string | undefined;
+		malformed?: string;
+	},
+): number {
+	let done = 0;
+	let usedPrevious = false;
+	for (const field of fields) {
+		const value = readField(json, field);
+		if (value === undefined || value === null || value === '') continue;
+		if (typeof value !== 'string')
+			throw itemError(ctx, i, `Field "${field}" is not text, so it is not encrypted.`);
+		const wire = decrypt.toWire ? decrypt.toWire(value) : value;
+		if (wire === undefined) throw itemError(ctx, i, `Field "${field}" ${decrypt.malformed}.`);
+		let opened: Opened;
+		try {
+			opened = decrypt.open(wire);
+		} catch (error) {
+			throw fieldError(ctx, i, field, error);
+		}
+		writeField(json, field, opened.text);
+		usedPrevious = usedPrevious || opened.keyIndex === 1;
+		done++;
+	}
+	if (usedPrevious) json.decryptedWithPreviousKey = true;
+	return done;
+}

@@ -12,15 +12,8 @@ import {
 	type EncryptType,
 } from '../../../../core/credential-crypto';
 import type { SellerKeys } from '../../../shared/sellerKey';
-import {
-	fieldError,
-	itemByItem,
-	itemError,
-	loadSellerKeys,
-	openWithKeys,
-	type Opened,
-} from '../../helpers';
-import { fieldList, readField, writeField } from '../../itemFields';
+import { decryptFields, itemByItem, itemError, loadSellerKeys, openWithKeys } from '../../helpers';
+import { fieldList } from '../../itemFields';
 import { showFor } from '../types';
 
 /** Buyer Contact > Decrypt. */
@@ -97,25 +90,11 @@ function decryptItem(
 		throw itemError(ctx, i, 'The KooGallery Seller Key credential has no key.');
 	if (fields.length === 0) throw itemError(ctx, i, 'Give the names of the fields to decrypt.');
 	const json = deepCopy(item.json);
-	let usedPrevious = false;
-	for (const field of fields) {
-		const value = readField(json, field);
-		if (value === undefined || value === null || value === '') continue;
-		if (typeof value !== 'string')
-			throw itemError(ctx, i, `Field "${field}" is not text, so it is not encrypted.`);
-		const wire = urlDecoded(value.trim(), mode);
-		if (wire === undefined)
-			throw itemError(ctx, i, `Field "${field}" is not correctly URL-encoded.`);
-		let opened: Opened;
-		try {
-			opened = openWithKeys(decryptBuyerContact, keys.basic, types, wire);
-		} catch (error) {
-			throw fieldError(ctx, i, field, error);
-		}
-		writeField(json, field, opened.text);
-		usedPrevious = usedPrevious || opened.keyIndex === 1;
-	}
-	if (usedPrevious) json.decryptedWithPreviousKey = true;
+	decryptFields(ctx, i, json, fields, {
+		toWire: (value) => urlDecoded(value.trim(), mode),
+		malformed: 'is not correctly URL-encoded',
+		open: (wire) => openWithKeys(decryptBuyerContact, keys.basic, types, wire),
+	});
 	return json;
 }
 

@@ -8,15 +8,8 @@ import {
 
 import { decryptCredential, isEncryptType } from '../../../../core/credential-crypto';
 import type { SellerKeys } from '../../../shared/sellerKey';
-import {
-	fieldError,
-	itemByItem,
-	itemError,
-	loadSellerKeys,
-	openWithKeys,
-	type Opened,
-} from '../../helpers';
-import { fieldList, readField, writeField } from '../../itemFields';
+import { decryptFields, itemByItem, itemError, loadSellerKeys, openWithKeys } from '../../helpers';
+import { fieldList } from '../../itemFields';
 import { showFor } from '../types';
 import { encryptTypeOptions } from './common.description';
 
@@ -73,30 +66,15 @@ function decryptItem(
 		throw itemError(ctx, i, 'The KooGallery Seller Key credential has no key.');
 	if (fields.length === 0) throw itemError(ctx, i, 'Give the names of the fields to decrypt.');
 	const json = deepCopy(item.json);
-	let done = 0;
-	let usedPrevious = false;
-	for (const field of fields) {
-		const value = readField(json, field);
-		if (value === undefined || value === null || value === '') continue;
-		if (typeof value !== 'string')
-			throw itemError(ctx, i, `Field "${field}" is not text, so it is not encrypted.`);
-		let opened: Opened;
-		try {
-			opened = openWithKeys(decryptCredential, keys.basic, [type], value);
-		} catch (error) {
-			throw fieldError(ctx, i, field, error);
-		}
-		writeField(json, field, opened.text);
-		usedPrevious = usedPrevious || opened.keyIndex === 1;
-		done++;
-	}
+	const done = decryptFields(ctx, i, json, fields, {
+		open: (wire) => openWithKeys(decryptCredential, keys.basic, [type], wire),
+	});
 	if (done === 0)
 		throw itemError(
 			ctx,
 			i,
 			`The item has none of the fields ${fields.join(', ')}, or they are all empty.`,
 		);
-	if (usedPrevious) json.decryptedWithPreviousKey = true;
 	return json;
 }
 
