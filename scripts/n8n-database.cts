@@ -72,7 +72,12 @@ export async function queryExecutions(
 			' ORDER BY id',
 		workflowId ? [workflowId] : [],
 	);
-	return rows.map((row) => ({
+	return rows.map(executionSummaryOf);
+}
+
+/** One row of n8n's `execution_entity` table (SQLite or PostgreSQL) as an ExecutionSummary. */
+export function executionSummaryOf(row: Record<string, unknown>): ExecutionSummary {
+	return {
 		id: String(row.id),
 		workflowId: String(row.workflowId),
 		status: String(row.status),
@@ -80,7 +85,7 @@ export async function queryExecutions(
 		finished: Boolean(row.finished),
 		startedAt: (row.startedAt as string | null) ?? null,
 		stoppedAt: (row.stoppedAt as string | null) ?? null,
-	}));
+	};
 }
 
 /**

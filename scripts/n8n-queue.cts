@@ -38,7 +38,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { type ExecutionSummary } from './n8n-database.cjs';
+import { executionSummaryOf, type ExecutionSummary } from './n8n-database.cjs';
 import { freePort, httpStatus, sendRequest } from './n8n-http.cjs';
 import { ensureN8n, installPack, type N8nInstall } from './n8n-install.cjs';
 import { n8nEnv, runN8nCommand, spawnN8nProcess, type N8nProcess } from './n8n-process.cjs';
@@ -156,15 +156,7 @@ function queryExecutions(pg: PostgresServer, workflowId?: string): ExecutionSumm
 			(workflowId ? ` WHERE "workflowId" = ${sqlLiteral(workflowId)}` : '') +
 			' ORDER BY id',
 	);
-	return rows.map((row) => ({
-		id: String(row.id),
-		workflowId: String(row.workflowId),
-		status: String(row.status),
-		mode: String(row.mode),
-		finished: Boolean(row.finished),
-		startedAt: (row.startedAt as string | null) ?? null,
-		stoppedAt: (row.stoppedAt as string | null) ?? null,
-	}));
+	return rows.map(executionSummaryOf);
 }
 
 /**
