@@ -22,8 +22,10 @@
  *   credential against the local Open API mock, never a real KooGallery host);
  * - known problems of the action node and its credential, as `it.failing` tests (see there).
  *
- * Screenshots go to $KOOGALLERY_SCREENSHOTS or <tmp>/koogallery-editor-screenshots (printed at the
- * end); the best are copied by hand into docs/screenshots/. Needs `npm run build` first.
+ * Screenshots go to $KOOGALLERY_SCREENSHOTS (emptied first) or a new folder
+ * <tmp>/koogallery-editor-screenshots-XXXXXX of this run, so two runs at once never share one (the
+ * folder is printed at the end); the best are copied by hand into docs/screenshots/. Needs
+ * `npm run build` first.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -58,8 +60,7 @@ jest.setTimeout(120_000);
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'n8n-nodes-koogallery';
-const SHOTS =
-	process.env.KOOGALLERY_SCREENSHOTS || path.join(os.tmpdir(), 'koogallery-editor-screenshots');
+let SHOTS = process.env.KOOGALLERY_SCREENSHOTS || '';
 
 type WorkflowNode = {
 	name: string;
@@ -304,8 +305,12 @@ describe("the pack in n8n's editor, in a real browser", () => {
 	};
 
 	beforeAll(async () => {
-		fs.rmSync(SHOTS, { recursive: true, force: true });
-		fs.mkdirSync(SHOTS, { recursive: true });
+		if (SHOTS === '')
+			SHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'koogallery-editor-screenshots-'));
+		else {
+			fs.rmSync(SHOTS, { recursive: true, force: true });
+			fs.mkdirSync(SHOTS, { recursive: true });
+		}
 		await ensureN8n();
 		mock = await startOpenApiMock({
 			credentials: {

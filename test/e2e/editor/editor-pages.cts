@@ -37,6 +37,15 @@ export async function openWorkflow(
 		(count) => document.querySelectorAll('[data-test-id="canvas-node"]').length >= count,
 		nodeCount,
 	);
+	// Node icons load after the canvas is drawn (slowly on a busy machine): wait until the browser
+	// is done with each, loaded or broken; canvasNodes then tells which loaded.
+	await page.waitForFunction(() =>
+		Array.from(
+			document.querySelectorAll<HTMLImageElement>(
+				'[data-test-id="canvas-node"] .n8n-node-icon img',
+			),
+		).every((image) => image.complete),
+	);
 	await dismissPopups(page);
 }
 
