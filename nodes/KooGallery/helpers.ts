@@ -57,7 +57,7 @@ export interface Opened {
  */
 export function openWithKeys(
 	decrypt: (key: string, wire: string, type: EncryptType) => string,
-	keys: string[],
+	keys: readonly string[],
 	types: EncryptType[],
 	wire: string,
 ): Opened {

@@ -5,16 +5,13 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
+import type { SellerKeyRing } from '../../core/answer-key';
 import { textField } from '../../core/fields';
 
 export const SELLER_KEY_CREDENTIAL = 'kooGallerySellerKeyApi';
 
-export interface SellerKeys {
-	/** Current key first, then the previous key while the seller rotates (docs/protocol/README.md decision 14). */
-	basic: string[];
-	/** The joint-operation kit key(s), same order. */
-	kit: string[];
-}
+/** The seller's keys as the credential holds them (the type core/answer-key.ts decides with). */
+export type SellerKeys = SellerKeyRing;
 
 export function sellerKeysFrom(data: ICredentialDataDecryptedObject | undefined): SellerKeys {
 	const basic = [textField(data?.secretKey), textField(data?.previousSecretKey)].filter(

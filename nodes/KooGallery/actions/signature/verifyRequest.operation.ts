@@ -244,7 +244,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 function otherKeyHint(
 	capture: CapturedRequest,
 	family: 'basic' | 'kit',
-	keys: { basic: string[]; kit: string[] },
+	keys: SellerKeys,
 ): string | undefined {
 	const other = family === 'kit' ? keys.basic : keys.kit;
 	if (other.length === 0) return undefined;
