@@ -104,19 +104,27 @@ function buildEntry(
 	return { entry, shown };
 }
 
-/** The instance an item answers for: its own ID, or the only one asked about when it gives none. */
+/**
+ * The instance an item answers for: its own ID, or the only one asked about when it gives none
+ * (empty when it gives none and KooGallery asked about several).
+ */
+export function instanceIdAnswered(given: string, requestedIds: readonly string[]): string {
+	return given === '' && requestedIds.length === 1 ? requestedIds[0] : given;
+}
+
+/** The instance an item answers for ({@link instanceIdAnswered}), checked against the request. */
 function answeredInstanceId(
 	given: string,
 	requestedIds: readonly string[],
 	seen: ReadonlySet<string>,
 ): string | Refusal {
-	if (given === '' && requestedIds.length !== 1) {
+	const instanceId = instanceIdAnswered(given, requestedIds);
+	if (instanceId === '') {
 		return new Refusal(
 			'Instance ID is empty, and KooGallery asked about several instances.',
 			`Set "Instance ID" for each item (KooGallery asked about: ${requestedIds.join(', ')}).`,
 		);
 	}
-	const instanceId = given === '' ? requestedIds[0] : given;
 	if (instanceId.length > 64)
 		return new Refusal(
 			'The instance ID is longer than 64 characters.',

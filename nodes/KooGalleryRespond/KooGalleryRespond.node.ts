@@ -14,7 +14,7 @@ import { answerKey } from '../../core/answer-key';
 import { signedJsonResponse } from '../../core/body-sign';
 import { encryptCredential, type EncryptType } from '../../core/credential-crypto';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
-import { ANSWERS, type AnswerInput, type RespondTo } from './answers';
+import { ANSWERS, buildAnswer, type AnswerInput, type RespondTo } from './answers';
 import { properties, subtitle } from './description';
 import { findTriggerCall, type TriggerCall } from '../shared/triggerCall';
 
@@ -57,7 +57,7 @@ export class KooGalleryRespond implements INodeType {
 		if (call.answered) return [passThrough];
 
 		const key = await signingKey(this, call);
-		const { body, summary } = ANSWERS[respondTo].build(answerInput(this, items, call, key));
+		const { body, summary } = buildAnswer(ANSWERS[respondTo], answerInput(this, items, call, key));
 		const response = signedJsonResponse(key, body);
 		await this.sendResponse({ body: response.body, headers: response.headers, statusCode: 200 });
 		return [withSummary(passThrough, summary)];
@@ -105,6 +105,7 @@ function answerInput(
 	key: string,
 ): AnswerInput {
 	const node = context.getNode();
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	return {
 		context,
 		items,
@@ -114,6 +115,7 @@ function answerInput(
 		encrypt: (text: string, type: EncryptType) => encryptCredential(key, text, type),
 		fail: (message: string, description: string, itemIndex = 0) =>
 			new NodeOperationError(node, message, { itemIndex, description }),
+		notFoundAnswer: options.notFoundAnswer === true,
 	};
 }
 

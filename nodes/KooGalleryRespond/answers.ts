@@ -8,8 +8,12 @@ import type {
 
 import type { EncryptType } from '../../core/credential-crypto';
 import { defaultInstanceId, MAX_INSTANCE_ID_LENGTH } from '../../core/instance-id';
-import { isResultCode, resultBody } from '../../core/result-codes';
-import { buildInstanceInfo } from '../../core/saas-v2-answers';
+import { isResultCode, RESULT_CODES, resultBody } from '../../core/result-codes';
+import {
+	buildInstanceInfo,
+	instanceIdAnswered,
+	type InstanceInfoInput,
+} from '../../core/saas-v2-answers';
 import { LICENSE_RESULT_CODES } from '../../core/schemas/license';
 import { readInstanceInfo } from './instanceInfo';
 import type { TriggerCall } from '../shared/triggerCall';
@@ -39,6 +43,11 @@ export interface AnswerInput {
 	/** Encrypts with the key the answer is signed with. */
 	encrypt: (text: string, type: EncryptType) => string;
 	fail: Fail;
+	/**
+	 * The option "Answer 000003 When Nothing Was Found": an input with nothing in it is answered
+	 * 000003, and the answer reads only the items with fields.
+	 */
+	notFoundAnswer: boolean;
 }
 
 /** The body KooGallery gets (signed) and the summary the node outputs, which never holds a secret. */
@@ -61,7 +70,40 @@ export interface AnswerSpec {
 	hides?: readonly string[];
 	/** Parameters of this answer alone, shown after the others. */
 	properties?: readonly INodeProperties[];
+	/**
+	 * With "Answer 000003 When Nothing Was Found" on: what KooGallery asked about that no input
+	 * item answers (for example an instance ID). Absent: only an input with nothing in it is
+	 * "not found".
+	 */
+	notFound?(input: AnswerInput): readonly string[];
 	build(input: AnswerInput): Answer;
+}
+
+/** An input item with no fields: what a database step set to Always Output Data gives for no row. */
+const isEmptyItem = (item: INodeExecutionData): boolean => Object.keys(item.json).length === 0;
+
+/**
+ * The input items an answer reads, with their index: every item, or with "Answer 000003 When
+ * Nothing Was Found" on, only the items with fields.
+ */
+function itemsRead({ items, notFoundAnswer }: AnswerInput): Array<{
+	json: IDataObject;
+	itemIndex: number;
+}> {
+	return items
+		.map((item, itemIndex) => ({ item, itemIndex }))
+		.filter(({ item }) => !notFoundAnswer || !isEmptyItem(item))
+		.map(({ item, itemIndex }) => ({ json: item.json, itemIndex }));
+}
+
+/** 000003 (instance not found) with its standard message, and what was not found if known. */
+function notFoundBody(missing: readonly string[]): Answer {
+	const meaning = RESULT_CODES['000003'];
+	const body: IDataObject = resultBody(
+		'000003',
+		missing.length > 0 ? `${meaning}: ${missing.join(', ')}` : meaning,
+	);
+	return { body, summary: { ...body } };
 }
 
 /** The result code and message of an answer (Result Code, Message). */
@@ -88,9 +130,10 @@ function resultCodeAnswer({ context, fail }: AnswerInput): {
 }
 
 /** Adds the instance ID of a new purchase or a license to the answer, and returns it. */
-function addInstanceId({ context, items, call, fail }: AnswerInput, answer: Answer): string {
+function addInstanceId(input: AnswerInput, answer: Answer): string {
+	const { context, call, fail } = input;
 	const given = (context.getNodeParameter('instanceId', 0, '') as string).trim();
-	const fromItem = items[0]?.json.instanceId;
+	const fromItem = itemsRead(input)[0]?.json.instanceId;
 	// The workflow's own ID wins; without one, an ID every retry of the order line gets again
 	// (docs/protocol/README.md decision 17, see defaultInstanceId), never the retry's own businessId.
 	const instanceId =
@@ -145,13 +188,33 @@ function addLicense({ context, fail }: AnswerInput, answer: Answer): void {
 	answer.summary.license = '(set)';
 }
 
+/** The instance details of a Query Instance answer, one per input item read, with its index. */
+function instanceInfos(input: AnswerInput): Array<{ info: InstanceInfoInput; itemIndex: number }> {
+	return itemsRead(input).map(({ json, itemIndex }) => ({
+		info: readInstanceInfo(input.context, itemIndex, input.encryptionRequired, json),
+		itemIndex,
+	}));
+}
+
+/** The instances KooGallery asked about that no input item answers. */
+function instancesNotFound(input: AnswerInput): string[] {
+	const asked = input.call.instanceIds;
+	const answered = new Set(
+		instanceInfos(input).map(({ info }) => instanceIdAnswered(info.instanceId, asked)),
+	);
+	return asked.filter((instanceId) => !answered.has(instanceId));
+}
+
 /** Adds the `info` list of a Query Instance answer, one entry per input item. */
 function addInstanceInfo(input: AnswerInput, answer: Answer): void {
-	const infos = input.items.map((item, itemIndex) =>
-		readInstanceInfo(input.context, itemIndex, input.encryptionRequired, item.json),
+	const read = instanceInfos(input);
+	const built = buildInstanceInfo(
+		read.map(({ info }) => info),
+		input.call.instanceIds,
+		input.encrypt,
 	);
-	const built = buildInstanceInfo(infos, input.call.instanceIds, input.encrypt);
-	if (!built.ok) throw input.fail(built.message, built.description, built.itemIndex);
+	if (!built.ok)
+		throw input.fail(built.message, built.description, read[built.itemIndex].itemIndex);
 	Object.assign(answer.body, built.body);
 	answer.summary.info = built.summary;
 }
@@ -199,6 +262,7 @@ const answers = {
 		subtitle: 'Query Instance',
 		scenarios: ['queryInstance'],
 		shows: ['infoInstanceId', ...LOGIN_PARAMETERS, 'usage'],
+		notFound: instancesNotFound,
 		build(input) {
 			const { answer, answersData } = resultCodeAnswer(input);
 			if (answersData) addInstanceInfo(input, answer);
@@ -243,3 +307,15 @@ export type RespondTo = keyof typeof answers;
 
 /** Every answer, keyed by its "Answer To" value, in the order of the node's subtitle. */
 export const ANSWERS: Readonly<Record<RespondTo, AnswerSpec>> = answers;
+
+/**
+ * Builds the answer the node sends. With "Answer 000003 When Nothing Was Found" on, an input with
+ * nothing in it (no item, or only empty items), or one missing something the answer is about
+ * (its spec's `notFound`), is answered 000003 instead.
+ */
+export function buildAnswer(spec: AnswerSpec, input: AnswerInput): Answer {
+	if (!input.notFoundAnswer) return spec.build(input);
+	if (itemsRead(input).length === 0) return notFoundBody([]);
+	const missing = spec.notFound?.(input) ?? [];
+	return missing.length > 0 ? notFoundBody(missing) : spec.build(input);
+}

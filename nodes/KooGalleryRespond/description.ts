@@ -257,6 +257,24 @@ const PARAMETERS: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: shownFor('options'),
+		options: [
+			{
+				displayName: 'Answer 000003 When Nothing Was Found',
+				name: 'notFoundAnswer',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to answer 000003 (instance not found, 实例不存在) when the input has nothing: no item, or only empty items, as a database step set to Always Output Data gives when it found no row. For Query Instance (查询实例信息), also when an instance KooGallery asked about has no item. Empty items are left out of the answer.',
+			},
+		],
+	},
 ];
 
 /** The subtitle under the node on the canvas. */

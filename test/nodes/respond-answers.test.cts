@@ -57,6 +57,11 @@ describe('KooGallery Respond answers', () => {
 			show: { respondTo: ['queryInstance', 'newInstance'], encrypt: [true] },
 		});
 		expect(shown('usage')).toEqual({ show: { respondTo: ['queryInstance'] } });
+		// The options are shown for every answer.
+		expect(shown('options')).toBeUndefined();
+		expect(properties.find((p) => p.name === 'options')?.options).toEqual([
+			expect.objectContaining({ name: 'notFoundAnswer', type: 'boolean', default: false }),
+		]);
 		// Every parameter an answer shows exists.
 		const names = properties.map((p) => p.name);
 		for (const spec of Object.values(ANSWERS))
@@ -107,6 +112,28 @@ describe('KooGallery Respond answers', () => {
 			expect(verifyBodySign(KEY, sent[0].body, sent[0].headers['body-sign'])).toBe(true);
 			expect(out[0][0].json.koogalleryAnswer).toEqual(JSON.parse(sent[0].body));
 
+			// "Answer 000003 When Nothing Was Found" asks the answer's table entry what is missing.
+			queryUsage.notFound = ({ items }) => (items.some((item) => item.json.meter) ? [] : ['meter']);
+			const notFound = { ...parameters, options: { notFoundAnswer: true } };
+			const missing = executeContext({
+				parameters: notFound,
+				items: [{ other: 1 }],
+				triggerOutputs: [call('queryUsage')],
+			});
+			await new KooGalleryRespond().execute.call(missing.context);
+			expect(missing.sent[0].body).toBe(
+				'{"resultCode":"000003","resultMsg":"Instance ID does not exist: meter"}',
+			);
+			const found = executeContext({
+				parameters: notFound,
+				items: [{ meter: 1 }],
+				triggerOutputs: [call('queryUsage')],
+			});
+			await new KooGalleryRespond().execute.call(found.context);
+			expect(found.sent[0].body).toBe(
+				'{"resultCode":"000000","resultMsg":"Success","amountUsed":12}',
+			);
+
 			const other = executeContext({ parameters, triggerOutputs: [call('releaseInstance')] });
 			await expect(new KooGalleryRespond().execute.call(other.context)).rejects.toThrow(
 				'This node answers "queryUsage" but the call that started this run is "releaseInstance".',
@@ -114,6 +141,7 @@ describe('KooGallery Respond answers', () => {
 			expect(other.sent).toHaveLength(0);
 		} finally {
 			delete answers.queryUsage;
+			delete queryUsage.notFound;
 		}
 	});
 });

@@ -534,3 +534,171 @@ describe('KooGallery Respond', () => {
 		expect(sent).toHaveLength(0);
 	});
 });
+
+describe('KooGallery Respond: Answer 000003 When Nothing Was Found', () => {
+	const notFound = { notFoundAnswer: true };
+	const login = {
+		resultCode: '000000',
+		infoInstanceId: '',
+		frontEndUrl: '',
+		userName: '',
+		password: '',
+		memo: '',
+		encrypt: false,
+	};
+	const row = (instanceId: string) => ({
+		instanceId,
+		frontEndUrl: `https://${instanceId}.example.com`,
+		userName: `admin-${instanceId}`,
+		password: `pw-${instanceId}`,
+	});
+	const changeCheckItem = {
+		activity: 'changeInstanceCheck',
+		instanceId: 'i',
+		koogallery: { scenario: 'changeInstanceCheck', verification: { key: 'current' } },
+	};
+
+	it('answers 000003, signed, when the node gets no item, whatever it answers to', async () => {
+		const cases = [
+			{ respondTo: 'newInstance', trigger: newInstanceItem() },
+			{ respondTo: 'queryInstance', trigger: queryItem(['i-1']) },
+			{ respondTo: 'result', trigger: queryItem(['i-1']) },
+			{ respondTo: 'changeInstanceCheck', trigger: changeCheckItem },
+		];
+		for (const { respondTo, trigger } of cases) {
+			const { context, sent } = executeContext({
+				items: [],
+				parameters: { respondTo, ...login, instanceId: '', allowChange: true, options: notFound },
+				triggerOutputs: [trigger],
+			});
+			const out = await respond.execute.call(context);
+			expect(sent[0].body).toBe('{"resultCode":"000003","resultMsg":"Instance ID does not exist"}');
+			expect(answer(sent)).toEqual({
+				resultCode: '000003',
+				resultMsg: 'Instance ID does not exist',
+			});
+			expect(out).toEqual([[]]);
+		}
+	});
+
+	it('answers 000003 when every item is empty, as a database step that found no row gives', async () => {
+		for (const [respondTo, trigger] of [
+			['newInstance', newInstanceItem()],
+			['queryInstance', queryItem(['i-1'])],
+		] as const) {
+			const { context, sent } = executeContext({
+				items: [{}, {}],
+				parameters: { respondTo, ...login, instanceId: '', options: notFound },
+				triggerOutputs: [trigger],
+			});
+			const out = await respond.execute.call(context);
+			expect(answer(sent)).toEqual({
+				resultCode: '000003',
+				resultMsg: 'Instance ID does not exist',
+			});
+			expect(out[0][0].json).toEqual({
+				koogalleryAnswer: { resultCode: '000003', resultMsg: 'Instance ID does not exist' },
+			});
+		}
+	});
+
+	it('answers 000003 naming the instance KooGallery asked about that no item answers', async () => {
+		const { context, sent } = executeContext({
+			items: [row('i-1'), {}],
+			parameters: { respondTo: 'queryInstance', ...login, options: notFound },
+			triggerOutputs: [queryItem(['i-1', 'i-2'])],
+		});
+		await respond.execute.call(context);
+		expect(answer(sent)).toEqual({
+			resultCode: '000003',
+			resultMsg: 'Instance ID does not exist: i-2',
+		});
+	});
+
+	it('answers every instance found, leaving empty items out', async () => {
+		const { context, sent } = executeContext({
+			items: [{}, row('i-2'), row('i-1')],
+			parameters: { respondTo: 'queryInstance', ...login, options: notFound },
+			triggerOutputs: [queryItem(['i-1', 'i-2'])],
+		});
+		await respond.execute.call(context);
+		expect(answer(sent)).toEqual({
+			resultCode: '000000',
+			resultMsg: 'Success',
+			info: [
+				{
+					instanceId: 'i-2',
+					appInfo: {
+						frontEndUrl: 'https://i-2.example.com',
+						userName: 'admin-i-2',
+						password: 'pw-i-2',
+					},
+				},
+				{
+					instanceId: 'i-1',
+					appInfo: {
+						frontEndUrl: 'https://i-1.example.com',
+						userName: 'admin-i-1',
+						password: 'pw-i-1',
+					},
+				},
+			],
+		});
+		// An item without its own instanceId answers the only instance asked about, as without the option.
+		const only = executeContext({
+			items: [{ frontEndUrl: 'https://only.example.com' }],
+			parameters: { respondTo: 'queryInstance', ...login, options: notFound },
+			triggerOutputs: [queryItem(['only'])],
+		});
+		await respond.execute.call(only.context);
+		expect(answer(only.sent).info).toEqual([
+			{ instanceId: 'only', appInfo: { frontEndUrl: 'https://only.example.com' } },
+		]);
+		// The instance ID of a new purchase comes from the first item found.
+		const purchase = executeContext({
+			items: [{}, { instanceId: 'row-7' }],
+			parameters: {
+				respondTo: 'newInstance',
+				resultCode: '000000',
+				instanceId: '',
+				options: notFound,
+			},
+			triggerOutputs: [newInstanceItem()],
+		});
+		await respond.execute.call(purchase.context);
+		expect(answer(purchase.sent).instanceId).toBe('row-7');
+	});
+
+	it('answers as before when the option is off', async () => {
+		const bodies = [];
+		// No options (a node saved before the option existed), none added, and the option off.
+		for (const set of [{}, { options: {} }, { options: { notFoundAnswer: false } }]) {
+			const purchase = executeContext({
+				items: [{}],
+				parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '', ...set },
+				triggerOutputs: [newInstanceItem()],
+			});
+			await respond.execute.call(purchase.context);
+			const query = executeContext({
+				items: [{}],
+				parameters: { respondTo: 'queryInstance', ...login, ...set },
+				triggerOutputs: [queryItem(['only'])],
+			});
+			await respond.execute.call(query.context);
+			const none = executeContext({
+				items: [],
+				parameters: { respondTo: 'result', resultCode: '000000', ...set },
+				triggerOutputs: [queryItem(['only'])],
+			});
+			await respond.execute.call(none.context);
+			bodies.push([purchase.sent[0].body, query.sent[0].body, none.sent[0].body]);
+		}
+		expect(bodies[0]).toEqual([
+			'{"resultCode":"000000","resultMsg":"Success","instanceId":"CS1-000001"}',
+			'{"resultCode":"000000","resultMsg":"Success","info":[{"instanceId":"only"}]}',
+			'{"resultCode":"000000","resultMsg":"Success"}',
+		]);
+		expect(bodies[1]).toEqual(bodies[0]);
+		expect(bodies[2]).toEqual(bodies[0]);
+	});
+});
