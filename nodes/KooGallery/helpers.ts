@@ -20,11 +20,13 @@ export async function loadSellerKeys(ctx: IExecuteFunctions): Promise<SellerKeys
 
 /**
  * Runs `work` for every input item, one after the other; a failure is thrown, or with "Continue"
- * becomes an error item (routed to the error output when the node has one).
+ * becomes an error item (routed to the error output when the node has one). `keptOnFailure` gives
+ * the fields of the input item a failed item keeps (none when absent or undefined).
  */
 export async function itemByItem(
 	ctx: IExecuteFunctions,
 	work: (index: number, item: INodeExecutionData) => IDataObject | Promise<IDataObject>,
+	keptOnFailure?: (index: number, item: INodeExecutionData) => IDataObject | undefined,
 ): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const out: INodeExecutionData[] = [];
@@ -34,7 +36,8 @@ export async function itemByItem(
 		} catch (error) {
 			const nodeError = asNodeError(ctx, error, i);
 			if (!ctx.continueOnFail()) throw nodeError;
-			out.push({ json: failedItemJson(ctx, nodeError), pairedItem: { item: i } });
+			const kept = keptOnFailure?.(i, items[i]);
+			out.push({ json: failedItemJson(ctx, nodeError, kept), pairedItem: { item: i } });
 		}
 	}
 	return out;

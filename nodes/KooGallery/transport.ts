@@ -222,13 +222,18 @@ export function asNodeError(
  * The JSON of an item that failed under On Error "Continue". With "Continue (using error output)",
  * n8n moves an item to the error output only when its JSON has no keys other than `error`,
  * `message` and `details` (n8n-core `handleNodeErrorOutput`), and adds the input item's fields to
- * it; there the explanation and code go under `details`. Otherwise the item is `error`,
- * `description`, `errorCode`, as for the node's other operations.
+ * it; there the explanation and code go under `details`. Otherwise the item is the `kept` fields
+ * of the input item (if any) with `error`, `description`, `errorCode`, as for the node's other
+ * operations.
  */
-export function failedItemJson(ctx: IExecuteFunctions, error: Error): IDataObject {
+export function failedItemJson(
+	ctx: IExecuteFunctions,
+	error: Error,
+	kept: IDataObject = {},
+): IDataObject {
 	const details = errorDetails(error);
 	if (ctx.getNode().onError === 'continueErrorOutput') return { error: error.message, details };
-	return { error: error.message, ...details };
+	return { ...kept, error: error.message, ...details };
 }
 
 /** The code and explanation of a node error, for items that continue after a failure. */

@@ -250,6 +250,115 @@ describe('Order > Get', () => {
 	});
 });
 
+describe('Order > Get from the input item', () => {
+	/** A new purchase as the KooGallery Trigger outputs it (the fields Order > Get reads). */
+	const purchase = (orderId: string | number, extra: IDataObject = {}) => ({
+		activity: 'newInstance',
+		orderId,
+		orderLineId: `${orderId}-000001`,
+		businessId: 'biz-1',
+		koogallery: { protocol: 'saasV2', scenario: 'newInstance' },
+		...extra,
+	});
+	const GET = { resource: 'order', operation: 'get', orderId: '', orderLineId: '' };
+	/** The query of a request as sent. */
+	const query = (request: { sent: IHttpRequestOptions }) =>
+		Object.fromEntries(new URL(String(request.sent.url)).searchParams);
+
+	it("reads the order ID and order line ID of empty parameters from the input item's fields", async () => {
+		const { output, requests } = await run(GET, [
+			purchase('MOCKONDEMAND'),
+			{ orderId: ' MOCKONETIMENEW ' },
+		]);
+		expect(requests.map((r) => r.sent.url)).toEqual([
+			`${mock.url}/api/mkp-openapi-public/global/v1/order/query?orderId=MOCKONDEMAND&orderLineId=MOCKONDEMAND-000001`,
+			`${mock.url}/api/mkp-openapi-public/global/v1/order/query?orderId=MOCKONETIMENEW`,
+		]);
+		expect(output[0].map((o) => o.json.orderId)).toEqual(['MOCKONDEMAND', 'MOCKONETIMENEW']);
+		// A parameter that is set wins over the item's field.
+		const given = await run(
+			{ ...GET, orderId: 'MOCKONDEMANDPKG', orderLineId: 'MOCKONDEMANDPKG-000001' },
+			[purchase('MOCKONDEMAND')],
+		);
+		expect(query(given.requests[0])).toEqual({
+			orderId: 'MOCKONDEMANDPKG',
+			orderLineId: 'MOCKONDEMANDPKG-000001',
+		});
+		expect(given.output[0][0].json.orderId).toBe('MOCKONDEMANDPKG');
+		// A number is read as text (the order ID of a database row, say).
+		const numbered = await run(GET, [{ orderId: 20241121 }], { continueOnFail: true });
+		expect(query(numbered.requests[0])).toEqual({ orderId: '20241121' });
+	});
+
+	it('keeps the input fields, with the order under "order"', async () => {
+		const item = purchase('MOCKONDEMAND');
+		const { output } = await run({ ...GET, orderOptions: { keepInputFields: true } }, [item]);
+		expect(output[0]).toHaveLength(1);
+		const { order, ...rest } = output[0][0].json;
+		expect(rest).toEqual(item);
+		expect(order).toEqual(
+			expect.objectContaining({
+				orderId: 'MOCKONDEMAND',
+				orderLine: [expect.objectContaining({ orderLineId: 'MOCKONDEMAND-000001' })],
+			}),
+		);
+		// Off, the output is the order alone, as before.
+		const plain = await run({ ...GET, orderOptions: { keepInputFields: false } }, [item]);
+		expect(plain.output[0][0].json).toEqual(order);
+	});
+
+	it('keeps the input fields of an item whose query failed, with the error, when On Error continues', async () => {
+		const items = [purchase('CS0000NOTMINE'), purchase('MOCKONDEMAND')];
+		const { output } = await run({ ...GET, orderOptions: { keepInputFields: true } }, items, {
+			continueOnFail: true,
+		});
+		expect(output[0].map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(output[0][0].json).toEqual({
+			...items[0],
+			error:
+				'KooGallery refused the request: MKT.0150 Illegal operation. The order CS0000NOTMINE does not belong to this seller.',
+			description: expect.stringMatching(/^MKT\.0150 Illegal operation/),
+			errorCode: 'MKT.0150',
+		});
+		expect(output[0][1].json).toEqual({
+			...items[1],
+			order: expect.objectContaining({ orderId: 'MOCKONDEMAND' }),
+		});
+		// Without the option a failed item is the error alone, as before.
+		const plain = await run(GET, items.slice(0, 1), { continueOnFail: true });
+		expect(Object.keys(plain.output[0][0].json).sort()).toEqual([
+			'description',
+			'error',
+			'errorCode',
+		]);
+	});
+
+	it('with an error output, a failed item keeps only error and details, which n8n adds the input fields to', async () => {
+		const { context } = openApiExecuteContext({
+			parameters: { ...FAST, ...GET, orderOptions: { keepInputFields: true } },
+			items: [purchase('CS0000NOTMINE')],
+			credentials: mockCredentials(mock.url),
+			continueOnFail: true,
+		});
+		const node0 = context.getNode();
+		context.getNode = () => ({ ...node0, onError: 'continueErrorOutput' });
+		const [out] = (await node.execute.call(context)) as INodeExecutionData[][];
+		expect(Object.keys(out[0].json).sort()).toEqual(['details', 'error']);
+		expect(out[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	it('says the order ID is missing when neither the parameter nor the item has one', async () => {
+		const error = await run(GET, [{ orderLineId: 'X-000001', orderId: '  ' }]).catch((e) => e);
+		expect(error.message).toBe('The order ID must be 1 to 64 characters.');
+		const { output } = await run(GET, [{ orderId: { nested: 1 } }, {}], { continueOnFail: true });
+		expect(output[0].map((o) => o.json)).toEqual([
+			{ error: 'The order ID must be 1 to 64 characters.' },
+			{ error: 'The order ID must be 1 to 64 characters.' },
+		]);
+		expect(mock.calls()).toHaveLength(0);
+	});
+});
+
 describe('Order > Get under faults', () => {
 	const ORDERS = ['MOCKPERIODYEARNEW', 'MOCKONETIMENEW', 'MOCKONDEMAND', 'MOCKONDEMANDPKG'];
 
