@@ -117,12 +117,14 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			const again = await buy(order);
 			expect(again.json).toEqual({ ...ok, instanceId: businessId });
 
-			// One order query, for the first call only: the repeat was found in the database.
+			// The order is read on each call (the repeat too: the workflow has no branch to skip it);
+			// the repeat changed nothing (the row below is the first call's).
 			const queries = env.openApi
 				.calls()
 				.slice(before)
 				.filter((c) => c.path === OPEN_API_PATHS.orderQuery);
 			expect(queries.map((c) => [c.path, c.query.orderId, c.query.orderLineId, c.code])).toEqual([
+				[OPEN_API_PATHS.orderQuery, order.orderId, order.orderLineId, 'MKT.0000'],
 				[OPEN_API_PATHS.orderQuery, order.orderId, order.orderLineId, 'MKT.0000'],
 			]);
 			expect(
@@ -208,7 +210,7 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			});
 			expect(unknown.json).toEqual({
 				resultCode: '000003',
-				resultMsg: 'Instance ID does not exist',
+				resultMsg: 'Instance ID does not exist: no-such-instance',
 			});
 		});
 

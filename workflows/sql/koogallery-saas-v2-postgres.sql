@@ -48,3 +48,159 @@ CREATE TABLE IF NOT EXISTS koogallery_credentials (
 	password text NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- What the workflow's steps write into. Each is a view with the fields of KooGallery's call as its
+-- columns; writing a row into it runs the function below it, which does the real work in the tables
+-- above and fills in the answer. So the workflow itself needs no formulas, only field names.
+-- Functions and views are replaced each time this runs: change them here, not in the database.
+
+-- New purchase (创建实例): the customer, the instance and its log-in, in one step, so a new
+-- purchase is saved whole or not at all. A repeated order (even one arriving at the same moment)
+-- gets the instance of the first and changes nothing.
+-- Change the log-in address (https://app.example.com/login?tenant=) and the user name
+-- ('admin-' and the order ID) to your product's: near the end of the function.
+CREATE OR REPLACE VIEW koogallery_new_purchases AS SELECT
+	NULL::text AS "businessId", NULL::text AS "orderId", NULL::text AS "orderLineId",
+	-- KooGallery's order details (Order > Get), or the reason they could not be read
+	NULL::jsonb AS "order", NULL::text AS error, NULL::text AS "errorCode",
+	NULL::text AS password, NULL::jsonb AS koogallery,
+	-- the answer: the instance ID
+	NULL::text AS "instanceId"
+WHERE false;
+
+CREATE OR REPLACE FUNCTION koogallery_save_new_purchase() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+	buyer jsonb := NEW."order" -> 'buyerInfo';
+	line jsonb := NEW."order" -> 'orderLine' -> 0;
+	product jsonb := NEW."order" -> 'orderLine' -> 0 -> 'productInfo' -> 0;
+	customer text := NULLIF(NEW."order" -> 'buyerInfo' ->> 'customerId', '');
+BEGIN
+	IF customer IS NOT NULL THEN
+		INSERT INTO koogallery_tenants (customer_id, customer_name, real_name, mobile, email)
+		VALUES (customer, NULLIF(buyer ->> 'customerName', ''), NULLIF(buyer ->> 'customerRealName', ''),
+			NULLIF(buyer ->> 'mobilePhone', ''), NULLIF(buyer ->> 'email', ''))
+		ON CONFLICT (customer_id) DO UPDATE SET
+			customer_name = EXCLUDED.customer_name,
+			real_name = EXCLUDED.real_name,
+			mobile = EXCLUDED.mobile,
+			email = EXCLUDED.email,
+			updated_at = now();
+	END IF;
+	INSERT INTO koogallery_instances (instance_id, order_id, order_line_id, customer_id, product_id,
+		sku_code, product_name, charging_mode, expire_time, last_order_id, order_checked,
+		order_check_error, test_call)
+	VALUES (NEW."businessId", NEW."orderId", NEW."orderLineId", customer,
+		NULLIF(product ->> 'productId', ''), NULLIF(product ->> 'skuCode', ''),
+		NULLIF(product ->> 'productName', ''), NULLIF(line ->> 'chargingMode', ''),
+		NULLIF(line ->> 'expireTime', ''), NEW."orderId", NULLIF(NEW.error, '') IS NULL,
+		NULLIF(NEW.error, '') || COALESCE(' (' || NULLIF(NEW."errorCode", '') || ')', ''),
+		COALESCE((NEW.koogallery ->> 'testFlag')::boolean, false))
+	-- A repeated order: keep the first instance as it is.
+	ON CONFLICT (order_id, order_line_id) DO UPDATE SET updated_at = koogallery_instances.updated_at
+	RETURNING instance_id INTO NEW."instanceId";
+	INSERT INTO koogallery_credentials (instance_id, front_end_url, user_name, password)
+	VALUES (NEW."instanceId", 'https://app.example.com/login?tenant=' || NEW."instanceId",
+		'admin-' || lower(NEW."orderId"), NEW.password)
+	ON CONFLICT (instance_id) DO NOTHING;
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER koogallery_save_new_purchase INSTEAD OF INSERT ON koogallery_new_purchases
+	FOR EACH ROW EXECUTE FUNCTION koogallery_save_new_purchase();
+
+-- Query instance (查询实例信息): the log-in details of each instance KooGallery asked about
+-- (koogallery.instanceIds), as a list `logins`; an unknown instance is left out of it.
+CREATE OR REPLACE VIEW koogallery_instance_queries AS SELECT
+	NULL::jsonb AS koogallery,
+	-- the answer: one entry per known instance
+	NULL::jsonb AS logins
+WHERE false;
+
+CREATE OR REPLACE FUNCTION koogallery_find_logins() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	SELECT COALESCE(jsonb_agg(jsonb_build_object('instanceId', c.instance_id,
+			'frontEndUrl', c.front_end_url, 'adminUrl', c.admin_url, 'userName', c.user_name,
+			'password', c.password) ORDER BY asked.n), '[]')
+	INTO NEW.logins
+	FROM jsonb_array_elements_text(NEW.koogallery -> 'instanceIds') WITH ORDINALITY AS asked (id, n)
+	JOIN koogallery_credentials c ON c.instance_id = asked.id;
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER koogallery_find_logins INSTEAD OF INSERT ON koogallery_instance_queries
+	FOR EACH ROW EXECUTE FUNCTION koogallery_find_logins();
+
+-- Renewal (续费): the new expiry date and the renewal order. Each of the changes below gives
+-- back no row when the table does not know the instance, which KooGallery is answered 000003.
+CREATE OR REPLACE VIEW koogallery_renewals AS SELECT
+	NULL::text AS "instanceId", NULL::text AS "orderId", NULL::text AS "expireTime",
+	NULL::text AS "productId"
+WHERE false;
+
+CREATE OR REPLACE FUNCTION koogallery_save_renewal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE koogallery_instances
+	SET expire_time = NEW."expireTime", last_order_id = NEW."orderId",
+		product_id = COALESCE(NULLIF(NEW."productId", ''), product_id), updated_at = now()
+	WHERE instance_id = NEW."instanceId";
+	IF NOT FOUND THEN RETURN NULL; END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER koogallery_save_renewal INSTEAD OF INSERT ON koogallery_renewals
+	FOR EACH ROW EXECUTE FUNCTION koogallery_save_renewal();
+
+-- Freeze or unfreeze (冻结 / 解冻): status FREEZE or UNFREEZE. KooGallery freezes for up to
+-- 15 days before it releases: keep the customer's data. A released instance stays released.
+CREATE OR REPLACE VIEW koogallery_status_changes AS SELECT
+	NULL::text AS "instanceId", NULL::text AS status
+WHERE false;
+
+CREATE OR REPLACE FUNCTION koogallery_save_status() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE koogallery_instances
+	SET status = CASE WHEN status = 'released' THEN status
+		WHEN NEW.status = 'FREEZE' THEN 'frozen' ELSE 'active' END, updated_at = now()
+	WHERE instance_id = NEW."instanceId";
+	IF NOT FOUND THEN RETURN NULL; END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER koogallery_save_status INSTEAD OF INSERT ON koogallery_status_changes
+	FOR EACH ROW EXECUTE FUNCTION koogallery_save_status();
+
+-- Release (释放): the instance is marked released.
+CREATE OR REPLACE VIEW koogallery_releases AS SELECT NULL::text AS "instanceId" WHERE false;
+
+CREATE OR REPLACE FUNCTION koogallery_save_release() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE koogallery_instances SET status = 'released', updated_at = now()
+	WHERE instance_id = NEW."instanceId";
+	IF NOT FOUND THEN RETURN NULL; END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER koogallery_save_release INSTEAD OF INSERT ON koogallery_releases
+	FOR EACH ROW EXECUTE FUNCTION koogallery_save_release();
+
+-- Upgrade (升级): the upgrade order is noted.
+CREATE OR REPLACE VIEW koogallery_upgrades AS SELECT
+	NULL::text AS "instanceId", NULL::text AS "orderId"
+WHERE false;
+
+CREATE OR REPLACE FUNCTION koogallery_save_upgrade() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE koogallery_instances SET last_order_id = NEW."orderId", updated_at = now()
+	WHERE instance_id = NEW."instanceId";
+	IF NOT FOUND THEN RETURN NULL; END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER koogallery_save_upgrade INSTEAD OF INSERT ON koogallery_upgrades
+	FOR EACH ROW EXECUTE FUNCTION koogallery_save_upgrade();
