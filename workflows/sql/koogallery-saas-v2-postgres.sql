@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS koogallery_credentials (
 -- What the workflow's steps write into. Each is a view with the fields of KooGallery's call as its
 -- columns; writing a row into it runs the function below it, which does the real work in the tables
 -- above and fills in the answer. So the workflow itself needs no formulas, only field names.
--- Functions and views are replaced each time this runs: change them here, not in the database.
+-- Functions, views and their triggers are replaced each time this runs (PostgreSQL 11 or later):
+-- change them here, not in the database.
 
 -- New purchase (创建实例): the customer, the instance and its log-in, in one step, so a new
 -- purchase is saved whole or not at all. A repeated order (even one arriving at the same moment)
@@ -106,7 +107,8 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER koogallery_save_new_purchase INSTEAD OF INSERT ON koogallery_new_purchases
+DROP TRIGGER IF EXISTS koogallery_save_new_purchase ON koogallery_new_purchases;
+CREATE TRIGGER koogallery_save_new_purchase INSTEAD OF INSERT ON koogallery_new_purchases
 	FOR EACH ROW EXECUTE FUNCTION koogallery_save_new_purchase();
 
 -- Query instance (查询实例信息): the log-in details of each instance KooGallery asked about
@@ -129,7 +131,8 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER koogallery_find_logins INSTEAD OF INSERT ON koogallery_instance_queries
+DROP TRIGGER IF EXISTS koogallery_find_logins ON koogallery_instance_queries;
+CREATE TRIGGER koogallery_find_logins INSTEAD OF INSERT ON koogallery_instance_queries
 	FOR EACH ROW EXECUTE FUNCTION koogallery_find_logins();
 
 -- Renewal (续费): the new expiry date and the renewal order. Each of the changes below gives
@@ -150,7 +153,8 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER koogallery_save_renewal INSTEAD OF INSERT ON koogallery_renewals
+DROP TRIGGER IF EXISTS koogallery_save_renewal ON koogallery_renewals;
+CREATE TRIGGER koogallery_save_renewal INSTEAD OF INSERT ON koogallery_renewals
 	FOR EACH ROW EXECUTE FUNCTION koogallery_save_renewal();
 
 -- Freeze or unfreeze (冻结 / 解冻): status FREEZE or UNFREEZE. KooGallery freezes for up to
@@ -170,7 +174,8 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER koogallery_save_status INSTEAD OF INSERT ON koogallery_status_changes
+DROP TRIGGER IF EXISTS koogallery_save_status ON koogallery_status_changes;
+CREATE TRIGGER koogallery_save_status INSTEAD OF INSERT ON koogallery_status_changes
 	FOR EACH ROW EXECUTE FUNCTION koogallery_save_status();
 
 -- Release (释放): the instance is marked released.
@@ -185,7 +190,8 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER koogallery_save_release INSTEAD OF INSERT ON koogallery_releases
+DROP TRIGGER IF EXISTS koogallery_save_release ON koogallery_releases;
+CREATE TRIGGER koogallery_save_release INSTEAD OF INSERT ON koogallery_releases
 	FOR EACH ROW EXECUTE FUNCTION koogallery_save_release();
 
 -- Upgrade (升级): the upgrade order is noted.
@@ -202,5 +208,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE TRIGGER koogallery_save_upgrade INSTEAD OF INSERT ON koogallery_upgrades
+DROP TRIGGER IF EXISTS koogallery_save_upgrade ON koogallery_upgrades;
+CREATE TRIGGER koogallery_save_upgrade INSTEAD OF INSERT ON koogallery_upgrades
 	FOR EACH ROW EXECUTE FUNCTION koogallery_save_upgrade();
