@@ -52,12 +52,13 @@ CREATE TABLE IF NOT EXISTS koogallery_credentials (
 -- What the workflow's steps write into. Each is a view with the fields of KooGallery's call as its
 -- columns; writing a row into it runs the function below it, which does the real work in the tables
 -- above and fills in the answer. So the workflow itself needs no formulas, only field names.
--- Functions, views and their triggers are replaced each time this runs (PostgreSQL 11 or later):
+-- Functions, views and their triggers are replaced each time this runs (PostgreSQL 13 or later):
 -- change them here, not in the database.
 
 -- New purchase (创建实例): the customer, the instance and its log-in, in one step, so a new
 -- purchase is saved whole or not at all. A repeated order (even one arriving at the same moment)
 -- gets the instance of the first and changes nothing.
+-- The first password is random (16 letters and digits), unless a step before sets `password`.
 -- Change the log-in address (https://app.example.com/login?tenant=) and the user name
 -- ('admin-' and the order ID) to your product's: near the end of the function.
 CREATE OR REPLACE VIEW koogallery_new_purchases AS SELECT
@@ -101,7 +102,9 @@ BEGIN
 	RETURNING instance_id INTO NEW."instanceId";
 	INSERT INTO koogallery_credentials (instance_id, front_end_url, user_name, password)
 	VALUES (NEW."instanceId", 'https://app.example.com/login?tenant=' || NEW."instanceId",
-		'admin-' || lower(NEW."orderId"), NEW.password)
+		'admin-' || lower(NEW."orderId"),
+		COALESCE(NULLIF(NEW.password, ''), left(translate(encode(decode(replace(
+			gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/=', ''), 16)))
 	ON CONFLICT (instance_id) DO NOTHING;
 	RETURN NEW;
 END
