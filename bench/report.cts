@@ -375,7 +375,7 @@ function usageWorkflowTargets(report: BenchReport): TargetRow[] {
 			why: met
 				? ''
 				: (errors[0] ??
-					"What grows is garbage, not data n8n keeps: each page runs in an execution of its own, and nothing of a page stays once its run ends (bench/usage-memory-probe.cts: V8's heap after a full collection is the same after the run as before it, at 10,000, 30,000, 100,000 and 200,000 rows, and no larger during the run). With Node's default heap settings on a machine with this much memory, V8 lets its heap grow to about four times what is live before its next full collection, and it ran none during most runs, so the peak follows how much garbage the run made, that is how many pages it sent, until V8 collects (the peak at 200,000 rows was no higher than at 100,000). A heap limit for n8n (`NODE_OPTIONS=--max-old-space-size=...`, README \"The usage-metering example\") makes V8 collect sooner; the example cannot choose when n8n's JavaScript engine collects."),
+					"What grows is garbage, not data n8n keeps: each page runs in an execution of its own, and nothing of a page stays once its run ends (bench/usage-memory-probe.cts: V8's heap after a full collection is the same after the run as before it, at 10,000, 30,000, 100,000 and 200,000 rows, and no larger during the run). With Node's default heap settings on a machine with this much memory, V8 lets its heap grow to about four times what is live before its next full collection, and it ran none during most runs, so the peak follows how much garbage the run made, that is how many pages it sent, until V8 collects (in the probe the peak at 200,000 rows was no higher than at 100,000). The example cannot choose when n8n's JavaScript engine collects; the heap limit that deploy/n8n.env sets (`NODE_OPTIONS=--max-old-space-size=...`, README \"Running n8n for KooGallery in production\") makes V8 collect sooner."),
 		},
 	];
 }
@@ -391,9 +391,10 @@ function usageWorkflowSection(result: UsageWorkflowResult | Skipped | undefined)
 		'workflows/koogallery-usage-metering.json as shipped (its hourly Schedule Trigger replaced by a Webhook of the same',
 		'name, to start one run), reporting the unreported rows of a private PostgreSQL (13 instances, one-second periods)',
 		'to the Open API mock. The hourly run lists pages of at most 1000 rows and calls the workflow itself once per page;',
-		`each size runs in its own fresh n8n, after a warm-up run of ${result.warmUpRows.toLocaleString('en-US')} rows, once with Node's default heap settings and`,
-		'once with a heap limit (`NODE_OPTIONS=--max-old-space-size=...`). RSS of the n8n process sampled every 50 ms, from',
-		'right before the run until its last execution ended.',
+		`each size runs in its own fresh n8n, after a warm-up run of ${result.warmUpRows.toLocaleString('en-US')} rows, once with Node's default heap settings (the`,
+		'measurement of the target) and once with the heap limit of deploy/n8n.env (`NODE_OPTIONS=--max-old-space-size=...`).',
+		'RSS of the n8n process sampled every 50 ms, from right before the run until its last execution ended. Pushed: records',
+		'in all the calls; sent again: records the mock had already received (each row must be pushed exactly once).',
 		'',
 		markdownTable(
 			[
@@ -403,6 +404,8 @@ function usageWorkflowSection(result: UsageWorkflowResult | Skipped | undefined)
 				'Calls',
 				'Largest call',
 				'Stored',
+				'Pushed',
+				'Sent again',
 				'Reported',
 				'Wall time',
 				'RSS before',
@@ -417,6 +420,8 @@ function usageWorkflowSection(result: UsageWorkflowResult | Skipped | undefined)
 				String(run.calls),
 				String(run.largestCall),
 				run.stored.toLocaleString('en-US'),
+				run.pushed?.toLocaleString('en-US') ?? '-',
+				run.duplicates?.toLocaleString('en-US') ?? '-',
 				run.reported.toLocaleString('en-US'),
 				`${formatNumber(run.wallMs / 1000, 3)} s`,
 				mb(run.rssBeforeMb),
