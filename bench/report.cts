@@ -4,6 +4,7 @@
  */
 import type { CorePairResult } from './core.cjs';
 import type { TriggerDiagnosis } from './diagnose.cjs';
+import type { ExamplesCostResult } from './examples-cost.cjs';
 import {
 	WARM_UP_CALLS,
 	type CellResult,
@@ -40,6 +41,8 @@ export interface BenchReport {
 	load: Array<{ when: string; average: number[] }>;
 	core: { results: CorePairResult[]; runs: number; runMs: number } | Skipped;
 	calls: N8nCallsResult | Skipped;
+	/** The SaaS V2.0 examples against the bare pack (issue 21); absent in results saved before it. */
+	examples?: ExamplesCostResult | Skipped;
 	usage: UsagePushResult | Skipped;
 	/** The usage-metering example workflow itself (issue 21); absent in results saved before it. */
 	usageWorkflow?: UsageWorkflowResult | Skipped;
