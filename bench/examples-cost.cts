@@ -127,6 +127,10 @@ export interface RampStep {
 	p99: number;
 	passed: boolean;
 	errors: string[];
+	/** The largest delay of a call behind its planned start: the client itself falling behind. */
+	clientLagMs: number;
+	/** CPU the bench process (which signs the calls and checks the answers) used, in cores. */
+	clientCores: number;
 }
 
 export interface ExamplesSetting {
@@ -148,9 +152,13 @@ export interface ExamplesCostResult {
 		setting: SettingId;
 		mix: MixId;
 		stepMs: number;
+		maxSteps: number;
 		steps: RampStep[];
-		/** Highest rate that passed, per workflow (0: none passed); `atLeast` when no step failed. */
-		highest: Record<ExampleId, { rate: number; atLeast: boolean }>;
+		/**
+		 * Highest rate that passed, per workflow (0: none passed), the lowest that failed (null: none
+		 * failed), and `atLeast` when no step failed.
+		 */
+		highest: Record<ExampleId, { rate: number; failed: number | null; atLeast: boolean }>;
 	};
 	/** Expression parameters (`={{ ... }}`) in each workflow as run, sticky notes left out. */
 	expressions: Record<ExampleId, number>;
@@ -332,6 +340,9 @@ function errorList(result: LoadResult): string[] {
 		.map(([kind, n]) => `${kind}: ${n}`);
 }
 
+const cpuCores = (usage: NodeJS.CpuUsage, wallMs: number) =>
+	(usage.user + usage.system) / 1000 / Math.max(wallMs, 1);
+
 function loadAverage(): number[] {
 	return os.loadavg().map((value) => Math.round(value * 100) / 100);
 }
@@ -482,6 +493,8 @@ async function rampStep(
 	options: ExamplesCostOptions,
 ): Promise<RampStep> {
 	await waitIdle(running.n8n.pid);
+	const client = process.cpuUsage();
+	const started = Date.now();
 	const result = await runLoad({
 		urls: running.urls[example],
 		key: SECRETS.sellerKey,
@@ -501,18 +514,35 @@ async function rampStep(
 		p99: result.latencyMs.p99,
 		passed: inTime >= 0.99 * result.sent && result.throughput >= 0.9 * rate,
 		errors: errorList(result),
+		clientLagMs: result.maxStartLagMs,
+		clientCores: cpuCores(process.cpuUsage(client), Date.now() - started),
 	};
 	options.log(
 		`examples ramp ${example} ${rate}/s: ${inTime}/${result.sent} correct within ${KOOGALLERY_TIMEOUT_MS / 1000} s, ` +
-			`${result.throughput.toFixed(1)} answered/s, p99 ${result.latencyMs.p99} ms: ${step.passed ? 'passed' : 'failed'}`,
+			`${result.throughput.toFixed(1)} answered/s, p99 ${result.latencyMs.p99} ms, client ${step.clientCores.toFixed(2)} cores: ${step.passed ? 'passed' : 'failed'}`,
 	);
 	return step;
 }
 
 /**
- * Steps of offered rates, every workflow in turn at each step (each at its own rate): up by a
- * quarter after a pass, down by a fifth while nothing has passed, until the direction's answer is
- * known or `maxSteps` steps were run.
+ * The next rate to offer: up by 40% while no step has failed, down by 30% while none has passed,
+ * then halfway (geometrically) between the highest pass and the lowest failure until they are
+ * within 12% (or 1 call a second) of each other; undefined when done.
+ */
+export function nextRate(passed: number, failed: number, rate: number): number | undefined {
+	if (failed === Infinity) return Math.ceil(rate * 1.4);
+	if (passed === 0) {
+		const down = Math.floor(rate * 0.7);
+		return down >= 1 ? down : undefined;
+	}
+	if (failed <= passed * 1.12 || failed - passed <= 1) return undefined;
+	const middle = Math.round(Math.sqrt(passed * failed));
+	return Math.min(failed - 1, Math.max(passed + 1, middle));
+}
+
+/**
+ * Steps of offered rates, every workflow in turn at each step (each at its own rate, see
+ * `nextRate`), until each workflow's highest rate is known or `maxSteps` steps were run.
  */
 async function ramp(
 	running: Running,
@@ -538,12 +568,9 @@ async function ramp(
 			s.count++;
 			if (step.passed) s.passed = Math.max(s.passed, s.rate);
 			else s.failed = Math.min(s.failed, s.rate);
-			const next = step.passed ? Math.ceil(s.rate * 1.25) : Math.floor(s.rate * 0.8);
-			s.done =
-				s.count >= options.maxSteps ||
-				(s.passed > 0 && s.failed < Infinity) ||
-				(!step.passed && next < 1);
-			s.rate = Math.max(1, next);
+			const next = nextRate(s.passed, s.failed, s.rate);
+			s.done = s.count >= options.maxSteps || next === undefined;
+			s.rate = next ?? s.rate;
 		}
 	}
 	return {
@@ -551,7 +578,11 @@ async function ramp(
 		highest: Object.fromEntries(
 			EXAMPLES.map((example) => [
 				example,
-				{ rate: state[example].passed, atLeast: state[example].failed === Infinity },
+				{
+					rate: state[example].passed,
+					failed: state[example].failed === Infinity ? null : state[example].failed,
+					atLeast: state[example].failed === Infinity,
+				},
 			]),
 		) as ExamplesCostResult['ramp']['highest'],
 	};
@@ -670,13 +701,14 @@ export async function runExamplesCostBench(
 			setting: 'tuned',
 			mix: 'mix',
 			stepMs: options.stepMs,
+			maxSteps: options.maxSteps,
 			steps: rampResult?.steps ?? [],
 			highest:
 				rampResult?.highest ??
 				({
-					bare: { rate: 0, atLeast: false },
-					postgres: { rate: 0, atLeast: false },
-					dataTable: { rate: 0, atLeast: false },
+					bare: { rate: 0, failed: null, atLeast: false },
+					postgres: { rate: 0, failed: null, atLeast: false },
+					dataTable: { rate: 0, failed: null, atLeast: false },
 				} as ExamplesCostResult['ramp']['highest']),
 		},
 		expressions,

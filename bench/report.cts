@@ -5,6 +5,7 @@
 import type { CorePairResult } from './core.cjs';
 import type { TriggerDiagnosis } from './diagnose.cjs';
 import type { ExamplesCostResult } from './examples-cost.cjs';
+import { examplesSection, exampleTargets } from './examples-report.cjs';
 import {
 	WARM_UP_CALLS,
 	type CellResult,
@@ -80,12 +81,15 @@ class Notes {
 interface TargetRow {
 	target: string;
 	result: string;
-	met: boolean | undefined;
+	/** "info": a row shown for information, not judged; "undecided": measured, but not enough to judge. */
+	met: boolean | undefined | 'info' | 'undecided';
 	why: string;
 }
 
-function verdict(met: boolean | undefined): string {
+function verdict(met: TargetRow['met']): string {
 	if (met === undefined) return 'not measured';
+	if (met === 'info') return 'for information';
+	if (met === 'undecided') return 'not decided';
 	return met ? 'met' : '**missed**';
 }
 
@@ -676,6 +680,7 @@ export function renderReport(report: BenchReport): string {
 	const targets = [
 		...coreTargets(report),
 		...callTargets(report, notes),
+		...exampleTargets(report.examples),
 		...usageTargets(report),
 		...usageWorkflowTargets(report),
 	];
@@ -710,6 +715,7 @@ export function renderReport(report: BenchReport): string {
 		'',
 		callsSection(report),
 		'',
+		...(report.examples ? [examplesSection(report.examples), ''] : []),
 		'## 3. Usage push',
 		'',
 		usageSection(report),
