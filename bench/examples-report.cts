@@ -228,7 +228,7 @@ export function examplesSection(
 		markdownTable(
 			[
 				'Settings',
-				'Calls',
+				'Call kinds',
 				'Workflow',
 				'Correct',
 				'CPU per call',
@@ -262,10 +262,13 @@ export function examplesSection(
 				'p99',
 				'Step',
 				'Errors',
+				'Client (signing, checking)',
 			],
 			rampRows,
 		),
 		'',
-		`Highest rate answered in time: bare ${rateText(highest.bare)}, PostgreSQL example ${rateText(highest.postgres)}, Data table example ${rateText(highest.dataTable)}.`,
+		`Highest rate answered in time: bare ${rateText(highest.bare)}, PostgreSQL example ${rateText(highest.postgres)} ` +
+			`(${formatRatio(highest.postgres.rate / highest.bare.rate)} of the bare's), Data table example ${rateText(highest.dataTable)} ` +
+			`(${formatRatio(highest.dataTable.rate / highest.bare.rate)}).`,
 	].join('\n');
 }
