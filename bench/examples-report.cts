@@ -245,7 +245,7 @@ export function examplesSection(
 		),
 		'',
 		`**Highest rate answered in time** (tuned settings, the mix): steps of ${result.ramp.stepMs / 1000} s, every workflow in turn at each step at its own`,
-		'rate, starting at half what its CPU per call predicts for one core, up by 40% until a step fails (down by 30% until one',
+		'rate, starting at 70% of what its CPU per call predicts for one core, up by 40% until a step fails (down by 30% until one',
 		'passes), then halfway between the highest pass and the lowest failure until they are within 12%, at most',
 		`${result.ramp.maxSteps ?? '?'} steps per workflow. A step passes when at least 99% of its calls got a correct answer within 5 s and`,
 		'the correct answers per second (until the last answer) were at least 90% of the rate offered. An HTTP 503 is the',

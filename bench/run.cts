@@ -175,7 +175,7 @@ async function main(): Promise<number> {
 				runMs: settings.quick ? 3000 : 8000,
 				rounds: settings.quick ? { tuned: 1, defaults: 0 } : { tuned: 2, defaults: 1 },
 				stepMs: settings.quick ? 4000 : 10_000,
-				maxSteps: settings.quick ? 2 : 5,
+				maxSteps: settings.quick ? 2 : 6,
 				log,
 			});
 		} catch (error) {
