@@ -54,6 +54,17 @@ function cpuWhy(result: ExamplesCostResult, cell: CostCell, bare: CostCell): str
 			`${formatNumber(perCall(cell.evaluated, cell), 3)} expressions per call (bare: ${formatNumber(perCall(bare.acquired, bare), 2)} and ` +
 			`${formatNumber(perCall(bare.evaluated, bare), 3)}); the workflow has ${result.expressions[cell.example]} expression parameters (bare: ${result.expressions.bare}). `
 		: `The workflow has ${result.expressions[cell.example]} expression parameters (bare: ${result.expressions.bare}). `;
+	// What one isolate costs here: the bare workflow under n8n's default settings takes isolates
+	// that it does not take under the tuned ones, and otherwise does the same work.
+	const bareDefaults = cellOf(result, 'defaults', 'bare', cell.mix);
+	const extraIsolates = bareDefaults
+		? perCall(bareDefaults.acquired, bareDefaults) - perCall(bare.acquired, bare)
+		: NaN;
+	const extraMs = bareDefaults ? bareDefaults.cpuMsPerCall - bare.cpuMsPerCall : NaN;
+	const isolateCost =
+		extraIsolates >= 0.5 && Number.isFinite(extraMs)
+			? ` One isolate costs n8n about ${ms(extraMs / extraIsolates)} of CPU here (the bare workflow under n8n's default settings takes ${formatNumber(extraIsolates, 2)} more per call and uses ${ms(extraMs)} more).`
+			: '';
 	return (
 		`${ms(cell.cpuMsPerCall)} against ${ms(bare.cpuMsPerCall)} per call (${ms(cell.cpuMsPerCall - bare.cpuMsPerCall)} more), ` +
 		`${formatNumber((cell.mainCpuMs / Math.max(cell.cpuMs, 1)) * 100, 2)}% of it in n8n's main process. ${engine}` +
@@ -61,7 +72,8 @@ function cpuWhy(result: ExamplesCostResult, cell: CostCell, bare: CostCell): str
 		(cell.example === 'postgres'
 			? ' and, for a new purchase, Order > Get against the Open API mock'
 			: '') +
-		', each a node execution n8n records in the run data it saves.'
+		', each a node execution n8n records in the run data it saves.' +
+		isolateCost
 	);
 }
 

@@ -168,11 +168,11 @@ async function main(): Promise<number> {
 	if (settings.parts.includes('examples') && tarball) {
 		log('part 2b: the SaaS V2.0 examples against the bare pack (bench/examples-cost.cts)');
 		try {
-			// --quick: tuned settings only, short runs, at most 2 rate steps (about 2 minutes).
+			// --quick: tuned settings only, short runs, at most 2 rate steps (about 1.5 minutes).
 			examples = await runExamplesCostBench({
 				tarball,
 				rate: 5,
-				runMs: settings.quick ? 3000 : 8000,
+				runMs: settings.quick ? 3000 : 6000,
 				rounds: settings.quick ? { tuned: 1, defaults: 0 } : { tuned: 2, defaults: 1 },
 				stepMs: settings.quick ? 4000 : 10_000,
 				maxSteps: settings.quick ? 2 : 6,
