@@ -4,6 +4,8 @@
  */
 import type { CorePairResult } from './core.cjs';
 import type { TriggerDiagnosis } from './diagnose.cjs';
+import type { ExamplesCostResult } from './examples-cost.cjs';
+import { examplesSection, exampleTargets } from './examples-report.cjs';
 import {
 	WARM_UP_CALLS,
 	type CellResult,
@@ -40,6 +42,8 @@ export interface BenchReport {
 	load: Array<{ when: string; average: number[] }>;
 	core: { results: CorePairResult[]; runs: number; runMs: number } | Skipped;
 	calls: N8nCallsResult | Skipped;
+	/** The SaaS V2.0 examples against the bare pack (issue 21); absent in results saved before it. */
+	examples?: ExamplesCostResult | Skipped;
 	usage: UsagePushResult | Skipped;
 	/** The usage-metering example workflow itself (issue 21); absent in results saved before it. */
 	usageWorkflow?: UsageWorkflowResult | Skipped;
@@ -77,12 +81,15 @@ class Notes {
 interface TargetRow {
 	target: string;
 	result: string;
-	met: boolean | undefined;
+	/** "info": a row shown for information, not judged; "undecided": measured, but not enough to judge. */
+	met: boolean | undefined | 'info' | 'undecided';
 	why: string;
 }
 
-function verdict(met: boolean | undefined): string {
+function verdict(met: TargetRow['met']): string {
 	if (met === undefined) return 'not measured';
+	if (met === 'info') return 'for information';
+	if (met === 'undecided') return 'not decided';
 	return met ? 'met' : '**missed**';
 }
 
@@ -686,6 +693,7 @@ export function renderReport(report: BenchReport): string {
 	const targets = [
 		...coreTargets(report),
 		...callTargets(report, notes),
+		...exampleTargets(report.examples),
 		...usageTargets(report),
 		...usageWorkflowTargets(report),
 	];
@@ -720,6 +728,7 @@ export function renderReport(report: BenchReport): string {
 		'',
 		callsSection(report),
 		'',
+		...(report.examples ? [examplesSection(report.examples), ''] : []),
 		'## 3. Usage push',
 		'',
 		usageSection(report),

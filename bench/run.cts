@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: runs the three parts of issue 7 (part 3 also measures the usage-metering example
- * workflow, issue 21) and the load of issue 8, and writes BENCHMARKS.md.
+ * workflow, issue 21), what the SaaS V2.0 examples cost per call against the bare pack (part
+ * `examples`, issue 21) and the load of issue 8, and writes BENCHMARKS.md.
  *
- *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,usage,load] [--quick] [--out=FILE]
+ *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,examples,usage,load] [--quick] [--out=FILE]
  *                                        [--requests=N] [--rounds=N]
  *   node --require tsx/cjs bench/run.cts --render=RESULTS.json [--out=FILE]
  *
@@ -21,6 +22,7 @@ import * as path from 'node:path';
 import { ensureN8n, N8N_VERSION } from '../scripts/n8n-install.cjs';
 import { runCoreBench } from './core.cjs';
 import { diagnoseTrigger } from './diagnose.cjs';
+import { runExamplesCostBench } from './examples-cost.cjs';
 import { loadCorrectness } from './load-check.cjs';
 import { renderLoadSection, saveLoadResults, savedLoadSection } from './load-report.cjs';
 import { runLoadBench, type LoadBenchResult } from './load-run.cjs';
@@ -32,8 +34,8 @@ import { runUsagePushBench } from './usage-push.cjs';
 import { runUsageWorkflowBench } from './usage-workflow.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-type Part = 'core' | 'n8n' | 'usage' | 'load';
-const ALL_PARTS: Part[] = ['core', 'n8n', 'usage', 'load'];
+type Part = 'core' | 'n8n' | 'examples' | 'usage' | 'load';
+const ALL_PARTS: Part[] = ['core', 'n8n', 'examples', 'usage', 'load'];
 
 interface Settings {
 	parts: Part[];
@@ -162,6 +164,26 @@ async function main(): Promise<number> {
 		load.push({ when: 'after part 2 (n8n calls)', average: loadAverage() });
 	}
 
+	let examples: BenchReport['examples'] = notRun('examples');
+	if (settings.parts.includes('examples') && tarball) {
+		log('part 2b: the SaaS V2.0 examples against the bare pack (bench/examples-cost.cts)');
+		try {
+			// --quick: tuned settings only, short runs, at most 2 rate steps (about 1.5 minutes).
+			examples = await runExamplesCostBench({
+				tarball,
+				rate: 5,
+				runMs: settings.quick ? 3000 : 6000,
+				rounds: settings.quick ? { tuned: 1, defaults: 0 } : { tuned: 2, defaults: 1 },
+				stepMs: settings.quick ? 4000 : 10_000,
+				maxSteps: settings.quick ? 2 : 6,
+				log,
+			});
+		} catch (error) {
+			examples = failure('examples', error);
+		}
+		load.push({ when: 'after part 2b (examples)', average: loadAverage() });
+	}
+
 	let usage: BenchReport['usage'] = notRun('usage');
 	let usageWorkflow: BenchReport['usageWorkflow'] = notRun('usage');
 	if (settings.parts.includes('usage') && tarball) {
@@ -225,6 +247,7 @@ async function main(): Promise<number> {
 		load,
 		core,
 		calls,
+		examples,
 		usage,
 		usageWorkflow,
 		trigger: settings.parts.includes('n8n') ? diagnoseTrigger(log) : undefined,
