@@ -74,7 +74,7 @@ function rampTable(run: EngineRun): string {
 			'Offered /s',
 			'Calls',
 			'Correct',
-			'Correct in time /s',
+			'Answered /s',
 			'503',
 			'Other errors',
 			'No answer',
@@ -87,7 +87,7 @@ function rampTable(run: EngineRun): string {
 			num(s.rate),
 			String(s.offered),
 			String(s.correct),
-			num(s.correctPerSecond),
+			num(s.answerRate),
 			String(s.turnedAway),
 			String(s.otherErrors),
 			String(s.noAnswer),
@@ -141,6 +141,23 @@ function matrixTable(run: EngineRun): string {
 		],
 		rows,
 	);
+}
+
+/** The other errors of every cell (kind, count and an example), or nothing when there were none. */
+function otherErrorsText(run: EngineRun): string {
+	const lines = run.settings.flatMap((setting) =>
+		setting.cells
+			.filter((c) => c.otherErrors > 0)
+			.map((c) => {
+				const kinds = Object.entries(c.errors)
+					.filter(([kind]) => kind !== 'http 503' && kind !== 'unanswered')
+					.map(([kind, n]) => `${n} × ${kind}`)
+					.join(', ');
+				const example = c.otherErrorExamples[0];
+				return `- ${settingName(setting)} at ${c.multiple}x: ${kinds}${example ? ` (e.g. ${example.scenario}, HTTP ${example.status}: \`${example.text.slice(0, 160).replace(/`/g, "'")}\`)` : ''}`;
+			}),
+	);
+	return lines.length ? ['Other errors:', '', ...lines, ''].join('\n') : '';
 }
 
 function memoryTable(run: EngineRun): string {
@@ -214,6 +231,7 @@ function engineSection(run: EngineRun): string {
 		'',
 		matrixTable(run),
 		'',
+		otherErrorsText(run),
 		memoryTable(run),
 		'',
 		verdictTable(run),
@@ -231,11 +249,11 @@ function introText(result: MatrixResult): string {
 		'',
 		`**How it is measured.** The PostgreSQL example workflow as shipped (workflows/koogallery-saas-v2-postgres.json, read at run time, its Busy Limit set per row) in one fresh n8n 2.41.1 in regular mode, n8n's data in a private PostgreSQL as the README advises (pool 10, successful executions not saved), the Open API mock answering Order > Get, on ${result.cpus} CPUs (${result.cpuModel}) shared with other work. Calls come open-loop from scripts/load-generator.cts (each sent on schedule whether or not earlier ones were answered, as KooGallery does; mixed new purchases, queries, renewals, freezes, upgrades and releases, signed as KooGallery signs), and each is read as KooGallery reads it, with a client timeout of ${result.clientTimeoutMs / 1000} s so that "no answer" really means none. Per engine setting:`,
 		'',
-		`1. **Sustainable rate**, with the Busy Limit off: steps of ${result.stepMs / 1000} s at rising rates. A step holds when every call got a correct signed answer within 5 s and the correct answers received while calls were offered reached ${KEEP_UP_SHARE * 100}% of the offered rate (answers keep up: no backlog builds). The sustainable rate is the highest rate that held below the first that did not, refined by one step halfway between them.`,
+		`1. **Sustainable rate**, with the Busy Limit off: steps of ${result.stepMs / 1000} s at rising rates. A step holds when every call got a correct signed answer within 5 s and n8n answered at ${KEEP_UP_SHARE * 100}% of the offered rate at least ("Answered /s": correct answers a second from the first to the last; below the offered rate when a backlog built up). The sustainable rate is the highest rate that held below the first that did not, refined by one step halfway between them.`,
 		`2. **Cells**: ${multiples} of that rate, ${result.cellMs / 1000} s each, for each Busy Limit in turn: no limit (Off), the hand-set limit the README advises (about twice the calls a second n8n answers in time: ${HAND_SET_FACTOR} × the sustainable rate), and Auto. Before each Busy Limit the example is imported and published again with that setting and n8n's main process is restarted, then warmed up with 20 calls: no backlog, memory or learnt limit of one setting reaches the next. After each cell the client waits for every answer (up to ${result.clientTimeoutMs / 1000} s) and n8n is given time to finish the executions left over, until it is idle (CPU below 10% of a core; at most 60 s, 30 s after a setting's last cell, whose remaining backlog the restart ends).`,
 		'3. **Data**: the database compared with every answer of the run; a random sample of the new purchases that got no result code is sent again as KooGallery retries them (the rest are checked for at most one row). The bench fails only on a wrong answer or inconsistent data, never on a missed target.',
 		'',
-		"**Columns.** Correct: HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000 and the instance ID or info asked for. 503 turned away: the Busy Limit's answer (no result code; KooGallery retries). Other errors: any other status, or a 200 that is not a correct signed answer (wrong: must be 0). No answer: nothing within the client timeout. Answers > 5 s: answers of any kind after KooGallery's 5 s (it has given up on them). Correct in time /s: correct answers within 5 s that arrived while the cell offered calls, per second of the cell. RSS: n8n's main process (the expression engine's isolates run in its threads), sampled every 500 ms; start is just before the cell, peak over the cell and its drain. Drain: how long n8n took afterwards to finish the executions of the calls given up on (until its CPU use fell below 10% of a core; still busy: the limit was reached).",
+		"**Columns.** Correct: HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000 and the instance ID or info asked for. 503 turned away: the Busy Limit's answer (no result code; KooGallery retries). Other errors: any other status, or a 200 that is not a correct signed answer (wrong: must be 0). No answer: nothing within the client timeout. Answers > 5 s: answers of any kind after KooGallery's 5 s (it has given up on them). Correct in time /s: correct answers within 5 s, per second from the cell's first call to its last answer (or give-up after the client timeout): what KooGallery got out of n8n over the cell. RSS: n8n's main process (the expression engine's isolates run in its threads), sampled every 500 ms; start is just before the cell, peak over the cell and its drain. Drain: how long n8n took afterwards to finish the executions of the calls given up on (until its CPU use fell below 10% of a core; still busy: the limit was reached).",
 	].join('\n');
 }
 
