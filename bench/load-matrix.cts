@@ -323,7 +323,13 @@ async function offer(
 const line = (c: CallCounts) =>
 	`offered ${c.offered}, correct ${c.correct} (${c.correctPerSecond.toFixed(1)}/s in time, answered at ${c.answerRate.toFixed(1)}/s), 503 ${c.turnedAway}, other errors ${c.otherErrors}${c.otherErrors ? ` ${JSON.stringify(c.otherErrorExamples)}` : ''}, no answer ${c.noAnswer}, over 5 s ${c.over5s}, p50 ${c.correctP50Ms} ms, p99 ${c.correctP99Ms} ms`;
 
-/** The ramp with the Busy Limit off: rising rates until one does not hold, then one step between. */
+/** The lowest rate the ramp tries, calls a second. */
+const MIN_RAMP_RATE = 0.5;
+
+/**
+ * The ramp with the Busy Limit off: rising rates until one does not hold (the first one halved
+ * until one does), then one step halfway between the highest that held and the lowest that did not.
+ */
 async function findSustainableRate(
 	env: Environment,
 	record: RunRecord,
@@ -348,9 +354,14 @@ async function findSustainableRate(
 		}
 		best = rate;
 	}
-	const low = Number.isFinite(best) ? best : 0;
-	if (Number.isFinite(failedAt) && failedAt - low > 1) {
-		const middle = Math.round(((low + failedAt) / 2) * 10) / 10;
+	// The first rate too high already: halved until one holds (down to half a call a second).
+	while (!Number.isFinite(best) && failedAt / 2 >= MIN_RAMP_RATE) {
+		const half = Math.round((failedAt / 2) * 10) / 10;
+		if (await step(half)) best = half;
+		else failedAt = half;
+	}
+	if (Number.isFinite(best) && Number.isFinite(failedAt) && failedAt - best > 1) {
+		const middle = Math.round(((best + failedAt) / 2) * 10) / 10;
 		if (await step(middle)) best = middle;
 	}
 	return { ramp, sustainableRate: best };
@@ -445,8 +456,10 @@ export async function runEngine(
 		);
 		await drainWithin(env, DRAIN_CAP_MS, log);
 		const { ramp, sustainableRate } = await findSustainableRate(env, record, options, log);
-		// With no step held, the cells run at multiples of half the ramp's first rate.
-		const base = Number.isFinite(sustainableRate) ? sustainableRate : options.rampFrom / 2;
+		// With no step held, the cells run at multiples of the ramp's lowest rate.
+		const base = Number.isFinite(sustainableRate)
+			? sustainableRate
+			: Math.min(...ramp.map((s) => s.rate));
 		const handSetLimit = Math.max(1, Math.round(HAND_SET_FACTOR * base));
 		log(`${engine}: sustainable rate ${sustainableRate}/s; hand-set Busy Limit ${handSetLimit}`);
 		const rates = options.multiples.map((multiple) => ({
