@@ -6,6 +6,8 @@
  * answer was wrong or the data afterwards is not consistent; `targets` are reported, never enforced.
  * test/e2e/burst.e2e.test.cts uses the same database check for a short burst in CI.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { TrackedInstance, UnansweredOrder } from '../scripts/load-generator.cjs';
 import { sqlLiteral, type PostgresServer } from '../scripts/postgres.cjs';
 import { call, newBusinessId } from '../simulator/saas-v2-client.cjs';
@@ -116,23 +118,33 @@ function compareRows(
 	}
 }
 
+/** How patiently a new purchase without a result code is sent again. */
+export interface RetryPatience {
+	/** Times it is sent at most (default 3). */
+	attempts: number;
+	/** Pause after an attempt without a correct answer, ms (default 0), as KooGallery waits. */
+	pauseMs: number;
+}
+
 /**
  * Sends every unanswered new purchase again, `concurrency` at a time, as KooGallery retries what it
- * got no result code for: the same order, a new businessId, up to 3 times. Counts into `result`;
- * returns the instance ID each retried order was answered with.
+ * got no result code for: the same order, a new businessId, up to `patience.attempts` times.
+ * Counts into `result`; returns the instance ID each retried order was answered with.
  */
 async function retryUnanswered(
 	url: string,
 	unanswered: UnansweredOrder[],
 	result: Consistency,
 	concurrency: number,
+	patience: RetryPatience,
 ): Promise<Map<string, string>> {
 	const retriedIds = new Map<string, string>();
 	const queue = [...unanswered];
 	const retry = async () => {
 		for (let order = queue.shift(); order; order = queue.shift()) {
 			result.retried++;
-			for (let attempt = 0; attempt < 3; attempt++) {
+			for (let attempt = 0; attempt < patience.attempts; attempt++) {
+				if (attempt > 0 && patience.pauseMs > 0) await sleep(patience.pauseMs);
 				const answer = await call(url, SECRETS.sellerKey, {
 					activity: 'newInstance',
 					orderId: order.orderId,
@@ -163,6 +175,7 @@ export async function checkConsistency(
 	executions: { byStatus: Record<string, number>; stuck: number },
 	retryConcurrency = 4,
 	retrySample = Infinity,
+	patience: RetryPatience = { attempts: 3, pauseMs: 0 },
 ): Promise<Consistency> {
 	const allOrders = [...instances.map((i) => i.orderId), ...unanswered.map((o) => o.orderId)];
 	const rows = rowsOfOrders(env.pg, allOrders);
@@ -197,7 +210,13 @@ export async function checkConsistency(
 			.filter((o) => (byOrder.get(o.orderId)?.length ?? 0) > 1)
 			.map((o) => o.orderId);
 	}
-	const retriedIds = await retryUnanswered(env.packUrls[0], toRetry, result, retryConcurrency);
+	const retriedIds = await retryUnanswered(
+		env.packUrls[0],
+		toRetry,
+		result,
+		retryConcurrency,
+		patience,
+	);
 	const after = rowsOfOrders(env.pg, allOrders);
 	for (const orderId of [...instances.map((i) => i.orderId), ...retriedIds.keys()]) {
 		const found = after.filter((r) => r.order_id === orderId);

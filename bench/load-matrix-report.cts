@@ -59,9 +59,7 @@ function autoVerdicts(run: EngineRun, cell: MatrixCell, setting: SettingRun) {
 	return {
 		inTime: cell.over5s === 0,
 		answered: cell.noAnswer === 0,
-		throughput: high
-			? cell.correctPerSecond >= AUTO_THROUGHPUT_SHARE * run.sustainableRate
-			: undefined,
+		throughput: high ? cell.correctPerSecond >= AUTO_THROUGHPUT_SHARE * run.baseRate : undefined,
 		memory: setting.rssPeakMb <= STEADY_RSS_FACTOR * setting.rssStartMb,
 	};
 }
@@ -184,7 +182,7 @@ function verdictTable(run: EngineRun): string {
 			`${verdict(v.answered)} (${cell.noAnswer})`,
 			v.throughput === undefined
 				? 'not a target at this rate'
-				: `${verdict(v.throughput)} (${num(cell.correctPerSecond)} /s against ${num(AUTO_THROUGHPUT_SHARE * run.sustainableRate)})`,
+				: `${verdict(v.throughput)} (${num(cell.correctPerSecond)} /s against ${num(AUTO_THROUGHPUT_SHARE * run.baseRate)})`,
 		];
 	});
 	const memory = autoVerdicts(run, auto.cells[0], auto).memory;
@@ -207,7 +205,7 @@ function consistencyText(run: EngineRun): string {
 	const c = run.consistency;
 	const sample =
 		c.notRetried !== undefined
-			? ` A random sample of ${c.retried} of the ${c.unansweredOrders} new purchases without a result code was sent again as KooGallery retries them (${c.retriedOk} answered correctly, ${c.notOneRowAfterRetry.length} orders without exactly one row afterwards); the other ${c.notRetried} were checked for at most one row (${(c.notRetriedDuplicates ?? []).length} had more).`
+			? ` A random sample of ${c.retried} of the ${c.unansweredOrders} new purchases without a result code was sent again as KooGallery retries them (2 at a time, up to 10 times each, a second apart, since Auto may turn a retry away too: ${c.retriedOk} answered correctly, ${c.notOneRowAfterRetry.length} orders without exactly one row afterwards); the other ${c.notRetried} were checked for at most one row (${(c.notRetriedDuplicates ?? []).length} had more).`
 			: ` All ${c.unansweredOrders} new purchases without a result code were sent again as KooGallery retries them: ${c.retriedOk} of ${c.retried} answered correctly, ${c.notOneRowAfterRetry.length} orders without exactly one row afterwards.`;
 	return `**Data afterwards** (all ${run.totalSent} calls of this engine setting, warm-ups and ramp included; ${run.totalWrong} wrong answers): ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances not in the state the last accepted call left (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains.${sample} n8n logged ${run.n8nLog.databaseErrors} PostgreSQL query or connection errors, ${run.n8nLog.webhookProblems} "There was a problem executing the workflow" and ${run.n8nLog.turnedAwayLines} Busy Limit warnings.`;
 }
@@ -251,7 +249,7 @@ function introText(result: MatrixResult): string {
 		'',
 		`1. **Sustainable rate**, with the Busy Limit off: steps of ${result.stepMs / 1000} s at rising rates. A step holds when every call got a correct signed answer within 5 s and n8n answered at ${KEEP_UP_SHARE * 100}% of the offered rate at least ("Answered /s": correct answers a second from the first to the last; below the offered rate when a backlog built up). The sustainable rate is the highest rate that held below the first that did not (when the first rate does not hold, it is halved until one does), refined by one step halfway between them.`,
 		`2. **Cells**: ${multiples} of that rate, ${result.cellMs / 1000} s each, for each Busy Limit in turn: no limit (Off), the hand-set limit the README advises (about twice the calls a second n8n answers in time: ${HAND_SET_FACTOR} × the sustainable rate), and Auto. Before each Busy Limit the example is imported and published again with that setting and n8n's main process is restarted, then warmed up with 20 calls: no backlog, memory or learnt limit of one setting reaches the next. After each cell the client waits for every answer (up to ${result.clientTimeoutMs / 1000} s) and n8n is given time to finish the executions left over, until it is idle (CPU below 10% of a core; at most 60 s, 30 s after a setting's last cell, whose remaining backlog the restart ends).`,
-		'3. **Data**: the database compared with every answer of the run; a random sample of the new purchases that got no result code is sent again as KooGallery retries them (the rest are checked for at most one row). The bench fails only on a wrong answer or inconsistent data, never on a missed target.',
+		'3. **Data**: the database compared with every answer of the run; a random sample of the new purchases that got no result code (up to 50) is sent again as KooGallery retries them, each until it is answered (up to 10 times, a second apart); the rest are checked for at most one row. The bench fails only on a wrong answer or inconsistent data, never on a missed target.',
 		'',
 		"**Columns.** Correct: HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000 and the instance ID or info asked for. 503 turned away: the Busy Limit's answer (no result code; KooGallery retries). Other errors: any other status, or a 200 that is not a correct signed answer (wrong: must be 0). No answer: nothing within the client timeout. Answers > 5 s: answers of any kind after KooGallery's 5 s (it has given up on them). Correct in time /s: correct answers within 5 s, per second from the cell's first call to its last answer (or give-up after the client timeout): what KooGallery got out of n8n over the cell. RSS: n8n's main process (the expression engine's isolates run in its threads), sampled every 500 ms; start is just before the cell, peak over the cell and its drain. Drain: how long n8n took afterwards to finish the executions of the calls given up on (until its CPU use fell below 10% of a core; still busy: the limit was reached).",
 	].join('\n');

@@ -131,6 +131,8 @@ export interface EngineRun {
 	ramp: RampStep[];
 	/** The highest rate that held (NaN when none did). */
 	sustainableRate: number;
+	/** The rate the cells' multiples are of: the sustainable rate, or the ramp's lowest if none held. */
+	baseRate: number;
 	handSetLimit: number;
 	settings: SettingRun[];
 	consistency: Consistency;
@@ -167,7 +169,7 @@ export interface MatrixOptions {
 	rampFrom?: number;
 	rampBy?: number;
 	rampMax?: number;
-	/** Unanswered new purchases sent again afterwards, at most (default 150 per engine setting). */
+	/** Unanswered new purchases sent again afterwards, at most (default 50 per engine setting). */
 	retrySample?: number;
 	/** A short smoke test (the numbers mean little). */
 	quick?: boolean;
@@ -482,8 +484,10 @@ export async function runEngine(
 			record.instances,
 			record.ordersToRetry,
 			{ byStatus: {}, stuck: 0 },
-			4,
+			2,
 			options.retrySample,
+			// Auto may turn a retry away too (HTTP 503): KooGallery sends it again later.
+			{ attempts: 10, pauseMs: 1000 },
 		);
 		const logged = logCounts({ ...env, logs: () => [...logsBefore, ...env.logs()] });
 		return {
@@ -494,6 +498,7 @@ export async function runEngine(
 			loadAverage: { before, after: os.loadavg() },
 			ramp,
 			sustainableRate,
+			baseRate: base,
 			handSetLimit,
 			settings,
 			consistency,
@@ -518,7 +523,7 @@ export function matrixSettings(options: MatrixOptions): Required<MatrixOptions> 
 		rampFrom: options.rampFrom ?? (quick ? 8 : 5),
 		rampBy: options.rampBy ?? (quick ? 8 : 5),
 		rampMax: options.rampMax ?? (quick ? 24 : 60),
-		retrySample: options.retrySample ?? (quick ? 30 : 150),
+		retrySample: options.retrySample ?? (quick ? 20 : 50),
 		quick,
 		log: options.log ?? (() => undefined),
 	};

@@ -140,6 +140,7 @@ function matrixWith(consistency: Partial<EngineRun['consistency']>, totalWrong =
 		loadAverage: { before: [0, 0, 0], after: [0, 0, 0] },
 		ramp: [],
 		sustainableRate: 20,
+		baseRate: 20,
 		handSetLimit: 40,
 		settings: [],
 		totalSent: 100,
