@@ -95,6 +95,8 @@ describe('load matrix: counting a run', () => {
 			over5s: 1,
 			correctP50Ms: 50,
 			correctP99Ms: 6000,
+			turnedAwayP99Ms: 1,
+			turnedAwayOver5s: 0,
 		});
 		// 10 correct answers within 5 s over 32 s from the first call to the last give-up.
 		expect(counts.correctPerSecond).toBeCloseTo(10 / 32, 6);
