@@ -185,7 +185,7 @@ export interface MatrixOptions {
 const CLIENT_TIMEOUT_MS = 30_000;
 const WARM_UP_MS = 10_000;
 /** How long n8n may take to finish its executions after a cell (the last of a setting: less). */
-const DRAIN_CAP_MS = 60_000;
+const DRAIN_CAP_MS = 45_000;
 const LAST_DRAIN_CAP_MS = 30_000;
 
 /** Correct answers a second between the first and the last of them (NaN under two). */
