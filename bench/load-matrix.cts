@@ -168,7 +168,7 @@ export interface MatrixOptions {
 	engines?: EngineSetting[];
 	/** Multiples of the sustainable rate (default 0.5, 1, 2, 4). */
 	multiples?: number[];
-	/** How long each cell offers calls (default 20 s) and each ramp step (default 10 s). */
+	/** How long each cell offers calls (default 20 s) and each ramp step (default: as a cell). */
 	cellMs?: number;
 	stepMs?: number;
 	/** The ramp: from `rampFrom` calls a second up by `rampBy` to at most `rampMax`. */
@@ -186,7 +186,7 @@ const CLIENT_TIMEOUT_MS = 30_000;
 const WARM_UP_MS = 10_000;
 /** How long n8n may take to finish its executions after a cell (the last of a setting: less). */
 const DRAIN_CAP_MS = 45_000;
-const LAST_DRAIN_CAP_MS = 30_000;
+const LAST_DRAIN_CAP_MS = 20_000;
 
 /** Correct answers a second between the first and the last of them (NaN under two). */
 function answerRate(correct: CallDone[]): number {
@@ -544,11 +544,13 @@ export async function runEngine(
 /** The defaults of a full run and of `--quick`. */
 export function matrixSettings(options: MatrixOptions): Required<MatrixOptions> {
 	const quick = options.quick ?? false;
+	const cellMs = options.cellMs ?? (quick ? 5000 : 20_000);
 	return {
 		engines: options.engines ?? (quick ? ['tuned'] : ['tuned', 'default']),
 		multiples: options.multiples ?? (quick ? [1, 4] : [0.5, 1, 2, 4]),
-		cellMs: options.cellMs ?? (quick ? 5000 : 20_000),
-		stepMs: options.stepMs ?? (quick ? 5000 : 10_000),
+		cellMs,
+		// As long as a cell: a rate that holds for a shorter step may still collapse in a cell.
+		stepMs: options.stepMs ?? cellMs,
 		rampFrom: options.rampFrom ?? (quick ? 8 : 5),
 		rampBy: options.rampBy ?? (quick ? 8 : 5),
 		rampMax: options.rampMax ?? (quick ? 24 : 60),

@@ -23,7 +23,7 @@ import type { ExecutionSummary } from '../scripts/n8n-database.cjs';
 import { ensureN8n, installPack } from '../scripts/n8n-install.cjs';
 import { sendRequest } from '../scripts/n8n-http.cjs';
 import { startN8n } from '../scripts/n8n-process.cjs';
-import { startQueueN8n } from '../scripts/n8n-queue.cjs';
+import { N8N_SCHEMA, startQueueN8n } from '../scripts/n8n-queue.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock } from '../simulator/openapi-mock.cjs';
 
@@ -180,8 +180,8 @@ export interface Environment {
 	workflowId: string;
 	/**
 	 * Imports and publishes the example workflow again with the trigger's Busy Limit set to
-	 * `busyLimit` (0: off), then stops n8n's main process and starts it again: no execution, memory
-	 * or learnt limit of the run before remains. `pids` and `logs` follow the new process. Regular
+	 * `busyLimit` (0: off), then stops n8n's main process, deletes n8n's executions and starts it
+	 * again: no execution, memory or learnt limit of the run before remains. `pids` and `logs` follow the new process. Regular
 	 * mode on PostgreSQL only (absent for SQLite and queue mode).
 	 */
 	republish?(busyLimit: number | 'auto'): Promise<void>;
@@ -295,7 +295,12 @@ async function startPostgresN8n(start: N8nStart): Promise<N8nPart & { pg: Postgr
 						const { id } = workflow as { id: string };
 						const afterId = q.outboxMark();
 						q.publish([workflow as { id: string }]);
-						await q.restartMain({ ids: [id], afterId });
+						// With EXECUTIONS_DATA_SAVE_ON_SUCCESS=none n8n 2.41.1 leaves every answered
+						// webhook execution listed as "running"; a main started on thousands of them
+						// spends a minute and a gigabyte recovering them. Cleared while main is down.
+						await q.restartMain({ ids: [id], afterId }, () =>
+							q.pg.sql(`TRUNCATE ${N8N_SCHEMA}.execution_entity CASCADE`),
+						);
 						await waitUntilServed(`${q.main.baseUrl}/webhook/${pack.path}`);
 						return all().map((p) => p.pid);
 					},

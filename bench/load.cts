@@ -11,7 +11,7 @@
  * 1) only when an answer was wrong or the data afterwards is not consistent (`matrixCorrectness`).
  *
  *   node --require tsx/cjs bench/load.cts [--quick] [--engines=tuned,default] [--multiples=0.5,1,2,4]
- *        [--cell=20] [--step=10] [--out=BENCHMARKS.md]
+ *        [--cell=20] [--step=SECONDS, default as --cell] [--out=BENCHMARKS.md]
  *   node --require tsx/cjs bench/load.cts --from-results   (the section from bench/results/load.json)
  *
  * The older set-ups (bench/load-setup.cts: SQLite, queue mode, the legacy engine, ...: 50 calls a

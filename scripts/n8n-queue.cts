@@ -88,7 +88,11 @@ export interface QueueN8n {
 	 * the workflows that changed (n8n 2.41.1 "reconcile"), and a running main may already have
 	 * activated a published change itself.
 	 */
-	restartMain(only?: { ids: string[]; afterId: number }): Promise<QueueProcess>;
+	restartMain(
+		only?: { ids: string[]; afterId: number },
+		/** Run between stopping main and starting it again (for example to clear its executions). */
+		whileStopped?: () => void,
+	): Promise<QueueProcess>;
 	/** The last record of n8n's workflow publication outbox now (0: none). */
 	outboxMark(): number;
 	/** Waits until every webhook process serves each of `paths` (under `/webhook/`). */
@@ -465,9 +469,10 @@ function queueHandle(
 		listExecutions: (workflowId) => queryExecutions(pg, workflowId),
 		publish: (workflows) => setup.publish(importDir, workflows),
 		outboxMark: () => setup.outboxMark(),
-		async restartMain(only) {
+		async restartMain(only, whileStopped) {
 			await handle.main.stop();
 			setup.processes.splice(setup.processes.indexOf(handle.main), 1);
+			whileStopped?.();
 			const next = setup.startMain(only);
 			const main = next.proc;
 			handle.main = main;
