@@ -162,7 +162,13 @@ function otherErrorsText(run: EngineRun): string {
 
 function memoryTable(run: EngineRun): string {
 	return markdownTable(
-		['Busy Limit', 'n8n reset (re-publish + restart)', 'RSS MB at start', 'Peak', 'Peak / start'],
+		[
+			'Busy Limit',
+			'n8n reset (re-publish, executions cleared, restart)',
+			'RSS MB at start',
+			'Peak',
+			'Peak / start',
+		],
 		run.settings.map((s) => [
 			settingName(s),
 			`${(s.resetMs / 1000).toFixed(0)} s`,
