@@ -6,6 +6,8 @@
  * answer was wrong or the data afterwards is not consistent; `targets` are reported, never enforced.
  * test/e2e/burst.e2e.test.cts uses the same database check for a short burst in CI.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { TrackedInstance, UnansweredOrder } from '../scripts/load-generator.cjs';
 import { sqlLiteral, type PostgresServer } from '../scripts/postgres.cjs';
 import { call, newBusinessId } from '../simulator/saas-v2-client.cjs';
@@ -37,6 +39,12 @@ export interface Consistency {
 	retriedOk: number;
 	/** Orders (answered or retried) that do not have exactly one row after the retries. */
 	notOneRowAfterRetry: string[];
+	/**
+	 * Unanswered new purchases left out of the retry (`retrySample`), and those of them with more
+	 * than one row (absent in results saved before there was a sample).
+	 */
+	notRetried?: number;
+	notRetriedDuplicates?: string[];
 	/** Executions of the example workflow n8n stored, by status. */
 	executions: Record<string, number>;
 	/** Executions n8n still listed as new or running when its database stopped changing. */
@@ -110,23 +118,33 @@ function compareRows(
 	}
 }
 
+/** How patiently a new purchase without a result code is sent again. */
+export interface RetryPatience {
+	/** Times it is sent at most (default 3). */
+	attempts: number;
+	/** Pause after an attempt without a correct answer, ms (default 0), as KooGallery waits. */
+	pauseMs: number;
+}
+
 /**
  * Sends every unanswered new purchase again, `concurrency` at a time, as KooGallery retries what it
- * got no result code for: the same order, a new businessId, up to 3 times. Counts into `result`;
- * returns the instance ID each retried order was answered with.
+ * got no result code for: the same order, a new businessId, up to `patience.attempts` times.
+ * Counts into `result`; returns the instance ID each retried order was answered with.
  */
 async function retryUnanswered(
 	url: string,
 	unanswered: UnansweredOrder[],
 	result: Consistency,
 	concurrency: number,
+	patience: RetryPatience,
 ): Promise<Map<string, string>> {
 	const retriedIds = new Map<string, string>();
 	const queue = [...unanswered];
 	const retry = async () => {
 		for (let order = queue.shift(); order; order = queue.shift()) {
 			result.retried++;
-			for (let attempt = 0; attempt < 3; attempt++) {
+			for (let attempt = 0; attempt < patience.attempts; attempt++) {
+				if (attempt > 0 && patience.pauseMs > 0) await sleep(patience.pauseMs);
 				const answer = await call(url, SECRETS.sellerKey, {
 					activity: 'newInstance',
 					orderId: order.orderId,
@@ -147,7 +165,8 @@ async function retryUnanswered(
 
 /**
  * Compares the database with the answers, then sends every unanswered new purchase again,
- * `retryConcurrency` at a time.
+ * `retryConcurrency` at a time; with `retrySample`, only that many of them picked at random (the
+ * rest are checked for at most one row), so the retries take a bounded time.
  */
 export async function checkConsistency(
 	env: Pick<Environment, 'pg' | 'packUrls'>,
@@ -155,6 +174,8 @@ export async function checkConsistency(
 	unanswered: UnansweredOrder[],
 	executions: { byStatus: Record<string, number>; stuck: number },
 	retryConcurrency = 4,
+	retrySample = Infinity,
+	patience: RetryPatience = { attempts: 3, pauseMs: 0 },
 ): Promise<Consistency> {
 	const allOrders = [...instances.map((i) => i.orderId), ...unanswered.map((o) => o.orderId)];
 	const rows = rowsOfOrders(env.pg, allOrders);
@@ -180,7 +201,22 @@ export async function checkConsistency(
 	);
 	result.unexplainedRows = total - rows.length;
 	compareRows(result, instances, byOrder);
-	const retriedIds = await retryUnanswered(env.packUrls[0], unanswered, result, retryConcurrency);
+	const shuffled = [...unanswered].sort(() => Math.random() - 0.5);
+	const toRetry = retrySample < unanswered.length ? shuffled.slice(0, retrySample) : unanswered;
+	if (toRetry !== unanswered) {
+		const left = shuffled.slice(toRetry.length);
+		result.notRetried = left.length;
+		result.notRetriedDuplicates = left
+			.filter((o) => (byOrder.get(o.orderId)?.length ?? 0) > 1)
+			.map((o) => o.orderId);
+	}
+	const retriedIds = await retryUnanswered(
+		env.packUrls[0],
+		toRetry,
+		result,
+		retryConcurrency,
+		patience,
+	);
 	const after = rowsOfOrders(env.pg, allOrders);
 	for (const orderId of [...instances.map((i) => i.orderId), ...retriedIds.keys()]) {
 		const found = after.filter((r) => r.order_id === orderId);

@@ -1,7 +1,8 @@
 /**
- * The report of the load bench (bench/load.cts): the results saved in bench/results/load.json (one
- * per n8n set-up; a run replaces the set-ups it measured and keeps the others) and the "Load"
- * section of BENCHMARKS.md rendered from them. Nothing here judges a number: the targets are
+ * The report of the older load set-ups (`bench/load.cts --variants=...`): the results saved in
+ * bench/results/load-variants.json (one per n8n set-up; a run replaces the set-ups it measured and
+ * keeps the others) and a "Load" section rendered from them, written only where `--out` says
+ * (BENCHMARKS.md's Load section is the issue-21 matrix's: bench/load-matrix-report.cts). Nothing here judges a number: the targets are
  * reported, and the correctness verdict is bench/load-check.cts's.
  */
 import * as fs from 'node:fs';
@@ -20,12 +21,12 @@ import { formatNumber, formatRatio, markdownTable } from './stats.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
-/** Where the test and the bench leave the numbers of the last run. */
-export const LOAD_RESULTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'load.json');
+/** Where `bench/load.cts --variants=...` leaves the numbers of the set-ups it measured. */
+export const LOAD_VARIANTS_FILE = path.join(REPO_ROOT, 'bench', 'results', 'load-variants.json');
 export const LOAD_SECTION_TITLE = '## Load: 50 req/s × 60 s';
 
 /** The results saved in `file` (one per variant, in `LOAD_VARIANTS` order); none if it is missing. */
-export function readLoadResults(file = LOAD_RESULTS_FILE): LoadBenchResult[] {
+export function readLoadResults(file = LOAD_VARIANTS_FILE): LoadBenchResult[] {
 	if (!fs.existsSync(file)) return [];
 	const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as LoadBenchResult | LoadBenchResult[];
 	return (Array.isArray(saved) ? saved : [saved]).map((r) => ({
@@ -40,7 +41,7 @@ export function readLoadResults(file = LOAD_RESULTS_FILE): LoadBenchResult[] {
  */
 export function saveLoadResults(
 	results: LoadBenchResult[],
-	file = LOAD_RESULTS_FILE,
+	file = LOAD_VARIANTS_FILE,
 ): LoadBenchResult[] {
 	const kept = readLoadResults(file).filter((r) => !results.some((n) => n.variant === r.variant));
 	const all = [...kept, ...results].sort(
@@ -225,7 +226,7 @@ export function renderLoadSection(results: LoadBenchResult[]): string {
 	return [
 		LOAD_SECTION_TITLE,
 		'',
-		`The same open-loop load (${results[0]?.rate ?? 50} calls a second for ${(results[0]?.durationMs ?? 60_000) / 1000} s of mixed SaaS V2.0 calls, scripts/load-generator.cts) on each n8n set-up, each with its own baseline (n8n's Webhook -> Respond to Webhook) measured in the same run on the same set-up. RSS is the sum over the set-up's n8n processes (queue mode: main, both webhook processes and both workers; task runners not counted). Measured by \`npm run bench\` (part load, every set-up) or \`node --require tsx/cjs bench/load.cts --variants=...\` (which rewrites only this section and keeps the other set-ups' saved numbers); each run fails when an answer is wrong or the data afterwards is not consistent (the CI tests run a short burst instead: test/e2e/burst.e2e.test.cts).`,
+		`The same open-loop load (${results[0]?.rate ?? 50} calls a second for ${(results[0]?.durationMs ?? 60_000) / 1000} s of mixed SaaS V2.0 calls, scripts/load-generator.cts) on each n8n set-up, each with its own baseline (n8n's Webhook -> Respond to Webhook) measured in the same run on the same set-up. RSS is the sum over the set-up's n8n processes (queue mode: main, both webhook processes and both workers; task runners not counted). Measured by \`node --require tsx/cjs bench/load.cts --variants=...\` (which keeps the other set-ups' saved numbers in bench/results/load-variants.json); each run fails when an answer is wrong or the data afterwards is not consistent (the CI tests run a short burst instead: test/e2e/burst.e2e.test.cts).`,
 		'',
 		variantsTable(results),
 		'',
@@ -338,23 +339,8 @@ function whyText(result: LoadBenchResult, met: ReturnType<typeof targets>): stri
 	return `Why: the pack's workflow does a database lookup, an Order > Get, one insert statement and a signed answer per new purchase (seven nodes, whose data n8n saves with each execution); the baseline runs two nodes.${cpu} On this ${result.cpus}-core machine shared with other tests, ${VARIANT_TEXT[result.variant ?? 'sqlite']} served ${formatNumber(baseline.throughput)} static answers a second but ${formatNumber(pack.throughput)} correct answers of the example a second (${formatRatio(pack.throughput / baseline.throughput)}); offered more than it serves, calls queue inside n8n and wait longer than KooGallery's 5 s (Little's law); ${baseline.over5s > 0 ? `even the baseline answered ${baseline.over5s} of its ${baseline.sent} calls after more than 5 s at this rate.` : `the baseline answered all its calls within 5 s.`}${sustained}${sqlite} n8n's memory grows with the calls it holds: ${(result.steps?.[0]?.summary.rssMb.firstMb ?? pack.rssMb.firstMb).toFixed(0)} MB before the pack's first call, ${pack.rssMb.maxMb.toFixed(0)} MB at most, so it is steady only below capacity.${ending[result.variant ?? 'sqlite'] ?? ` One n8n process runs the steps of all its executions on one JavaScript thread, so more calls a second need more processes (queue mode) on more cores than this machine's ${result.cpus}.`} The mix leans to new purchases (${fallback} of ${pack.sent}) because a call on an earlier instance needs one that was answered and is not busy, and few were.`;
 }
 
-/** Replaces (or appends) the Load section of a Markdown file. */
-export function writeLoadSection(file: string, section: string): void {
-	const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-	const start = text.indexOf(LOAD_SECTION_TITLE);
-	if (start < 0) {
-		fs.writeFileSync(file, `${text.replace(/\n*$/, '\n\n')}${section}`);
-		return;
-	}
-	const next = text.indexOf('\n## ', start + LOAD_SECTION_TITLE.length);
-	fs.writeFileSync(
-		file,
-		`${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`,
-	);
-}
-
-/** The Load section from the last saved results, or undefined when there are none. */
-export function savedLoadSection(file = LOAD_RESULTS_FILE): string | undefined {
+/** The older set-ups' section from their saved results, or undefined when there are none. */
+export function savedVariantsSection(file = LOAD_VARIANTS_FILE): string | undefined {
 	const results = readLoadResults(file);
 	return results.length ? renderLoadSection(results) : undefined;
 }

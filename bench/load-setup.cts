@@ -21,8 +21,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { exampleCredentials } from '../scripts/example-credentials.cjs';
 import type { ExecutionSummary } from '../scripts/n8n-database.cjs';
 import { ensureN8n, installPack } from '../scripts/n8n-install.cjs';
+import { sendRequest } from '../scripts/n8n-http.cjs';
 import { startN8n } from '../scripts/n8n-process.cjs';
-import { startQueueN8n } from '../scripts/n8n-queue.cjs';
+import { N8N_SCHEMA, startQueueN8n } from '../scripts/n8n-queue.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock } from '../simulator/openapi-mock.cjs';
 
@@ -177,6 +178,13 @@ export interface Environment {
 	logs(): string[];
 	listExecutions(workflowId: string): Promise<ExecutionSummary[]>;
 	workflowId: string;
+	/**
+	 * Imports and publishes the example workflow again with the trigger's Busy Limit set to
+	 * `busyLimit` (0: off), then stops n8n's main process, deletes n8n's executions and starts it
+	 * again: no execution, memory or learnt limit of the run before remains. `pids` and `logs` follow the new process. Regular
+	 * mode on PostgreSQL only (absent for SQLite and queue mode).
+	 */
+	republish?(busyLimit: number | 'auto'): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -217,7 +225,10 @@ function packWorkflow(
 }
 
 /** What starting n8n adds to an environment: its URLs, processes and logs. */
-type N8nPart = Omit<Environment, 'pg' | 'workflowId' | 'stop'>;
+type N8nPart = Omit<Environment, 'pg' | 'workflowId' | 'stop' | 'republish'> & {
+	/** Publishes `workflow` and restarts main (regular mode); resolves with n8n's new pids. */
+	restartWith?(workflow: object): Promise<number[]>;
+};
 
 /** What the n8n of each set-up is started with. */
 interface N8nStart {
@@ -268,15 +279,47 @@ async function startPostgresN8n(start: N8nStart): Promise<N8nPart & { pg: Postgr
 	});
 	start.stops.push(() => q.stop());
 	const front = variant === 'queue' ? q.webhooks : [q.main];
-	const all = [q.main, ...q.webhooks, ...q.workers];
+	// main changes when it is restarted (`restartWith`); its port and URLs stay.
+	const all = () => [q.main, ...q.webhooks, ...q.workers];
 	return {
 		pg: q.pg,
 		packUrls: front.map((p) => `${p.baseUrl}/webhook/${pack.path}`),
 		baselineUrls: front.map((p) => `${p.baseUrl}/webhook/${BASELINE_PATH}`),
-		pids: all.map((p) => p.pid),
-		logs: () => all.map((p) => p.logs()),
+		pids: all().map((p) => p.pid),
+		logs: () => all().map((p) => p.logs()),
 		listExecutions: async (id) => q.listExecutions(id),
+		restartWith:
+			variant === 'queue'
+				? undefined
+				: async (workflow) => {
+						const { id } = workflow as { id: string };
+						const afterId = q.outboxMark();
+						q.publish([workflow as { id: string }]);
+						// With EXECUTIONS_DATA_SAVE_ON_SUCCESS=none n8n 2.41.1 leaves every answered
+						// webhook execution listed as "running"; a main started on thousands of them
+						// spends a minute and a gigabyte recovering them. Cleared while main is down.
+						await q.restartMain({ ids: [id], afterId }, () =>
+							q.pg.sql(`TRUNCATE ${N8N_SCHEMA}.execution_entity CASCADE`),
+						);
+						await waitUntilServed(`${q.main.baseUrl}/webhook/${pack.path}`);
+						return all().map((p) => p.pid);
+					},
 	};
+}
+
+/** Waits (up to 60 s) until n8n serves `url`: an unsigned probe, refused before any execution. */
+async function waitUntilServed(url: string): Promise<void> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const { status } = await sendRequest(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+		}).catch(() => ({ status: 0 }));
+		if (status !== 0 && status !== 404) return;
+		if (Date.now() > deadline) throw new Error(`n8n does not serve ${url} (HTTP ${status})`);
+		await sleep(500);
+	}
 }
 
 /** Waits (up to 60 s) until the example workflow has created its table. */
@@ -313,9 +356,15 @@ export async function startEnvironment(
 		const pack = packWorkflow(variant, workflowFile, options.busyLimit);
 		const credentials = (pg: PostgresServer) => exampleCredentials(SECRETS, pg, openApi.url);
 		const start: N8nStart = { variant, pack, credentials, tarball, extraEnv, stops };
-		const env = variant === 'sqlite' ? await startSqliteN8n(start) : await startPostgresN8n(start);
+		const { restartWith, ...env } =
+			variant === 'sqlite' ? await startSqliteN8n(start) : await startPostgresN8n(start);
 		await waitForTables(env.pg);
-		return { ...env, workflowId: pack.id, stop };
+		const result: Environment = { ...env, workflowId: pack.id, stop };
+		if (restartWith)
+			result.republish = async (busyLimit) => {
+				result.pids = await restartWith(packWorkflow(variant, workflowFile, busyLimit).workflow);
+			};
+		return result;
 	} catch (error) {
 		await stop();
 		throw error;

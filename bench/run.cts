@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs the three parts of issue 7 (part 3 also measures the usage-metering example
  * workflow, issue 21), what the SaaS V2.0 examples cost per call against the bare pack (part
- * `examples`, issue 21) and the load of issue 8, and writes BENCHMARKS.md.
+ * `examples`, issue 21) and the load of issue 21 (Busy Limit Auto against no limit and the
+ * hand-set limit, bench/load-matrix.cts: about 20–25 minutes of the run), and writes BENCHMARKS.md.
  *
  *   node --require tsx/cjs bench/run.cts [--parts=core,n8n,examples,usage,load] [--quick] [--out=FILE]
  *                                        [--requests=N] [--rounds=N]
@@ -23,10 +24,13 @@ import { ensureN8n, N8N_VERSION } from '../scripts/n8n-install.cjs';
 import { runCoreBench } from './core.cjs';
 import { diagnoseTrigger } from './diagnose.cjs';
 import { runExamplesCostBench } from './examples-cost.cjs';
-import { loadCorrectness } from './load-check.cjs';
-import { renderLoadSection, saveLoadResults, savedLoadSection } from './load-report.cjs';
-import { runLoadBench, type LoadBenchResult } from './load-run.cjs';
-import { LOAD_VARIANTS } from './load-setup.cjs';
+import { matrixCorrectness, runLoadMatrix } from './load-matrix.cjs';
+import {
+	LOAD_SECTION_TITLE,
+	renderMatrixSection,
+	saveMatrixResult,
+	savedMatrixSection,
+} from './load-matrix-report.cjs';
 import { runN8nCallsBench } from './n8n-calls.cjs';
 import { packOnce } from './pack.cjs';
 import { renderReport, type BenchReport, type Skipped } from './report.cjs';
@@ -106,9 +110,8 @@ async function main(): Promise<number> {
 	const settings = parseArgs(process.argv.slice(2));
 	const render = process.argv.find((arg) => arg.startsWith('--render='))?.slice('--render='.length);
 	if (render) {
-		const saved = savedLoadSection();
 		const text = renderReport(loadResults(render));
-		fs.writeFileSync(settings.out, saved ? `${text.replace(/\n*$/, '\n\n')}${saved}` : text);
+		fs.writeFileSync(settings.out, `${text.replace(/\n*$/, '\n\n')}${savedMatrixSection()}`);
 		log(`wrote ${settings.out} from ${render}`);
 		return 0;
 	}
@@ -201,30 +204,22 @@ async function main(): Promise<number> {
 		}
 		load.push({ when: 'after part 3 (usage push)', average: loadAverage() });
 	}
-	// The load section comes from this run, or else from the last saved load results.
-	let loadSection = savedLoadSection();
+	// The load section comes from this run, or else from the last saved full run.
+	let loadSection = savedMatrixSection();
 	if (settings.parts.includes('load') && tarball) {
-		log('load: mixed calls at a fixed rate against the PostgreSQL example (bench/load.cts)');
-		// --quick: the SQLite set-up only, 10 req/s for 10 s, a check that the part runs; its numbers
-		// are not saved. Otherwise every n8n set-up in turn, each saved as soon as it is measured.
-		const quickResults: LoadBenchResult[] = [];
-		for (const variant of settings.quick ? (['sqlite'] as const) : LOAD_VARIANTS) {
-			try {
-				const result = await runLoadBench(
-					settings.quick
-						? { variant, tarball, log, rate: 10, durationMs: 10_000, steps: [5], stepMs: 5000 }
-						: { variant, tarball, log },
-				);
-				if (settings.quick) quickResults.push(result);
-				else saveLoadResults([result]);
-				const problems = loadCorrectness(result);
-				if (problems.length)
-					failure(`load (${variant})`, new Error(`not correct: ${problems.join('; ')}`));
-			} catch (error) {
-				failure(`load (${variant})`, error);
-			}
+		log('load: Busy Limit Auto against no limit and the hand-set limit (bench/load-matrix.cts)');
+		// --quick: one engine setting, 1x and 4x, 5 s cells, a check that the part runs; its
+		// numbers are written to this report but not saved.
+		try {
+			const result = await runLoadMatrix({ quick: settings.quick, log });
+			if (!settings.quick) saveMatrixResult(result);
+			loadSection = renderMatrixSection(result);
+			const problems = matrixCorrectness(result);
+			if (problems.length) failure('load', new Error(`not correct: ${problems.join('; ')}`));
+		} catch (error) {
+			const { skipped } = failure('load', error);
+			loadSection = `${LOAD_SECTION_TITLE}\n\nNot measured: ${skipped}.\n`;
 		}
-		loadSection = quickResults.length ? renderLoadSection(quickResults) : savedLoadSection();
 		load.push({ when: 'after the load part', average: loadAverage() });
 	}
 	if (tarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
@@ -258,12 +253,7 @@ async function main(): Promise<number> {
 	);
 	fs.writeFileSync(saved, JSON.stringify(report, null, '\t'));
 	log(`raw results saved in ${saved}`);
-	fs.writeFileSync(
-		settings.out,
-		loadSection
-			? `${renderReport(report).replace(/\n*$/, '\n\n')}${loadSection}`
-			: renderReport(report),
-	);
+	fs.writeFileSync(settings.out, `${renderReport(report).replace(/\n*$/, '\n\n')}${loadSection}`);
 	log(
 		`wrote ${path.relative(process.cwd(), settings.out) || settings.out} in ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`,
 	);

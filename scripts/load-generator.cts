@@ -113,6 +113,21 @@ export interface LoadOptions {
 	onSecond?: (stats: SecondStats) => void;
 	/** Send testFlag "1" on every call. */
 	testFlag?: boolean;
+	/** Called as each call ends (answered or given up on), for measures per call. */
+	onCallDone?: (call: CallDone) => void;
+}
+
+/** One call as it ended, passed to `onCallDone`. */
+export interface CallDone {
+	/** When it was sent and when it ended, ms since the run started. */
+	sentAtMs: number;
+	endedAtMs: number;
+	/** HTTP status; 0 when unanswered. */
+	status: number;
+	/** Its latency as `send` measured it, ms. */
+	ms: number;
+	/** The failed check (`unanswered`, `http 503`, `unsigned`, ...); undefined when correct. */
+	failure?: string;
 }
 
 export interface LatencySummary {
@@ -382,8 +397,11 @@ class LoadTally {
 		this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
 	}
 
-	/** Counts the answer to `call` (status 0: none) and tracks the instance it made or changed. */
-	onAnswer(call: PlannedCall, answer: CallAnswer): void {
+	/**
+	 * Counts the answer to `call` (status 0: none) and tracks the instance it made or changed;
+	 * returns the failed check, undefined when correct.
+	 */
+	onAnswer(call: PlannedCall, answer: CallAnswer): string | undefined {
 		this.inFlight--;
 		const kind = checkAnswer(call.scenario, answer, this.plain);
 		if (answer.status !== 0) {
@@ -392,7 +410,10 @@ class LoadTally {
 			this.latencies.push(answer.ms);
 			if (answer.ms > KOOGALLERY_TIMEOUT_MS) this.over5s++;
 		}
-		if (kind) return this.onFailure(call, kind, answer);
+		if (kind) {
+			this.onFailure(call, kind, answer);
+			return kind;
+		}
 		this.ok++;
 		this.thisSecond.ok++;
 		this.byScenario[call.scenario].ok++;
@@ -412,6 +433,7 @@ class LoadTally {
 			call.apply?.(call.instance);
 			if (call.instance.status !== 'released') this.idle.push(call.instance);
 		}
+		return undefined;
 	}
 
 	/** Counts a failed call; what KooGallery would retry is listed, a changed instance marked. */
@@ -511,15 +533,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 	const flag: Record<string, string> = options.testFlag ? { testFlag: '1' } : {};
 	const tally = new LoadTally(options.plain === true);
 
+	let started = Date.now();
 	const fire = async (i: number): Promise<void> => {
 		const call = planCall(mix, totalWeight, tally.idle, flag);
 		const url = urls[i % urls.length];
 		tally.onSend(call);
+		const sentAtMs = Date.now() - started;
 		const answer = await send(signCall(url, options.key, call.payload), options.key, timeoutMs);
-		tally.onAnswer(call, answer);
+		const failure = tally.onAnswer(call, answer);
+		options.onCallDone?.({
+			sentAtMs,
+			endedAtMs: Date.now() - started,
+			status: answer.status,
+			ms: answer.ms,
+			failure,
+		});
 	};
 
-	const started = Date.now();
+	started = Date.now();
 	const sampling = startSampling(options, tally, started);
 	let maxStartLagMs: number;
 	try {

@@ -82,9 +82,19 @@ export interface QueueN8n {
 	publish(workflows: Array<{ id: string }>): void;
 	/**
 	 * Stops main and starts it again on the same port and folder; resolves once it has activated
-	 * every published workflow. Webhook processes and workers keep running meanwhile.
+	 * every published workflow. Webhook processes and workers keep running meanwhile. With `only`,
+	 * it waits instead for those workflows' activation recorded after outbox record `afterId`
+	 * (`outboxMark()` taken before `publish`): a main started again in regular mode records only
+	 * the workflows that changed (n8n 2.41.1 "reconcile"), and a running main may already have
+	 * activated a published change itself.
 	 */
-	restartMain(): Promise<QueueProcess>;
+	restartMain(
+		only?: { ids: string[]; afterId: number },
+		/** Run between stopping main and starting it again (for example to clear its executions). */
+		whileStopped?: () => void,
+	): Promise<QueueProcess>;
+	/** The last record of n8n's workflow publication outbox now (0: none). */
+	outboxMark(): number;
 	/** Waits until every webhook process serves each of `paths` (under `/webhook/`). */
 	waitForWebhooks(paths: string[], timeoutMs?: number): Promise<void>;
 	/** Stops every n8n process, then Redis and PostgreSQL, and deletes the folders. Safe to call twice. */
@@ -335,13 +345,26 @@ class QueueSetup {
 		return entry;
 	}
 
-	/** Starts main; `ready` resolves once it is ready and has activated every published workflow. */
-	startMain(): { proc: QueueProcess; ready: (deadline: number) => Promise<void> } {
-		const server = this.pg as PostgresServer;
-		// Outbox records created from here on belong to this start's activation of the workflows.
-		const [{ lastId }] = server.rows<{ lastId: number }>(
+	/** The last record of n8n's workflow publication outbox now (0: none). */
+	outboxMark(): number {
+		const [{ lastId }] = (this.pg as PostgresServer).rows<{ lastId: number }>(
 			`SELECT COALESCE(MAX(id), 0) AS "lastId" FROM ${N8N_SCHEMA}.workflow_publication_outbox`,
 		);
+		return Number(lastId);
+	}
+
+	/**
+	 * Starts main; `ready` resolves once it is ready and has activated every published workflow
+	 * (with `only`: those workflows, recorded after outbox record `only.afterId`).
+	 */
+	startMain(only?: { ids: string[]; afterId: number }): {
+		proc: QueueProcess;
+		ready: (deadline: number) => Promise<void>;
+	} {
+		const server = this.pg as PostgresServer;
+		// Outbox records created from here on belong to this start's activation of the workflows.
+		const lastId = only?.afterId ?? this.outboxMark();
+		const ids = only?.ids ?? this.ids;
 		this.mainStarts++;
 		const name = this.mainStarts === 1 ? 'main' : `main-${this.mainStarts}`;
 		const { folder, port, env } = this.main;
@@ -353,7 +376,7 @@ class QueueSetup {
 				async () =>
 					proc.logs().includes('Editor is now accessible via') &&
 					(await httpStatus(`${proc.baseUrl}/healthz/readiness`)) === 200 &&
-					pendingActivations(server, this.ids, Number(lastId)).length === 0,
+					pendingActivations(server, ids, lastId).length === 0,
 				deadline,
 			);
 			this.current = undefined;
@@ -445,10 +468,12 @@ function queueHandle(
 		workflowIds: setup.ids,
 		listExecutions: (workflowId) => queryExecutions(pg, workflowId),
 		publish: (workflows) => setup.publish(importDir, workflows),
-		async restartMain() {
+		outboxMark: () => setup.outboxMark(),
+		async restartMain(only, whileStopped) {
 			await handle.main.stop();
 			setup.processes.splice(setup.processes.indexOf(handle.main), 1);
-			const next = setup.startMain();
+			whileStopped?.();
+			const next = setup.startMain(only);
 			const main = next.proc;
 			handle.main = main;
 			try {
