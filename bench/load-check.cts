@@ -249,6 +249,24 @@ export function targets(result: LoadBenchResult): {
 }
 
 /**
+ * The database against the answers, as checks `[held, what did not hold]`: what every load run
+ * must show (the old set-ups' and the Busy Limit matrix's alike).
+ */
+export function databaseChecks(c: Consistency): Array<[boolean, string]> {
+	return [
+		[c.answeredOrders > 0, 'no new purchase was answered correctly'],
+		[c.missingRows.length === 0, `${c.missingRows.length} answered new purchases without a row`],
+		[c.duplicateRows.length === 0, `${c.duplicateRows.length} orders with more than one row`],
+		[c.wrongInstanceId.length === 0, `${c.wrongInstanceId.length} rows with another instance ID`],
+		[
+			c.stateMismatches.length === 0,
+			`${c.stateMismatches.length} instances not in the state the last accepted call left`,
+		],
+		[c.unexplainedRows === 0, `${c.unexplainedRows} rows no call explains`],
+	];
+}
+
+/**
  * What must hold at any rate (the load's correctness, not its speed): every call planned was sent
  * and ended answered or not; no answer was wrong, here or at the lower rates; the database holds
  * one row per answered new purchase with the answered instance ID and the last accepted state; and
@@ -273,15 +291,7 @@ export function loadCorrectness(result: LoadBenchResult): string[] {
 			'wrong answers at the lower rates',
 		],
 		[pack.ok > 0, 'no call was answered correctly'],
-		[c.answeredOrders > 0, 'no new purchase was answered correctly'],
-		[c.missingRows.length === 0, `${c.missingRows.length} answered new purchases without a row`],
-		[c.duplicateRows.length === 0, `${c.duplicateRows.length} orders with more than one row`],
-		[c.wrongInstanceId.length === 0, `${c.wrongInstanceId.length} rows with another instance ID`],
-		[
-			c.stateMismatches.length === 0,
-			`${c.stateMismatches.length} instances not in the state the last accepted call left`,
-		],
-		[c.unexplainedRows === 0, `${c.unexplainedRows} rows no call explains`],
+		...databaseChecks(c),
 		[
 			c.unansweredOrders >= newPurchases.sent - newPurchases.ok,
 			'new purchases without a result code were not all listed for the retry',

@@ -32,7 +32,7 @@ import {
 	type CallDone,
 	type LoadResult,
 } from '../scripts/load-generator.cjs';
-import { checkConsistency, type Consistency } from './load-check.cjs';
+import { checkConsistency, databaseChecks, type Consistency } from './load-check.cjs';
 import { SECRETS, startEnvironment, VARIANT_ENV, type Environment } from './load-setup.cjs';
 import { quantile } from './stats.cjs';
 
@@ -592,15 +592,7 @@ export function matrixCorrectness(result: MatrixResult): string[] {
 		const problems: Array<[boolean, string]> = [
 			[run.totalWrong === 0, `${run.totalWrong} wrong answers`],
 			[run.uncounted === 0, `${run.uncounted} calls whose outcomes do not add up`],
-			[c.answeredOrders > 0, 'no new purchase was answered correctly'],
-			[c.missingRows.length === 0, `${c.missingRows.length} answered new purchases without a row`],
-			[c.duplicateRows.length === 0, `${c.duplicateRows.length} orders with more than one row`],
-			[c.wrongInstanceId.length === 0, `${c.wrongInstanceId.length} rows with another instance ID`],
-			[
-				c.stateMismatches.length === 0,
-				`${c.stateMismatches.length} instances not in the state the last accepted call left`,
-			],
-			[c.unexplainedRows === 0, `${c.unexplainedRows} rows no call explains`],
+			...databaseChecks(c),
 			[
 				c.retriedOk === c.retried,
 				`${c.retriedOk} of ${c.retried} new purchases answered correctly when sent again`,

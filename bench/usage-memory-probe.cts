@@ -19,13 +19,16 @@ import * as path from 'node:path';
 import { installPack } from '../scripts/n8n-install.cjs';
 import { startN8n, type N8nHandle } from '../scripts/n8n-process.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
-import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
+import type { OpenApiMock } from '../simulator/openapi-mock.cjs';
 import { packOnce } from './pack.cjs';
-import { benchWorkflow, insertRows, reportAll, WARM_UP_ROWS } from './usage-workflow.cjs';
-
-const AK = 'BENCHOPENAPIAK000002';
-const SK = 'bench-open-api-secret-access-key-not-real';
-const SELLER_KEY = 'bench-seller-key-not-real';
+import {
+	benchWorkflow,
+	insertRows,
+	reportAll,
+	startUsageMock,
+	usageCredentials,
+	WARM_UP_ROWS,
+} from './usage-workflow.cjs';
 
 /** Loaded into n8n's main process only (not its task runner, which inherits NODE_OPTIONS). */
 const SAMPLER = `
@@ -127,21 +130,7 @@ async function probe(
 		handle = await startN8n({
 			userFolder,
 			workflows: [workflow],
-			credentials: [
-				pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
-				{
-					id: 'kooGalleryOpenApi',
-					name: 'KooGallery Open API',
-					type: 'kooGalleryOpenApi',
-					data: {
-						accessKeyId: AK,
-						secretAccessKey: SK,
-						sellerSecretKey: SELLER_KEY,
-						site: 'custom',
-						baseUrl: mock.url,
-					},
-				},
-			],
+			credentials: usageCredentials(pg, mock),
 			env: {
 				NODE_OPTIONS: nodeOptions,
 				KG_MEMLOG: memlog,
@@ -222,9 +211,7 @@ if (require.main === module) {
 	fs.mkdirSync(workDir, { recursive: true });
 	(async () => {
 		const tarball = await packOnce(log);
-		const mock = await startOpenApiMock({
-			credentials: { ak: AK, sk: SK, sellerKey: SELLER_KEY },
-		});
+		const mock = await startUsageMock();
 		try {
 			for (const rows of sizes) {
 				const text = await probe(tarball, mock, rows, flags, workDir);

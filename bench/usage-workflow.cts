@@ -41,6 +41,29 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 const AK = 'BENCHOPENAPIAK000002';
 const SK = 'bench-open-api-secret-access-key-not-real';
 const SELLER_KEY = 'bench-seller-key-not-real';
+
+/** The Open API mock for the usage example, knowing the bench's made-up keys. */
+export const startUsageMock = (): Promise<OpenApiMock> =>
+	startOpenApiMock({ credentials: { ak: AK, sk: SK, sellerKey: SELLER_KEY } });
+
+/** The example's two credentials: the bench's PostgreSQL and the Open API mock. */
+export function usageCredentials(pg: PostgresServer, mock: OpenApiMock) {
+	return [
+		pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
+		{
+			id: 'kooGalleryOpenApi',
+			name: 'KooGallery Open API',
+			type: 'kooGalleryOpenApi',
+			data: {
+				accessKeyId: AK,
+				secretAccessKey: SK,
+				sellerSecretKey: SELLER_KEY,
+				site: 'custom',
+				baseUrl: mock.url,
+			},
+		},
+	];
+}
 const HOOK = 'bench-usage-metering';
 const SAMPLE_EVERY_MS = 50;
 /** Rows of the warm-up run: one page. */
@@ -240,21 +263,7 @@ async function runOneSize(
 		handle = await startN8n({
 			userFolder,
 			workflows: [workflow],
-			credentials: [
-				pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
-				{
-					id: 'kooGalleryOpenApi',
-					name: 'KooGallery Open API',
-					type: 'kooGalleryOpenApi',
-					data: {
-						accessKeyId: AK,
-						secretAccessKey: SK,
-						sellerSecretKey: SELLER_KEY,
-						site: 'custom',
-						baseUrl: mock.url,
-					},
-				},
-			],
+			credentials: usageCredentials(pg, mock),
 			env: heapLimitMb ? { NODE_OPTIONS: `--max-old-space-size=${heapLimitMb}` } : {},
 		});
 		const workflowId = String(workflow.id);
@@ -289,7 +298,7 @@ export async function runUsageWorkflowBench(options: {
 }): Promise<UsageWorkflowResult> {
 	const sizes = [...options.sizes].sort((a, b) => a - b);
 	const loadBefore = os.loadavg().map((value) => Math.round(value * 100) / 100);
-	const mock = await startOpenApiMock({ credentials: { ak: AK, sk: SK, sellerKey: SELLER_KEY } });
+	const mock = await startUsageMock();
 	const runs: UsageWorkflowRun[] = [];
 	try {
 		for (const heapLimitMb of [undefined, options.heapLimitMb ?? HEAP_LIMIT_MB])
