@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { verifyBodySign } from '../core/body-sign';
+import { defaultInstanceId } from '../core/instance-id';
 import { installPack } from '../scripts/n8n-install.cjs';
 import { startN8n, type N8nHandle } from '../scripts/n8n-process.cjs';
 import { newOrder, signCall } from '../simulator/saas-v2-client.cjs';
@@ -167,7 +168,8 @@ function packWorkflow(variant: Variant): Record<string, unknown> {
 		credentials: credentialsOf('seller'),
 	};
 	const respond: Node = {
-		// Without a database the instance ID is left empty: the node then answers the business ID.
+		// Without a database the instance ID is left empty: the node then answers the order line's
+		// own ID (core/instance-id.ts), the same on every retry.
 		parameters:
 			variant === 'postgres'
 				? { respondTo: 'newInstance', instanceId: '={{ $json.instance_id }}' }
@@ -206,7 +208,7 @@ function n8nWorkflow(variant: Variant): Record<string, unknown> {
 		position: [0, 0],
 		webhookId: randomUUID(),
 	};
-	const instanceId = variant === 'postgres' ? '$json.instance_id' : '$json.body.businessId';
+	const instanceId = variant === 'postgres' ? '$json.instance_id' : '$json.body.orderLineId';
 	const respond: Node = {
 		parameters: {
 			respondWith: 'json',
@@ -231,7 +233,12 @@ function n8nWorkflow(variant: Variant): Record<string, unknown> {
 }
 
 /** A fresh newInstance call, signed as KooGallery signs it; the same bytes go to both sides. */
-function newCall(url: string): { url: string; body: string; businessId: string } {
+function newCall(url: string): {
+	url: string;
+	body: string;
+	/** The instance ID expected: the row's (the business ID) with a database, else the order line's. */
+	expected: Record<Variant, string>;
+} {
 	const businessId = randomUUID();
 	const payload = {
 		activity: 'newInstance',
@@ -243,7 +250,12 @@ function newCall(url: string): { url: string; body: string; businessId: string }
 		testFlag: '0',
 	};
 	const signed = signCall(url, SELLER_KEY, payload);
-	return { url: signed.url, body: signed.body, businessId };
+	const orderLine = defaultInstanceId(payload) ?? '';
+	return {
+		url: signed.url,
+		body: signed.body,
+		expected: { plain: orderLine, postgres: businessId },
+	};
 }
 
 interface Sample {
@@ -252,13 +264,18 @@ interface Sample {
 }
 
 /** Posts one call and checks the answer; the time covers sending until the last answer byte. */
-function post(agent: http.Agent, side: Side, call: ReturnType<typeof newCall>): Promise<Sample> {
+function post(
+	agent: http.Agent,
+	side: Side,
+	variant: Variant,
+	call: ReturnType<typeof newCall>,
+): Promise<Sample> {
 	return new Promise((resolve) => {
 		const started = nowMs();
 		const finish = (error?: string, body?: Buffer, response?: http.IncomingMessage) => {
 			const ms = nowMs() - started;
 			if (error || !body || !response) return resolve({ ms, error: error ?? 'no answer' });
-			resolve({ ms, error: checkAnswer(side, response, body, call.businessId) });
+			resolve({ ms, error: checkAnswer(side, response, body, call.expected[variant]) });
 		};
 		const request = http.request(
 			call.url,
@@ -283,7 +300,7 @@ function checkAnswer(
 	side: Side,
 	response: http.IncomingMessage,
 	body: Buffer,
-	businessId: string,
+	expectedInstanceId: string,
 ): string | undefined {
 	if (response.statusCode !== 200)
 		return `HTTP ${response.statusCode}: ${body.toString('utf8').slice(0, 120)}`;
@@ -295,7 +312,7 @@ function checkAnswer(
 	}
 	if (json.resultCode !== '000000')
 		return `resultCode ${String(json.resultCode)}: ${String(json.resultMsg)}`;
-	if (json.instanceId !== businessId)
+	if (json.instanceId !== expectedInstanceId)
 		return `instanceId ${String(json.instanceId)} is not the expected one`;
 	if (side === 'pack' && !verifyBodySign(SELLER_KEY, body, response.headers['body-sign']))
 		return 'Body-Sign missing or wrong';
@@ -306,6 +323,7 @@ function checkAnswer(
 async function load(
 	url: string,
 	side: Side,
+	variant: Variant,
 	count: number,
 	concurrency: number,
 ): Promise<{ samples: Sample[]; wallMs: number }> {
@@ -316,7 +334,7 @@ async function load(
 	const worker = async () => {
 		while (next < count) {
 			next++;
-			samples.push(await post(agent, side, newCall(url)));
+			samples.push(await post(agent, side, variant, newCall(url)));
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
@@ -369,7 +387,7 @@ async function measureVariant(
 	};
 	// Warm-up: not counted; fails loudly if a workflow does not answer as expected.
 	for (const side of ['pack', 'n8n'] as const) {
-		const warm = await load(urls[side], side, WARM_UP_CALLS, 5);
+		const warm = await load(urls[side], side, variant, WARM_UP_CALLS, 5);
 		const failed = warm.samples.filter((sample) => sample.error);
 		if (failed.length > 0) {
 			throw new Error(
@@ -389,7 +407,7 @@ async function measureVariant(
 			for (const side of order) {
 				const count = Math.min(perRound, options.requestsPerCell - collected[side].samples.length);
 				if (count <= 0) continue;
-				const result = await load(urls[side], side, count, concurrency);
+				const result = await load(urls[side], side, variant, count, concurrency);
 				collected[side].samples.push(...result.samples);
 				collected[side].wallMs += result.wallMs;
 			}
