@@ -26,6 +26,7 @@ import { diagnoseTrigger } from './diagnose.cjs';
 import { runExamplesCostBench } from './examples-cost.cjs';
 import { matrixCorrectness, runLoadMatrix } from './load-matrix.cjs';
 import {
+	LOAD_RESULTS_FILE,
 	LOAD_SECTION_TITLE,
 	renderMatrixSection,
 	saveMatrixResult,
@@ -106,12 +107,22 @@ function loadResults(file: string): BenchReport {
 	};
 }
 
+/** Formats the files the bench wrote as the project's `prettier --check` (in `npm run lint`) wants. */
+function formatWritten(files: string[]): void {
+	const present = files.filter((file) => fs.existsSync(file));
+	const prettier = require.resolve('prettier/bin/prettier.cjs');
+	spawnSync(process.execPath, [prettier, '--write', '--log-level=warn', ...present], {
+		stdio: 'inherit',
+	});
+}
+
 async function main(): Promise<number> {
 	const settings = parseArgs(process.argv.slice(2));
 	const render = process.argv.find((arg) => arg.startsWith('--render='))?.slice('--render='.length);
 	if (render) {
 		const text = renderReport(loadResults(render));
 		fs.writeFileSync(settings.out, `${text.replace(/\n*$/, '\n\n')}${savedMatrixSection()}`);
+		formatWritten([settings.out]);
 		log(`wrote ${settings.out} from ${render}`);
 		return 0;
 	}
@@ -254,6 +265,7 @@ async function main(): Promise<number> {
 	fs.writeFileSync(saved, JSON.stringify(report, null, '\t'));
 	log(`raw results saved in ${saved}`);
 	fs.writeFileSync(settings.out, `${renderReport(report).replace(/\n*$/, '\n\n')}${loadSection}`);
+	formatWritten([settings.out, LOAD_RESULTS_FILE]);
 	log(
 		`wrote ${path.relative(process.cwd(), settings.out) || settings.out} in ${((Date.now() - startedAt.getTime()) / 60_000).toFixed(1)} min`,
 	);
