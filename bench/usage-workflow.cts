@@ -30,6 +30,7 @@ import { installPack } from '../scripts/n8n-install.cjs';
 import { startN8n, type N8nHandle } from '../scripts/n8n-process.cjs';
 import { type ExecutionSummary } from '../scripts/n8n-database.cjs';
 import { sendRequest } from '../scripts/n8n-http.cjs';
+import { exampleCredentials } from '../scripts/example-credentials.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
 import { OPEN_API_PATHS } from '../core/openapi-endpoints';
@@ -46,24 +47,9 @@ const SELLER_KEY = 'bench-seller-key-not-real';
 export const startUsageMock = (): Promise<OpenApiMock> =>
 	startOpenApiMock({ credentials: { ak: AK, sk: SK, sellerKey: SELLER_KEY } });
 
-/** The example's two credentials: the bench's PostgreSQL and the Open API mock. */
-export function usageCredentials(pg: PostgresServer, mock: OpenApiMock) {
-	return [
-		pg.n8nCredential('koogalleryPostgres', 'KooGallery PostgreSQL'),
-		{
-			id: 'kooGalleryOpenApi',
-			name: 'KooGallery Open API',
-			type: 'kooGalleryOpenApi',
-			data: {
-				accessKeyId: AK,
-				secretAccessKey: SK,
-				sellerSecretKey: SELLER_KEY,
-				site: 'custom',
-				baseUrl: mock.url,
-			},
-		},
-	];
-}
+/** The example's credentials (scripts/example-credentials.cts): the bench's PostgreSQL and the Open API mock. */
+export const usageCredentials = (pg: PostgresServer, mock: OpenApiMock): object[] =>
+	exampleCredentials({ sellerKey: SELLER_KEY, ak: AK, sk: SK }, pg, mock.url);
 const HOOK = 'bench-usage-metering';
 const SAMPLE_EVERY_MS = 50;
 /** Rows of the warm-up run: one page. */
