@@ -40,6 +40,7 @@ import {
 	DEFAULT_MIX,
 	KOOGALLERY_TIMEOUT_MS,
 	readCpuMs,
+	readProcStat,
 	runLoad,
 	type LoadResult,
 	type LoadScenario,
@@ -282,14 +283,8 @@ export function groupCpuMs(pgid: number): number {
 	let total = 0;
 	for (const entry of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
-		try {
-			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			// Fields 5 (pgrp), 14 (utime) and 15 (stime) of proc(5).
-			if (Number(fields[2]) === pgid) total += (Number(fields[11]) + Number(fields[12])) * 10;
-		} catch {
-			// The process ended while reading.
-		}
+		const stat = readProcStat(Number(entry)); // undefined: the process ended while reading
+		if (stat?.pgrp === pgid) total += stat.cpuMs;
 	}
 	return total;
 }

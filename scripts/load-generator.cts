@@ -184,16 +184,25 @@ export interface LoadResult {
 	cpuMs: number;
 }
 
-/** CPU time (utime + stime of /proc/<pid>/stat) a process has used so far, ms; NaN if unreadable. */
-export function readCpuMs(pid: number): number {
+/**
+ * A process's group and the CPU time (utime + stime) it has used so far in ms, from
+ * /proc/<pid>/stat; undefined if it cannot be read (the process is gone).
+ */
+export function readProcStat(pid: number): { pgrp: number; cpuMs: number } | undefined {
 	try {
 		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		// Fields 14 and 15 of proc(5), in clock ticks of 1/100 s (USER_HZ on Linux).
-		return (Number(fields[11]) + Number(fields[12])) * 10;
+		// Fields 5 (pgrp), 14 (utime) and 15 (stime) of proc(5); times in ticks of 1/100 s
+		// (USER_HZ on Linux).
+		return { pgrp: Number(fields[2]), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 };
 	} catch {
-		return NaN;
+		return undefined;
 	}
+}
+
+/** CPU time (utime + stime of /proc/<pid>/stat) a process has used so far, ms; NaN if unreadable. */
+export function readCpuMs(pid: number): number {
+	return readProcStat(pid)?.cpuMs ?? NaN;
 }
 
 /** Reads VmRSS (kB) of a process from /proc; NaN if it cannot be read. */
