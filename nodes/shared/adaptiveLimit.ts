@@ -30,7 +30,11 @@ export interface AdaptiveLimitSettings {
 }
 
 export const AUTO_LIMIT_SETTINGS: AdaptiveLimitSettings = {
-	targetMs: 3000,
+	// 2 s, not more: under four times the load n8n can answer, a call also waits up to about 1 s
+	// inside n8n before the trigger sees it (BENCHMARKS.md, Busy Limit), and that wait counts
+	// towards KooGallery's 5 seconds too. A full process answers at its own pace whatever it holds,
+	// so a shorter target costs no throughput.
+	targetMs: 2000,
 	windowMs: 1000,
 	initialLimit: 4,
 	minLimit: 2,

@@ -59,9 +59,11 @@ describe('Busy Limit Auto (nodes/shared/adaptiveLimit.ts)', () => {
 	for (const capacity of [8, 40]) {
 		describe(`a process that answers ${capacity} calls a second`, () => {
 			for (const factor of [0.5, 1, 2, 4]) {
-				it(`offered ${factor}x that rate: no answer after 5 s, and at 2x and 4x at least 80% of the rate answered`, () => {
+				it(`offered ${factor}x that rate: no answer after 3.5 s (KooGallery waits 5), and at 2x and 4x at least 80% of the rate answered`, () => {
 					const run = simulate(capacity, factor, 'auto');
-					expect(run.slowestMs).toBeLessThanOrEqual(5000);
+					// n8n itself may hold a call up to about 1 s before the trigger sees it (BENCHMARKS.md),
+					// which this simulation leaves out: Auto must leave that time free.
+					expect(run.slowestMs).toBeLessThanOrEqual(3500);
 					expect(run.answered + run.turnedAway).toBe(run.offered);
 					if (factor >= 2) expect(run.answeredPerSecond).toBeGreaterThanOrEqual(0.8 * capacity);
 					// Below the rate it can answer, nearly every call is taken.
