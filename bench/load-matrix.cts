@@ -166,6 +166,8 @@ export interface MatrixResult {
 
 export interface MatrixOptions {
 	engines?: EngineSetting[];
+	/** The trigger settings measured, in this order (default all: off, the hand-set limit, Auto). */
+	settings?: TriggerSetting[];
 	/** Multiples of the sustainable rate (default 0.5, 1, 2, 4). */
 	multiples?: number[];
 	/** How long each cell offers calls (default 20 s) and each ramp step (default: as a cell). */
@@ -498,7 +500,7 @@ export async function runEngine(
 			rate: Math.round(base * multiple * 10) / 10,
 		}));
 		const settings: SettingRun[] = [];
-		for (const setting of SETTING_ORDER) {
+		for (const setting of options.settings) {
 			const busyLimit = setting === 'auto' ? 'auto' : setting === 'limit' ? handSetLimit : 0;
 			logsBefore.push(...env.logs());
 			settings.push(
@@ -547,6 +549,7 @@ export function matrixSettings(options: MatrixOptions): Required<MatrixOptions> 
 	const cellMs = options.cellMs ?? (quick ? 5000 : 20_000);
 	return {
 		engines: options.engines ?? (quick ? ['tuned'] : ['tuned', 'default']),
+		settings: options.settings ?? SETTING_ORDER,
 		multiples: options.multiples ?? (quick ? [1, 4] : [0.5, 1, 2, 4]),
 		cellMs,
 		// As long as a cell: a rate that holds for a shorter step may still collapse in a cell.

@@ -56,6 +56,14 @@ const LEAN_ENV = {
  */
 const LEGACY_ENGINE_ENV = { N8N_EXPRESSION_ENGINE: 'legacy' };
 
+/** n8n's heap limit in MB that deploy/n8n.env and the README advise (`NODE_OPTIONS`). */
+export const HEAP_LIMIT_MB = 1536;
+/**
+ * Without it, Node.js sizes n8n's heap from this machine's memory and V8 lets the garbage of
+ * finished executions grow to several times what is live before it collects.
+ */
+const HEAP_ENV = { NODE_OPTIONS: `--max-old-space-size=${HEAP_LIMIT_MB}` };
+
 /**
  * n8n keeps 2 PostgreSQL connections per process by default (DB_POSTGRESDB_POOL_SIZE); under load
  * its executions wait for one and time out after 20 s ("timeout exceeded when trying to connect").
@@ -100,8 +108,7 @@ const busyLimitOf = (variant: LoadVariant) =>
 export const turnsAway = (variant: LoadVariant | undefined) =>
 	!!variant && (variant.endsWith('-limit') || variant.endsWith('-auto'));
 /** What each variant is, in words (for the report). */
-const LEAN_TEXT =
-	"one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved";
+const LEAN_TEXT = `one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, heap limit ${HEAP_LIMIT_MB} MB (as deploy/n8n.env)`;
 export const VARIANT_TEXT: Record<LoadVariant, string> = {
 	sqlite: "one n8n process, regular mode, n8n's data in SQLite (default)",
 	postgres: "one n8n process, regular mode, n8n's data in PostgreSQL (n8n's default pool of 2)",
@@ -121,12 +128,29 @@ export const VARIANT_ENV: Record<LoadVariant, Record<string, string>> = {
 	sqlite: TUNED_ENV,
 	postgres: TUNED_ENV,
 	'postgres-pool': { ...TUNED_ENV, ...POOL_ENV },
-	'postgres-lean': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
-	'postgres-lean-legacy': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...LEGACY_ENGINE_ENV },
-	'postgres-lean-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
-	'postgres-lean-legacy-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...LEGACY_ENGINE_ENV },
-	'postgres-lean-auto': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV },
-	'postgres-lean-default-engine-auto': { ...DEFAULT_ENGINE_ENV, ...POOL_ENV, ...LEAN_ENV },
+	'postgres-lean': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...HEAP_ENV },
+	'postgres-lean-legacy': {
+		...TUNED_ENV,
+		...POOL_ENV,
+		...LEAN_ENV,
+		...HEAP_ENV,
+		...LEGACY_ENGINE_ENV,
+	},
+	'postgres-lean-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...HEAP_ENV },
+	'postgres-lean-legacy-limit': {
+		...TUNED_ENV,
+		...POOL_ENV,
+		...LEAN_ENV,
+		...HEAP_ENV,
+		...LEGACY_ENGINE_ENV,
+	},
+	'postgres-lean-auto': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...HEAP_ENV },
+	'postgres-lean-default-engine-auto': {
+		...DEFAULT_ENGINE_ENV,
+		...POOL_ENV,
+		...LEAN_ENV,
+		...HEAP_ENV,
+	},
 	queue: { ...TUNED_ENV, ...POOL_ENV },
 };
 export const BASELINE_PATH = 'load/n8n-static';

@@ -12,6 +12,8 @@
  *
  *   node --require tsx/cjs bench/load.cts [--quick] [--engines=tuned,default] [--multiples=0.5,1,2,4]
  *        [--cell=20] [--step=SECONDS, default as --cell] [--out=BENCHMARKS.md]
+ *        [--settings=off,limit,auto] [--ramp-from=5] [--ramp-max=60]
+ * (fewer settings or a shorter ramp: for trying a change; `npm run bench` measures them all)
  *   node --require tsx/cjs bench/load.cts --from-results   (the section from bench/results/load.json)
  *
  * The older set-ups (bench/load-setup.cts: SQLite, queue mode, the legacy engine, ...: 50 calls a
@@ -24,7 +26,12 @@
 import * as path from 'node:path';
 
 import { loadCorrectness } from './load-check.cjs';
-import { matrixCorrectness, runLoadMatrix, type EngineSetting } from './load-matrix.cjs';
+import {
+	matrixCorrectness,
+	runLoadMatrix,
+	type EngineSetting,
+	type TriggerSetting,
+} from './load-matrix.cjs';
 import {
 	LOAD_RESULTS_FILE,
 	readMatrixResult,
@@ -97,6 +104,9 @@ async function measureMatrix(argv: string[]): Promise<number> {
 	const result = await runLoadMatrix({
 		quick,
 		engines: list('engines') as EngineSetting[] | undefined,
+		settings: list('settings') as TriggerSetting[] | undefined,
+		rampFrom: argOf(argv, 'ramp-from') === undefined ? undefined : Number(argOf(argv, 'ramp-from')),
+		rampMax: argOf(argv, 'ramp-max') === undefined ? undefined : Number(argOf(argv, 'ramp-max')),
 		multiples: list('multiples')?.map(Number),
 		cellMs: seconds('cell'),
 		stepMs: seconds('step'),

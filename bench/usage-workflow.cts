@@ -34,6 +34,7 @@ import { exampleCredentials } from '../scripts/example-credentials.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
 import { OPEN_API_PATHS } from '../core/openapi-endpoints';
+import { HEAP_LIMIT_MB } from './load-setup.cjs';
 import { packOnce } from './pack.cjs';
 import { nowMs } from './stats.cjs';
 import { rssMb } from './usage-push.cjs';
@@ -55,8 +56,6 @@ const SAMPLE_EVERY_MS = 50;
 /** Rows of the warm-up run: one page. */
 export const WARM_UP_ROWS = 1000;
 const RUN_TIMEOUT_MS = 40 * 60_000;
-/** The heap limit of the second measurement, in MB: the one deploy/n8n.env sets. */
-export const HEAP_LIMIT_MB = 1536;
 
 /** One measured run of the example workflow. */
 export interface UsageWorkflowRun {
