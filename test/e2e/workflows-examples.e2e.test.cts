@@ -962,6 +962,55 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			}
 		});
 
+		it('saves a sync that leaves out what the tables keep (lenient): no name, role, enable, domain; a type that is no number', async () => {
+			const base = {
+				instanceId: 'kit-ins-7',
+				tenantId: 'kit-tenant-7',
+				testFlag: 1,
+				timeStamp: kitTime(),
+			};
+			const answers = [
+				await sync('tenantSync', { ...base, tenantCode: 'bare', name: 'Bare Co', flag: 1 }),
+				await sync('authSync', {
+					...base,
+					appId: 'app-7',
+					userList: [{ userName: 'o\'brien "ob"', employeeType: 'intern' }],
+					currentSyncTime: kitTime(),
+					flag: 1,
+				}),
+				await sync('singleOrgSync', { ...base, orgCode: 'D7', flag: 2 }),
+			];
+			expect(answers.map((a) => [a.status, a.json?.resultCode, a.signed])).toEqual([
+				[200, '000000', true],
+				[200, '000000', true],
+				[200, '000000', true],
+			]);
+			expect(
+				rows(
+					"SELECT key, domain_name, test_call FROM koogallery_kit_tenants WHERE tenant_id = 'kit-tenant-7'",
+				),
+			).toEqual([{ key: 'tenant:kit-ins-7/kit-tenant-7', domain_name: '', test_call: true }]);
+			expect(
+				rows(
+					"SELECT key, user_name, name, role, enabled, employee_type FROM koogallery_kit_users WHERE tenant_id = 'kit-tenant-7'",
+				),
+			).toEqual([
+				{
+					key: "user:kit-ins-7/kit-tenant-7/app-7/o'brien%20%22ob%22",
+					user_name: 'o\'brien "ob"',
+					name: '',
+					role: '',
+					enabled: true,
+					employee_type: null,
+				},
+			]);
+			expect(
+				rows(
+					"SELECT key, org_name, parent_code FROM koogallery_kit_departments WHERE tenant_id = 'kit-tenant-7'",
+				),
+			).toEqual([{ key: 'org:kit-ins-7/kit-tenant-7/D7', org_name: '', parent_code: null }]);
+		});
+
 		it('answers 000005 when the database fails and tells the operator which tenant failed', async () => {
 			env.pg.sql('ALTER TABLE koogallery_kit_users RENAME TO koogallery_kit_users_away');
 			try {
