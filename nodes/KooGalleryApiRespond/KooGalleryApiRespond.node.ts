@@ -55,10 +55,12 @@ export class KooGalleryApiRespond implements INodeType {
 			new NodeOperationError(node, message, { itemIndex: 0, description });
 		const answer = this.getNodeParameter('answer', 0) as 'success' | 'error';
 		const reply =
-			answer === 'error' ? errorReply(this, fail) : successReply(this, items, call, fail);
+			answer === 'error'
+				? errorReply(this, fail)
+				: (notFoundReply(this, items) ?? successReply(this, withFields(this, items), call, fail));
 		await send(this, call, reply);
 		const summary = summaryOf(call, reply);
-		if (answer === 'error') summary.error = reply.body.error as IDataObject;
+		if (!isBilledStatus(reply.status)) summary.error = reply.body.error as IDataObject;
 		return [
 			items.map((item, index) => ({
 				json: index === 0 ? { ...item.json, koogalleryAnswer: summary } : item.json,
@@ -82,6 +84,27 @@ function errorReply(context: IExecuteFunctions, fail: Fail): Reply {
 		context.getNodeParameter('errorMessage', 0, '') || 'The request could not be completed.',
 	);
 	return { status, body: gatewayErrorBody(code, message) };
+}
+
+/** An item with no fields but the trigger's block: what a step that found nothing gives. */
+const isEmptyItem = (item: INodeExecutionData): boolean =>
+	Object.keys(item.json).every((name) => name === 'koogallery');
+
+/** With "Answer 404 When Nothing Was Found" on: 404 (not billed) when every input item is empty. */
+function notFoundReply(context: IExecuteFunctions, items: INodeExecutionData[]): Reply | undefined {
+	if (context.getNodeParameter('notFoundAnswer', 0, false) !== true) return undefined;
+	if (!items.every(isEmptyItem)) return undefined;
+	const message = String(
+		context.getNodeParameter('notFoundMessage', 0, '') || 'Nothing was found.',
+	);
+	return { status: 404, body: gatewayErrorBody('not_found', message) };
+}
+
+/** The items a success answer reads: with "Answer 404 When Nothing Was Found" on, the non-empty ones. */
+function withFields(context: IExecuteFunctions, items: INodeExecutionData[]): INodeExecutionData[] {
+	return context.getNodeParameter('notFoundAnswer', 0, false) === true
+		? items.filter((item) => !isEmptyItem(item))
+		: items;
 }
 
 /** A billed answer: the result, with the usage for the Agents gateway. */

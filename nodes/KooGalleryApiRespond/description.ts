@@ -79,6 +79,23 @@ export const properties: INodeProperties[] = [
 		description: 'A 2xx HTTP status. API Gateway bills every 2xx answer.',
 	},
 	{
+		displayName: 'Answer 404 When Nothing Was Found',
+		name: 'notFoundAnswer',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { answer: ['success'] } },
+		description:
+			'Whether to answer 404 with {"error":{"code":"not_found","message"}} (not billed) when the input has only empty items, as a Split Out or database step set to Always Output Data gives when it found nothing. Empty items are left out of the result.',
+	},
+	{
+		displayName: 'Not Found Message',
+		name: 'notFoundMessage',
+		type: 'string',
+		default: 'Nothing was found.',
+		displayOptions: { show: { answer: ['success'], notFoundAnswer: [true] } },
+		description: 'Shown to the caller with the 404. Keep internal details out of it.',
+	},
+	{
 		displayName: 'Billing Items (Agents)',
 		name: 'billingItems',
 		type: 'multiOptions',

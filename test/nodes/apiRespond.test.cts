@@ -467,6 +467,64 @@ describe('KooGallery API Respond, APIG gateway', () => {
 		}
 	});
 
+	it('with Answer 404 When Nothing Was Found: an empty item is answered 404, not billed; items with fields as before', async () => {
+		const parameters = {
+			answer: 'success',
+			resultFrom: 'item',
+			successStatus: 200,
+			notFoundAnswer: true,
+			notFoundMessage: 'No item has this code.',
+		};
+		// What Split Out set to Always Output Data gives when the list it splits is empty.
+		const nothing = call({ gateway: 'apig', items: [{}], parameters });
+		const out = await respond.execute.call(nothing.context);
+		expect(nothing.sent).toEqual([
+			expect.objectContaining({
+				statusCode: 404,
+				body: '{"error":{"code":"not_found","message":"No item has this code."}}',
+			}),
+		]);
+		expect(out[0][0].json.koogalleryAnswer).toEqual({
+			gateway: 'apig',
+			status: 404,
+			billed: false,
+			streamed: false,
+			error: { code: 'not_found', message: 'No item has this code.' },
+		});
+		// An item holding only the trigger's block is empty too.
+		const blockOnly = call({
+			gateway: 'apig',
+			items: [{ koogallery: { gateway: 'apig' } }],
+			parameters,
+		});
+		await respond.execute.call(blockOnly.context);
+		expect(blockOnly.sent[0].statusCode).toBe(404);
+
+		const found = call({
+			gateway: 'apig',
+			items: [{ code: 'KG-001', name: 'Backup' }],
+			parameters,
+		});
+		await respond.execute.call(found.context);
+		expect(found.sent[0]).toMatchObject({
+			statusCode: 200,
+			body: '{"code":"KG-001","name":"Backup"}',
+		});
+		// Empty items beside items with fields are left out of the answer.
+		const some = call({ gateway: 'apig', items: [{}, { code: 'KG-002' }, {}], parameters });
+		await respond.execute.call(some.context);
+		expect(some.sent[0]).toMatchObject({ statusCode: 200, body: '{"code":"KG-002"}' });
+
+		// Off (the default), an empty item is a billed empty answer, as before.
+		const off = call({
+			gateway: 'apig',
+			items: [{}],
+			parameters: { answer: 'success', resultFrom: 'item', successStatus: 200 },
+		});
+		await respond.execute.call(off.context);
+		expect(off.sent[0]).toMatchObject({ statusCode: 200, body: '{}' });
+	});
+
 	it('wraps a result that is not an object under data', async () => {
 		const { context, sent } = call({
 			gateway: 'apig',
