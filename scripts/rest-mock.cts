@@ -3,9 +3,10 @@
  * workflow (workflows/koogallery-saas-v2-rest-api.json) and its end-to-end test. It behaves the
  * way such APIs commonly do:
  *
- *   POST   /api/v1/accounts        {externalId, plan?, expiresAt?, testAccount?}
- *                                  201 the new account; 409 {error, account} when an account with
- *                                  that externalId exists (so a repeated order finds its account)
+ *   POST   /api/v1/accounts        {externalId, plan?, expiresAt?, lastOrderId?, testAccount?}
+ *                                  201 the new account; 200 the existing account when one with
+ *                                  that externalId exists (create-or-get, so a repeated order finds
+ *                                  its account and gets the same answer)
  *   GET    /api/v1/accounts/:id    200 the account; 404 {error}
  *   PATCH  /api/v1/accounts/:id    {status?, plan?, expiresAt?, lastOrderId?}: 200 the account; 404
  *   DELETE /api/v1/accounts/:id    204 (also when already deleted: the account is kept, status
@@ -89,12 +90,7 @@ export async function startRestMock(options: { token: string; port?: number }): 
 				return answer(422, { error: 'externalId must be a text of 1 to 128 characters.' });
 			}
 			const existing = byExternalId.get(externalId);
-			if (existing) {
-				return answer(409, {
-					error: `An account for ${externalId} exists.`,
-					account: accounts.get(existing),
-				});
-			}
+			if (existing) return answer(200, accounts.get(existing));
 			const id = `acc_${randomBytes(8).toString('hex')}`;
 			const created: Account = {
 				id,

@@ -337,11 +337,10 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			expect(answers.map((a) => a.json?.resultCode)).toEqual(answers.map(() => '000000'));
 			expect(ids).toHaveLength(1);
 			const accounts = env.userApi.accounts();
-			expect(
-				accounts
-					.filter((a) => a.externalId === `${order.orderId}/${order.orderLineId}`)
-					.map((a) => a.id),
-			).toEqual(ids);
+			// The account's externalId is KooGallery's order line ID (unique per order line).
+			expect(accounts.filter((a) => a.externalId === order.orderLineId).map((a) => a.id)).toEqual(
+				ids,
+			);
 			const perOrder = new Map<string, number>();
 			for (const account of accounts)
 				perOrder.set(account.externalId, (perOrder.get(account.externalId) ?? 0) + 1);
@@ -352,6 +351,22 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			const order = newOrder();
 			const instanceId = String((await buy(order)).json?.instanceId);
 			const account = () => env.userApi.accounts().find((a) => a.id === instanceId);
+			// The new purchase sent exactly the account fields of the API's contract, as JSON.
+			const created = env.userApi
+				.calls()
+				.find(
+					(c) =>
+						c.method === 'POST' &&
+						c.status === 201 &&
+						(c.body as { externalId?: string } | undefined)?.externalId === order.orderLineId,
+				);
+			expect(created?.body).toEqual({
+				externalId: order.orderLineId,
+				lastOrderId: order.orderId,
+				plan: 'standard',
+				testAccount: false,
+			});
+			expect(account()).toMatchObject({ lastOrderId: order.orderId, plan: 'standard' });
 			const query = await call(env.urls.rest, KEY, { activity: 'queryInstance', instanceId });
 			expect(query.json).toEqual({
 				...ok,
@@ -436,8 +451,8 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 				failures.map(() => [200, tryLater, true]),
 			);
 			const made = env.userApi.accounts().map((a) => a.externalId);
-			expect(made).not.toContain(`${unavailable.orderId}/${unavailable.orderLineId}`);
-			expect(made).not.toContain(`${refused.orderId}/${refused.orderLineId}`);
+			expect(made).not.toContain(unavailable.orderLineId);
+			expect(made).not.toContain(refused.orderLineId);
 
 			expect(await alertAbout(unavailable.orderId)).toContain(
 				`KooGallery New Purchase for order ${unavailable.orderId} could not be completed: your user API answered HTTP 503 "Injected failure (HTTP 503)."`,
