@@ -80,7 +80,7 @@ export function readRsaPrivateKey(text: string, passphrase?: string): KeyObject 
 		}
 		if (key.asymmetricKeyType !== 'rsa')
 			throw new RsaSecretError(
-				`The private key is a ${String(key.asymmetricKeyType)} key; KooGallery encrypts with RSA.`,
+				`The private key is a ${String(key.asymmetricKeyType)} key; it must be an RSA key.`,
 			);
 		return key;
 	}

@@ -8,6 +8,7 @@ import {
 
 import { testSellerKey } from '../shared/sellerKey';
 import { router } from './actions/router';
+import { testLicenseKey } from './actions/signature/signText.operation';
 import { SSO_CREDENTIAL } from './actions/sso/common';
 import { kooGalleryProperties } from './description';
 
@@ -41,12 +42,16 @@ export class KooGallery implements INodeType {
 			{ name: 'kooGalleryOpenApi', required: false },
 			{ name: 'kooGallerySellerKeyApi', required: false, testedBy: 'kooGallerySellerKeyTest' },
 			{ name: SSO_CREDENTIAL, required: false },
+			{ name: 'kooGalleryLicenseKeyApi', required: false, testedBy: 'kooGalleryLicenseKeyTest' },
 		],
 		properties: [...kooGalleryProperties],
 	};
 
 	methods = {
-		credentialTest: { kooGallerySellerKeyTest: testSellerKey },
+		credentialTest: {
+			kooGallerySellerKeyTest: testSellerKey,
+			kooGalleryLicenseKeyTest: testLicenseKey,
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

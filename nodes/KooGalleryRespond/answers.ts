@@ -176,13 +176,20 @@ function addLoginDetails(input: AnswerInput, answer: Answer, instanceId: string)
 	Object.assign(answer.summary, { encryptType: built.body.encryptType, appInfo: shown.appInfo });
 }
 
-/** Adds the license a license product issues; the summary only says it is set. */
-function addLicense({ context, fail }: AnswerInput, answer: Answer): void {
-	const license = String(context.getNodeParameter('license', 0, '') ?? '');
+/**
+ * Adds the license a license product issues: the License parameter, or when it is empty the input
+ * item's `license` field (so a license found or saved by a step before needs no expression). The
+ * summary only says it is set.
+ */
+function addLicense(input: AnswerInput, answer: Answer): void {
+	const { context, fail } = input;
+	const given = String(context.getNodeParameter('license', 0, '') ?? '');
+	const fromItem = itemsRead(input)[0]?.json.license;
+	const license = given || (typeof fromItem === 'string' ? fromItem : '');
 	if (license === '')
 		throw fail(
 			'The license is empty.',
-			'Put the license your generator issued for this order in "License".',
+			'Put the license your generator issued for this order in "License", or give the input item a license field.',
 		);
 	answer.body.license = license;
 	answer.summary.license = '(set)';

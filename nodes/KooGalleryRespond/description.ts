@@ -124,8 +124,9 @@ const PARAMETERS: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 		displayOptions: shownFor('license'),
+		hint: "Empty: the input item's license field",
 		description:
-			'The license (code or file content) for the customer. A repeated call for the same order or event must get the same license.',
+			"The license (code or file content) for the customer. Leave empty to use the input item's license field (for example the row you saved for this order). A repeated call for the same order or event must get the same license.",
 	},
 	{
 		displayName:

@@ -194,7 +194,7 @@ describe('readRsaPrivateKey', () => {
 			type: 'pkcs8',
 		}) as string;
 		expect(() => readRsaPrivateKey(ec)).toThrow(
-			'The private key is a ec key; KooGallery encrypts with RSA.',
+			'The private key is a ec key; it must be an RSA key.',
 		);
 	});
 });

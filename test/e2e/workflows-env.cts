@@ -220,8 +220,8 @@ export async function startExampleEnvironment(): Promise<ExampleEnvironment> {
 				{
 					id: 'koogalleryLicenseKey',
 					name: 'Your license signing key',
-					type: 'crypto',
-					data: { signPrivateKey: privateKey },
+					type: 'kooGalleryLicenseKeyApi',
+					data: { privateKey },
 				},
 			],
 		});

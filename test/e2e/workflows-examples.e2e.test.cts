@@ -1216,6 +1216,34 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			});
 			expect(unknown.json?.resultCode).toBe('000003');
 		});
+
+		it('answers 000005 when the database fails, tells the operator which order, and issues the license once when KooGallery calls again', async () => {
+			const { orderId } = newOrder();
+			const purchase = {
+				activity: 'getLicense',
+				customerId: 'cust-e2e-3',
+				orderId,
+				productId: 'OFFI-LIC-E2E',
+				businessId: 'biz-after-failure',
+			};
+			env.pg.sql('ALTER TABLE koogallery_licenses RENAME TO koogallery_licenses_away');
+			try {
+				const answer = await getLicense(purchase);
+				expect([answer.status, answer.json]).toEqual([200, tryLater]);
+			} finally {
+				env.pg.sql('ALTER TABLE koogallery_licenses_away RENAME TO koogallery_licenses');
+			}
+			const text = await alertAbout(orderId);
+			expect(text).toContain(`for order ${orderId} could not be completed`);
+			expect(text).toContain('koogallery_licenses');
+			expect(text).toContain('KooGallery was told to try again later (000005)');
+			const retry = await getLicense(purchase);
+			expect(retry.json).toMatchObject({ resultCode: '000000', instanceId: 'biz-after-failure' });
+			expect(decode(String(retry.json?.license)).valid).toBe(true);
+			expect(
+				rows(`SELECT count(*)::int AS n FROM koogallery_licenses WHERE order_id = ${q(orderId)}`),
+			).toEqual([{ n: 1 }]);
+		});
 	});
 
 	describe('failure alerts', () => {

@@ -425,6 +425,45 @@ describe('KooGallery Respond', () => {
 		expect(answer(asyncCall.sent)).toMatchObject({ instanceId: 'ins-7', license: 'LIC-9' });
 	});
 
+	it("answers a license with the input item's instanceId and license when both parameters are empty, and refuses an answer without a license", async () => {
+		const licenseCall = (items: IDataObject[]) =>
+			executeContext({
+				parameters: { respondTo: 'license', resultCode: '000000', instanceId: '', license: '' },
+				items,
+				triggerOutputs: [
+					{
+						activity: 'getLicense',
+						businessId: 'biz-repeat',
+						orderId: 'CS1',
+						productId: 'OFFI1',
+						koogallery: {
+							protocol: 'license',
+							scenario: 'getLicense',
+							verification: { key: 'current' },
+						},
+					},
+				],
+			});
+		const saved = licenseCall([{ instanceId: 'biz-first', license: 'eyJ.c2ln' }]);
+		const out = await respond.execute.call(saved.context);
+		expect(answer(saved.sent)).toEqual({
+			resultCode: '000000',
+			resultMsg: 'Success',
+			instanceId: 'biz-first',
+			license: 'eyJ.c2ln',
+		});
+		expect(out[0][0].json.koogalleryAnswer).toMatchObject({ license: '(set)' });
+		// A license that is not text, or none at all, is no license: nothing is sent.
+		for (const items of [
+			[{ instanceId: 'biz-first', license: 42 }],
+			[{ instanceId: 'biz-first' }],
+		]) {
+			const none = licenseCall(items);
+			await expect(respond.execute.call(none.context)).rejects.toThrow(/The license is empty/);
+			expect(none.sent).toHaveLength(0);
+		}
+	});
+
 	it('signs joint-operation answers with the kit key', async () => {
 		const kitKey = 'kit-key-abcdef-0123456789';
 		const { context, sent } = executeContext({
