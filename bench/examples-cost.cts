@@ -47,6 +47,7 @@ import {
 } from '../scripts/load-generator.cjs';
 import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
+import { LEAN_ENV } from './load-setup.cjs';
 import { N8N_SETTINGS, type SettingId } from './n8n-calls.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -602,8 +603,14 @@ async function startRunning(
 		userFolder,
 		workflows,
 		credentials: exampleCredentials(SECRETS, pg, openApi.url),
-		// /metrics for the expression engine's counters (which n8n keeps in any case).
-		env: { ...env, N8N_METRICS: 'true', N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'false' },
+		// Successful executions not kept, as the README advises for production (LEAN_ENV); /metrics
+		// for the expression engine's counters (which n8n keeps in any case).
+		env: {
+			...LEAN_ENV,
+			...env,
+			N8N_METRICS: 'true',
+			N8N_METRICS_INCLUDE_DEFAULT_METRICS: 'false',
+		},
 	});
 	stops.push(() => n8n.stop());
 	await waitForPgTables(pg);

@@ -222,7 +222,8 @@ export function examplesSection(
 	return [
 		heading,
 		'',
-		'bench/examples-cost.cts. One n8n per expression-engine setting serves three workflows side by side: a bare KooGallery',
+		"bench/examples-cost.cts. One n8n per expression-engine setting (n8n's own data in SQLite, successful executions not",
+		'saved as the README advises for production) serves three workflows side by side: a bare KooGallery',
 		"Trigger -> KooGallery Respond (one Respond per answer kind, no expressions, the examples' trigger options), and",
 		'workflows/koogallery-saas-v2-postgres.json and workflows/koogallery-saas-v2-data-table.json as shipped (read when the',
 		"bench runs), with a private PostgreSQL and the Open API mock for Order > Get. Calls are KooGallery's, signed, from",

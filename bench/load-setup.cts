@@ -44,7 +44,7 @@ const DEFAULT_ENGINE_ENV = {
 	N8N_EXPRESSION_ENGINE_POOL_SIZE: '1',
 };
 /** n8n's settings that cut its database writes per call: successful executions are not kept. */
-const LEAN_ENV = {
+export const LEAN_ENV = {
 	EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 	EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false',
 	EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false',

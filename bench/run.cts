@@ -186,7 +186,7 @@ async function main(): Promise<number> {
 			examples = await runExamplesCostBench({
 				tarball,
 				rate: 5,
-				runMs: settings.quick ? 3000 : 6000,
+				runMs: settings.quick ? 3000 : 12_000,
 				rounds: settings.quick ? { tuned: 1, defaults: 0 } : { tuned: 2, defaults: 1 },
 				stepMs: settings.quick ? 4000 : 10_000,
 				maxSteps: settings.quick ? 2 : 6,

@@ -10,8 +10,11 @@
  *   limit is what the process answered per second in the last window times a fixed target well
  *   inside the 5 seconds. A process that is full answers at its own pace whatever comes in, so
  *   the calls it holds are then answered after about the target.
- * - The limit grows only while it is really used (Netflix's "app-limited" check), so a quiet hour
- *   does not leave behind a limit that a burst then overshoots.
+ * - While the limit is not really used (Netflix's "app-limited" check), it grows no further than
+ *   what the process answered per second times the target: that many calls it has shown it answers
+ *   in time, so a quiet hour leaves no limit that a burst then overshoots, and a short pause of
+ *   n8n's (a garbage collection) that gathers calls does not turn away calls at a rate n8n answers
+ *   easily.
  * - It starts low and grows at most twofold a window (TCP slow start; Envoy's adaptive concurrency
  *   filter also starts from a small limit), so the first burst after a start is answered in time.
  * - Growth is smoothed (Gradient2's smoothing); a cut is not, so an overload stops within one
@@ -85,7 +88,10 @@ export class AdaptiveLimit {
 		const answerable = (this.answers / elapsedMs) * targetMs;
 		let next: number;
 		if (this.slowestMs > targetMs) next = Math.min(limit, answerable);
-		else if (this.busiest * 2 < limit) next = limit;
+		// Answers were quick: the process answered `answerable` calls within the target, so that
+		// many may wait even if fewer were in progress (a pause of n8n's, such as a garbage
+		// collection, gathers calls a rate it answers easily never would).
+		else if (this.busiest * 2 < limit) next = Math.max(limit, Math.min(limit * 2, answerable));
 		else next = Math.min(limit * 2, Math.max(limit, (limit + answerable) / 2));
 		return Math.min(maxLimit, Math.max(minLimit, next));
 	}

@@ -118,10 +118,20 @@ describe('Busy Limit Auto (nodes/shared/adaptiveLimit.ts)', () => {
 			expect(windowOf(limit, 1000, 80, 100, 8)).toBe(16);
 		});
 
-		it('does not grow while it is not used (a quiet hour leaves no large limit behind)', () => {
+		it('while it is not used, grows no further than answers per second × the target (a quiet hour leaves no large limit behind)', () => {
 			const limit = opened();
+			// 2 answers a second: 2 × 3 s = 6 calls may wait, not 4 × 2^10.
 			for (let w = 0; w < 10; w++) windowOf(limit, w * 1000, 2, 50, 1);
-			expect(limit.limit).toBe(4);
+			expect(limit.limit).toBe(6);
+		});
+
+		it('lets as many calls wait as the process answers within the target, even while few are in progress (a pause of n8n gathers more)', () => {
+			const limit = opened();
+			// 40 quick answers a second with at most 2 in progress: 40 × 3 s = 120 may wait, reached
+			// by doubling (4, 8, 16, 32, 64, 120).
+			const seen = [];
+			for (let w = 0; w < 10; w++) seen.push(windowOf(limit, w * 1000, 40, 30, 2));
+			expect(seen).toEqual([8, 16, 32, 64, 120, 120, 120, 120, 120, 120]);
 		});
 
 		it('grows towards answers per second × the 3 s target, and no further', () => {
