@@ -54,10 +54,7 @@ export class KooGalleryApiRespond implements INodeType {
 		const fail: Fail = (message, description) =>
 			new NodeOperationError(node, message, { itemIndex: 0, description });
 		const answer = this.getNodeParameter('answer', 0) as 'success' | 'error';
-		const reply =
-			answer === 'error'
-				? errorReply(this, fail)
-				: (notFoundReply(this, items) ?? successReply(this, withFields(this, items), call, fail));
+		const reply = answer === 'error' ? errorReply(this, fail) : foundReply(this, items, call, fail);
 		await send(this, call, reply);
 		const summary = summaryOf(call, reply);
 		if (!isBilledStatus(reply.status)) summary.error = reply.body.error as IDataObject;
@@ -90,21 +87,24 @@ function errorReply(context: IExecuteFunctions, fail: Fail): Reply {
 const isEmptyItem = (item: INodeExecutionData): boolean =>
 	Object.keys(item.json).every((name) => name === 'koogallery');
 
-/** With "Answer 404 When Nothing Was Found" on: 404 (not billed) when every input item is empty. */
-function notFoundReply(context: IExecuteFunctions, items: INodeExecutionData[]): Reply | undefined {
-	if (context.getNodeParameter('notFoundAnswer', 0, false) !== true) return undefined;
-	if (!items.every(isEmptyItem)) return undefined;
+/**
+ * A success answer; with "Answer 404 When Nothing Was Found" on, it reads only the items with
+ * fields, and answers 404 (not billed) when there are none.
+ */
+function foundReply(
+	context: IExecuteFunctions,
+	items: INodeExecutionData[],
+	call: GatewayCall,
+	fail: Fail,
+): Reply {
+	if (context.getNodeParameter('notFoundAnswer', 0, false) !== true)
+		return successReply(context, items, call, fail);
+	const found = items.filter((item) => !isEmptyItem(item));
+	if (found.length > 0) return successReply(context, found, call, fail);
 	const message = String(
 		context.getNodeParameter('notFoundMessage', 0, '') || 'Nothing was found.',
 	);
 	return { status: 404, body: gatewayErrorBody('not_found', message) };
-}
-
-/** The items a success answer reads: with "Answer 404 When Nothing Was Found" on, the non-empty ones. */
-function withFields(context: IExecuteFunctions, items: INodeExecutionData[]): INodeExecutionData[] {
-	return context.getNodeParameter('notFoundAnswer', 0, false) === true
-		? items.filter((item) => !isEmptyItem(item))
-		: items;
 }
 
 /** A billed answer: the result, with the usage for the Agents gateway. */
