@@ -107,6 +107,8 @@ const busyLimitOf = (variant: LoadVariant) =>
 		: { busyLimit: 'off', maxCallsInProgress: variant.endsWith('-limit') ? BUSY_LIMIT : 0 };
 export const turnsAway = (variant: LoadVariant | undefined) =>
 	!!variant && (variant.endsWith('-limit') || variant.endsWith('-auto'));
+/** The README's production settings beside the expression engine (the "lean" variants). */
+const PRODUCTION_ENV = { ...POOL_ENV, ...LEAN_ENV, ...HEAP_ENV };
 /** What each variant is, in words (for the report). */
 const LEAN_TEXT = `one n8n process, regular mode, n8n's data in PostgreSQL, pool 10, successful executions not saved, heap limit ${HEAP_LIMIT_MB} MB (as deploy/n8n.env)`;
 export const VARIANT_TEXT: Record<LoadVariant, string> = {
@@ -128,29 +130,12 @@ export const VARIANT_ENV: Record<LoadVariant, Record<string, string>> = {
 	sqlite: TUNED_ENV,
 	postgres: TUNED_ENV,
 	'postgres-pool': { ...TUNED_ENV, ...POOL_ENV },
-	'postgres-lean': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...HEAP_ENV },
-	'postgres-lean-legacy': {
-		...TUNED_ENV,
-		...POOL_ENV,
-		...LEAN_ENV,
-		...HEAP_ENV,
-		...LEGACY_ENGINE_ENV,
-	},
-	'postgres-lean-limit': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...HEAP_ENV },
-	'postgres-lean-legacy-limit': {
-		...TUNED_ENV,
-		...POOL_ENV,
-		...LEAN_ENV,
-		...HEAP_ENV,
-		...LEGACY_ENGINE_ENV,
-	},
-	'postgres-lean-auto': { ...TUNED_ENV, ...POOL_ENV, ...LEAN_ENV, ...HEAP_ENV },
-	'postgres-lean-default-engine-auto': {
-		...DEFAULT_ENGINE_ENV,
-		...POOL_ENV,
-		...LEAN_ENV,
-		...HEAP_ENV,
-	},
+	'postgres-lean': { ...TUNED_ENV, ...PRODUCTION_ENV },
+	'postgres-lean-legacy': { ...TUNED_ENV, ...PRODUCTION_ENV, ...LEGACY_ENGINE_ENV },
+	'postgres-lean-limit': { ...TUNED_ENV, ...PRODUCTION_ENV },
+	'postgres-lean-legacy-limit': { ...TUNED_ENV, ...PRODUCTION_ENV, ...LEGACY_ENGINE_ENV },
+	'postgres-lean-auto': { ...TUNED_ENV, ...PRODUCTION_ENV },
+	'postgres-lean-default-engine-auto': { ...DEFAULT_ENGINE_ENV, ...PRODUCTION_ENV },
 	queue: { ...TUNED_ENV, ...POOL_ENV },
 };
 export const BASELINE_PATH = 'load/n8n-static';
