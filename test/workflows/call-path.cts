@@ -65,7 +65,33 @@ export function expressionsOf(value: unknown, at: string): string[] {
 	return [];
 }
 
+/** The expressions in the parameters of `nodes`, by node name and parameter path. */
+export const expressionsAlong = (nodes: WorkflowNode[]): string[] =>
+	nodes.flatMap((n) => expressionsOf(n.parameters, n.name));
+
 /** The expressions on the path a call takes, by node name and parameter path. */
 export function callPathExpressions(workflow: Workflow, triggerType?: string): string[] {
-	return callPath(workflow, triggerType).flatMap((n) => expressionsOf(n.parameters, n.name));
+	return expressionsAlong(callPath(workflow, triggerType));
 }
+
+/**
+ * Each step as `[name, its On Error setting, the nodes its error output leads to]`, so a test can
+ * ask that every step on a call's path sends a failure to the failure answer.
+ */
+export function errorRoutes(
+	workflow: Workflow,
+	steps: WorkflowNode[],
+): Array<[string, string | undefined, string[]]> {
+	return steps.map((step) => [
+		step.name,
+		step.onError,
+		(workflow.connections[step.name]?.main[1] ?? []).map((target) => target.node),
+	]);
+}
+
+/** What errorRoutes gives when every step leads its error output to `answer` alone. */
+export const allLeadTo = (
+	steps: WorkflowNode[],
+	answer: string,
+): Array<[string, string, string[]]> =>
+	steps.map((step) => [step.name, 'continueErrorOutput', [answer]]);

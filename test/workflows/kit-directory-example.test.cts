@@ -7,7 +7,13 @@
  * expression sandbox; this test keeps expressions from coming back onto the path a sync takes.
  * Only the failure path (after an error output) and the start-up step may use expressions.
  */
-import { callPath, callPathExpressions, readExample } from './call-path.cjs';
+import {
+	allLeadTo,
+	callPath,
+	callPathExpressions,
+	errorRoutes,
+	readExample,
+} from './call-path.cjs';
 
 const workflow = readExample('koogallery-kit-directory-postgres.json');
 
@@ -50,13 +56,9 @@ describe('the joint-operation directory example workflow', () => {
 	it('still answers every database failure on that path through the failure answer', () => {
 		const databaseSteps = nodes.filter((n) => n.type === 'n8n-nodes-base.postgres');
 		expect(databaseSteps.length).toBeGreaterThanOrEqual(5);
-		for (const step of databaseSteps) {
-			expect([step.name, step.onError]).toEqual([step.name, 'continueErrorOutput']);
-			expect([step.name, workflow.connections[step.name].main[1]]).toEqual([
-				step.name,
-				[expect.objectContaining({ node: 'Answer: failed' })],
-			]);
-		}
+		expect(errorRoutes(workflow, databaseSteps)).toEqual(
+			allLeadTo(databaseSteps, 'Answer: failed'),
+		);
 		const failed = workflow.nodes.find((n) => n.name === 'Answer: failed');
 		expect(failed?.parameters.resultCode).toBe('000005');
 		expect(workflow.connections['Answer: failed'].main[0]).toEqual([

@@ -7,7 +7,13 @@
  * expression anywhere on a call's path silently costs that again; this test keeps it from coming
  * back. Only the failure path (after an error output) and the start-up step may use expressions.
  */
-import { callPath, callPathExpressions, readExample } from './call-path.cjs';
+import {
+	allLeadTo,
+	callPath,
+	callPathExpressions,
+	errorRoutes,
+	readExample,
+} from './call-path.cjs';
 
 const workflow = readExample('koogallery-saas-v2-postgres.json');
 
@@ -43,12 +49,8 @@ describe('the PostgreSQL example workflow', () => {
 
 	it('still answers every failure on that path through the failure path', () => {
 		const databaseSteps = nodes.filter((n) => n.type === 'n8n-nodes-base.postgres');
-		for (const step of databaseSteps) {
-			expect([step.name, step.onError]).toEqual([step.name, 'continueErrorOutput']);
-			expect([step.name, workflow.connections[step.name].main[1]]).toEqual([
-				step.name,
-				[expect.objectContaining({ node: 'Answer: try again later' })],
-			]);
-		}
+		expect(errorRoutes(workflow, databaseSteps)).toEqual(
+			allLeadTo(databaseSteps, 'Answer: try again later'),
+		);
 	});
 });

@@ -15,6 +15,7 @@
 import {
 	callPath,
 	callPathExpressions,
+	expressionsAlong,
 	expressionsOf,
 	readExample,
 	type Workflow,
@@ -38,9 +39,6 @@ function successPath(flow: Workflow, output: number): WorkflowNode[] {
 	}
 	return path;
 }
-
-const expressionsAlong = (nodes: WorkflowNode[]) =>
-	nodes.flatMap((n) => expressionsOf(n.parameters, n.name));
 
 const URL_EXPRESSION =
 	'=https://users.example.com/api/v1/accounts/{{ encodeURIComponent($json.instanceId) }}';
