@@ -44,12 +44,22 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-/** The key of the credential, read once; the error never contains the key. */
-function licenseKey(data: ICredentialDataDecryptedObject | undefined): KeyObject {
-	return readRsaPrivateKey(
-		textField(data?.privateKey),
-		textField(data?.privateKeyPassphrase) || undefined,
-	);
+/** The key of the credential, or why it cannot be read (a message that never contains the key). */
+function licenseKey(
+	data: ICredentialDataDecryptedObject | undefined,
+): { key: KeyObject } | { problem: string } {
+	try {
+		return {
+			key: readRsaPrivateKey(
+				textField(data?.privateKey),
+				textField(data?.privateKeyPassphrase) || undefined,
+			),
+		};
+	} catch (error) {
+		return {
+			problem: error instanceof RsaSecretError ? error.message : 'The key could not be read.',
+		};
+	}
 }
 
 /** Tests the credential: the key can be read and is an RSA private key. */
@@ -57,15 +67,10 @@ export async function testLicenseKey(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-	try {
-		licenseKey(credential.data);
-		return { status: 'OK', message: 'The RSA private key can sign.' };
-	} catch (error) {
-		return {
-			status: 'Error',
-			message: error instanceof RsaSecretError ? error.message : 'The key could not be read.',
-		};
-	}
+	const read = licenseKey(credential.data);
+	return 'key' in read
+		? { status: 'OK', message: 'The RSA private key can sign.' }
+		: { status: 'Error', message: read.problem };
 }
 
 /**
@@ -76,17 +81,11 @@ export async function testLicenseKey(
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const credential =
 		await this.getCredentials<ICredentialDataDecryptedObject>(LICENSE_KEY_CREDENTIAL);
-	let key: KeyObject | undefined;
-	let keyProblem = '';
-	try {
-		key = licenseKey(credential);
-	} catch (error) {
-		keyProblem = error instanceof RsaSecretError ? error.message : 'The key could not be read.';
-	}
+	const read = licenseKey(credential);
 	return [
 		await itemByItem(this, (i, item) => {
-			if (!key)
-				throw itemError(this, i, `KooGallery License Signing Key credential: ${keyProblem}`);
+			if (!('key' in read))
+				throw itemError(this, i, `KooGallery License Signing Key credential: ${read.problem}`);
 			const textPath = trimmedText(this.getNodeParameter('textField', i, ''));
 			const target = trimmedText(this.getNodeParameter('signatureField', i, ''));
 			if (!isSafeObjectProperty(target) || target === '')
@@ -98,7 +97,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					i,
 					`The input item has no text in the field "${textPath}" to sign (${text === undefined ? 'no such field' : text === '' ? 'it is empty' : 'it is not text'}).`,
 				);
-			return { ...item.json, [target]: rsaSha256Base64(key, text) };
+			return { ...item.json, [target]: rsaSha256Base64(read.key, text) };
 		}),
 	];
 }
