@@ -44,8 +44,9 @@ export interface AnswerInput {
 	encrypt: (text: string, type: EncryptType) => string;
 	fail: Fail;
 	/**
-	 * The option "Answer 000003 When Nothing Was Found": an input with nothing in it is answered
-	 * 000003, and the answer reads only the items with fields.
+	 * The option "Answer 'Not Found' When Nothing Was Found": an input with nothing in it is
+	 * answered "not found" (000003, or what the answer's spec says), and the answer reads only the
+	 * items with fields.
 	 */
 	notFoundAnswer: boolean;
 }
@@ -71,11 +72,16 @@ export interface AnswerSpec {
 	/** Parameters of this answer alone, shown after the others. */
 	properties?: readonly INodeProperties[];
 	/**
-	 * With "Answer 000003 When Nothing Was Found" on: what KooGallery asked about that no input
+	 * With "Answer 'Not Found' When Nothing Was Found" on: what KooGallery asked about that no input
 	 * item answers (for example an instance ID). Absent: only an input with nothing in it is
 	 * "not found".
 	 */
 	notFound?(input: AnswerInput): readonly string[];
+	/**
+	 * With that option on, the answer when nothing was found, given what is missing (empty when the
+	 * input has nothing in it). Absent: 000003 (instance not found) naming what is missing.
+	 */
+	nothingFound?(missing: readonly string[]): Answer;
 	build(input: AnswerInput): Answer;
 }
 
@@ -83,7 +89,7 @@ export interface AnswerSpec {
 const isEmptyItem = (item: INodeExecutionData): boolean => Object.keys(item.json).length === 0;
 
 /**
- * The input items an answer reads, with their index: every item, or with "Answer 000003 When
+ * The input items an answer reads, with their index: every item, or with "Answer 'Not Found' When
  * Nothing Was Found" on, only the items with fields.
  */
 function itemsRead({ items, notFoundAnswer }: AnswerInput): Array<{
@@ -129,21 +135,28 @@ function resultCodeAnswer({ context, fail }: AnswerInput): {
 	};
 }
 
+/**
+ * The workflow's own instance ID for a new purchase or a license: the Instance ID parameter, else
+ * the first input item's `instanceId` (text, or a number as many APIs give their IDs); '' for none.
+ */
+function workflowInstanceId(input: AnswerInput): string {
+	const given = String(input.context.getNodeParameter('instanceId', 0, '') ?? '').trim();
+	const fromItem = itemsRead(input)[0]?.json.instanceId;
+	return (
+		given ||
+		(typeof fromItem === 'string' || typeof fromItem === 'number' ? String(fromItem).trim() : '')
+	);
+}
+
 /** Adds the instance ID of a new purchase or a license to the answer, and returns it. */
 function addInstanceId(input: AnswerInput, answer: Answer): string {
-	const { context, call, fail } = input;
-	const given = (context.getNodeParameter('instanceId', 0, '') as string).trim();
-	const fromItem = itemsRead(input)[0]?.json.instanceId;
+	const { call, fail } = input;
 	// The workflow's own ID wins; without one, an ID every retry of the order line gets again
 	// (docs/protocol/README.md decision 17, see defaultInstanceId), never the retry's own businessId.
 	const instanceId =
-		given ||
+		workflowInstanceId(input) ||
 		String(
-			(typeof fromItem === 'string' && fromItem) ||
-				call.data.instanceId ||
-				defaultInstanceId(call.data) ||
-				call.data.businessId ||
-				'',
+			call.data.instanceId || defaultInstanceId(call.data) || call.data.businessId || '',
 		).trim();
 	if (instanceId === '' || instanceId.length > MAX_INSTANCE_ID_LENGTH)
 		throw fail(
@@ -248,6 +261,19 @@ const LOGIN_PARAMETERS = [
 	'encryptType',
 ];
 
+/**
+ * A new purchase whose instance was not found (not made): 000005, which KooGallery answers by
+ * calling again later (for up to 3 hours), never 000003, a code KooGallery documents for calls
+ * about an existing instance. The message says what happened in plain words.
+ */
+function instanceNotMade(): Answer {
+	const body: IDataObject = resultBody(
+		'000005',
+		'The instance has not been created. Please try again later.',
+	);
+	return { body, summary: { ...body } };
+}
+
 const answers = {
 	newInstance: {
 		name: 'New Purchase (创建实例)',
@@ -255,6 +281,10 @@ const answers = {
 		subtitle: 'New Purchase',
 		scenarios: ['newInstance'],
 		shows: ['instanceId', 'loginNotice', ...LOGIN_PARAMETERS],
+		// With the option on, a new purchase is answered only with the instance the workflow made:
+		// no instance ID (parameter or input item) is nothing found, never an ID made from the order.
+		notFound: (input) => (workflowInstanceId(input) === '' ? ['instanceId'] : []),
+		nothingFound: instanceNotMade,
 		build(input) {
 			const { answer } = resultCodeAnswer(input);
 			const instanceId = addInstanceId(input, answer);
@@ -316,13 +346,15 @@ export type RespondTo = keyof typeof answers;
 export const ANSWERS: Readonly<Record<RespondTo, AnswerSpec>> = answers;
 
 /**
- * Builds the answer the node sends. With "Answer 000003 When Nothing Was Found" on, an input with
- * nothing in it (no item, or only empty items), or one missing something the answer is about
- * (its spec's `notFound`), is answered 000003 instead.
+ * Builds the answer the node sends. With "Answer 'Not Found' When Nothing Was Found" on, an input
+ * with nothing in it (no item, or only empty items), or one missing something the answer is about
+ * (its spec's `notFound`), gets the spec's `nothingFound` answer instead: 000003 unless the spec
+ * says otherwise (a new purchase: 000005).
  */
 export function buildAnswer(spec: AnswerSpec, input: AnswerInput): Answer {
 	if (!input.notFoundAnswer) return spec.build(input);
-	if (itemsRead(input).length === 0) return notFoundBody([]);
-	const missing = spec.notFound?.(input) ?? [];
-	return missing.length > 0 ? notFoundBody(missing) : spec.build(input);
+	const nothing = itemsRead(input).length === 0;
+	const missing = nothing ? [] : (spec.notFound?.(input) ?? []);
+	if (!nothing && missing.length === 0) return spec.build(input);
+	return (spec.nothingFound ?? notFoundBody)(missing);
 }

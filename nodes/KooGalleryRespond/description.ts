@@ -115,7 +115,7 @@ const PARAMETERS: INodeProperties[] = [
 		displayOptions: shownFor('instanceId'),
 		hint: "Empty: the input item's instanceId, else an ID made from the order, the same on every retry",
 		description:
-			"Your ID for the new instance. Leave empty to use the input item's instanceId field (for example the row you found for this order), or else an ID made from the order line (its orderLineId, or a code computed from orderId and orderLineId or productId), which every retry of the order gets again; for getLicenseAsync, the instance ID KooGallery sent.",
+			"Your ID for the new instance. Leave empty to use the input item's instanceId field (for example the row you found for this order), or else an ID made from the order line (its orderLineId, or a code computed from orderId and orderLineId or productId), which every retry of the order gets again (with the option Answer 'Not Found' When Nothing Was Found on, a new purchase is answered 000005 instead); for getLicenseAsync, the instance ID KooGallery sent.",
 	},
 	{
 		displayName: 'License',
@@ -267,12 +267,12 @@ const PARAMETERS: INodeProperties[] = [
 		displayOptions: shownFor('options'),
 		options: [
 			{
-				displayName: 'Answer 000003 When Nothing Was Found',
+				displayName: "Answer 'Not Found' When Nothing Was Found",
 				name: 'notFoundAnswer',
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to answer 000003 (instance not found, 实例不存在) when the input has nothing: no item, or only empty items, as a database step set to Always Output Data gives when it found no row. For Query Instance (查询实例信息), also when an instance KooGallery asked about has no item. Empty items are left out of the answer.',
+					'Whether to answer that nothing was found when the input has nothing: no item, or only empty items, as a database step or Split Out set to Always Output Data gives when it found nothing. The answer is 000003 (instance not found, 实例不存在); for Query Instance (查询实例信息) also when an instance KooGallery asked about has no item. For New Purchase (创建实例) it is 000005 (try again later; KooGallery calls again for up to 3 hours), also when no instance ID was found (Instance ID empty and no input item with an instanceId): a purchase is never answered done without the instance your system made. Empty items are left out of the answer.',
 			},
 		],
 	},

@@ -112,7 +112,7 @@ describe('KooGallery Respond answers', () => {
 			expect(verifyBodySign(KEY, sent[0].body, sent[0].headers['body-sign'])).toBe(true);
 			expect(out[0][0].json.koogalleryAnswer).toEqual(JSON.parse(sent[0].body));
 
-			// "Answer 000003 When Nothing Was Found" asks the answer's table entry what is missing.
+			// "Answer 'Not Found' When Nothing Was Found" asks the answer's table entry what is missing.
 			queryUsage.notFound = ({ items }) => (items.some((item) => item.json.meter) ? [] : ['meter']);
 			const notFound = { ...parameters, options: { notFoundAnswer: true } };
 			const missing = executeContext({
@@ -133,6 +133,25 @@ describe('KooGallery Respond answers', () => {
 			expect(found.sent[0].body).toBe(
 				'{"resultCode":"000000","resultMsg":"Success","amountUsed":12}',
 			);
+			// ... and what to answer then, if not 000003: here for what is missing and for no item.
+			queryUsage.nothingFound = (what) => {
+				const body: IDataObject = resultBody('000005', `No ${what.join(', ') || 'item'}`);
+				return { body, summary: { ...body } };
+			};
+			for (const [items, body] of [
+				[[{ other: 1 }], '{"resultCode":"000005","resultMsg":"No meter"}'],
+				[[{}], '{"resultCode":"000005","resultMsg":"No item"}'],
+				[[{ meter: 1 }], '{"resultCode":"000000","resultMsg":"Success","amountUsed":12}'],
+			] as const) {
+				const own = executeContext({
+					parameters: notFound,
+					items: [...items],
+					triggerOutputs: [call('queryUsage')],
+				});
+				await new KooGalleryRespond().execute.call(own.context);
+				expect(own.sent[0].body).toBe(body);
+				expect(verifyBodySign(KEY, own.sent[0].body, own.sent[0].headers['body-sign'])).toBe(true);
+			}
 
 			const other = executeContext({ parameters, triggerOutputs: [call('releaseInstance')] });
 			await expect(new KooGalleryRespond().execute.call(other.context)).rejects.toThrow(
@@ -142,6 +161,7 @@ describe('KooGallery Respond answers', () => {
 		} finally {
 			delete answers.queryUsage;
 			delete queryUsage.notFound;
+			delete queryUsage.nothingFound;
 		}
 	});
 });

@@ -574,7 +574,7 @@ describe('KooGallery Respond', () => {
 	});
 });
 
-describe('KooGallery Respond: Answer 000003 When Nothing Was Found', () => {
+describe("KooGallery Respond: Answer 'Not Found' When Nothing Was Found", () => {
 	const notFound = { notFoundAnswer: true };
 	const login = {
 		resultCode: '000000',
@@ -597,9 +597,8 @@ describe('KooGallery Respond: Answer 000003 When Nothing Was Found', () => {
 		koogallery: { scenario: 'changeInstanceCheck', verification: { key: 'current' } },
 	};
 
-	it('answers 000003, signed, when the node gets no item, whatever it answers to', async () => {
+	it('answers 000003, signed, when the node gets no item, whatever it answers to but a new purchase', async () => {
 		const cases = [
-			{ respondTo: 'newInstance', trigger: newInstanceItem() },
 			{ respondTo: 'queryInstance', trigger: queryItem(['i-1']) },
 			{ respondTo: 'result', trigger: queryItem(['i-1']) },
 			{ respondTo: 'changeInstanceCheck', trigger: changeCheckItem },
@@ -622,7 +621,7 @@ describe('KooGallery Respond: Answer 000003 When Nothing Was Found', () => {
 
 	it('answers 000003 when every item is empty, as a database step that found no row gives', async () => {
 		for (const [respondTo, trigger] of [
-			['newInstance', newInstanceItem()],
+			['result', newInstanceItem()],
 			['queryInstance', queryItem(['i-1'])],
 		] as const) {
 			const { context, sent } = executeContext({
@@ -638,6 +637,76 @@ describe('KooGallery Respond: Answer 000003 When Nothing Was Found', () => {
 			expect(out[0][0].json).toEqual({
 				koogalleryAnswer: { resultCode: '000003', resultMsg: 'Instance ID does not exist' },
 			});
+		}
+	});
+
+	// KooGallery documents 000003 for calls about an existing instance; for a new purchase, an
+	// instance not found is one not made, answered 000005, which KooGallery retries (up to 3 hours).
+	const notMade =
+		'{"resultCode":"000005","resultMsg":"The instance has not been created. Please try again later."}';
+
+	it('answers a new purchase 000005, signed, when nothing was found: no item, only empty items, or no instance ID', async () => {
+		const inputs: Array<[string, IDataObject[], string]> = [
+			['no item', [], ''],
+			['only empty items', [{}, {}], ''],
+			['no item, though Instance ID is set', [], 'inst-9'],
+			['an API answer without id', [{ name: 'acme', status: 'active' }], ''],
+			['an instanceId of null', [{ instanceId: null, name: 'acme' }], ''],
+			['an empty instanceId', [{ instanceId: '  ' }, { instanceId: 'second' }], ''],
+			['an instanceId that is an object', [{ instanceId: { id: 'x' } }], ''],
+		];
+		for (const [name, items, instanceId] of inputs) {
+			for (const resultCode of ['000000', '000004']) {
+				const { context, sent } = executeContext({
+					items,
+					parameters: { respondTo: 'newInstance', resultCode, instanceId, options: notFound },
+					triggerOutputs: [newInstanceItem()],
+				});
+				const out = await respond.execute.call(context);
+				expect([name, resultCode, sent[0]?.body]).toEqual([name, resultCode, notMade]);
+				expect(answer(sent)).toEqual({
+					resultCode: '000005',
+					resultMsg: 'The instance has not been created. Please try again later.',
+				});
+				expect(out[0][0]?.json.koogalleryAnswer ?? 'no item out').toEqual(
+					items.length === 0 ? 'no item out' : JSON.parse(notMade),
+				);
+			}
+		}
+	});
+
+	it('answers a new purchase 000000 with the instance ID found: the parameter, else the first item with fields', async () => {
+		const found: Array<[IDataObject[], string, string]> = [
+			[[{}, { instanceId: 'acc_7', name: 'acme' }], '', 'acc_7'],
+			[[{ instanceId: ' acc_8 ' }], '', 'acc_8'],
+			// Many APIs give their IDs as numbers.
+			[[{ instanceId: 12345 }], '', '12345'],
+			[[{ instanceId: 0 }], '', '0'],
+			// The parameter wins, also over an item without instanceId.
+			[[{ name: 'acme' }], 'inst-9', 'inst-9'],
+			[[{ instanceId: 'acc_7' }], 'inst-9', 'inst-9'],
+		];
+		for (const [items, instanceId, expected] of found) {
+			const { context, sent } = executeContext({
+				items,
+				parameters: {
+					respondTo: 'newInstance',
+					resultCode: '000000',
+					instanceId,
+					options: notFound,
+				},
+				triggerOutputs: [newInstanceItem()],
+			});
+			const out = await respond.execute.call(context);
+			expect(sent[0].body).toBe(
+				`{"resultCode":"000000","resultMsg":"Success","instanceId":"${expected}"}`,
+			);
+			expect(answer(sent)).toEqual({
+				resultCode: '000000',
+				resultMsg: 'Success',
+				instanceId: expected,
+			});
+			expect(out[0][0].json.koogalleryAnswer).toEqual(JSON.parse(sent[0].body));
 		}
 	});
 
@@ -739,5 +808,25 @@ describe('KooGallery Respond: Answer 000003 When Nothing Was Found', () => {
 		]);
 		expect(bodies[1]).toEqual(bodies[0]);
 		expect(bodies[2]).toEqual(bodies[0]);
+	});
+
+	it('without the option, answers a new purchase with the instance ID found or else one made from the order', async () => {
+		const bodies = [];
+		for (const items of [[{ instanceId: 12345 }], [{ instanceId: null }], [{ name: 'acme' }], []]) {
+			const { context, sent } = executeContext({
+				items,
+				parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '' },
+				triggerOutputs: [newInstanceItem()],
+			});
+			await respond.execute.call(context);
+			expect(answer(sent).resultCode).toBe('000000');
+			bodies.push(sent[0].body);
+		}
+		expect(bodies).toEqual([
+			'{"resultCode":"000000","resultMsg":"Success","instanceId":"12345"}',
+			'{"resultCode":"000000","resultMsg":"Success","instanceId":"CS1-000001"}',
+			'{"resultCode":"000000","resultMsg":"Success","instanceId":"CS1-000001"}',
+			'{"resultCode":"000000","resultMsg":"Success","instanceId":"CS1-000001"}',
+		]);
 	});
 });
