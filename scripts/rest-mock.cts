@@ -15,7 +15,8 @@
  * Every request needs `Authorization: Bearer <token>` (401 otherwise). An account is
  * `{id, externalId, plan, status, expiresAt, lastOrderId, loginUrl, adminUrl, username,
  * initialPassword, testAccount, createdAt, updatedAt}`; status is active, suspended or deleted.
- * Faults can be injected: the next N requests answered with a given status, or delayed.
+ * Faults can be injected: the next N requests answered with a given status (and body, such as a
+ * 2xx without the account's id), or delayed.
  *
  * CLI: `npx tsx scripts/rest-mock.cts [--port 8790]` (token from USERS_API_TOKEN, else a demo token
  * it prints).
@@ -59,6 +60,8 @@ export interface RestMock {
 	calls(): RestCall[];
 	/** Answers the next `count` requests with HTTP `status` (and a JSON error) without doing them. */
 	failNext(status: number, count?: number): void;
+	/** Answers the next `count` requests with HTTP `status` and `body` (none: no body) without doing them. */
+	answerNext(status: number, body?: unknown, count?: number): void;
 	/** Delays every answer by `ms` (0 turns it off). */
 	setDelay(ms: number): void;
 	stop(): Promise<void>;
@@ -72,7 +75,7 @@ export async function startRestMock(options: { token: string; port?: number }): 
 	const byExternalId = new Map<string, string>();
 	const calls: RestCall[] = [];
 	const sockets = new Set<Socket>();
-	let failures: { status: number; count: number } | undefined;
+	let canned: { status: number; body?: unknown; count: number } | undefined;
 	let delayMs = 0;
 
 	const answer = (status: number, body?: unknown) => ({ status, body });
@@ -145,9 +148,9 @@ export async function startRestMock(options: { token: string; port?: number }): 
 			const raw = Buffer.concat(chunks).toString('utf8');
 			let result: { status: number; body?: unknown };
 			let body: unknown;
-			if (failures && failures.count > 0) {
-				failures.count -= 1;
-				result = answer(failures.status, { error: `Injected failure (HTTP ${failures.status}).` });
+			if (canned && canned.count > 0) {
+				canned.count -= 1;
+				result = answer(canned.status, canned.body);
 			} else if (req.headers.authorization !== `Bearer ${options.token}`) {
 				result = answer(401, { error: 'Missing or wrong API token.' });
 			} else {
@@ -192,7 +195,10 @@ export async function startRestMock(options: { token: string; port?: number }): 
 		accounts: () => [...accounts.values()].map((a) => ({ ...a })),
 		calls: () => calls.map((c) => ({ ...c })),
 		failNext(status, count = 1) {
-			failures = { status, count };
+			canned = { status, body: { error: `Injected failure (HTTP ${status}).` }, count };
+		},
+		answerNext(status, body, count = 1) {
+			canned = { status, body, count };
 		},
 		setDelay(ms) {
 			delayMs = ms;

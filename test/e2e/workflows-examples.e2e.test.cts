@@ -347,6 +347,39 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			expect([...perOrder].filter(([, n]) => n !== 1)).toEqual([]);
 		});
 
+		it('answers a new purchase 000005 when the API answers 2xx without the account id, and 000000 with the id it gives', async () => {
+			const notMade = {
+				resultCode: '000005',
+				resultMsg: 'The instance has not been created. Please try again later.',
+			};
+			const cases: Array<[string, number, unknown, Record<string, unknown>]> = [
+				['201 without id', 201, { externalId: 'x', status: 'active' }, notMade],
+				['200 with id null', 200, { id: null, status: 'pending' }, notMade],
+				['201 with an empty id', 201, { id: '' }, notMade],
+				['204 without a body', 204, undefined, notMade],
+				['201 with an id', 201, { id: 'acc_given_1' }, { ...ok, instanceId: 'acc_given_1' }],
+				['200 with a number as id', 200, { id: 90210 }, { ...ok, instanceId: '90210' }],
+			];
+			for (const [name, status, body, expected] of cases) {
+				env.userApi.answerNext(status, body);
+				const order = newOrder();
+				const answer = await buy(order);
+				expect([name, answer.status, answer.json, answer.signed]).toEqual([
+					name,
+					200,
+					expected,
+					true,
+				]);
+				if (expected === notMade) {
+					// KooGallery calls again later; the API now makes the account, whose id is answered.
+					const retry = await buy(order);
+					const made = env.userApi.accounts().find((a) => a.externalId === order.orderLineId);
+					expect([name, made?.id]).toEqual([name, expect.stringMatching(/^acc_[0-9a-f]{16}$/)]);
+					expect([name, retry.json]).toEqual([name, { ...ok, instanceId: made?.id }]);
+				}
+			}
+		});
+
 		it("answers queryInstance from the API's account, and carries renewals, freezes and releases to it", async () => {
 			const order = newOrder();
 			const instanceId = String((await buy(order)).json?.instanceId);

@@ -7,7 +7,9 @@
  * A new purchase (the call KooGallery repeats most, and the one that must answer within seconds)
  * and the change check evaluate none: the request body is the item itself (Rename Keys, Edit Fields
  * keeping fields by name, Convert to File), a status that is not 2xx leaves by the error output,
- * and KooGallery Respond reads `instanceId` by name. The other calls name an account in the URL
+ * and KooGallery Respond reads `instanceId` by name. A 2xx answer without an account `id` is no
+ * account made: the Respond's option "Answer 'Not Found' When Nothing Was Found" answers it 000005,
+ * which needs no expression either. The other calls name an account in the URL
  * (`/accounts/{id}`), and n8n's HTTP Request node reads its URL, query and headers only from its
  * parameters: one expression there is unavoidable, so those paths keep exactly the expressions
  * listed here and no more. The failure path (after an error output) may use expressions.
@@ -88,7 +90,15 @@ describe('the REST example workflow', () => {
 		expect(workflow.connections[create.name].main[1]).toEqual([
 			expect.objectContaining({ node: 'Answer: try again later' }),
 		]);
-		expect(byName.get('Answer: instance ID')?.parameters).toEqual({ respondTo: 'newInstance' });
+		// The account's id is the instance ID; no id (nothing found) is answered 000005, not an ID
+		// made from the order (test/nodes/respond.test.cts).
+		expect(byName.get('Name the instance ID')?.parameters.keys).toEqual({
+			key: [{ currentKey: 'id', newKey: 'instanceId' }],
+		});
+		expect(byName.get('Answer: instance ID')?.parameters).toEqual({
+			respondTo: 'newInstance',
+			options: { notFoundAnswer: true },
+		});
 	});
 
 	it('answers the change check without any n8n expression', () => {
