@@ -214,46 +214,58 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			});
 		});
 
-		it('renews, freezes, unfreezes, upgrades and releases the row, and answers 000003 for an unknown instance', async () => {
+		it('renews, freezes, unfreezes, upgrades and releases the row, repeats change nothing new, and answers 000003 for an unknown instance', async () => {
 			const { orderId } = newOrder();
 			const instanceId = String(
 				(await buy({ orderId, orderLineId: `${orderId}-000001` })).json?.instanceId,
 			);
 			const state = () =>
 				rows(
-					`SELECT status, expire_time, last_order_id FROM koogallery_instances WHERE instance_id = ${q(instanceId)}`,
+					`SELECT status, expire_time, last_order_id, product_id FROM koogallery_instances WHERE instance_id = ${q(instanceId)}`,
 				)[0];
 			const renewal = newOrder();
 			const send = (payload: Record<string, unknown>) => call(env.urls.postgres, KEY, payload);
-			expect(
-				(
-					await send({
-						activity: 'refreshInstance',
-						...renewal,
-						instanceId,
-						scene: 'RENEWAL',
-						expireTime: '20301231235959',
-					})
-				).json,
-			).toEqual(ok);
-			expect(state()).toEqual({
+			const renew = {
+				activity: 'refreshInstance',
+				...renewal,
+				instanceId,
+				scene: 'RENEWAL',
+				productId: 'renewed-product',
+				expireTime: '20301231235959',
+			};
+			const renewed = {
 				status: 'active',
 				expire_time: '20301231235959',
 				last_order_id: renewal.orderId,
-			});
+				product_id: 'renewed-product',
+			};
+			for (let i = 0; i < 2; i++) {
+				expect((await send(renew)).json).toEqual(ok);
+				expect(state()).toEqual(renewed);
+			}
 			expect(
 				(await send({ activity: 'updateInstanceStatus', instanceId, status: 'FREEZE' })).json,
 			).toEqual(ok);
-			expect(state().status).toBe('frozen');
+			expect(state()).toEqual({ ...renewed, status: 'frozen' });
 			expect(
 				(await send({ activity: 'updateInstanceStatus', instanceId, status: 'UNFREEZE' })).json,
 			).toEqual(ok);
-			expect(state().status).toBe('active');
+			expect(state()).toEqual(renewed);
+			// Fields another scenario uses, sent with an upgrade in odd types, change nothing else and
+			// are no reason to refuse it.
 			const upgrade = newOrder();
-			expect((await send({ activity: 'upgradeInstance', instanceId, ...upgrade })).json).toEqual(
-				ok,
-			);
-			expect(state().last_order_id).toBe(upgrade.orderId);
+			const oddUpgrade = {
+				activity: 'upgradeInstance',
+				instanceId,
+				...upgrade,
+				expireTime: 20991231235959,
+				productId: ['other-product'],
+				status: { value: 'FREEZE' },
+			};
+			for (let i = 0; i < 2; i++) {
+				expect((await send(oddUpgrade)).json).toEqual(ok);
+				expect(state()).toEqual({ ...renewed, last_order_id: upgrade.orderId });
+			}
 			for (let i = 0; i < 2; i++) {
 				expect((await send({ activity: 'releaseInstance', instanceId })).json).toEqual(ok);
 				expect(state().status).toBe('released');
@@ -261,20 +273,57 @@ describe('the example workflows in a real n8n with a real PostgreSQL', () => {
 			expect(
 				(await send({ activity: 'updateInstanceStatus', instanceId, status: 'UNFREEZE' })).json,
 			).toEqual(ok);
-			expect(state().status).toBe('released');
+			expect(state()).toEqual({
+				...renewed,
+				status: 'released',
+				last_order_id: upgrade.orderId,
+			});
 			const unknown = { resultCode: '000003', resultMsg: 'Instance ID does not exist' };
+			const nobody = 'no-such-instance';
+			for (const payload of [
+				{ ...renew, instanceId: nobody },
+				{ activity: 'updateInstanceStatus', instanceId: nobody, status: 'FREEZE' },
+				{ activity: 'releaseInstance', instanceId: nobody },
+				{ activity: 'upgradeInstance', instanceId: nobody, ...newOrder() },
+			]) {
+				expect([payload.activity, (await send(payload)).json]).toEqual([payload.activity, unknown]);
+			}
 			expect(
-				(await send({ activity: 'releaseInstance', instanceId: 'no-such-instance' })).json,
-			).toEqual(unknown);
+				rows(
+					`SELECT count(*)::int AS n FROM koogallery_instances WHERE instance_id = ${q(nobody)}`,
+				),
+			).toEqual([{ n: 0 }]);
+		});
+
+		it('answers 000005 to a renewal when the database fails, tells the operator which instance, and renews when KooGallery calls again', async () => {
+			const { orderId } = newOrder();
+			const instanceId = String(
+				(await buy({ orderId, orderLineId: `${orderId}-000001` })).json?.instanceId,
+			);
+			const renewal = {
+				activity: 'refreshInstance',
+				...newOrder(),
+				instanceId,
+				scene: 'RENEWAL',
+				expireTime: '20311231235959',
+			};
+			env.pg.sql('ALTER TABLE koogallery_instances RENAME TO koogallery_instances_away');
+			try {
+				const answer = await call(env.urls.postgres, KEY, renewal);
+				expect([answer.status, answer.json, answer.signed]).toEqual([200, tryLater, true]);
+			} finally {
+				env.pg.sql('ALTER TABLE koogallery_instances_away RENAME TO koogallery_instances');
+			}
+			const text = await alertAbout(instanceId, renewal.orderId);
+			expect(text).toContain(
+				`KooGallery Renewal or Trial to Paid for instance ${instanceId} (order ${renewal.orderId}) could not be completed: step "Save the change": PostgreSQL said "relation "koogallery_instances" does not exist"`,
+			);
+			expect((await call(env.urls.postgres, KEY, renewal)).json).toEqual(ok);
 			expect(
-				(
-					await send({
-						activity: 'updateInstanceStatus',
-						instanceId: 'no-such-instance',
-						status: 'FREEZE',
-					})
-				).json,
-			).toEqual(unknown);
+				rows(
+					`SELECT expire_time, last_order_id FROM koogallery_instances WHERE instance_id = ${q(instanceId)}`,
+				),
+			).toEqual([{ expire_time: '20311231235959', last_order_id: renewal.orderId }]);
 		});
 
 		it('holds exactly one instance per order after the simulator and the tests sent duplicates, each with its login', () => {

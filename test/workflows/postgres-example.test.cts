@@ -22,16 +22,15 @@ describe('the PostgreSQL example workflow', () => {
 
 	it('reaches every scenario, the database and an answer on the path a call takes', () => {
 		const types = nodes.map((n) => n.type);
-		expect(types.filter((t) => t === 'n8n-nodes-base.postgres')).toHaveLength(6);
+		expect(types.filter((t) => t === 'n8n-nodes-base.postgres')).toHaveLength(3);
 		expect(types).toContain('n8n-nodes-koogallery.kooGallery');
 		expect(nodes.map((n) => n.name)).toEqual(
 			expect.arrayContaining([
 				'Save the new instance',
 				'Find the instances',
-				'Save the new expiry date',
-				'Freeze or unfreeze',
-				'Mark as released',
-				'Note the upgrade order',
+				'Pick the change fields',
+				'Save the change',
+				'Instance known?',
 				'Answer: new instance ID',
 				'Answer: login details',
 				'Answer: done',
@@ -41,6 +40,30 @@ describe('the PostgreSQL example workflow', () => {
 		// The failure path is not part of it.
 		expect(nodes.map((n) => n.name)).not.toContain('Answer: try again later');
 		expect(nodes.map((n) => n.name)).not.toContain('Create the tables');
+	});
+
+	it('sends renewal, freeze or unfreeze, release and upgrade down one path, which keeps `activity`', () => {
+		// Every node of the workflow costs n8n CPU on every call (n8n reads all their parameters),
+		// so the four notifications share one Edit Fields and one PostgreSQL step; the database
+		// tells them apart by the call's `activity`.
+		const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-koogallery.kooGalleryTrigger');
+		const scenarios = trigger?.parameters.scenarios as string[];
+		const outputs = workflow.connections[trigger?.name ?? ''].main;
+		const targetOf = (activity: string) =>
+			outputs[scenarios.indexOf(activity)].map((target) => target.node);
+		expect(
+			['refreshInstance', 'updateInstanceStatus', 'releaseInstance', 'upgradeInstance'].map(
+				targetOf,
+			),
+		).toEqual(Array(4).fill(['Pick the change fields']));
+		const pick = workflow.nodes.find((n) => n.name === 'Pick the change fields');
+		expect(String(pick?.parameters.includeFields).split(/,\s*/)).toContain('activity');
+		expect(workflow.connections['Pick the change fields'].main).toEqual([
+			[expect.objectContaining({ node: 'Save the change' })],
+		]);
+		expect(
+			workflow.nodes.find((n) => n.name === 'Save the change')?.parameters.table,
+		).toMatchObject({ value: 'koogallery_instance_changes' });
 	});
 
 	it('evaluates no n8n expression on the path a call takes', () => {

@@ -138,79 +138,53 @@ DROP TRIGGER IF EXISTS koogallery_find_logins ON koogallery_instance_queries;
 CREATE TRIGGER koogallery_find_logins INSTEAD OF INSERT ON koogallery_instance_queries
 	FOR EACH ROW EXECUTE FUNCTION koogallery_find_logins();
 
--- Renewal (续费): the new expiry date and the renewal order. Each of the changes below gives
--- back no row when the table does not know the instance, which KooGallery is answered 000003.
-CREATE OR REPLACE VIEW koogallery_renewals AS SELECT
-	NULL::text AS "instanceId", NULL::text AS "orderId", NULL::text AS "expireTime",
-	NULL::text AS "productId"
+-- Renewal (续费), freeze or unfreeze (冻结 / 解冻), release (释放) and upgrade (升级): one view
+-- for all four, so the workflow needs one step for them. `activity` is KooGallery's name of the
+-- call (refreshInstance, updateInstanceStatus, releaseInstance, upgradeInstance) and says what to
+-- change. Each change gives back no row when the table does not know the instance, which
+-- KooGallery is answered 000003. Any other `activity` changes nothing and is answered as the
+-- instance is: 000000 if the table knows it, 000003 if not.
+-- (Earlier versions wrote into four views, koogallery_renewals, koogallery_status_changes,
+-- koogallery_releases and koogallery_upgrades. They are left as they are, so a workflow that still
+-- uses them keeps working; drop them once none does.)
+CREATE OR REPLACE VIEW koogallery_instance_changes AS SELECT
+	NULL::text AS activity, NULL::text AS "instanceId", NULL::text AS "orderId",
+	NULL::text AS "expireTime", NULL::text AS "productId", NULL::text AS status
 WHERE false;
 
-CREATE OR REPLACE FUNCTION koogallery_save_renewal() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION koogallery_save_instance_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	UPDATE koogallery_instances
-	SET expire_time = NEW."expireTime", last_order_id = NEW."orderId",
-		product_id = COALESCE(NULLIF(NEW."productId", ''), product_id), updated_at = now()
-	WHERE instance_id = NEW."instanceId";
+	CASE NEW.activity
+	-- Renewal (续费): the new expiry date and the renewal order.
+	WHEN 'refreshInstance' THEN
+		UPDATE koogallery_instances
+		SET expire_time = NEW."expireTime", last_order_id = NEW."orderId",
+			product_id = COALESCE(NULLIF(NEW."productId", ''), product_id), updated_at = now()
+		WHERE instance_id = NEW."instanceId";
+	-- Freeze or unfreeze (冻结 / 解冻): status FREEZE or UNFREEZE. KooGallery freezes for up to
+	-- 15 days before it releases: keep the customer's data. A released instance stays released.
+	WHEN 'updateInstanceStatus' THEN
+		UPDATE koogallery_instances
+		SET status = CASE WHEN status = 'released' THEN status
+			WHEN NEW.status = 'FREEZE' THEN 'frozen' ELSE 'active' END, updated_at = now()
+		WHERE instance_id = NEW."instanceId";
+	-- Release (释放): the instance is marked released.
+	WHEN 'releaseInstance' THEN
+		UPDATE koogallery_instances SET status = 'released', updated_at = now()
+		WHERE instance_id = NEW."instanceId";
+	-- Upgrade (升级): the upgrade order is noted.
+	WHEN 'upgradeInstance' THEN
+		UPDATE koogallery_instances SET last_order_id = NEW."orderId", updated_at = now()
+		WHERE instance_id = NEW."instanceId";
+	-- Anything else: nothing to change.
+	ELSE
+		PERFORM FROM koogallery_instances WHERE instance_id = NEW."instanceId";
+	END CASE;
 	IF NOT FOUND THEN RETURN NULL; END IF;
 	RETURN NEW;
 END
 $$;
 
-DROP TRIGGER IF EXISTS koogallery_save_renewal ON koogallery_renewals;
-CREATE TRIGGER koogallery_save_renewal INSTEAD OF INSERT ON koogallery_renewals
-	FOR EACH ROW EXECUTE FUNCTION koogallery_save_renewal();
-
--- Freeze or unfreeze (冻结 / 解冻): status FREEZE or UNFREEZE. KooGallery freezes for up to
--- 15 days before it releases: keep the customer's data. A released instance stays released.
-CREATE OR REPLACE VIEW koogallery_status_changes AS SELECT
-	NULL::text AS "instanceId", NULL::text AS status
-WHERE false;
-
-CREATE OR REPLACE FUNCTION koogallery_save_status() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	UPDATE koogallery_instances
-	SET status = CASE WHEN status = 'released' THEN status
-		WHEN NEW.status = 'FREEZE' THEN 'frozen' ELSE 'active' END, updated_at = now()
-	WHERE instance_id = NEW."instanceId";
-	IF NOT FOUND THEN RETURN NULL; END IF;
-	RETURN NEW;
-END
-$$;
-
-DROP TRIGGER IF EXISTS koogallery_save_status ON koogallery_status_changes;
-CREATE TRIGGER koogallery_save_status INSTEAD OF INSERT ON koogallery_status_changes
-	FOR EACH ROW EXECUTE FUNCTION koogallery_save_status();
-
--- Release (释放): the instance is marked released.
-CREATE OR REPLACE VIEW koogallery_releases AS SELECT NULL::text AS "instanceId" WHERE false;
-
-CREATE OR REPLACE FUNCTION koogallery_save_release() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	UPDATE koogallery_instances SET status = 'released', updated_at = now()
-	WHERE instance_id = NEW."instanceId";
-	IF NOT FOUND THEN RETURN NULL; END IF;
-	RETURN NEW;
-END
-$$;
-
-DROP TRIGGER IF EXISTS koogallery_save_release ON koogallery_releases;
-CREATE TRIGGER koogallery_save_release INSTEAD OF INSERT ON koogallery_releases
-	FOR EACH ROW EXECUTE FUNCTION koogallery_save_release();
-
--- Upgrade (升级): the upgrade order is noted.
-CREATE OR REPLACE VIEW koogallery_upgrades AS SELECT
-	NULL::text AS "instanceId", NULL::text AS "orderId"
-WHERE false;
-
-CREATE OR REPLACE FUNCTION koogallery_save_upgrade() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	UPDATE koogallery_instances SET last_order_id = NEW."orderId", updated_at = now()
-	WHERE instance_id = NEW."instanceId";
-	IF NOT FOUND THEN RETURN NULL; END IF;
-	RETURN NEW;
-END
-$$;
-
-DROP TRIGGER IF EXISTS koogallery_save_upgrade ON koogallery_upgrades;
-CREATE TRIGGER koogallery_save_upgrade INSTEAD OF INSERT ON koogallery_upgrades
-	FOR EACH ROW EXECUTE FUNCTION koogallery_save_upgrade();
+DROP TRIGGER IF EXISTS koogallery_save_instance_change ON koogallery_instance_changes;
+CREATE TRIGGER koogallery_save_instance_change INSTEAD OF INSERT ON koogallery_instance_changes
+	FOR EACH ROW EXECUTE FUNCTION koogallery_save_instance_change();
