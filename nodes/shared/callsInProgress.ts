@@ -178,7 +178,7 @@ export const autoBusyLimitOption: INodeProperties = {
 			name: 'Auto',
 			value: 'auto',
 			description:
-				"Learn from how fast calls are answered how many may wait at once, and turn a call away with HTTP 503 (KooGallery retries it) when it would be answered after 5 seconds. The time a call already waited inside n8n before reaching this trigger counts too, read from the call's signed timestamp",
+				"Learn from how fast calls are answered how many may wait at once, and turn a call away with HTTP 503 (KooGallery retries it) when it would be answered after 5 seconds. The time a call already waited inside n8n before reaching this trigger counts too, read from the call's signed timestamp.",
 		},
 		{ name: 'Off', value: 'off', description: 'Take every call, however busy n8n is' },
 	],
