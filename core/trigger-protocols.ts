@@ -1,4 +1,4 @@
-import { readHeader, verifyKitRequest } from './kit-signature';
+import { KIT_HEADERS, readHeader, verifyKitRequest } from './kit-signature';
 import {
 	DEFAULT_V1_TOLERANCE_MS,
 	readV1JsonBody,
@@ -25,7 +25,13 @@ import {
 	SAAS_V2_SCENARIOS,
 	splitInstanceIds,
 } from './schemas/saas-v2';
-import type { VerificationFailure, VerificationResult, VerifyOptions } from './verification';
+import {
+	parseTimestampMs,
+	readParameter,
+	type VerificationFailure,
+	type VerificationResult,
+	type VerifyOptions,
+} from './verification';
 
 export type { ScenarioInfo };
 
@@ -66,7 +72,19 @@ export interface ProtocolHandler {
 	scenarios: readonly ScenarioInfo[];
 	verify(call: IncomingCall, options: TriggerVerifyOptions): VerificationResult;
 	parse(call: IncomingCall): ParsedCall;
+	/**
+	 * When KooGallery sent the call (ms since 1970, by its clock), read from the call's timestamp
+	 * exactly as `verify` reads it but not checked, without reading the body; undefined when the
+	 * call has none that KooGallery sets as it sends it. Busy Limit Auto uses it to tell how long
+	 * the call waited inside n8n before the trigger (callsInProgress.ts).
+	 */
+	sentAt(call: Pick<IncomingCall, 'method' | 'query' | 'headers'>): number | undefined;
 }
+
+/** A timestamp as read, or undefined when it could not be read. */
+const timestampOf = (
+	read: { ok: true; value: string } | VerificationFailure,
+): number | undefined => (read.ok ? parseTimestampMs(read.value) : undefined);
 
 /** What the trigger passes to `verify`: the V1.0-style `authToken` calls have their own time window. */
 export interface TriggerVerifyOptions extends VerifyOptions {
@@ -157,6 +175,7 @@ const saasV2: ProtocolHandler = {
 	verify: (call, options) =>
 		verifySaasV2Request({ query: call.query, rawBody: call.rawBody, ...options }),
 	parse: (call) => toParsedCall(parseSaasV2Request(call.rawBody), isTestCall, queryInstanceIds),
+	sentAt: (call) => timestampOf(readParameter(call.query, 'timestamp')),
 };
 
 const kit: ProtocolHandler = {
@@ -175,6 +194,7 @@ const kit: ProtocolHandler = {
 			idempotencyKeys: kitIdempotencyKey(name, data),
 		}));
 	},
+	sentAt: (call) => timestampOf(readHeader(call.headers, KIT_HEADERS.timestamp, true)),
 };
 
 const license: ProtocolHandler = {
@@ -193,6 +213,8 @@ const license: ProtocolHandler = {
 		if (!params.ok) return parseFailure(params.message, params.parameter);
 		return toParsedCall(parseLicenseRequest(withoutBlankParams(params.params)), isTestCall);
 	},
+	// A GET's timeStamp may be hours old when the call is sent again (saasV1 below).
+	sentAt: (call) => (call.method === 'GET' ? undefined : saasV2.sentAt(call)),
 };
 
 const saasV1: ProtocolHandler = {
@@ -216,6 +238,9 @@ const saasV1: ProtocolHandler = {
 			queryInstanceIds,
 		);
 	},
+	// No: a V1.0 call may be sent again hours later with the timeStamp first signed (the seller
+	// console's restart button), so its age says nothing about a wait inside n8n.
+	sentAt: () => undefined,
 };
 
 /** Every product type but images: the order notification, verified exactly as SaaS V2.0 calls are. */
@@ -227,6 +252,7 @@ const orderNotify: ProtocolHandler = {
 	scenarios: ORDER_NOTIFY_SCENARIOS,
 	verify: saasV2.verify,
 	parse: (call) => toParsedCall(parseOrderNotifyRequest(call.rawBody), isTestCall),
+	sentAt: saasV2.sentAt,
 };
 
 export const protocols = { saasV2, kit, license, saasV1, orderNotify } satisfies Record<

@@ -9,7 +9,7 @@ import type {
 import { KOOGALLERY_BUSY_ANSWER, receiveKooGalleryCall } from '../../core/receive';
 import { protocols, type ProtocolName } from '../../core/trigger-protocols';
 import { MemoryNonceStore } from '../../core/verification';
-import { busyLimitFrom } from '../shared/callsInProgress';
+import { busyLimitFrom, takeCall } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import {
 	answered,
@@ -18,7 +18,6 @@ import {
 	readRawBody,
 	requestParts,
 	sendAnswer,
-	turnedAwayWhenBusy,
 } from '../shared/webhook';
 import { enteredByHandWebhookMethods } from '../shared/webhookMethods';
 import {
@@ -80,8 +79,12 @@ export class KooGalleryTrigger implements INodeType {
 		const enabled = this.getNodeParameter(protocols[protocol].scenariosParameter, []) as string[];
 		const options = this.getNodeParameter('options', {}) as TriggerOptions;
 		const words = { calls: 'KooGallery calls', retry: 'KooGallery will call again' };
-		const busy = turnedAwayWhenBusy(this, busyLimitFrom(options), words, KOOGALLERY_BUSY_ANSWER);
-		if (busy) return busy;
+		const request = requestParts(this, 'POST');
+		// Checked first, before any work (under overload even reading the credential is slow). The
+		// timestamp is read unchecked here: a forged one can only get its own call turned away.
+		const sentAt = protocols[protocol].sentAt(request);
+		const taken = takeCall(this, busyLimitFrom(options), words, sentAt);
+		if (!taken) return answered(this, KOOGALLERY_BUSY_ANSWER);
 		// No credential chosen, or n8n could not read it: busy rather than "000001", which
 		// KooGallery would take as final.
 		const credential = await credentialOr503(
@@ -95,7 +98,7 @@ export class KooGalleryTrigger implements INodeType {
 		const keys = sellerKeysFrom(credential.data);
 		const rawBody = await readRawBody(this);
 		const decision = receiveKooGalleryCall(
-			{ ...requestParts(this, 'POST'), rawBody },
+			{ ...request, rawBody },
 			{
 				protocol,
 				enabled,
@@ -109,6 +112,8 @@ export class KooGalleryTrigger implements INodeType {
 				credentialName: SELLER_KEY_CREDENTIAL,
 			},
 		);
+		// Run or acknowledged: the signature checked out, so the timestamp is KooGallery's.
+		if (decision.action !== 'refuse') taken.genuine();
 		if (decision.action === 'refuse') this.logger.warn(decision.log, logWhere(this));
 		if (decision.action === 'acknowledge') this.logger.info(decision.log, logWhere(this));
 		if (decision.action !== 'run') return answered(this, decision.answer);

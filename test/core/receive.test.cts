@@ -14,7 +14,7 @@ import {
 } from '../../core/receive';
 import { computeAuthToken } from '../../core/saas-v1-auth-token';
 import { signSaasV2Request } from '../../core/saas-v2-signature';
-import type { ProtocolName } from '../../core/trigger-protocols';
+import { protocols, type ProtocolName } from '../../core/trigger-protocols';
 import { MemoryNonceStore } from '../../core/verification';
 
 const NOW = Date.UTC(2026, 11, 7, 5, 0, 0);
@@ -394,5 +394,45 @@ describe('the busy answer', () => {
 		expect(JSON.parse(KOOGALLERY_BUSY_ANSWER.body)).toEqual({
 			error: 'The seller service is busy. Please try again later.',
 		});
+	});
+});
+
+describe("each protocol's sentAt reads the timestamp its verify checks, without checking it", () => {
+	const options = { keys: KEYS.basic, nowMs: NOW, toleranceMs: 60_000 };
+	it.each<[string, ProtocolName, ReceivedCall]>([
+		['SaaS V2.0', 'saasV2', v2Call(NEW, KEYS.basic[0], NOW - 1234)],
+		['order notification', 'orderNotify', v2Call({ activity: 'orderNotify', orderId: 'CS2' })],
+		[
+			'License 2.0 POST',
+			'license',
+			v2Call({ activity: 'refreshLicenseCode' }, KEYS.basic[0], NOW - 7),
+		],
+	])('%s: the URL parameter timestamp', (_name, protocol, call) => {
+		const verified = protocols[protocol].verify(call, options);
+		expect(verified.ok).toBe(true);
+		expect(protocols[protocol].sentAt(call)).toBe(verified.ok ? verified.timestampMs : NaN);
+	});
+
+	it('kit: the x-timestamp header', () => {
+		const call = kitCall('tenantSync', TENANT);
+		const verified = protocols.kit.verify(call, { ...options, keys: KEYS.kit });
+		expect(verified.ok && verified.timestampMs).toBe(NOW);
+		expect(protocols.kit.sentAt(call)).toBe(NOW);
+	});
+
+	it('unchecked: a forged call gives its timestamp all the same; none when it cannot be read', () => {
+		const forged = v2Call(NEW, 'not-the-seller-key', NOW - 5000);
+		expect(protocols.saasV2.verify(forged, options).ok).toBe(false);
+		expect(protocols.saasV2.sentAt(forged)).toBe(NOW - 5000);
+		for (const timestamp of [undefined, '', 'soon', ['1', '2']])
+			expect(protocols.saasV2.sentAt({ ...forged, query: { ...forged.query, timestamp } })).toBe(
+				undefined,
+			);
+	});
+
+	it('none for calls signed with authToken (V1.0, License GET): KooGallery may send one again hours later with the timeStamp it first signed', () => {
+		const call = v1Call({ activity: 'newInstance', orderId: 'CS3' });
+		expect(protocols.saasV1.sentAt(call)).toBeUndefined();
+		expect(protocols.license.sentAt(call)).toBeUndefined();
 	});
 });

@@ -27,16 +27,16 @@ describe('CallsInProgress', () => {
 		expect(calls.count('k')).toBe(0);
 	});
 
-	it('reports refusals at most once every 10 s, with how many there were since the last report', () => {
+	it('reports refusals at most once every 10 s, with how many there were since the last report and why', () => {
 		let now = 1_000;
 		const calls = new CallsInProgress(() => now);
-		expect(calls.noteRefusal('k')).toBe(1);
+		expect(calls.noteRefusal('k')).toEqual({ full: 1, waited: 0 });
 		now = 2_000;
-		expect(calls.noteRefusal('k')).toBeUndefined();
+		expect(calls.noteRefusal('k', 'waited')).toBeUndefined();
 		now = 10_999;
 		expect(calls.noteRefusal('k')).toBeUndefined();
 		now = 11_000;
-		expect(calls.noteRefusal('k')).toBe(3);
-		expect(calls.noteRefusal('j')).toBe(1);
+		expect(calls.noteRefusal('k')).toEqual({ full: 2, waited: 1 });
+		expect(calls.noteRefusal('j', 'waited')).toEqual({ full: 0, waited: 1 });
 	});
 });

@@ -428,6 +428,32 @@ describe('KooGallery Trigger webhook()', () => {
 			expect((await trigger.webhook.call(fixed.context)).workflowData).toBeDefined();
 		});
 
+		it('Auto: turns away a call that already waited more than 2 s inside n8n (its signed timestamp says) while another is in progress; a number does not', async () => {
+			const auto = (nowOffsetMs = 0) =>
+				call(NEW, {
+					workflowId: 'busy-waited',
+					nowOffsetMs,
+					parameters: { options: { busyLimit: 'auto' } },
+				});
+			expect((await trigger.webhook.call(auto().context)).workflowData).toBeDefined();
+			// Signed 10 s ago, well within the 60 s accepted, but it would be answered too late.
+			const waited = auto(-10_000);
+			expect(await trigger.webhook.call(waited.context)).toEqual({ noWebhookResponse: true });
+			expect(waited.response.status).toBe(503);
+			expect(JSON.parse(waited.response.body!)).toEqual(busyBody);
+			expect(waited.logs.map((l) => l.message)).toEqual([
+				'KooGallery calls turned away (HTTP 503): a call had already waited more than 2 s inside n8n before node "KooGallery Trigger" saw it, too long to be answered within KooGallery\'s 5 seconds (its Busy Limit option, Auto); KooGallery will call again',
+			]);
+			// Sent again by KooGallery, signed anew: taken.
+			expect((await trigger.webhook.call(auto().context)).workflowData).toBeDefined();
+			const fixed = call(NEW, {
+				workflowId: 'busy-waited',
+				nowOffsetMs: -10_000,
+				parameters: { options: { maxCallsInProgress: 5 } },
+			});
+			expect((await trigger.webhook.call(fixed.context)).workflowData).toBeDefined();
+		});
+
 		it('counts nothing without a limit', async () => {
 			for (let i = 0; i < 20; i++) {
 				const { context, response } = limited('busy-4', 0);
