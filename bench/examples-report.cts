@@ -8,7 +8,7 @@ import {
 	EXAMPLES,
 	MIXES,
 	REFUSAL_TEXT,
-	REFUSAL_WARM_UP_CALLS,
+	REFUSAL_WARM_UP_MS,
 	REFUSALS,
 	type CostCell,
 	type ExampleId,
@@ -108,7 +108,13 @@ function cpuRows(result: ExamplesCostResult): ExampleTargetRow[] {
 			const cell = cellOf(result, 'tuned', example, mix);
 			const bare = cellOf(result, 'tuned', 'bare', mix);
 			if (!cell || !bare) {
-				rows.push({ target, result: '-', met: undefined, why: 'not measured in this run' });
+				const failed = result.failures?.find((f) => f.setting === 'tuned');
+				rows.push({
+					target,
+					result: '-',
+					met: undefined,
+					why: failed ? `the run failed: ${failed.message}` : 'not measured in this run',
+				});
 				continue;
 			}
 			const ratios = roundRatios(cell, bare);
@@ -211,12 +217,14 @@ export function loadCpuCosts(
 		refusalMs: {},
 		acceptedMs: {},
 		floorMs: {},
-		refusalRate: result.refusal.rate,
+		refusalRate: {},
 	};
 	for (const setting of ['tuned', 'defaults'] as const) {
 		const refusal = refusalOf(result, setting, 'postgres');
-		if (refusal && refusal.expected === refusal.calls)
+		if (refusal && refusal.expected === refusal.calls) {
 			costs.refusalMs[engines[setting]] = refusal.cpuMsPerCall;
+			costs.refusalRate[engines[setting]] = refusal.rate;
+		}
 		const floor = refusalOf(result, setting, 'webhookRefused');
 		if (floor && floor.expected === floor.calls)
 			costs.floorMs[engines[setting]] = floor.cpuMsPerCall;
@@ -239,6 +247,7 @@ function refusalSection(result: ExamplesCostResult): string[] {
 				[
 					setting.id,
 					REFUSAL_TEXT[target],
+					`${cell.rate}/s`,
 					`HTTP ${cell.status}`,
 					`${cell.expected} / ${cell.calls}`,
 					ms(cell.cpuMsPerCall),
@@ -273,18 +282,21 @@ function refusalSection(result: ExamplesCostResult): string[] {
 	});
 	return [
 		'',
-		`**n8n CPU per call turned away**: the trigger's Busy Limit answers HTTP 503 before it reads the call, but n8n has already done its part of every webhook call by then: it looks the webhook up, loads the workflow from its database, builds it (every node), resolves its webhooks and, unless the expression engine acquires lazily, takes an expression isolate for the webhook phase of any start node other than its own Webhook node (n8n 2.41.1, dist/webhooks/live-webhooks.js, executeWebhook). Measured on copies of the bare workflow and of the PostgreSQL example (all their nodes) with a Busy Limit number of 1 and a Wait node of ${refusal.holdMs / 1000} s after the trigger's new-purchase output: the copy's first new purchase is sent and held there, ${REFUSAL_WARM_UP_CALLS} calls not counted follow (all must be turned away), then ${refusal.rate} new purchases a second for ${refusal.runMs / 1000} s (${(refusal.rate * refusal.runMs) / 1000} calls), all turned away, and 1 s more; n8n's process-group CPU over that time less its idle use, divided by the calls, as above. The held call is answered after the run and must be correct. For comparison, n8n's own Webhook node (POST, Respond: Immediately) with an IP allow-list no caller matches, which answers 403 before any execution (the least any n8n webhook call costs), and the same node answering at once (HTTP 200, then a one-node execution, not saved). The targets alternate in rounds in a rotating order (rounds: ${Object.entries(
-			refusal.rounds,
-		)
+		`**n8n CPU per call turned away**: the trigger's Busy Limit answers HTTP 503 before it reads the call, but by then n8n has done its own part of a webhook call: it has looked the webhook up, loaded the workflow from its database, built it (every node), resolved its webhooks and, unless the expression engine acquires lazily (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true), taken an expression isolate, which it skips only for its own Webhook node (n8n 2.41.1, dist/webhooks/live-webhooks.js, executeWebhook).`,
+		`Measured on copies of the bare workflow and of the PostgreSQL example (all their nodes) with a Busy Limit number of 1 and a Wait node of ${refusal.holdMs / 1000} s after the trigger's new-purchase output: the copy's first new purchase is sent and held there, ${REFUSAL_WARM_UP_MS / 1000} s of calls not counted follow (all must be turned away), then new purchases at a fixed rate for ${refusal.runMs / 1000} s, all turned away, and 1 s more; n8n's process-group CPU over that time less its idle use, divided by the calls, as above. The held call is answered after the run and must be correct.`,
+		`The rate is ${refusal.rate} calls a second, or lower where the bare trigger's accepted new purchases (above) would take more than half a core at that rate, as with n8n's default engine, whose isolate for every call would overload n8n at ${refusal.rate} a second.`,
+		"For comparison, n8n's own Webhook node (POST, Respond: Immediately) with an IP allow-list no caller matches, which answers 403 before any execution (the least any n8n webhook call costs), and the same node answering at once (HTTP 200, then a one-node execution, not saved).",
+		`The targets alternate in rounds in a rotating order (rounds: ${Object.entries(refusal.rounds)
 			.map(([id, n]) => `${id} ${n}`)
 			.join(
 				', ',
-			)}); each run has n8n to itself apart from the held call, so under load (calls accepted and refused at once) a refusal may cost otherwise.`,
+			)}); n8n has nothing else to do during a run but the held call, so a refusal amid accepted calls may cost otherwise.`,
 		'',
 		markdownTable(
 			[
 				'Settings',
 				'Workflow',
+				'Rate',
 				'Answer',
 				'Answered so',
 				'CPU per call',
@@ -372,10 +384,15 @@ export function examplesSection(
 		'workflows/koogallery-saas-v2-postgres.json and workflows/koogallery-saas-v2-data-table.json as shipped (read when the',
 		"bench runs), with a private PostgreSQL and the Open API mock for Order > Get. Calls are KooGallery's, signed, from",
 		'scripts/load-generator.cts. Each workflow first gets 20 calls of the mix, not counted.',
+		...(result.failures ?? []).flatMap((f) => [
+			'',
+			`**Not measured with the ${f.setting} settings**: the run failed: ${f.message}`,
+		]),
 		'',
 		`**n8n CPU per call**: ${result.rate} calls a second for ${result.runMs / 1000} s per run (${(result.rate * result.runMs) / 1000} calls), then 1 s for the last`,
 		"executions to finish; the CPU time (user + system) of n8n's process group (main process and task runner) over that time,",
-		'less its idle use, divided by the calls. The workflows alternate in rounds in a rotating order (rounds: ' +
+		`less its idle use (${result.settings.map((s) => `${s.id} ${formatNumber(s.idleCores, 2)} cores`).join(', ')}: the median of five 1-second windows once n8n is idle), divided by the calls.`,
+		'The workflows alternate in rounds in a rotating order (rounds: ' +
 			Object.entries(result.rounds)
 				.map(([id, n]) => `${id} ${n}`)
 				.join(', ') +

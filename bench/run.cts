@@ -197,10 +197,16 @@ async function main(): Promise<number> {
 				stepMs: settings.quick ? 4000 : 10_000,
 				maxSteps: settings.quick ? 2 : 6,
 				refusalRate: 30,
-				refusalMs: settings.quick ? 2000 : 4000,
+				refusalMs: settings.quick ? 2000 : 5000,
 				refusalRounds: settings.quick ? { tuned: 1, defaults: 0 } : { tuned: 2, defaults: 1 },
 				log,
 			});
+			// A setting that failed is reported so; the other setting's numbers are kept.
+			if (examples.failures?.length)
+				failure(
+					'examples',
+					new Error(examples.failures.map((f) => `${f.setting}: ${f.message}`).join('; ')),
+				);
 		} catch (error) {
 			examples = failure('examples', error);
 		}

@@ -5,6 +5,7 @@
  */
 import {
 	heldCopy,
+	refusalRateFor,
 	type CostCell,
 	type ExampleId,
 	type ExamplesCostResult,
@@ -42,6 +43,7 @@ function refusal(target: RefusalId, cpuMsPerCall: number, expected = 120): Refus
 	return {
 		setting: 'tuned',
 		target,
+		rate: 30,
 		status: target === 'webhookRefused' ? 403 : target === 'webhookAtOnce' ? 200 : 503,
 		calls: 120,
 		expected,
@@ -153,7 +155,7 @@ describe('examples: what the load part takes from the refusal runs', () => {
 			refusalMs: { tuned: 4.5 },
 			acceptedMs: { tuned: 21 },
 			floorMs: { tuned: 3 },
-			refusalRate: 30,
+			refusalRate: { tuned: 30 },
 		});
 	});
 
@@ -228,5 +230,15 @@ describe('heldCopy', () => {
 				main: [[{ node: 'New purchase', type: 'main', index: 0 }]],
 			},
 		});
+	});
+});
+
+describe('refusalRateFor', () => {
+	it("is where the bare trigger's accepted calls would take half a core, within 2 and the most asked", () => {
+		expect(refusalRateFor(10, 30)).toBe(30); // 50 a second would be half a core
+		expect(refusalRateFor(25, 30)).toBe(20);
+		expect(refusalRateFor(90, 30)).toBe(5); // n8n's default engine
+		expect(refusalRateFor(400, 30)).toBe(2);
+		expect(refusalRateFor(NaN, 30)).toBe(2);
 	});
 });

@@ -242,7 +242,7 @@ describe('load matrix: why the correct answers fell short', () => {
 		refusalMs: { tuned: 4.5 },
 		acceptedMs: { tuned: 20 },
 		floorMs: { tuned: 3 },
-		refusalRate: 30,
+		refusalRate: { tuned: 30 },
 	};
 
 	it("does the arithmetic of what the refusals and the correct answers cost against the machine's cores", () => {
