@@ -57,7 +57,7 @@ import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
 import { LEAN_ENV } from './load-setup.cjs';
 import { N8N_SETTINGS, type SettingId } from './n8n-calls.cjs';
-import { averagedMedian, quantile } from './stats.cjs';
+import { quantile } from './stats.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const SECRETS = {
@@ -482,20 +482,16 @@ async function waitIdle(pgid: number, maxCores = 0.2): Promise<number> {
 }
 
 /**
- * n8n's CPU use when idle, in cores: the median of five 1-second windows once it is idle. /proc
- * counts in 10 ms ticks, so half a second alone reads 0, 0.02 or 0.04 cores, and 0.02 cores
- * subtracted over a CPU run of 13 s is 4 ms per call of 60.
+ * n8n's CPU use when idle, in cores: over 5 s once it is idle. /proc counts in 10 ms ticks, so half
+ * a second alone reads 0, 0.02 or 0.04 cores, and 0.02 cores subtracted over a CPU run of 13 s is
+ * 4 ms per call of 60.
  */
 async function measureIdle(pgid: number): Promise<number> {
 	await waitIdle(pgid);
-	const windows: number[] = [];
-	for (let i = 0; i < 5; i++) {
-		const before = groupCpuMs(pgid);
-		const started = Date.now();
-		await sleep(1000);
-		windows.push((groupCpuMs(pgid) - before) / (Date.now() - started));
-	}
-	return averagedMedian(windows);
+	const before = groupCpuMs(pgid);
+	const started = Date.now();
+	await sleep(5000);
+	return (groupCpuMs(pgid) - before) / (Date.now() - started);
 }
 
 function errorList(result: LoadResult): string[] {

@@ -284,7 +284,7 @@ function refusalSection(result: ExamplesCostResult): string[] {
 		'',
 		`**n8n CPU per call turned away**: the trigger's Busy Limit answers HTTP 503 before it reads the call, but by then n8n has done its own part of a webhook call: it has looked the webhook up, loaded the workflow from its database, built it (every node), resolved its webhooks and, unless the expression engine acquires lazily (N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true), taken an expression isolate, which it skips only for its own Webhook node (n8n 2.41.1, dist/webhooks/live-webhooks.js, executeWebhook).`,
 		`Measured on copies of the bare workflow and of the PostgreSQL example (all their nodes) with a Busy Limit number of 1 and a Wait node of ${refusal.holdMs / 1000} s after the trigger's new-purchase output: the copy's first new purchase is sent and held there, ${REFUSAL_WARM_UP_MS / 1000} s of calls not counted follow (all must be turned away), then new purchases at a fixed rate for ${refusal.runMs / 1000} s, all turned away, and 1 s more; n8n's process-group CPU over that time less its idle use, divided by the calls, as above. The held call is answered after the run and must be correct.`,
-		`The rate is ${refusal.rate} calls a second, or lower where the bare trigger's accepted new purchases (above) would take more than half a core at that rate, as with n8n's default engine, whose isolate for every call would overload n8n at ${refusal.rate} a second.`,
+		`The rate is ${refusal.rate} calls a second, or lower where the bare trigger's accepted new purchases (above) would take more than half a core at that rate (with n8n's default engine, which takes an isolate for every call, turned away or not, ${refusal.rate} refusals a second overloaded n8n in a trial).`,
 		"For comparison, n8n's own Webhook node (POST, Respond: Immediately) with an IP allow-list no caller matches, which answers 403 before any execution (the least any n8n webhook call costs), and the same node answering at once (HTTP 200, then a one-node execution, not saved).",
 		`The targets alternate in rounds in a rotating order (rounds: ${Object.entries(refusal.rounds)
 			.map(([id, n]) => `${id} ${n}`)
@@ -391,7 +391,7 @@ export function examplesSection(
 		'',
 		`**n8n CPU per call**: ${result.rate} calls a second for ${result.runMs / 1000} s per run (${(result.rate * result.runMs) / 1000} calls), then 1 s for the last`,
 		"executions to finish; the CPU time (user + system) of n8n's process group (main process and task runner) over that time,",
-		`less its idle use (${result.settings.map((s) => `${s.id} ${formatNumber(s.idleCores, 2)} cores`).join(', ')}: the median of five 1-second windows once n8n is idle), divided by the calls.`,
+		`less its idle use (${result.settings.map((s) => `${s.id} ${formatNumber(s.idleCores, 2)} cores`).join(', ')}, over 5 s once n8n is idle), divided by the calls.`,
 		'The workflows alternate in rounds in a rotating order (rounds: ' +
 			Object.entries(result.rounds)
 				.map(([id, n]) => `${id} ${n}`)

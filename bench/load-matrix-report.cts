@@ -237,7 +237,7 @@ export function throughputWhy(
 			: NaN;
 	return [
 		turnedAway,
-		`A call the PostgreSQL example's Busy Limit turns away costs n8n ${num(refusalMs)} ms of CPU, since n8n looks up, loads and builds the workflow for every call before the trigger's code runs${floorMs === undefined ? '' : ` (n8n's own Webhook node turning a call away: ${num(floorMs)} ms)`}; measured in part examples of this run: same expression-engine setting, ${costs.refusalRate[run.engine] ?? '?'} calls a second turned away with nothing else to do, n8n's own data in SQLite there and in PostgreSQL here, at the machine load of that moment.`,
+		`A call the PostgreSQL example's Busy Limit turns away costs n8n ${num(refusalMs)} ms of CPU, n8n's own part of every webhook call before the trigger's code runs (section "The SaaS V2.0 examples against the bare pack"${floorMs === undefined ? '' : `; n8n's own Webhook node turning a call away: ${num(floorMs)} ms`}), measured in part examples of this run: same expression-engine setting, ${costs.refusalRate[run.engine] ?? '?'} calls a second turned away with nothing else to do, n8n's own data in SQLite there and in PostgreSQL here, at the machine load of that moment.`,
 		`At that cost the refusals take ${num(refused)}/s × ${num(refusalMs)} ms = ${num(refusalCores)} cores of the machine's ${cpus}, for calls KooGallery must send again` +
 			(Number.isFinite(acceptedCores)
 				? `, and the ${cell.correct} correct answers (${num(correct)} a second) at ${num(acceptedMs ?? NaN)} ms each (an accepted call of the mix, part examples) ${num(acceptedCores)} cores: ${num((refusalCores / (refusalCores + acceptedCores)) * 100)}% of n8n's CPU on calls turned away.`

@@ -185,10 +185,12 @@ async function main(): Promise<number> {
 	if (settings.parts.includes('examples') && tarball) {
 		log('part 2b: the SaaS V2.0 examples against the bare pack (bench/examples-cost.cts)');
 		try {
-			// Full run: 4 CPU rounds with the tuned settings (one round of the three workflows and two
-			// call kinds is about 85 s), 1 with n8n's defaults, then the refusal runs (about 30 s a
-			// round), then the rate steps: about 13 minutes. --quick: tuned settings only, one short
-			// round of each, at most 2 rate steps (about 2 minutes).
+			// Full run: 4 CPU rounds with the tuned settings (a round of the three workflows and two
+			// call kinds takes about 80 s; the report judges the median of the rounds' ratios), 1 with
+			// n8n's defaults, the refusal runs (about 45 s a round: 2 tuned, 1 defaults), then the rate
+			// steps: about 14 minutes on a busy machine, some 5 more than with 2 tuned rounds and no
+			// refusal runs. --quick: tuned settings only, one short round of each, at most 2 rate steps
+			// (about 2.5 minutes).
 			examples = await runExamplesCostBench({
 				tarball,
 				rate: 5,

@@ -249,7 +249,7 @@ describe('load matrix: why the correct answers fell short', () => {
 		const why = throughputWhy(run, cell, 2, costs);
 		expect(why).toContain('Auto turned away 4340 of 4800 calls in 20.0 s, 217 a second.');
 		expect(why).toContain('costs n8n 4.50 ms of CPU');
-		expect(why).toContain("(n8n's own Webhook node turning a call away: 3.00 ms)");
+		expect(why).toContain("n8n's own Webhook node turning a call away: 3.00 ms)");
 		// 217 × 4.5 ms = 0.977 cores; 23 correct a second × 20 ms = 0.46 cores; 68% on refusals.
 		expect(why).toContain("217/s × 4.50 ms = 0.977 cores of the machine's 2");
 		expect(why).toContain('the 460 correct answers (23.0 a second) at 20.0 ms each');
