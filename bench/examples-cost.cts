@@ -18,13 +18,21 @@
  *    plus a second for the last executions to finish, less what n8n uses when idle, divided by the
  *    calls. New purchases only, and the load bench's mix (new purchase, query, renewal,
  *    freeze/unfreeze, upgrade, release). The workflows alternate in rounds, in a rotating order, so
- *    machine load falls on all of them.
+ *    machine load falls on all of them; each round's values are kept, so that the report can
+ *    compare an example with the bare trigger of the same round (bench/examples-report.cts).
  * 2. Highest rate answered in time (tuned settings, the mix): steps of offered rates, each workflow
  *    in turn at each step; a step passes when at least 99% of its calls got a correct answer within
  *    KooGallery's 5 s and the correct answers per second (over the step and its last answers) were
  *    at least 90% of the rate offered. Each workflow's steps start at 70% of the rate its CPU per
  *    call predicts for one core, then follow `nextRate` (up until a step fails, down until one
  *    passes, then halving the gap), at most `maxSteps` steps.
+ * 3. n8n CPU per call turned away: copies of the bare workflow and of the PostgreSQL example with
+ *    a Busy Limit number of 1 and a Wait node that holds their first new purchase (so one call is
+ *    in progress and every later call is answered HTTP 503 by the trigger), then a fixed number of
+ *    calls at a fixed rate, all turned away; n8n's process-group CPU as in 1. divided by the calls.
+ *    The same for n8n's own Webhook node turning calls away (IP not allowed, HTTP 403: no
+ *    execution, the floor of any n8n webhook call) and answering at once (Respond: Immediately,
+ *    HTTP 200, then a one-node execution). Rounds in a rotating order, as in 1.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -49,6 +57,7 @@ import { startPostgres, type PostgresServer } from '../scripts/postgres.cjs';
 import { startOpenApiMock, type OpenApiMock } from '../simulator/openapi-mock.cjs';
 import { LEAN_ENV } from './load-setup.cjs';
 import { N8N_SETTINGS, type SettingId } from './n8n-calls.cjs';
+import { quantile } from './stats.cjs';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const SECRETS = {
@@ -70,6 +79,37 @@ const FILES: Record<Exclude<ExampleId, 'bare'>, string> = {
 };
 const BARE_PATH = 'bench/koogallery-bare';
 const DATA_TABLE = 'koogallery_instances';
+
+/**
+ * What answers the calls of the refusal runs (measurement 3): copies of the bare workflow and of the
+ * PostgreSQL example whose Busy Limit (a number, 1) turns the calls away while one is held, and
+ * n8n's own Webhook node turning calls away or answering at once.
+ */
+export type RefusalId = 'bare' | 'postgres' | 'webhookRefused' | 'webhookAtOnce';
+export const REFUSALS: RefusalId[] = ['bare', 'postgres', 'webhookRefused', 'webhookAtOnce'];
+export const REFUSAL_TEXT: Record<RefusalId, string> = {
+	bare: 'bare KooGallery Trigger -> KooGallery Respond, its Busy Limit turning calls away',
+	postgres: 'PostgreSQL example, its Busy Limit turning calls away',
+	webhookRefused: "n8n's Webhook node turning calls away (IP not allowed)",
+	webhookAtOnce: "n8n's Webhook node answering at once (Respond: Immediately)",
+};
+/** The answer every measured call of a refusal run must get. */
+export const REFUSAL_STATUS: Record<RefusalId, number> = {
+	bare: 503,
+	postgres: 503,
+	webhookRefused: 403,
+	webhookAtOnce: 200,
+};
+/** The refusal runs that hold one call first (a Busy Limit of 1 and a Wait node). */
+const HELD: RefusalId[] = ['bare', 'postgres'];
+const REFUSAL_PATHS: Record<RefusalId, string> = {
+	bare: 'bench/refuse-bare',
+	postgres: 'bench/refuse-postgres',
+	webhookRefused: 'bench/webhook-refused',
+	webhookAtOnce: 'bench/webhook-at-once',
+};
+/** Calls sent before each refusal run for this long, not counted (with a held call: all must be turned away). */
+export const REFUSAL_WARM_UP_MS = 1000;
 
 export type MixId = 'newInstance' | 'mix';
 export const MIXES: Record<MixId, { label: string; weights: Record<LoadScenario, number> }> = {
@@ -135,11 +175,38 @@ export interface RampStep {
 	clientCores: number;
 }
 
+/** One target's refusal runs (measurement 3) with one setting, summed over the rounds. */
+export interface RefusalCell {
+	setting: SettingId;
+	target: RefusalId;
+	/** Calls a second of the runs (`refusalRateFor`). */
+	rate: number;
+	/** The answer every measured call should get (503, 403 or 200). */
+	status: number;
+	calls: number;
+	/** Measured calls answered with `status`. */
+	expected: number;
+	/** n8n's CPU over the runs, less its idle use, in ms. */
+	cpuMs: number;
+	cpuMsPerCall: number;
+	/** CPU per call of each round, ms. */
+	perRound: number[];
+	/** Latency of the measured calls, all rounds together, ms. */
+	p50: number;
+	p99: number;
+	/** The held calls (Busy Limit copies only): answered correctly after the runs, of how many. */
+	held?: { ok: number; sent: number };
+	/** What went otherwise than planned, with counts. */
+	errors: string[];
+}
+
 export interface ExamplesSetting {
 	id: SettingId;
 	label: string;
 	cells: CostCell[];
-	/** n8n's CPU use when idle, in cores (subtracted from each run). */
+	/** Measurement 3; absent in results saved before it. */
+	refusals?: RefusalCell[];
+	/** n8n's CPU use when idle, in cores (`measureIdle`; subtracted from each run). */
 	idleCores: number;
 	loadBefore: number[];
 	loadAfter: number[];
@@ -162,9 +229,20 @@ export interface ExamplesCostResult {
 		 */
 		highest: Record<ExampleId, { rate: number; failed: number | null; atLeast: boolean }>;
 	};
+	/** Measurement 3's settings; absent in results saved before it. */
+	refusal?: {
+		/** Calls a second at most (each cell has its own rate) and length of one measured run. */
+		rate: number;
+		runMs: number;
+		/** How long the Wait node holds the first call. */
+		holdMs: number;
+		rounds: Record<SettingId, number>;
+	};
 	/** Expression parameters (`={{ ... }}`) in each workflow as run, sticky notes left out. */
 	expressions: Record<ExampleId, number>;
 	postgres: string;
+	/** Settings whose measurement failed (the others' numbers are kept), and why. */
+	failures?: Array<{ setting: SettingId; message: string }>;
 	durationMs: number;
 }
 
@@ -178,11 +256,16 @@ export interface ExamplesCostOptions {
 	rounds: Record<SettingId, number>;
 	stepMs: number;
 	maxSteps: number;
+	/** Calls a second (at most; `refusalRateFor`) and length of one refusal run (measurement 3). */
+	refusalRate: number;
+	refusalMs: number;
+	/** Refusal rounds per setting (0: none). */
+	refusalRounds: Record<SettingId, number>;
 	log: (line: string) => void;
 }
 
-type Node = Record<string, unknown> & { name: string; type: string };
-type Workflow = { id: string; nodes: Node[]; connections: Record<string, unknown> };
+export type Node = Record<string, unknown> & { name: string; type: string };
+export type Workflow = { id: string; nodes: Node[]; connections: Record<string, unknown> };
 
 function readExample(example: Exclude<ExampleId, 'bare'>): Workflow {
 	return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'workflows', FILES[example]), 'utf8'));
@@ -265,6 +348,72 @@ function bareWorkflow(triggerOptions: unknown): Workflow {
 	} as Workflow;
 }
 
+/**
+ * A copy of `workflow` for the refusal runs: its KooGallery Trigger on `path` with a Busy Limit
+ * number of 1, and a Wait node of `holdMs` between the trigger's first output (new purchase) and
+ * what followed it, so the first new purchase stays in progress (n8n keeps a wait under 65 s in
+ * memory) while every later call is turned away before the trigger reads it. Every other node is
+ * kept, as n8n builds the whole workflow for each call; other triggers (the PostgreSQL example's
+ * start-up branch) are disabled so that the copy does not create the tables a second time.
+ */
+export function heldCopy(workflow: Workflow, id: string, path: string, holdMs: number): Workflow {
+	const copy = JSON.parse(JSON.stringify(workflow)) as Workflow & Record<string, unknown>;
+	delete copy.versionId;
+	delete copy.active;
+	copy.id = id;
+	copy.name = `Bench: ${String(copy.name)}, Busy Limit 1, first call held`;
+	const trigger = triggerOf(copy);
+	trigger.parameters = {
+		...trigger.parameters,
+		path,
+		options: { ...(trigger.parameters.options as object), maxCallsInProgress: 1 },
+	};
+	trigger.webhookId = randomUUID();
+	for (const node of copy.nodes)
+		if (node !== trigger && /trigger$/i.test(node.type)) node.disabled = true;
+	const outputs = (copy.connections[trigger.name] as { main: unknown[][] }).main;
+	const hold: Node = {
+		parameters: { resume: 'timeInterval', amount: holdMs / 1000, unit: 'seconds' },
+		id: 'bench-hold-first-call',
+		name: 'Bench: hold the first call',
+		type: 'n8n-nodes-base.wait',
+		typeVersion: 1.1,
+		position: [0, -300],
+		webhookId: randomUUID(),
+	};
+	copy.nodes.push(hold);
+	copy.connections[hold.name] = { main: [outputs[0]] };
+	outputs[0] = [{ node: hold.name, type: 'main', index: 0 }];
+	return copy;
+}
+
+/** n8n's Webhook node alone on `path`: answering at once, or turning every call away (`refuse`). */
+function webhookWorkflow(id: string, path: string, refuse: boolean): Workflow {
+	return {
+		id,
+		name: `Bench: n8n Webhook ${refuse ? 'turning calls away' : 'answering at once'}`,
+		nodes: [
+			{
+				parameters: {
+					httpMethod: 'POST',
+					path,
+					responseMode: 'onReceived',
+					// 192.0.2.1 (TEST-NET-1) is no caller here: every call is answered 403 before any execution.
+					options: refuse ? { ipWhitelist: '192.0.2.1' } : {},
+				},
+				id: `${id}-webhook`,
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				webhookId: randomUUID(),
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	} as Workflow;
+}
+
 /** Expression parameters (string values starting "=") of the workflow's nodes, sticky notes left out. */
 export function countExpressions(workflow: Workflow): number {
 	const count = (value: unknown): number => {
@@ -317,16 +466,32 @@ async function expressionCounters(
 	}
 }
 
-/** Waits (up to 20 s) until n8n uses under a fifth of a core over half a second; its use then, cores. */
-async function waitIdle(pgid: number): Promise<number> {
+/**
+ * Waits (up to 20 s) until n8n uses under `maxCores` (a fifth of a core unless given) over half a
+ * second; its use then, cores.
+ */
+async function waitIdle(pgid: number, maxCores = 0.2): Promise<number> {
 	const deadline = Date.now() + 20_000;
 	for (;;) {
 		const before = groupCpuMs(pgid);
 		const started = Date.now();
 		await sleep(500);
 		const cores = (groupCpuMs(pgid) - before) / (Date.now() - started);
-		if (cores < 0.2 || Date.now() > deadline) return cores;
+		if (cores < maxCores || Date.now() > deadline) return cores;
 	}
+}
+
+/**
+ * n8n's CPU use when idle, in cores: over 5 s once it is idle. /proc counts in 10 ms ticks, so half
+ * a second alone reads 0, 0.02 or 0.04 cores, and 0.02 cores subtracted over a CPU run of 13 s is
+ * 4 ms per call of 60.
+ */
+async function measureIdle(pgid: number): Promise<number> {
+	await waitIdle(pgid);
+	const before = groupCpuMs(pgid);
+	const started = Date.now();
+	await sleep(5000);
+	return (groupCpuMs(pgid) - before) / (Date.now() - started);
 }
 
 function errorList(result: LoadResult): string[] {
@@ -346,6 +511,7 @@ function loadAverage(): number[] {
 interface Running {
 	n8n: N8nHandle;
 	urls: Record<ExampleId, string>;
+	refusalUrls: Record<RefusalId, string>;
 }
 
 /** Waits until the PostgreSQL example has created its tables (its start-up branch). */
@@ -357,7 +523,11 @@ async function waitForPgTables(pg: PostgresServer): Promise<void> {
 	}
 }
 
-/** Sends 20 calls of the mix to each workflow; throws when one is not answered correctly. */
+/**
+ * Sends 20 calls of the mix to each workflow; throws when one is answered wrongly or not at all.
+ * The Busy Limit's HTTP 503 (Auto starts low and learns; a fresh n8n answers its first calls
+ * slowly) is KooGallery's "call again later", not a fault.
+ */
 async function warmUp(running: Running, log: (line: string) => void): Promise<void> {
 	for (const example of EXAMPLES) {
 		const result = await runLoad({
@@ -368,12 +538,15 @@ async function warmUp(running: Running, log: (line: string) => void): Promise<vo
 			mix: DEFAULT_MIX,
 			timeoutMs: 10_000,
 		});
-		if (result.ok !== result.sent) {
+		const busy = result.errors['http 503'] ?? 0;
+		if (result.ok + busy !== result.sent) {
 			throw new Error(
 				`${example} warm-up: ${result.sent - result.ok} of ${result.sent} calls failed (${errorList(result).join(', ')}; ${result.failures[0]?.text ?? ''})`,
 			);
 		}
-		log(`examples warm-up ${example}: ${result.ok} of ${result.sent} correct`);
+		log(
+			`examples warm-up ${example}: ${result.ok} of ${result.sent} correct${busy ? `, ${busy} turned away (HTTP 503)` : ''}`,
+		);
 	}
 }
 
@@ -481,6 +654,164 @@ async function measureCpu(
 	}));
 }
 
+/** Calls at `rate` for `durationMs`, each answer's HTTP status and latency noted (not checked). */
+async function statusLoad(
+	url: string,
+	rate: number,
+	durationMs: number,
+): Promise<{ sent: number; statuses: Record<number, number>; ms: number[] }> {
+	const statuses: Record<number, number> = {};
+	const ms: number[] = [];
+	const result = await runLoad({
+		urls: url,
+		key: SECRETS.sellerKey,
+		rate,
+		durationMs,
+		mix: MIXES.newInstance.weights,
+		timeoutMs: 10_000,
+		plain: true,
+		onCallDone: (call) => {
+			statuses[call.status] = (statuses[call.status] ?? 0) + 1;
+			ms.push(call.ms);
+		},
+	});
+	return { sent: result.sent, statuses, ms };
+}
+
+const statusText = (statuses: Record<number, number>) =>
+	Object.entries(statuses)
+		.map(([status, n]) => `${status === '0' ? 'no answer' : `HTTP ${status}`}: ${n}`)
+		.join(', ');
+
+/**
+ * The refusal runs' rate with one setting: where the bare trigger's accepted new purchases would
+ * take half a core (`bareMsPerCall`, measured just before), at most `maxRate`, at least 2. With
+ * n8n's default expression engine every call, turned away or not, takes an expression isolate
+ * (tens of ms), and 30 calls a second would be more than n8n can turn away in time.
+ */
+export function refusalRateFor(bareMsPerCall: number, maxRate: number): number {
+	const rate = Number.isFinite(bareMsPerCall) ? Math.floor(500 / Math.max(bareMsPerCall, 1)) : 2;
+	return Math.max(2, Math.min(maxRate, rate));
+}
+
+/**
+ * One refusal run (measurement 3): for a Busy Limit copy, its first new purchase sent and held,
+ * then `REFUSAL_WARM_UP_MS` of calls (which must all be turned away), then `rate` calls a second
+ * for `refusalMs` and a second for n8n to finish; n8n's CPU over the run less its idle use. The
+ * held call is answered after the run (the Wait node's `holdMs`) and must be correct.
+ */
+async function refusalRun(
+	running: Running,
+	target: RefusalId,
+	rate: number,
+	holdMs: number,
+	options: ExamplesCostOptions,
+	idleCores: number,
+): Promise<{
+	sent: number;
+	expected: number;
+	cpuMs: number;
+	ms: number[];
+	held?: boolean;
+	errors: string[];
+}> {
+	const pgid = running.n8n.pid;
+	const url = running.refusalUrls[target];
+	const status = REFUSAL_STATUS[target];
+	const errors: string[] = [];
+	// A call turned away costs a few ms: wait for n8n to be quieter than before a CPU run.
+	await waitIdle(pgid, 0.05);
+	const heldAt = Date.now();
+	const held = HELD.includes(target)
+		? runLoad({
+				urls: url,
+				key: SECRETS.sellerKey,
+				rate: 1,
+				durationMs: 1000,
+				mix: MIXES.newInstance.weights,
+				timeoutMs: holdMs + 30_000,
+			})
+		: undefined;
+	if (held) await sleep(500);
+	const warm = await statusLoad(url, rate, REFUSAL_WARM_UP_MS);
+	if ((warm.statuses[status] ?? 0) !== warm.sent)
+		errors.push(`warm-up not all HTTP ${status} (${statusText(warm.statuses)})`);
+	await sleep(300);
+	const before = groupCpuMs(pgid);
+	const started = Date.now();
+	const run = await statusLoad(url, rate, options.refusalMs);
+	await sleep(1000);
+	const cpuMs = groupCpuMs(pgid) - before - idleCores * (Date.now() - started);
+	const endedAt = Date.now();
+	const expected = run.statuses[status] ?? 0;
+	if (expected !== run.sent) errors.push(`not all HTTP ${status} (${statusText(run.statuses)})`);
+	let heldOk: boolean | undefined;
+	if (held) {
+		const answer = await held;
+		heldOk = answer.ok === 1;
+		if (!heldOk) errors.push(`held call not answered correctly (${errorList(answer).join(', ')})`);
+		else if (heldAt + answer.elapsedMs < endedAt)
+			errors.push('held call answered before the run ended');
+	}
+	return { sent: run.sent, expected, cpuMs: Math.max(0, cpuMs), ms: run.ms, held: heldOk, errors };
+}
+
+/** Measurement 3: every refusal target in turn, `rounds` times in a rotating order. */
+async function measureRefusals(
+	running: Running,
+	setting: SettingId,
+	rounds: number,
+	rate: number,
+	holdMs: number,
+	options: ExamplesCostOptions,
+	idleCores: number,
+): Promise<RefusalCell[]> {
+	const cells = new Map<RefusalId, RefusalCell & { ms: number[] }>();
+	for (let round = 0; round < rounds; round++) {
+		const order = REFUSALS.map((_, i) => REFUSALS[(i + round) % REFUSALS.length]);
+		for (const target of order) {
+			const run = await refusalRun(running, target, rate, holdMs, options, idleCores);
+			const cell = cells.get(target) ?? {
+				setting,
+				target,
+				rate,
+				status: REFUSAL_STATUS[target],
+				calls: 0,
+				expected: 0,
+				cpuMs: 0,
+				cpuMsPerCall: NaN,
+				perRound: [],
+				p50: NaN,
+				p99: NaN,
+				held: HELD.includes(target) ? { ok: 0, sent: 0 } : undefined,
+				errors: [],
+				ms: [],
+			};
+			cell.calls += run.sent;
+			cell.expected += run.expected;
+			cell.cpuMs += run.cpuMs;
+			cell.perRound.push(run.cpuMs / run.sent);
+			cell.ms.push(...run.ms);
+			if (cell.held) {
+				cell.held.sent++;
+				if (run.held) cell.held.ok++;
+			}
+			cell.errors.push(...run.errors.map((e) => `round ${round + 1}: ${e}`));
+			cells.set(target, cell);
+			options.log(
+				`examples ${setting} refusals ${target} round ${round + 1}: ${(run.cpuMs / run.sent).toFixed(2)} ms CPU per call, ` +
+					`${run.expected}/${run.sent} HTTP ${REFUSAL_STATUS[target]}${run.errors.length ? `; ${run.errors.join('; ')}` : ''}`,
+			);
+		}
+	}
+	return [...cells.values()].map(({ ms, ...cell }) => ({
+		...cell,
+		cpuMsPerCall: cell.cpuMs / cell.calls,
+		p50: quantile(ms, 0.5),
+		p99: quantile(ms, 0.99),
+	}));
+}
+
 /** One ramp step for one workflow. */
 async function rampStep(
 	running: Running,
@@ -584,10 +915,14 @@ async function ramp(
 	};
 }
 
-/** Starts n8n with the three workflows for one setting; resolves once both examples' tables exist. */
+/**
+ * Starts n8n with the three workflows and the refusal targets for one setting; resolves once both
+ * examples' tables exist.
+ */
 async function startRunning(
 	env: Record<string, string>,
 	workflows: Workflow[],
+	refusals: Record<RefusalId, Workflow>,
 	pg: PostgresServer,
 	openApi: OpenApiMock,
 	tarball: string,
@@ -601,7 +936,7 @@ async function startRunning(
 	installPack(userFolder, tarball);
 	const n8n = await startN8n({
 		userFolder,
-		workflows,
+		workflows: [...workflows, ...REFUSALS.map((target) => refusals[target])],
 		credentials: exampleCredentials(SECRETS, pg, openApi.url),
 		// Successful executions not kept, as the README advises for production (LEAN_ENV); /metrics
 		// for the expression engine's counters (which n8n keeps in any case).
@@ -618,7 +953,13 @@ async function startRunning(
 	const url = (workflow: Workflow) =>
 		`${n8n.baseUrl}/webhook/${String(triggerOf(workflow).parameters.path)}`;
 	const [bare, postgres, dataTable] = workflows;
-	return { n8n, urls: { bare: url(bare), postgres: url(postgres), dataTable: url(dataTable) } };
+	return {
+		n8n,
+		urls: { bare: url(bare), postgres: url(postgres), dataTable: url(dataTable) },
+		refusalUrls: Object.fromEntries(
+			REFUSALS.map((target) => [target, `${n8n.baseUrl}/webhook/${REFUSAL_PATHS[target]}`]),
+		) as Record<RefusalId, string>,
+	};
 }
 
 /** Runs the part; always stops what it started. */
@@ -636,11 +977,20 @@ export async function runExamplesCostBench(
 	const expressions = Object.fromEntries(
 		EXAMPLES.map((example, i) => [example, countExpressions(workflows[i])]),
 	) as Record<ExampleId, number>;
+	// The Wait node holds the first call over the warm-up, the run, its last second and a margin.
+	const holdMs = Math.ceil((options.refusalMs + 5000) / 1000) * 1000;
+	const refusals: Record<RefusalId, Workflow> = {
+		bare: heldCopy(workflows[0], 'BenchRefuseBare', REFUSAL_PATHS.bare, holdMs),
+		postgres: heldCopy(postgresExample, 'BenchRefusePg', REFUSAL_PATHS.postgres, holdMs),
+		webhookRefused: webhookWorkflow('BenchWebhookNo', REFUSAL_PATHS.webhookRefused, true),
+		webhookAtOnce: webhookWorkflow('BenchWebhookNow', REFUSAL_PATHS.webhookAtOnce, false),
+	};
 	const stops: Array<() => unknown> = [];
 	const stopAll = async () => {
 		for (const step of stops.splice(0).reverse()) await step();
 	};
 	const settings: ExamplesSetting[] = [];
+	const failures: NonNullable<ExamplesCostResult['failures']> = [];
 	let rampResult: Pick<ExamplesCostResult['ramp'], 'steps' | 'highest'> | undefined;
 	let postgresVersion = '';
 	try {
@@ -659,15 +1009,31 @@ export async function runExamplesCostBench(
 				const running = await startRunning(
 					{ ...setting.env },
 					workflows,
+					refusals,
 					pg,
 					openApi,
 					options.tarball,
 					own,
 				);
 				await warmUp(running, options.log);
-				const idleCores = await waitIdle(running.n8n.pid);
+				const idleCores = await measureIdle(running.n8n.pid);
 				const loadBefore = loadAverage();
 				const cells = await measureCpu(running, setting.id, rounds, options, idleCores);
+				const refusalRounds = options.refusalRounds[setting.id] ?? 0;
+				const bareMs = cells.find((c) => c.example === 'bare' && c.mix === 'newInstance');
+				const refusalRate = refusalRateFor(bareMs?.cpuMsPerCall ?? NaN, options.refusalRate);
+				const refusalCells =
+					refusalRounds > 0
+						? await measureRefusals(
+								running,
+								setting.id,
+								refusalRounds,
+								refusalRate,
+								holdMs,
+								options,
+								idleCores,
+							)
+						: undefined;
 				if (setting.id === 'tuned') {
 					// 70% of what one core would serve at the measured CPU per call, as the first step: from
 					// there 6 steps find any capacity from 0.6 to 1.6 times that within 20% (test/scripts).
@@ -684,10 +1050,16 @@ export async function runExamplesCostBench(
 					id: setting.id,
 					label: setting.label,
 					cells,
+					refusals: refusalCells,
 					idleCores,
 					loadBefore,
 					loadAfter: loadAverage(),
 				});
+			} catch (error) {
+				// The other setting's numbers stay: the part is reported as failed with this reason.
+				const message = ((error as Error).message ?? String(error)).split('\n')[0];
+				options.log(`examples ${setting.id} failed: ${message}`);
+				failures.push({ setting: setting.id, message });
 			} finally {
 				for (const step of own.reverse()) await step();
 			}
@@ -714,8 +1086,15 @@ export async function runExamplesCostBench(
 					dataTable: { rate: 0, failed: null, atLeast: false },
 				} as ExamplesCostResult['ramp']['highest']),
 		},
+		refusal: {
+			rate: options.refusalRate,
+			runMs: options.refusalMs,
+			holdMs,
+			rounds: options.refusalRounds,
+		},
 		expressions,
 		postgres: postgresVersion,
+		failures,
 		durationMs: Date.now() - startedAt,
 	};
 }

@@ -14,6 +14,7 @@ import {
 	KEEP_UP_SHARE,
 	matrixCorrectness,
 	type EngineRun,
+	type EngineSetting,
 	type MatrixCell,
 	type MatrixResult,
 	type SettingRun,
@@ -30,6 +31,20 @@ const LOAD_TITLE_PREFIX = '## Load:';
 export const LOAD_SECTION_TITLE = `${LOAD_TITLE_PREFIX} Busy Limit Auto against no limit and a hand-set limit (issue 21)`;
 /** Auto must keep the correct answers at 2x and 4x at this share of the sustainable rate at least. */
 export const AUTO_THROUGHPUT_SHARE = 0.8;
+
+/**
+ * n8n's CPU per call of the PostgreSQL example, measured by part `examples` of the same bench run
+ * (bench/examples-cost.cts), per expression-engine setting: per call its Busy Limit turns away and
+ * per accepted call of the mix, ms. The "why" of a missed throughput target does the arithmetic.
+ */
+export interface LoadCpuCosts {
+	refusalMs: Partial<Record<EngineSetting, number>>;
+	acceptedMs: Partial<Record<EngineSetting, number>>;
+	/** Per call n8n's own Webhook node turns away (IP not allowed): any webhook call's floor. */
+	floorMs: Partial<Record<EngineSetting, number>>;
+	/** Calls a second of the refusal runs. */
+	refusalRate: Partial<Record<EngineSetting, number>>;
+}
 
 /** The saved matrix, or undefined when the file is missing or holds the older variants' results. */
 export function readMatrixResult(file = LOAD_RESULTS_FILE): MatrixResult | undefined {
@@ -120,6 +135,7 @@ function matrixTable(run: EngineRun): string {
 				num(c.correctP99Ms),
 				num(c.correctPerSecond),
 				`${mb(c.rssStartMb)} / ${mb(c.rssPeakMb)}`,
+				c.n8nCores === undefined ? '-' : c.n8nCores.toFixed(2),
 				`${(c.drainMs / 1000).toFixed(0)} s${c.drained ? '' : ', still busy'}`,
 			]);
 		}
@@ -138,6 +154,7 @@ function matrixTable(run: EngineRun): string {
 			'Correct p99 ms',
 			'Correct in time /s',
 			'n8n RSS MB start / peak',
+			'n8n CPU, cores',
 			'Drain',
 		],
 		rows,
@@ -180,7 +197,61 @@ function memoryTable(run: EngineRun): string {
 	);
 }
 
-function verdictTable(run: EngineRun): string {
+/**
+ * Why Auto's correct answers fell short at a rate: what the calls it turned away cost n8n's CPU
+ * (calls turned away a second × CPU per refusal, in cores) against the machine's cores, and what
+ * the correct answers cost beside them, from part `examples`' measurements of the same bench run;
+ * with what n8n's main process really used over the cell, when measured.
+ */
+export function throughputWhy(
+	run: EngineRun,
+	cell: MatrixCell,
+	cpus: number,
+	costs: LoadCpuCosts | undefined,
+): string {
+	const seconds = cell.durationMs / 1000;
+	const refused = cell.turnedAway / seconds;
+	const used =
+		cell.n8nCores === undefined
+			? ''
+			: `Over the cell n8n's main process, which runs the JavaScript of every webhook call on one thread, used ${num(cell.n8nCores)} cores.`;
+	const turnedAway = `Auto turned away ${cell.turnedAway} of ${cell.offered} calls in ${num(seconds)} s, ${num(refused)} a second.`;
+	const refusalMs = costs?.refusalMs[run.engine];
+	if (refusalMs === undefined || !costs)
+		return [
+			turnedAway,
+			used,
+			"n8n's CPU per call turned away was not measured in this run (part examples).",
+		]
+			.filter(Boolean)
+			.join(' ');
+	const refusalCores = (refused * refusalMs) / 1000;
+	const floorMs = costs.floorMs[run.engine];
+	const acceptedMs = costs.acceptedMs[run.engine];
+	const correct = cell.correct / seconds;
+	const acceptedCores = acceptedMs === undefined ? NaN : (correct * acceptedMs) / 1000;
+	// What n8n used over the cell, less the correct answers at their cost, per call turned away.
+	const implied =
+		cell.n8nCores !== undefined && Number.isFinite(acceptedCores) && cell.turnedAway > 0
+			? ((cell.n8nCores - acceptedCores) * 1000) / refused
+			: NaN;
+	return [
+		turnedAway,
+		`A call the PostgreSQL example's Busy Limit turns away costs n8n ${num(refusalMs)} ms of CPU, n8n's own part of every webhook call before the trigger's code runs (section "The SaaS V2.0 examples against the bare pack"${floorMs === undefined ? '' : `; n8n's own Webhook node turning a call away: ${num(floorMs)} ms`}), measured in part examples of this run: same expression-engine setting, ${costs.refusalRate[run.engine] ?? '?'} calls a second turned away with nothing else to do, n8n's own data in SQLite there and in PostgreSQL here, at the machine load of that moment.`,
+		`At that cost the refusals take ${num(refused)}/s × ${num(refusalMs)} ms = ${num(refusalCores)} cores of the machine's ${cpus}, for calls KooGallery must send again` +
+			(Number.isFinite(acceptedCores)
+				? `, and the ${cell.correct} correct answers (${num(correct)} a second) at ${num(acceptedMs ?? NaN)} ms each (an accepted call of the mix, part examples) ${num(acceptedCores)} cores: ${num((refusalCores / (refusalCores + acceptedCores)) * 100)}% of n8n's CPU on calls turned away.`
+				: '.'),
+		used,
+		implied > 0
+			? `That use, less the correct answers at their cost, leaves ${num(implied)} ms per call turned away.`
+			: '',
+	]
+		.filter(Boolean)
+		.join(' ');
+}
+
+function verdictTable(run: EngineRun, cpus: number, costs: LoadCpuCosts | undefined): string {
 	const auto = run.settings.find((s) => s.setting === 'auto');
 	if (!auto) return 'Auto was not measured.';
 	const rows = auto.cells.map((cell) => {
@@ -192,6 +263,7 @@ function verdictTable(run: EngineRun): string {
 			v.throughput === undefined
 				? 'not a target at this rate'
 				: `${verdict(v.throughput)} (${num(cell.correctPerSecond)} /s against ${num(AUTO_THROUGHPUT_SHARE * run.baseRate)})`,
+			v.throughput === false ? throughputWhy(run, cell, cpus, costs) : '',
 		];
 	});
 	const memory = autoVerdicts(run, auto.cells[0], auto).memory;
@@ -202,6 +274,7 @@ function verdictTable(run: EngineRun): string {
 				'0 answers after 5 s',
 				'0 calls without an answer',
 				`Correct in time /s ≥ ${AUTO_THROUGHPUT_SHARE} × sustainable rate (2x and 4x)`,
+				'Why the correct answers fell short',
 			],
 			rows,
 		),
@@ -219,7 +292,7 @@ function consistencyText(run: EngineRun): string {
 	return `**Data afterwards** (all ${run.totalSent} calls of this engine setting, warm-ups and ramp included; ${run.totalWrong} wrong answers): ${c.answeredOrders} new purchases answered correctly; ${c.missingRows.length} of them without a row, ${c.duplicateRows.length} with more than one, ${c.wrongInstanceId.length} with another instance ID; ${c.stateMismatches.length} instances not in the state the last accepted call left (${c.uncertain} not compared: their last change got no result code); ${c.unexplainedRows} rows no call explains.${sample} n8n logged ${run.n8nLog.databaseErrors} PostgreSQL query or connection errors, ${run.n8nLog.webhookProblems} "There was a problem executing the workflow" and ${run.n8nLog.turnedAwayLines} Busy Limit warnings.`;
 }
 
-function engineSection(run: EngineRun): string {
+function engineSection(run: EngineRun, cpus: number, costs: LoadCpuCosts | undefined): string {
 	const settings = Object.entries(run.n8nSettings)
 		.map(([k, v]) => `${k}=${v}`)
 		.join(', ');
@@ -242,7 +315,7 @@ function engineSection(run: EngineRun): string {
 		otherErrorsText(run),
 		memoryTable(run),
 		'',
-		verdictTable(run),
+		verdictTable(run, cpus, costs),
 		'',
 		consistencyText(run),
 		'',
@@ -261,12 +334,15 @@ function introText(result: MatrixResult): string {
 		`2. **Cells**: ${multiples} of that rate, ${result.cellMs / 1000} s each, for each Busy Limit in turn: no limit (Off), the hand-set limit the README advises (about twice the calls a second n8n answers in time: ${HAND_SET_FACTOR} × the sustainable rate), and Auto. Before each Busy Limit the example is imported and published again with that setting and n8n's main process is stopped, its executions deleted from its database (with successful executions not saved, n8n 2.41.1 still leaves every answered webhook execution listed as running, and a main started on thousands of them took over a minute and a gigabyte to recover them) and started again, then warmed up for 10 s at up to 5 calls a second (a fresh n8n answers its first calls slowly): no backlog, memory or learnt limit of one setting reaches the next. After each cell the client waits for every answer (up to ${result.clientTimeoutMs / 1000} s) and n8n is given time to finish the executions left over, until it is idle (CPU below 10% of a core; at most 45 s, 20 s after a setting's last cell, whose remaining backlog the restart ends).`,
 		'3. **Data**: the database compared with every answer of the run; a random sample of the new purchases that got no result code (up to 50) is sent again as KooGallery retries them, each until it is answered (up to 10 times, a second apart); the rest are checked for at most one row. The bench fails only on a wrong answer or inconsistent data, never on a missed target.',
 		'',
-		"**Columns.** Correct: HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000 and the instance ID or info asked for. 503 turned away: the Busy Limit's answer (no result code; KooGallery retries), with the p99 of how long it took and how many came after 5 s (a 503 after 5 s means the call waited inside n8n before the trigger's code could run). Other errors: any other status, or a 200 that is not a correct signed answer (wrong: must be 0). No answer: nothing within the client timeout. Answers > 5 s: answers of any kind after KooGallery's 5 s (it has given up on them). Correct in time /s: correct answers within 5 s, per second from the cell's first call to its last answer (or give-up after the client timeout): what KooGallery got out of n8n over the cell. RSS: n8n's main process (the expression engine's isolates run in its threads), sampled every 500 ms; start is just before the cell, peak over the cell and its drain. Drain: how long n8n took afterwards to finish the executions of the calls given up on (until its CPU use fell below 10% of a core; still busy: the limit was reached).",
+		`**Columns.** Correct: HTTP 200, Body-Sign valid over the exact bytes, resultCode 000000 and the instance ID or info asked for. 503 turned away: the Busy Limit's answer (no result code; KooGallery retries), with the p99 of how long it took and how many came after 5 s (a 503 after 5 s means the call waited inside n8n before the trigger's code could run). Other errors: any other status, or a 200 that is not a correct signed answer (wrong: must be 0). No answer: nothing within the client timeout. Answers > 5 s: answers of any kind after KooGallery's 5 s (it has given up on them). Correct in time /s: correct answers within 5 s, per second from the cell's first call to its last answer (or give-up after the client timeout): what KooGallery got out of n8n over the cell. RSS: n8n's main process (the expression engine's isolates run in its threads), sampled every 500 ms; start is just before the cell, peak over the cell and its drain. n8n CPU: what n8n's main process used from the cell's first call to its last answer (user + system time), in cores of the machine's ${result.cpus}. Drain: how long n8n took afterwards to finish the executions of the calls given up on (until its CPU use fell below 10% of a core; still busy: the limit was reached).`,
 	].join('\n');
 }
 
-/** The "Load" section of BENCHMARKS.md from one matrix run. */
-export function renderMatrixSection(result: MatrixResult): string {
+/**
+ * The "Load" section of BENCHMARKS.md from one matrix run; `costs` (from part `examples` of the
+ * same bench run, when measured) explain a missed throughput target.
+ */
+export function renderMatrixSection(result: MatrixResult, costs?: LoadCpuCosts): string {
 	const problems = matrixCorrectness(result);
 	return [
 		LOAD_SECTION_TITLE,
@@ -279,7 +355,7 @@ export function renderMatrixSection(result: MatrixResult): string {
 		'',
 		`**Correctness** (the bench fails otherwise): ${problems.length ? `**failed**: ${problems.join('; ')}` : 'held: every answer right, the data consistent'}.`,
 		'',
-		...result.runs.map(engineSection),
+		...result.runs.map((run) => engineSection(run, result.cpus, costs)),
 	].join('\n');
 }
 
@@ -300,9 +376,9 @@ export function writeLoadSection(file: string, section: string): void {
 }
 
 /** The Load section from the last saved full run, or a note that there is none yet. */
-export function savedMatrixSection(file = LOAD_RESULTS_FILE): string {
+export function savedMatrixSection(file = LOAD_RESULTS_FILE, costs?: LoadCpuCosts): string {
 	const saved = readMatrixResult(file);
 	return saved
-		? renderMatrixSection(saved)
+		? renderMatrixSection(saved, costs)
 		: `${LOAD_SECTION_TITLE}\n\nNot measured yet: run \`npm run bench\` (part load) or \`node --require tsx/cjs bench/load.cts\`.\n`;
 }

@@ -114,6 +114,11 @@ export interface MatrixCell extends CallCounts {
 	/** How long n8n took afterwards to finish the executions left, ms; and whether it had. */
 	drainMs: number;
 	drained: boolean;
+	/**
+	 * CPU n8n's main process used from the cell's first call to its last answer, in cores (absent
+	 * in results saved before it was measured).
+	 */
+	n8nCores?: number;
 }
 
 export interface SettingRun {
@@ -431,7 +436,10 @@ async function measureSetting(
 		for (const [i, { multiple, rate }] of rates.entries()) {
 			const cellStart = Date.now();
 			const rssCellStart = rss.now();
+			const cpu = () => env.pids.reduce((sum, pid) => sum + readCpuMs(pid), 0);
+			const cpuBefore = cpu();
 			const counts = await offer(env, record, rate, cellMs);
+			const n8nCores = (cpu() - cpuBefore) / Math.max(1, Date.now() - cellStart);
 			const last = i === rates.length - 1;
 			const drained = await drainWithin(env, last ? LAST_DRAIN_CAP_MS : DRAIN_CAP_MS, log);
 			const cell: MatrixCell = {
@@ -441,9 +449,10 @@ async function measureSetting(
 				rssStartMb: rssCellStart,
 				rssPeakMb: rss.peakSince(cellStart),
 				...drained,
+				n8nCores,
 			};
 			log(
-				`${setting} ${multiple}x (${rate}/s): ${line(counts)}; RSS ${cell.rssStartMb.toFixed(0)} -> ${cell.rssPeakMb.toFixed(0)} MB`,
+				`${setting} ${multiple}x (${rate}/s): ${line(counts)}; RSS ${cell.rssStartMb.toFixed(0)} -> ${cell.rssPeakMb.toFixed(0)} MB; n8n ${n8nCores.toFixed(2)} cores`,
 			);
 			cells.push(cell);
 		}

@@ -15,6 +15,14 @@ export function median(values: readonly number[]): number {
 	return quantile(values, 0.5);
 }
 
+/** The median, the mean of the two middle values for an even count; NaN when empty. */
+export function averagedMedian(values: readonly number[]): number {
+	if (values.length === 0) return NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** A number with `digits` significant figures and thousands separators, or "n/a" for NaN. */
 export function formatNumber(value: number, digits = 3): string {
 	if (!Number.isFinite(value)) return 'n/a';

@@ -16,7 +16,11 @@ import {
 	type EngineRun,
 	type MatrixResult,
 } from '../../bench/load-matrix.cjs';
-import { renderMatrixSection, writeLoadSection } from '../../bench/load-matrix-report.cjs';
+import {
+	renderMatrixSection,
+	throughputWhy,
+	writeLoadSection,
+} from '../../bench/load-matrix-report.cjs';
 import type { CallDone, LoadResult } from '../../scripts/load-generator.cjs';
 
 /** A generator result with only what `countCalls` reads. */
@@ -215,5 +219,54 @@ describe('load matrix: the Load section', () => {
 		writeLoadSection(file, section);
 		expect(fs.readFileSync(file, 'utf8')).toBe(text);
 		fs.rmSync(path.dirname(file), { recursive: true, force: true });
+	});
+});
+
+describe('load matrix: why the correct answers fell short', () => {
+	const run = matrixWith({}).runs[0];
+	// Auto at 4x of 60/s: 4340 calls turned away and 460 correct in 20 s.
+	const cell = {
+		...countCalls(result({ offeredRate: 240, durationMs: 20_000, sent: 4800 }), []),
+		offered: 4800,
+		correct: 460,
+		turnedAway: 4340,
+		setting: 'auto' as const,
+		multiple: 4,
+		rssStartMb: 800,
+		rssPeakMb: 810,
+		drainMs: 1000,
+		drained: true,
+		n8nCores: 1.05,
+	};
+	const costs = {
+		refusalMs: { tuned: 4.5 },
+		acceptedMs: { tuned: 20 },
+		floorMs: { tuned: 3 },
+		refusalRate: { tuned: 30 },
+	};
+
+	it("does the arithmetic of what the refusals and the correct answers cost against the machine's cores", () => {
+		const why = throughputWhy(run, cell, 2, costs);
+		expect(why).toContain('Auto turned away 4340 of 4800 calls in 20.0 s, 217 a second.');
+		expect(why).toContain('costs n8n 4.50 ms of CPU');
+		expect(why).toContain("n8n's own Webhook node turning a call away: 3.00 ms)");
+		// 217 × 4.5 ms = 0.977 cores; 23 correct a second × 20 ms = 0.46 cores; 68% on refusals.
+		expect(why).toContain("217/s × 4.50 ms = 0.977 cores of the machine's 2");
+		expect(why).toContain('the 460 correct answers (23.0 a second) at 20.0 ms each');
+		expect(why).toContain("0.460 cores: 68.0% of n8n's CPU on calls turned away.");
+		expect(why).toContain(
+			"n8n's main process, which runs the JavaScript of every webhook call on one thread, used 1.05 cores.",
+		);
+		// (1.05 - 0.46) cores over 217 refusals a second.
+		expect(why).toContain('leaves 2.72 ms per call turned away.');
+	});
+
+	it('says so when the refusals were not measured, and uses the engine setting of the run', () => {
+		expect(throughputWhy(run, cell, 2, undefined)).toContain(
+			"n8n's CPU per call turned away was not measured in this run (part examples).",
+		);
+		const other = throughputWhy({ ...run, engine: 'default' }, cell, 2, costs);
+		expect(other).toContain('was not measured in this run');
+		expect(other).not.toContain('4.50 ms');
 	});
 });
