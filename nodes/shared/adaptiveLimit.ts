@@ -19,9 +19,9 @@
  *   filter also starts from a small limit), so the first burst after a start is answered in time.
  * - Growth is smoothed (Gradient2's smoothing); a cut is not, so an overload stops within one
  *   window.
- * - A call may also have waited inside n8n before the trigger saw it (under n8n's default
- *   expression-engine settings every call first waits for n8n's one expression sandbox). That
- *   wait is read from the call's signed timestamp: its age on arrival (this server's clock
+ * - A call's time also counts what it waited inside n8n before the trigger saw it (under n8n's
+ *   default expression-engine settings every call first waits for n8n's one expression sandbox).
+ *   That wait is read from the call's signed timestamp: its age on arrival (this server's clock
  *   minus the timestamp) is the clock difference between KooGallery and this server, plus the
  *   network, plus the wait. As Vegas takes the shortest round trip seen as the delay without a
  *   queue, the shortest age of a genuine call (signature checked) is taken as the age of a call
@@ -231,20 +231,16 @@ export class AdaptiveLimit {
 	}
 
 	/**
-	 * A call taken at `startMs` was answered (or its caller left) at `endMs`. What it waited before
-	 * the trigger does not count here: that wait comes from n8n's work before any trigger code runs,
-	 * mostly on the calls being turned away, which a smaller limit does not reduce; counted, it
-	 * cut the limit to its minimum under four times the load (a bench run: 4.6 correct answers a
-	 * second, a quarter of the hand-set limit's 18.6). Calls that waited too long are turned away
-	 * instead (`arrive`).
+	 * A call taken at `startMs` was answered (or its caller left) at `endMs`; `waitedMs` before the
+	 * trigger count too, since KooGallery's 5 seconds run from when it sent the call.
 	 */
-	noteAnswered(startMs: number, endMs: number): void {
+	noteAnswered(startMs: number, endMs: number, waitedMs = 0): void {
 		if (this.windowStart === undefined) {
 			this.windowStart = endMs; // the first answer opens the first window
 			return;
 		}
 		this.answers++;
-		this.slowestMs = Math.max(this.slowestMs, endMs - startMs);
+		this.slowestMs = Math.max(this.slowestMs, endMs - startMs + waitedMs);
 		const elapsedMs = endMs - this.windowStart;
 		if (elapsedMs < this.settings.windowMs) return;
 		this.limitValue = this.next(elapsedMs);

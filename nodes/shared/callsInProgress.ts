@@ -76,7 +76,8 @@ export class CallsInProgress {
 	 * `sentAtMs` is the call's timestamp, as sent and not yet checked (the time the caller sent it,
 	 * by its clock). With "auto" it tells how long the call already waited inside n8n before the
 	 * trigger saw it, measured against the calls whose timestamp proved genuine
-	 * ({@link TakenCall.genuine}): a call that waited too long is turned away while n8n is busy.
+	 * ({@link TakenCall.genuine}): that wait counts in the time its answer takes, and a call that
+	 * waited too long is turned away while n8n is busy.
 	 */
 	tryEnter(key: string, limit: BusyLimit, response: EndingResponse, sentAtMs?: number): boolean {
 		return typeof this.enter(key, limit, response, sentAtMs) !== 'string';
@@ -114,7 +115,7 @@ export class CallsInProgress {
 			const remaining = this.count(key) - 1;
 			if (remaining > 0) this.counts.set(key, remaining);
 			else this.counts.delete(key);
-			auto?.noteAnswered(takenAt, this.clock());
+			auto?.noteAnswered(takenAt, this.clock(), arrival?.waitedMs);
 		};
 		response.once('finish', leave);
 		response.once('close', leave);

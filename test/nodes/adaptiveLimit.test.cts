@@ -466,7 +466,7 @@ describe('Busy Limit Auto and the wait before the trigger, call by call', () => 
 		expect(arrive(30_000).why).toBe('waited');
 	});
 
-	it('does not count the wait before the trigger in the answer times that teach the limit', () => {
+	it('counts the wait before the trigger in the answer times that teach the limit', () => {
 		const limitAfter = (agoMs: number) => {
 			now = EPOCH;
 			calls = new CallsInProgress(() => now);
@@ -479,12 +479,30 @@ describe('Busy Limit Auto and the wait before the trigger, call by call', () => 
 			four[3].finish(); // closes the window
 			return calls.limitOf('trigger', 'auto');
 		};
-		// Answered within 1.1 s of the trigger taking them: within the 2 s target, so it grows,
-		// even when they had waited 1.5 s before it. That wait is n8n's work before any trigger
-		// runs (mostly on calls being turned away), which a smaller limit does not shorten; calls
-		// that waited too long are turned away instead.
+		// Answered within 1.1 s of the trigger taking them: within the 2 s target, so it grows...
 		expect(limitAfter(30)).toBe(5);
-		expect(limitAfter(1_530)).toBe(5);
+		// ...unless they had waited 1.5 s before it: 2.6 s in all, so it does not.
+		expect(limitAfter(1_530)).toBe(4);
+	});
+
+	it("a call's wait before the trigger counts in the answer times that set the limit", () => {
+		const settings = {
+			targetMs: 3000,
+			windowMs: 1000,
+			initialLimit: 8,
+			minLimit: 2,
+			maxLimit: 1000,
+		};
+		const windowOf = (waitedMs: number) => {
+			const limit = new AdaptiveLimit(settings);
+			limit.noteAnswered(0, 0);
+			limit.noteTaken(8);
+			// 10 answers in a second, each 1 s after the call was taken.
+			for (let i = 1; i <= 10; i++) limit.noteAnswered(i * 100 - 1000, i * 100, waitedMs);
+			return limit.limit;
+		};
+		expect(windowOf(0)).toBe(16); // quick: doubles
+		expect(windowOf(2_500)).toBe(8); // 3.5 s in all: over the target, so no growth
 	});
 });
 
