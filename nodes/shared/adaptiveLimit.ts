@@ -89,6 +89,15 @@ export const AUTO_LIMIT_SETTINGS: Required<AdaptiveLimitSettings> = {
 	lockoutMs: 30_000,
 };
 
+/** The longest a call may have waited before the trigger and still be taken while n8n is busy. */
+export function allowedWaitMs({
+	deadlineMs,
+	targetMs,
+	marginMs,
+}: Pick<Required<AdaptiveLimitSettings>, 'deadlineMs' | 'targetMs' | 'marginMs'>): number {
+	return deadlineMs - targetMs - marginMs;
+}
+
 /** What Busy Limit Auto makes of a call that arrives while the limit leaves room for it. */
 export interface Arrival {
 	/** How long it waited inside n8n before the trigger (0 when that cannot be told). */
@@ -177,8 +186,7 @@ export class AdaptiveLimit {
 
 	/** The longest a call may have waited before the trigger and still be taken while n8n is busy. */
 	get allowedWaitMs(): number {
-		const { deadlineMs, targetMs, marginMs } = this.settings;
-		return deadlineMs - targetMs - marginMs;
+		return allowedWaitMs(this.settings);
 	}
 
 	/**

@@ -1,6 +1,6 @@
 import type { INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 
-import { AdaptiveLimit, AUTO_LIMIT_SETTINGS } from './adaptiveLimit';
+import { AdaptiveLimit, allowedWaitMs, AUTO_LIMIT_SETTINGS } from './adaptiveLimit';
 
 /**
  * The calls a trigger has taken and not answered yet, counted per trigger node in this n8n process.
@@ -200,9 +200,7 @@ export function busyLimitFrom(options: {
 const callsInProgress = new CallsInProgress();
 
 /** How long a call may have waited inside n8n before the trigger, under Auto, in whole seconds. */
-const WAIT_ALLOWED_S =
-	(AUTO_LIMIT_SETTINGS.deadlineMs - AUTO_LIMIT_SETTINGS.targetMs - AUTO_LIMIT_SETTINGS.marginMs) /
-	1000;
+const WAIT_ALLOWED_S = allowedWaitMs(AUTO_LIMIT_SETTINGS) / 1000;
 
 const callsText = (n: number): string => (n === 1 ? 'a call' : `${n} calls`);
 
