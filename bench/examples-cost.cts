@@ -550,6 +550,27 @@ async function warmUp(running: Running, log: (line: string) => void): Promise<vo
 	}
 }
 
+/**
+ * n8n's CPU (its whole process group) while `work` runs and for a second after it, for the last
+ * executions to finish, less its idle use (`idleCores`) over that time, in ms.
+ */
+async function groupCpuDuring<T>(
+	pgid: number,
+	idleCores: number,
+	work: () => Promise<T>,
+): Promise<{ value: T; cpuMs: number }> {
+	const before = groupCpuMs(pgid);
+	const started = Date.now();
+	const value = await work();
+	await sleep(1000);
+	return { value, cpuMs: groupCpuMs(pgid) - before - idleCores * (Date.now() - started) };
+}
+
+/** `list` started at its `round`-th entry (mod its length): each round another goes first. */
+function rotated<T>(list: readonly T[], round: number): T[] {
+	return list.map((_, i) => list[(i + round) % list.length]);
+}
+
 /** One CPU run: `rate` calls a second for `runMs`, then a second for the last executions. */
 async function cpuRun(
 	running: Running,
@@ -568,19 +589,16 @@ async function cpuRun(
 	await waitIdle(pgid);
 	const counters = await expressionCounters(running.n8n.baseUrl);
 	const mainBefore = readCpuMs(pgid);
-	const before = groupCpuMs(pgid);
-	const started = Date.now();
-	const result = await runLoad({
-		urls: running.urls[example],
-		key: SECRETS.sellerKey,
-		rate: options.rate,
-		durationMs: options.runMs,
-		mix: MIXES[mix].weights,
-		timeoutMs: 10_000,
-	});
-	await sleep(1000);
-	const idle = idleCores * (Date.now() - started);
-	const used = groupCpuMs(pgid) - before - idle;
+	const { value: result, cpuMs: used } = await groupCpuDuring(pgid, idleCores, () =>
+		runLoad({
+			urls: running.urls[example],
+			key: SECRETS.sellerKey,
+			rate: options.rate,
+			durationMs: options.runMs,
+			mix: MIXES[mix].weights,
+			timeoutMs: 10_000,
+		}),
+	);
 	const mainUsed = readCpuMs(pgid) - mainBefore;
 	const after = await expressionCounters(running.n8n.baseUrl);
 	return {
@@ -602,8 +620,7 @@ async function measureCpu(
 	const cells = new Map<string, CostCell & { latencies: LoadResult[] }>();
 	for (let round = 0; round < rounds; round++) {
 		for (const mix of Object.keys(MIXES) as MixId[]) {
-			const order = EXAMPLES.map((_, i) => EXAMPLES[(i + round) % EXAMPLES.length]);
-			for (const example of order) {
+			for (const example of rotated(EXAMPLES, round)) {
 				const run = await cpuRun(running, example, mix, options, idleCores);
 				const { result, cpuMs } = run;
 				const key = `${example}/${mix}`;
@@ -737,11 +754,9 @@ async function refusalRun(
 	if ((warm.statuses[status] ?? 0) !== warm.sent)
 		errors.push(`warm-up not all HTTP ${status} (${statusText(warm.statuses)})`);
 	await sleep(300);
-	const before = groupCpuMs(pgid);
-	const started = Date.now();
-	const run = await statusLoad(url, rate, options.refusalMs);
-	await sleep(1000);
-	const cpuMs = groupCpuMs(pgid) - before - idleCores * (Date.now() - started);
+	const { value: run, cpuMs } = await groupCpuDuring(pgid, idleCores, () =>
+		statusLoad(url, rate, options.refusalMs),
+	);
 	const endedAt = Date.now();
 	const expected = run.statuses[status] ?? 0;
 	if (expected !== run.sent) errors.push(`not all HTTP ${status} (${statusText(run.statuses)})`);
@@ -768,8 +783,7 @@ async function measureRefusals(
 ): Promise<RefusalCell[]> {
 	const cells = new Map<RefusalId, RefusalCell & { ms: number[] }>();
 	for (let round = 0; round < rounds; round++) {
-		const order = REFUSALS.map((_, i) => REFUSALS[(i + round) % REFUSALS.length]);
-		for (const target of order) {
+		for (const target of rotated(REFUSALS, round)) {
 			const run = await refusalRun(running, target, rate, holdMs, options, idleCores);
 			const cell = cells.get(target) ?? {
 				setting,
