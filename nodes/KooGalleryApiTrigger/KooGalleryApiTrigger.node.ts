@@ -1,4 +1,5 @@
 import type {
+	ICredentialDataDecryptedObject,
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
@@ -12,7 +13,6 @@ import {
 	gatewayBusyAnswer,
 	gatewayCallAbout,
 	receiveGatewayCall,
-	type GatewayAuth,
 	type GatewayName,
 	type GatewaySettings,
 	type StreamFormat,
@@ -136,21 +136,31 @@ export class KooGalleryApiTrigger implements INodeType {
 			gatewayBusyAnswer(method),
 		);
 		if (busy) return busy;
-		let auth: GatewayAuth | { problem: string } = { type: 'none' };
-		if (checked) {
-			const credential = await credentialOr503(
+		const readAuth = async (fresh: boolean) =>
+			await credentialOr503(
 				this,
 				GATEWAY_CREDENTIAL,
 				gatewayBusyAnswer(method),
 				(node, problem) =>
 					`KooGallery ${gateway} gateway call not checked (503): the "KooGallery Gateway Auth" credential of node "${node}" could not be read (${problem}) ${gatewayCallAbout(request)}`,
+				fresh,
 			);
-			if (!credential.ok) return credential.response;
-			auth = gatewayAuthFrom(credential.data);
-		}
-		const settings = { ...gatewaySettings(this, gateway, receivedAt), auth };
+		let credential = checked ? await readAuth(false) : undefined;
+		if (credential && !credential.ok) return credential.response;
+		const settings = gatewaySettings(this, gateway, receivedAt);
 		const rawBody = await readRawBody(this);
-		const decision = receiveGatewayCall({ ...request, url: request.url || '/', rawBody }, settings);
+		const decide = (data: ICredentialDataDecryptedObject | undefined) =>
+			receiveGatewayCall(
+				{ ...request, url: request.url || '/', rawBody },
+				{ ...settings, auth: data ? gatewayAuthFrom(data) : { type: 'none' } },
+			);
+		let decision = decide(credential?.data);
+		if (decision.action === 'refuse' && credential?.reused) {
+			// Perhaps refused for a key changed since it was read: decided again with the saved one.
+			credential = await readAuth(true);
+			if (!credential.ok) return credential.response;
+			decision = decide(credential.data);
+		}
 		if (decision.action === 'refuse') this.logger.warn(decision.log, logWhere(this));
 		if (decision.action === 'acknowledge') this.logger.info(decision.log, logWhere(this));
 		if (decision.action !== 'run') return answered(this, decision.answer);

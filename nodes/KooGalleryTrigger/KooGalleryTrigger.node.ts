@@ -6,6 +6,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import type { SellerKeyRing } from '../../core/answer-key';
 import { KOOGALLERY_BUSY_ANSWER, receiveKooGalleryCall } from '../../core/receive';
 import { protocols, type ProtocolName } from '../../core/trigger-protocols';
 import { MemoryNonceStore } from '../../core/verification';
@@ -87,31 +88,41 @@ export class KooGalleryTrigger implements INodeType {
 		if (!taken) return answered(this, KOOGALLERY_BUSY_ANSWER);
 		// No credential chosen, or n8n could not read it: busy rather than "000001", which
 		// KooGallery would take as final.
-		const credential = await credentialOr503(
-			this,
-			SELLER_KEY_CREDENTIAL,
-			KOOGALLERY_BUSY_ANSWER,
-			(node, problem) =>
-				`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node}" could not be read (${problem}); KooGallery will call again`,
-		);
+		const readKeys = async (fresh: boolean) =>
+			await credentialOr503(
+				this,
+				SELLER_KEY_CREDENTIAL,
+				KOOGALLERY_BUSY_ANSWER,
+				(node, problem) =>
+					`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node}" could not be read (${problem}); KooGallery will call again`,
+				fresh,
+			);
+		let credential = await readKeys(false);
 		if (!credential.ok) return credential.response;
-		const keys = sellerKeysFrom(credential.data);
 		const rawBody = await readRawBody(this);
-		const decision = receiveKooGalleryCall(
-			{ ...request, rawBody },
-			{
-				protocol,
-				enabled,
-				acknowledgeNotifications: options.acknowledgeNotifications === true,
-				toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
-				authTokenToleranceMs: (options.authTokenToleranceHours ?? 24) * 3_600_000,
-				keys,
-				nonceStore,
-				nowMs: receivedAt,
-				nodeName: this.getNode().name,
-				credentialName: SELLER_KEY_CREDENTIAL,
-			},
-		);
+		const decide = (keys: SellerKeyRing) =>
+			receiveKooGalleryCall(
+				{ ...request, rawBody },
+				{
+					protocol,
+					enabled,
+					acknowledgeNotifications: options.acknowledgeNotifications === true,
+					toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
+					authTokenToleranceMs: (options.authTokenToleranceHours ?? 24) * 3_600_000,
+					keys,
+					nonceStore,
+					nowMs: receivedAt,
+					nodeName: this.getNode().name,
+					credentialName: SELLER_KEY_CREDENTIAL,
+				},
+			);
+		let decision = decide(sellerKeysFrom(credential.data));
+		if (decision.action === 'refuse' && credential.reused) {
+			// Perhaps refused for a key changed since it was read: decided again with the saved one.
+			credential = await readKeys(true);
+			if (!credential.ok) return credential.response;
+			decision = decide(sellerKeysFrom(credential.data));
+		}
 		// Run or acknowledged: the signature checked out, so the timestamp is KooGallery's.
 		if (decision.action !== 'refuse') taken.genuine();
 		if (decision.action === 'refuse') this.logger.warn(decision.log, logWhere(this));

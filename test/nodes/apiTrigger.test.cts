@@ -53,9 +53,11 @@ function gatewayCall(options: {
 	body?: string;
 	query?: Record<string, unknown>;
 	workflowId?: string;
+	credentialId?: string;
 }) {
-	const { context, response, logs, finish } = webhookContext({
+	const { context, response, logs, finish, credentialReads } = webhookContext({
 		workflowId: options.workflowId,
+		credentialId: options.credentialId,
 		parameters: {
 			gateway: 'agents',
 			path: 'koogallery/agent',
@@ -105,7 +107,7 @@ function gatewayCall(options: {
 			disabled: false,
 		},
 	];
-	return { context, response: record, logs, res };
+	return { context, response: record, logs, res, credentialReads };
 }
 
 const token = (overrides: Partial<Parameters<typeof signAgentsToken>[0]> = {}) =>
@@ -196,6 +198,25 @@ describe('KooGallery API Trigger, Agents gateway with APP Key and APP Secret', (
 			verification: { key: 'previous' },
 		});
 		expect((itemOf(result).koogallery.headers as IDataObject)['x-agent-token']).toBeUndefined();
+	});
+
+	it('reads its credential once for the calls of 5 seconds, and again at once for a secret saved since', async () => {
+		const first = gatewayCall({ credentialId: 'gw-reuse-1', headers: { authorization: token() } });
+		await trigger.webhook.call(first.context);
+		const second = gatewayCall({ credentialId: 'gw-reuse-1', headers: { authorization: token() } });
+		expect(itemOf(await trigger.webhook.call(second.context)).koogallery).toMatchObject({
+			apiKey: APP_KEY,
+		});
+		const saved = { ...AGENTS, appSecret: 'a-secret-saved-a-moment-ago' };
+		const third = gatewayCall({
+			credentialId: 'gw-reuse-1',
+			credentials: saved,
+			headers: { authorization: token({ appSecret: saved.appSecret }) },
+		});
+		expect(itemOf(await trigger.webhook.call(third.context)).koogallery).toMatchObject({
+			apiKey: APP_KEY,
+		});
+		expect([first, second, third].map((call) => call.credentialReads())).toEqual([1, 0, 1]);
 	});
 
 	const refusals: Array<[string, () => Record<string, string>, number, RegExp]> = [

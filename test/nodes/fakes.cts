@@ -37,14 +37,19 @@ export function webhookContext(options: {
 	url?: string;
 	/** The workflow the trigger belongs to (default `wf1`). */
 	workflowId?: string;
+	/** The saved credential's ID, as n8n gives it on the node (default: none, never reused). */
+	credentialId?: string;
 }): {
 	context: IWebhookFunctions;
 	response: WrittenResponse;
 	logs: LogLine[];
 	/** Ends the HTTP response as n8n does once a Respond node answered ('finish', then 'close'). */
 	finish: () => void;
+	/** How many times the node asked n8n for its credential. */
+	credentialReads: () => number;
 } {
 	const response: WrittenResponse = { headers: {} };
+	let reads = 0;
 	const logs: LogLine[] = [];
 	const listeners: Record<string, Array<() => void>> = {};
 	const emit = (event: string) => {
@@ -73,6 +78,14 @@ export function webhookContext(options: {
 		name: 'KooGallery Trigger',
 		type: 'n8n-nodes-koogallery.kooGalleryTrigger',
 		typeVersion: 2,
+		...(options.credentialId && {
+			credentials: Object.fromEntries(
+				['kooGallerySellerKeyApi', 'kooGalleryGatewayApi'].map((type) => [
+					type,
+					{ id: options.credentialId, name: 'test' },
+				]),
+			),
+		}),
 	} as INode;
 	const log = (level: string) => (message: string, meta?: unknown) =>
 		logs.push({ level, message, meta });
@@ -107,12 +120,19 @@ export function webhookContext(options: {
 		getNode: () => node,
 		getWorkflow: () => ({ id: options.workflowId ?? 'wf1', name: 'test', active: true }),
 		getCredentials: async () => {
+			reads++;
 			if (options.credentials instanceof Error) throw options.credentials;
 			return options.credentials ?? CREDENTIALS;
 		},
 		logger: { warn: log('warn'), info: log('info'), error: log('error'), debug: log('debug') },
 	};
-	return { context: context as unknown as IWebhookFunctions, response, logs, finish };
+	return {
+		context: context as unknown as IWebhookFunctions,
+		response,
+		logs,
+		finish,
+		credentialReads: () => reads,
+	};
 }
 
 export interface SentResponse {

@@ -18,6 +18,7 @@ function call(
 		tamper?: (q: Record<string, string>, b: string) => [Record<string, string>, string];
 		credentials?: IDataObject | Error;
 		workflowId?: string;
+		credentialId?: string;
 	} = {},
 ) {
 	const raw = typeof body === 'string' ? body : JSON.stringify(body);
@@ -36,6 +37,7 @@ function call(
 		parameters: opts.parameters,
 		credentials: opts.credentials,
 		workflowId: opts.workflowId,
+		credentialId: opts.credentialId,
 	});
 }
 
@@ -331,6 +333,72 @@ describe('KooGallery Trigger webhook()', () => {
 				),
 			],
 		]);
+	});
+
+	describe('reading the seller key', () => {
+		// Each test its own credential ID: what one reads is kept for the next (same process).
+		const NEW_KEY = 'a-key-saved-a-moment-ago-0123456789';
+		const run = async (made: ReturnType<typeof call>) => {
+			const result = await trigger.webhook.call(made.context);
+			return { result, reads: made.credentialReads(), response: made.response };
+		};
+
+		it('reads the credential once for the calls of 5 seconds', async () => {
+			const first = await run(call(NEW, { credentialId: 'reuse-1' }));
+			const second = await run(call(NEW, { credentialId: 'reuse-1' }));
+			expect([first.reads, second.reads]).toEqual([1, 0]);
+			expect(second.result.workflowData?.[0]).toHaveLength(1);
+		});
+
+		it('accepts at once a call signed with a key saved since it was read, reading it again', async () => {
+			await run(call(NEW, { credentialId: 'reuse-2' }));
+			const changed = { ...CREDENTIALS, secretKey: NEW_KEY, previousSecretKey: KEY };
+			const signedWithNew = await run(
+				call(NEW, { credentialId: 'reuse-2', key: NEW_KEY, credentials: changed }),
+			);
+			expect(signedWithNew.reads).toBe(1);
+			expect(signedWithNew.result.workflowData?.[0]).toHaveLength(1);
+			// From then on the new credential is the one kept.
+			const next = await run(call(NEW, { credentialId: 'reuse-2', key: NEW_KEY }));
+			expect([next.reads, next.result.workflowData?.[0]?.length]).toEqual([0, 1]);
+		});
+
+		it('refuses a forged call after reading the credential again, as without reuse', async () => {
+			await run(call(NEW, { credentialId: 'reuse-3' }));
+			const forged = await run(call(NEW, { credentialId: 'reuse-3', key: 'not-the-key' }));
+			expect(forged.reads).toBe(1);
+			expect(forged.result).toEqual({ noWebhookResponse: true });
+			expect(answerOf(forged.response)).toEqual({
+				resultCode: '000001',
+				resultMsg: 'Authentication failed.',
+			});
+		});
+
+		it('reads it again after 5 seconds', async () => {
+			let now = performance.now();
+			const clock = jest.spyOn(performance, 'now').mockImplementation(() => now);
+			try {
+				await run(call(NEW, { credentialId: 'reuse-4' }));
+				now += 4_999;
+				const within = await run(call(NEW, { credentialId: 'reuse-4' }));
+				now += 2;
+				const after = await run(call(NEW, { credentialId: 'reuse-4' }));
+				expect([within.reads, after.reads]).toEqual([0, 1]);
+			} finally {
+				clock.mockRestore();
+			}
+		});
+
+		it('keeps what it read for its own workflow only, and never a credential n8n could not read', async () => {
+			await run(call(NEW, { credentialId: 'reuse-5', workflowId: 'wf-a' }));
+			const other = await run(call(NEW, { credentialId: 'reuse-5', workflowId: 'wf-b' }));
+			expect(other.reads).toBe(1);
+			const unreadable = new Error('timeout exceeded when trying to connect');
+			const failed = await run(call(NEW, { credentialId: 'reuse-6', credentials: unreadable }));
+			expect(failed.response.status).toBe(503);
+			const next = await run(call(NEW, { credentialId: 'reuse-6' }));
+			expect([next.reads, next.result.workflowData?.[0]?.length]).toEqual([1, 1]);
+		});
 	});
 
 	describe('Busy Limit', () => {
