@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
@@ -13,6 +12,7 @@ import {
 import { answerKey } from '../../core/answer-key';
 import { signedJsonResponse } from '../../core/body-sign';
 import { encryptCredential, type EncryptType } from '../../core/credential-crypto';
+import { readCredential } from '../shared/credentialReuse';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import { ANSWERS, buildAnswer, type AnswerInput, type RespondTo } from './answers';
 import { properties, subtitle } from './description';
@@ -80,9 +80,8 @@ function checkScenario(node: INode, respondTo: RespondTo, call: TriggerCall): vo
 
 /** The seller key the answer is signed with: the one that signed the call. */
 async function signingKey(context: IExecuteFunctions, call: TriggerCall): Promise<string> {
-	const keys = sellerKeysFrom(
-		await context.getCredentials<ICredentialDataDecryptedObject>(SELLER_KEY_CREDENTIAL),
-	);
+	// The reading the trigger checked the call with, when recent: the key is chosen by its place.
+	const keys = sellerKeysFrom((await readCredential(context, SELLER_KEY_CREDENTIAL)).data);
 	const key = answerKey(call.protocol, keys, call.keyIndex);
 	if (!key) {
 		throw new NodeOperationError(

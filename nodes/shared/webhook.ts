@@ -6,6 +6,7 @@ import type {
 
 import type { WebhookAnswer } from '../../core/receive';
 import { takeCall, type BusyLimit } from './callsInProgress';
+import { readCredential } from './credentialReuse';
 
 /**
  * The webhook plumbing both triggers share: reading the request as received (raw body
@@ -81,55 +82,24 @@ export function turnedAwayWhenBusy(
 	return takeCall(context, limit, words) ? undefined : answered(context, busyAnswer);
 }
 
-/**
- * How long a trigger reuses a credential it has read. Reading one in a webhook costs n8n a
- * database query, a decryption and, with n8n 2.x's default expression-engine settings, a fresh
- * expression isolate (n8n's CredentialsHelper resolves a credential read outside an execution in
- * an isolate of its own): about a third of a call's CPU there. A changed credential therefore
- * takes effect within this time, and at once for a call it would otherwise refuse (see
- * {@link CredentialRead.reused}).
- */
-export const CREDENTIAL_REUSE_MS = 5_000;
-const MAX_CREDENTIALS_KEPT = 1_000;
-
-/** Credentials read, per workflow, node and saved credential; held only in this process's memory. */
-const credentialsRead = new Map<string, { data: ICredentialDataDecryptedObject; readAt: number }>();
-
-/** Where a read credential is kept: only for a saved credential, under its ID, never shared across nodes. */
-function credentialSlot(context: IWebhookFunctions, name: string): string | undefined {
-	const node = context.getNode();
-	const credentialId = node.credentials?.[name]?.id;
-	if (!credentialId) return undefined;
-	return [context.getWorkflow().id ?? '', node.id ?? node.name, name, credentialId].join('\u0000');
-}
-
-function forgetOld(now: number): void {
-	for (const [slot, read] of credentialsRead) {
-		if (now - read.readAt >= CREDENTIAL_REUSE_MS || credentialsRead.size >= MAX_CREDENTIALS_KEPT) {
-			credentialsRead.delete(slot);
-		}
-	}
-}
-
 export type CredentialRead =
 	| {
 			ok: true;
 			data: ICredentialDataDecryptedObject;
 			/**
-			 * Read up to {@link CREDENTIAL_REUSE_MS} ago, not for this call. A call the trigger would
-			 * refuse with it is decided again with the credential as saved now (`fresh`), so a key
-			 * changed a moment ago never refuses a genuine call.
+			 * Read up to CREDENTIAL_REUSE_MS ago, not for this call (nodes/shared/credentialReuse.ts).
+			 * A call the trigger would refuse with it is decided again with the credential as saved
+			 * now (`fresh`), so a key changed a moment ago never refuses a genuine call.
 			 */
 			reused: boolean;
 	  }
 	| { ok: false; response: IWebhookResponseData };
 
 /**
- * Reads the node's credential, or reuses the one read for the same node less than
- * {@link CREDENTIAL_REUSE_MS} ago unless `fresh`. When there is none or n8n cannot read it (for
- * example with its database overloaded), that is not the caller's fault: the operator is told why
- * and the caller gets the protocol's 503 answer, which it retries, rather than a refusal it takes
- * as final.
+ * Reads the node's credential, or reuses a recent reading unless `fresh`. When there is none or
+ * n8n cannot read it (for example with its database overloaded), that is not the caller's fault:
+ * the operator is told why and the caller gets the protocol's 503 answer, which it retries,
+ * rather than a refusal it takes as final.
  */
 export async function credentialOr503(
 	context: IWebhookFunctions,
@@ -138,21 +108,9 @@ export async function credentialOr503(
 	logLine: (nodeName: string, problem: string) => string,
 	fresh = false,
 ): Promise<CredentialRead> {
-	const slot = credentialSlot(context, name);
-	const now = performance.now();
-	const kept = slot === undefined ? undefined : credentialsRead.get(slot);
-	if (!fresh && kept && now - kept.readAt < CREDENTIAL_REUSE_MS) {
-		return { ok: true, data: kept.data, reused: true };
-	}
 	try {
-		const data = await context.getCredentials<ICredentialDataDecryptedObject>(name);
-		if (slot !== undefined) {
-			forgetOld(now);
-			credentialsRead.set(slot, { data, readAt: now });
-		}
-		return { ok: true, data, reused: false };
+		return { ok: true, ...(await readCredential(context, name, fresh)) };
 	} catch (error) {
-		if (slot !== undefined) credentialsRead.delete(slot);
 		const node = context.getNode();
 		context.logger.error(logLine(node.name, (error as Error).message), logWhere(context));
 		return { ok: false, response: answered(context, unavailable) };

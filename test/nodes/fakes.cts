@@ -26,6 +26,19 @@ export interface LogLine {
 	meta?: unknown;
 }
 
+/** A node's saved credential as n8n gives it (its ID), for whichever type the node reads. */
+const savedCredential = (id: string | undefined) =>
+	id === undefined
+		? {}
+		: {
+				credentials: Object.fromEntries(
+					['kooGallerySellerKeyApi', 'kooGalleryGatewayApi'].map((type) => [
+						type,
+						{ id, name: 'test' },
+					]),
+				),
+			};
+
 export function webhookContext(options: {
 	parameters?: IDataObject;
 	query: Record<string, unknown>;
@@ -78,14 +91,7 @@ export function webhookContext(options: {
 		name: 'KooGallery Trigger',
 		type: 'n8n-nodes-koogallery.kooGalleryTrigger',
 		typeVersion: 2,
-		...(options.credentialId && {
-			credentials: Object.fromEntries(
-				['kooGallerySellerKeyApi', 'kooGalleryGatewayApi'].map((type) => [
-					type,
-					{ id: options.credentialId, name: 'test' },
-				]),
-			),
-		}),
+		...savedCredential(options.credentialId),
 	} as INode;
 	const log = (level: string) => (message: string, meta?: unknown) =>
 		logs.push({ level, message, meta });
@@ -148,12 +154,16 @@ export function executeContext(options: {
 	triggerOutputs?: Array<IDataObject | undefined>;
 	parents?: Array<{ name: string; type: string }>;
 	credentials?: IDataObject;
+	/** As for {@link webhookContext}. */
+	workflowId?: string;
+	credentialId?: string;
 }): { context: IExecuteFunctions; sent: SentResponse[] } {
 	const sent: SentResponse[] = [];
 	const node = {
 		name: 'KooGallery Respond',
 		type: 'n8n-nodes-koogallery.kooGalleryRespond',
 		typeVersion: 1,
+		...savedCredential(options.credentialId),
 	} as INode;
 	const params = (i: number) =>
 		typeof options.parameters === 'function' ? options.parameters(i) : options.parameters;
@@ -182,6 +192,7 @@ export function executeContext(options: {
 				},
 			}),
 		}),
+		getWorkflow: () => ({ id: options.workflowId ?? 'wf1', name: 'test', active: true }),
 		getCredentials: async () => options.credentials ?? CREDENTIALS,
 		sendResponse: async (response: SentResponse) => {
 			sent.push(response);

@@ -3,7 +3,8 @@ import { protocols } from '../../core/trigger-protocols';
 import { signSaasV2Request } from '../../core/saas-v2-signature';
 import { verifyBodySign } from '../../core/body-sign';
 import { SAAS_V2_SCENARIOS } from '../../core/schemas/saas-v2';
-import { CREDENTIALS, KEY, PREVIOUS_KEY, webhookContext } from './fakes.cjs';
+import { KooGalleryRespond } from '../../nodes/KooGalleryRespond/KooGalleryRespond.node';
+import { CREDENTIALS, executeContext, KEY, PREVIOUS_KEY, webhookContext } from './fakes.cjs';
 import type { IDataObject } from 'n8n-workflow';
 
 const trigger = new KooGalleryTrigger();
@@ -387,6 +388,23 @@ describe('KooGallery Trigger webhook()', () => {
 			} finally {
 				clock.mockRestore();
 			}
+		});
+
+		it('lets KooGallery Respond sign the answer from the reading the call was checked with', async () => {
+			// The call is signed with KEY and checked with the reading kept; then the key is changed
+			// (KEY becomes the previous one). The answer must still be signed with KEY.
+			const checked = await run(call(NEW, { credentialId: 'reuse-7', workflowId: 'wf-r' }));
+			const item = checked.result.workflowData?.[0]?.[0]?.json;
+			expect(item?.koogallery).toMatchObject({ verification: { key: 'current' } });
+			const { context, sent } = executeContext({
+				parameters: { respondTo: 'newInstance', resultCode: '000000', instanceId: '' },
+				triggerOutputs: [item],
+				credentials: { ...CREDENTIALS, secretKey: NEW_KEY, previousSecretKey: KEY },
+				credentialId: 'reuse-7',
+				workflowId: 'wf-r',
+			});
+			await new KooGalleryRespond().execute.call(context);
+			expect(verifyBodySign(KEY, sent[0].body, sent[0].headers['body-sign'])).toBe(true);
 		});
 
 		it('keeps what it read for its own workflow only, and never a credential n8n could not read', async () => {
