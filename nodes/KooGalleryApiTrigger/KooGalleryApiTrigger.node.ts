@@ -20,7 +20,7 @@ import {
 import { MemoryNonceStore } from '../../core/verification';
 import {
 	answered,
-	credentialOr503,
+	decidedWithCredential,
 	logWhere,
 	readRawBody,
 	requestParts,
@@ -136,30 +136,26 @@ export class KooGalleryApiTrigger implements INodeType {
 			gatewayBusyAnswer(method),
 		);
 		if (busy) return busy;
-		const readAuth = async (fresh: boolean) =>
-			await credentialOr503(
+		const settings = gatewaySettings(this, gateway, receivedAt);
+		const rawBody = await readRawBody(this);
+		const decide = (credential: ICredentialDataDecryptedObject | undefined) =>
+			receiveGatewayCall(
+				{ ...request, url: request.url || '/', rawBody },
+				{ ...settings, auth: credential ? gatewayAuthFrom(credential) : { type: 'none' } },
+			);
+		let decision: ReturnType<typeof decide>;
+		if (!checked) decision = decide(undefined);
+		else {
+			const decided = await decidedWithCredential(
 				this,
 				GATEWAY_CREDENTIAL,
 				gatewayBusyAnswer(method),
 				(node, problem) =>
 					`KooGallery ${gateway} gateway call not checked (503): the "KooGallery Gateway Auth" credential of node "${node}" could not be read (${problem}) ${gatewayCallAbout(request)}`,
-				fresh,
+				decide,
 			);
-		let credential = checked ? await readAuth(false) : undefined;
-		if (credential && !credential.ok) return credential.response;
-		const settings = gatewaySettings(this, gateway, receivedAt);
-		const rawBody = await readRawBody(this);
-		const decide = (data: ICredentialDataDecryptedObject | undefined) =>
-			receiveGatewayCall(
-				{ ...request, url: request.url || '/', rawBody },
-				{ ...settings, auth: data ? gatewayAuthFrom(data) : { type: 'none' } },
-			);
-		let decision = decide(credential?.data);
-		if (decision.action === 'refuse' && credential?.reused) {
-			// Perhaps refused for a key changed since it was read: decided again with the saved one.
-			credential = await readAuth(true);
-			if (!credential.ok) return credential.response;
-			decision = decide(credential.data);
+			if (!decided.ok) return decided.response;
+			decision = decided.decision;
 		}
 		if (decision.action === 'refuse') this.logger.warn(decision.log, logWhere(this));
 		if (decision.action === 'acknowledge') this.logger.info(decision.log, logWhere(this));

@@ -6,7 +6,6 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import type { SellerKeyRing } from '../../core/answer-key';
 import { KOOGALLERY_BUSY_ANSWER, receiveKooGalleryCall } from '../../core/receive';
 import { protocols, type ProtocolName } from '../../core/trigger-protocols';
 import { MemoryNonceStore } from '../../core/verification';
@@ -14,7 +13,7 @@ import { busyLimitFrom, takeCall } from '../shared/callsInProgress';
 import { SELLER_KEY_CREDENTIAL, sellerKeysFrom, testSellerKey } from '../shared/sellerKey';
 import {
 	answered,
-	credentialOr503,
+	decidedWithCredential,
 	logWhere,
 	readRawBody,
 	requestParts,
@@ -86,43 +85,34 @@ export class KooGalleryTrigger implements INodeType {
 		const sentAt = protocols[protocol].sentAt(request);
 		const taken = takeCall(this, busyLimitFrom(options), words, sentAt);
 		if (!taken) return answered(this, KOOGALLERY_BUSY_ANSWER);
+		const rawBody = await readRawBody(this);
 		// No credential chosen, or n8n could not read it: busy rather than "000001", which
 		// KooGallery would take as final.
-		const readKeys = async (fresh: boolean) =>
-			await credentialOr503(
-				this,
-				SELLER_KEY_CREDENTIAL,
-				KOOGALLERY_BUSY_ANSWER,
-				(node, problem) =>
-					`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node}" could not be read (${problem}); KooGallery will call again`,
-				fresh,
-			);
-		let credential = await readKeys(false);
-		if (!credential.ok) return credential.response;
-		const rawBody = await readRawBody(this);
-		const decide = (keys: SellerKeyRing) =>
-			receiveKooGalleryCall(
-				{ ...request, rawBody },
-				{
-					protocol,
-					enabled,
-					acknowledgeNotifications: options.acknowledgeNotifications === true,
-					toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
-					authTokenToleranceMs: (options.authTokenToleranceHours ?? 24) * 3_600_000,
-					keys,
-					nonceStore,
-					nowMs: receivedAt,
-					nodeName: this.getNode().name,
-					credentialName: SELLER_KEY_CREDENTIAL,
-				},
-			);
-		let decision = decide(sellerKeysFrom(credential.data));
-		if (decision.action === 'refuse' && credential.reused) {
-			// Perhaps refused for a key changed since it was read: decided again with the saved one.
-			credential = await readKeys(true);
-			if (!credential.ok) return credential.response;
-			decision = decide(sellerKeysFrom(credential.data));
-		}
+		const decided = await decidedWithCredential(
+			this,
+			SELLER_KEY_CREDENTIAL,
+			KOOGALLERY_BUSY_ANSWER,
+			(node, problem) =>
+				`KooGallery call not checked (HTTP 503): the "${SELLER_KEY_CREDENTIAL}" credential of node "${node}" could not be read (${problem}); KooGallery will call again`,
+			(credential) =>
+				receiveKooGalleryCall(
+					{ ...request, rawBody },
+					{
+						protocol,
+						enabled,
+						acknowledgeNotifications: options.acknowledgeNotifications === true,
+						toleranceMs: (options.toleranceSeconds ?? 60) * 1000,
+						authTokenToleranceMs: (options.authTokenToleranceHours ?? 24) * 3_600_000,
+						keys: sellerKeysFrom(credential),
+						nonceStore,
+						nowMs: receivedAt,
+						nodeName: this.getNode().name,
+						credentialName: SELLER_KEY_CREDENTIAL,
+					},
+				),
+		);
+		if (!decided.ok) return decided.response;
+		const { decision } = decided;
 		// Run or acknowledged: the signature checked out, so the timestamp is KooGallery's.
 		if (decision.action !== 'refuse') taken.genuine();
 		if (decision.action === 'refuse') this.logger.warn(decision.log, logWhere(this));

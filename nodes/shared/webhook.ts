@@ -82,39 +82,39 @@ export function turnedAwayWhenBusy(
 	return takeCall(context, limit, words) ? undefined : answered(context, busyAnswer);
 }
 
-export type CredentialRead =
-	| {
-			ok: true;
-			data: ICredentialDataDecryptedObject;
-			/**
-			 * Read up to CREDENTIAL_REUSE_MS ago, not for this call (nodes/shared/credentialReuse.ts).
-			 * A call the trigger would refuse with it is decided again with the credential as saved
-			 * now (`fresh`), so a key changed a moment ago never refuses a genuine call.
-			 */
-			reused: boolean;
-	  }
-	| { ok: false; response: IWebhookResponseData };
-
 /**
- * Reads the node's credential, or reuses a recent reading unless `fresh`. When there is none or
- * n8n cannot read it (for example with its database overloaded), that is not the caller's fault:
- * the operator is told why and the caller gets the protocol's 503 answer, which it retries,
- * rather than a refusal it takes as final.
+ * Reads the node's credential, or a recent reading of it (nodes/shared/credentialReuse.ts), and
+ * decides the call with it. A call refused with a reading kept from an earlier call is decided
+ * again with the credential as saved now, so a key changed a moment ago never refuses a genuine
+ * call. When there is no credential or n8n cannot read it (for example with its database
+ * overloaded), that is not the caller's fault: the operator is told why and the caller gets the
+ * protocol's 503 answer, which it retries, rather than a refusal it takes as final.
  */
-export async function credentialOr503(
+export async function decidedWithCredential<Decision extends { action: string }>(
 	context: IWebhookFunctions,
 	name: string,
 	unavailable: WebhookAnswer,
 	logLine: (nodeName: string, problem: string) => string,
-	fresh = false,
-): Promise<CredentialRead> {
-	try {
-		return { ok: true, ...(await readCredential(context, name, fresh)) };
-	} catch (error) {
-		const node = context.getNode();
-		context.logger.error(logLine(node.name, (error as Error).message), logWhere(context));
-		return { ok: false, response: answered(context, unavailable) };
-	}
+	decide: (credential: ICredentialDataDecryptedObject) => Decision,
+): Promise<{ ok: true; decision: Decision } | { ok: false; response: IWebhookResponseData }> {
+	const read = async (fresh: boolean) => {
+		try {
+			return await readCredential(context, name, fresh);
+		} catch (error) {
+			context.logger.error(
+				logLine(context.getNode().name, (error as Error).message),
+				logWhere(context),
+			);
+			return undefined;
+		}
+	};
+	const kept = await read(false);
+	if (!kept) return { ok: false, response: answered(context, unavailable) };
+	const decision = decide(kept.data);
+	if (decision.action !== 'refuse' || !kept.reused) return { ok: true, decision };
+	const saved = await read(true);
+	if (!saved) return { ok: false, response: answered(context, unavailable) };
+	return { ok: true, decision: decide(saved.data) };
 }
 
 /** Where a log line comes from: the workflow and the node. */
