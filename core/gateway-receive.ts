@@ -114,9 +114,11 @@ export type GatewayCheck =
 			publicMessage: string;
 			/** For the operator's log: the exact reason, never a secret. */
 			message: string;
+			/** Refused for the values the credential holds (as {@link GatewayDecision}). */
+			credentialMismatch?: true;
 	  };
 
-const refused = (status: 400 | 401, message: string): GatewayCheck => ({
+const refused = (status: 400 | 401, message: string, credentialMismatch = false): GatewayCheck => ({
 	ok: false,
 	status,
 	publicMessage:
@@ -124,6 +126,7 @@ const refused = (status: 400 | 401, message: string): GatewayCheck => ({
 			? 'The gateway credentials of this request could not be read.'
 			: 'The gateway credentials of this request were not accepted.',
 	message,
+	...(credentialMismatch && { credentialMismatch }),
 });
 
 /** One header value; a header sent twice is refused by the callers (undefined here). */
@@ -173,7 +176,7 @@ function checkHeader(
 	if (value === undefined) return refused(400, `the header "${auth.name}" was sent more than once`);
 	const keyIndex = auth.values.findIndex((expected) => safeEqualSecret(expected, value));
 	return keyIndex === -1
-		? refused(401, `the header "${auth.name}" does not hold the configured value`)
+		? refused(401, `the header "${auth.name}" does not hold the configured value`, true)
 		: { ok: true, keyIndex };
 }
 
@@ -194,7 +197,12 @@ function checkAgentsToken(
 	});
 	if (!result.ok) {
 		const where = result.reason === 'missing' ? ` (header "${options.tokenHeader}")` : '';
-		return refused(result.reason === 'malformed' ? 400 : 401, `${result.message}${where}`);
+		const mismatch = result.reason === 'unknown-key' || result.reason === 'signature';
+		return refused(
+			result.reason === 'malformed' ? 400 : 401,
+			`${result.message}${where}`,
+			mismatch,
+		);
 	}
 	if (options.tokenStore) {
 		// Remembered only once verified, so junk cannot fill the store; kept as long as the token is fresh.
@@ -235,6 +243,7 @@ function checkApigSignature(
 		return refused(
 			result.reason === 'malformedParameter' ? 400 : 401,
 			`APIG signature: ${result.message}`,
+			result.reason === 'badSignature',
 		);
 	}
 	return {
@@ -305,7 +314,17 @@ export interface GatewaySettings extends Omit<GatewayCheckOptions, 'tokenStore'>
 }
 
 export type GatewayDecision =
-	| { action: 'refuse'; answer: WebhookAnswer; log: string }
+	| {
+			action: 'refuse';
+			answer: WebhookAnswer;
+			log: string;
+			/**
+			 * Refused for the values the credential holds (unusable, or none that verifies the
+			 * call): another reading of the credential may decide otherwise. Not set once the call
+			 * was verified (a token store then remembers it, and deciding again would see a replay).
+			 */
+			credentialMismatch?: true;
+	  }
 	| { action: 'acknowledge'; answer: WebhookAnswer; log: string }
 	| { action: 'run'; item: Record<string, unknown> };
 
@@ -325,7 +344,13 @@ export function receiveGatewayCall(
 ): GatewayDecision {
 	const method = call.method.toUpperCase();
 	const about = gatewayCallAbout(call);
-	const refuse = (status: 400 | 401, publicMessage: string, why: string): GatewayDecision => ({
+	const refuse = (
+		status: 400 | 401,
+		publicMessage: string,
+		why: string,
+		credentialMismatch = false,
+	): GatewayDecision => ({
+		...(credentialMismatch && { credentialMismatch }),
 		action: 'refuse',
 		answer: gatewayAnswer(
 			method,
@@ -337,7 +362,7 @@ export function receiveGatewayCall(
 		log: `KooGallery ${settings.gateway} gateway call refused (${status}): ${why} ${about}`,
 	});
 	const usable = usableAuth(settings);
-	if (!usable.ok) return refuse(401, NOT_ACCEPTED, usable.why);
+	if (!usable.ok) return refuse(401, NOT_ACCEPTED, usable.why, true);
 	const auth = usable.auth;
 	if (
 		settings.healthCheck &&
@@ -352,7 +377,8 @@ export function receiveGatewayCall(
 		};
 	}
 	const check = safeCheck(auth, { ...call, method }, settings);
-	if (!check.ok) return refuse(check.status, check.publicMessage, check.message);
+	if (!check.ok)
+		return refuse(check.status, check.publicMessage, check.message, check.credentialMismatch);
 	const body =
 		method === 'GET' || method === 'HEAD'
 			? { ok: true as const, data: {} }

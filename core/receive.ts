@@ -50,7 +50,18 @@ export interface ReceiveSettings {
 }
 
 export type ReceiveDecision =
-	| { action: 'refuse'; resultCode: ResultCode; answer: WebhookAnswer; log: string }
+	| {
+			action: 'refuse';
+			resultCode: ResultCode;
+			answer: WebhookAnswer;
+			log: string;
+			/**
+			 * Refused for the keys the credential holds (none, or none that verifies the call):
+			 * another reading of the credential may decide otherwise. Not set once a key verified
+			 * the call (its nonce is then remembered, and deciding again would see a replay).
+			 */
+			credentialMismatch?: true;
+	  }
 	| { action: 'acknowledge'; answer: WebhookAnswer; log: string }
 	| {
 			action: 'run';
@@ -89,11 +100,13 @@ const refusal = (
 	code: ResultCode,
 	message: string,
 	operatorMessage: string,
+	credentialMismatch = false,
 ): ReceiveDecision => ({
 	action: 'refuse',
 	resultCode: code,
 	answer: resultAnswer(key, resultBody(code, message)),
 	log: `KooGallery call refused (${code}): ${operatorMessage}`,
+	...(credentialMismatch && { credentialMismatch }),
 });
 
 /** Decides what to do with one KooGallery call. Never throws. */
@@ -108,6 +121,7 @@ export function receiveKooGalleryCall(
 			'000001',
 			'Authentication failed.',
 			`no ${keyFamilyLabel(settings.protocol)} is set in the "${settings.credentialName}" credential of node "${settings.nodeName}", so no call can be checked`,
+			true,
 		);
 	}
 	const verification = verifyCall(call, keys, settings);
@@ -148,7 +162,8 @@ function verifyCall(
 	// Parameter problems are safe to explain; signature details are not.
 	const message = code === '000002' ? result.message : 'Authentication failed.';
 	const why = `${result.message} (from ${call.ip ?? 'unknown address'})`;
-	return { ok: false, refusal: refusal(currentKey, code, message, why) };
+	const mismatch = result.reason === 'badSignature' || result.reason === 'noKey';
+	return { ok: false, refusal: refusal(currentKey, code, message, why, mismatch) };
 }
 
 /** Reads the verified call's fields; a call that cannot be read is refused 000002. */

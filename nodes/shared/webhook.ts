@@ -84,13 +84,15 @@ export function turnedAwayWhenBusy(
 
 /**
  * Reads the node's credential, or a recent reading of it (nodes/shared/credentialReuse.ts), and
- * decides the call with it. A call refused with a reading kept from an earlier call is decided
- * again with the credential as saved now, so a key changed a moment ago never refuses a genuine
- * call. When there is no credential or n8n cannot read it (for example with its database
+ * decides the call with it. A call refused for the keys of a reading kept from an earlier call
+ * is decided again with the credential as saved now, so a key changed a moment ago never refuses a
+ * genuine call. When there is no credential or n8n cannot read it (for example with its database
  * overloaded), that is not the caller's fault: the operator is told why and the caller gets the
  * protocol's 503 answer, which it retries, rather than a refusal it takes as final.
  */
-export async function decidedWithCredential<Decision extends { action: string }>(
+export async function decidedWithCredential<
+	Decision extends { action: string; credentialMismatch?: true },
+>(
 	context: IWebhookFunctions,
 	name: string,
 	unavailable: WebhookAnswer,
@@ -111,7 +113,7 @@ export async function decidedWithCredential<Decision extends { action: string }>
 	const kept = await read(false);
 	if (!kept) return { ok: false, response: answered(context, unavailable) };
 	const decision = decide(kept.data);
-	if (decision.action !== 'refuse' || !kept.reused) return { ok: true, decision };
+	if (!decision.credentialMismatch || !kept.reused) return { ok: true, decision };
 	const saved = await read(true);
 	if (!saved) return { ok: false, response: answered(context, unavailable) };
 	return { ok: true, decision: decide(saved.data) };

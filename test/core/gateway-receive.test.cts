@@ -279,6 +279,37 @@ describe('the gateway receive decision refuses, never billed', () => {
 		).toMatch(/already received once/);
 	});
 
+	it('marks the refusals made for the values of the credential, which another reading of it may change', () => {
+		const mismatch = (call: ReceivedGatewayCall, gatewaySettings: GatewaySettings) => {
+			const decision = receiveGatewayCall(call, gatewaySettings);
+			return decision.action === 'refuse'
+				? (decision.credentialMismatch ?? false)
+				: decision.action;
+		};
+		const otherSecret = signAgentsToken({
+			appKey: APP_KEY,
+			appSecret: 'another',
+			timestampMs: NOW,
+		});
+		const otherKey = signAgentsToken({
+			appKey: 'unknown',
+			appSecret: APP_SECRET,
+			timestampMs: NOW,
+		});
+		expect(mismatch(agentsCall({}, otherSecret), settings('agents', AGENTS))).toBe(true);
+		expect(mismatch(agentsCall({}, otherKey), settings('agents', AGENTS))).toBe(true);
+		expect(mismatch(apigCall('{}', 'another-secret'), settings('apig', APIG))).toBe(true);
+		const wrongHeader = { ...agentsCall({}), headers: { 'x-seller-token': 'wrong' } };
+		expect(mismatch(wrongHeader, settings('agents', HEADER))).toBe(true);
+		expect(mismatch(agentsCall({}), settings('apig', AGENTS))).toBe(true);
+		// Not for the values: a token not sent, or one already verified and remembered.
+		expect(mismatch(agentsCall({}, ''), settings('agents', AGENTS))).toBe(false);
+		const store = new MemoryNonceStore();
+		const call = agentsCall({});
+		expect(mismatch(call, settings('agents', AGENTS, { tokenStore: store }))).toBe('run');
+		expect(mismatch(call, settings('agents', AGENTS, { tokenStore: store }))).toBe(false);
+	});
+
 	it('answers a HEAD refusal with the status and headers only', () => {
 		const call = { ...agentsCall({}, 'not-a-token'), method: 'HEAD' };
 		const decision = receiveGatewayCall(call, settings('agents', AGENTS));

@@ -326,6 +326,26 @@ describe('the receive decision refuses, with the result code KooGallery reads', 
 		expect(answerOf(missing, KEYS.basic[0])).toMatchObject({ resultCode: '000002' });
 	});
 
+	it('marks the refusals made for the keys of the credential, which another reading of it may change', () => {
+		const mismatch = (call: ReceivedCall, protocol: ProtocolName, changes = {}) => {
+			const decision = receiveKooGalleryCall(call, settings(protocol, changes));
+			return decision.action === 'refuse'
+				? (decision.credentialMismatch ?? false)
+				: decision.action;
+		};
+		expect(mismatch(v2Call(NEW, 'another-sellers-key'), 'saasV2')).toBe(true);
+		expect(mismatch(v2Call(NEW), 'saasV2', { keys: { basic: [], kit: KEYS.kit } })).toBe(true);
+		expect(mismatch(kitCall('tenantSync', TENANT, KEYS.basic[0]), 'kit')).toBe(true);
+		// Not for the keys: deciding again would give the same, and after a key verified the call
+		// its nonce is remembered, so deciding again would refuse it as a replay.
+		expect(mismatch(stale(), 'saasV2')).toBe(false);
+		expect(mismatch(v2Call('not json'), 'saasV2')).toBe(false);
+		const store = new MemoryNonceStore();
+		const call = v2Call(NEW);
+		expect(mismatch(call, 'saasV2', { nonceStore: store })).toBe('run');
+		expect(mismatch(call, 'saasV2', { nonceStore: store })).toBe(false);
+	});
+
 	it('refuses the same call twice with the same nonce store (a replay)', () => {
 		const store = new MemoryNonceStore();
 		const call = v2Call(NEW);

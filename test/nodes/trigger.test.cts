@@ -375,6 +375,13 @@ describe('KooGallery Trigger webhook()', () => {
 			});
 		});
 
+		it('answers a call refused after its key checked out as without reuse, not as a replay', async () => {
+			await run(call(NEW, { credentialId: 'reuse-8' }));
+			const notJson = await run(call('not json', { credentialId: 'reuse-8' }));
+			expect(notJson.reads).toBe(0);
+			expect(answerOf(notJson.response).resultCode).toBe('000002');
+		});
+
 		it('reads it again after 5 seconds', async () => {
 			let now = performance.now();
 			const clock = jest.spyOn(performance, 'now').mockImplementation(() => now);
