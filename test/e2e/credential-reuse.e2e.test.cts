@@ -1,9 +1,8 @@
 /**
- * The KooGallery Trigger reuses the seller key it read for 5 s (nodes/shared/webhook.ts
- * `credentialOr503`), in a real n8n 2.41.1 with n8n's default expression-engine settings and
- * /metrics on. There, reading a credential in a webhook makes n8n's CredentialsHelper take an
- * expression isolate of its own; n8n counts every isolate taken in
- * `n8n_expression_pool_acquired_total`.
+ * The KooGallery Trigger reuses the seller key it read for 5 s (nodes/shared/credentialReuse.ts),
+ * in a real n8n 2.41.1 with n8n's default expression-engine settings and /metrics on. There,
+ * reading a credential in a webhook makes n8n's CredentialsHelper take an expression isolate of
+ * its own; n8n counts every isolate taken in `n8n_expression_pool_acquired_total`.
  *
  * - Calls within 5 s of the key being read take 2 isolates each (n8n's webhook phase and the
  *   execution), not 3 as when every call read it.
