@@ -5,9 +5,9 @@ import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
  * costs n8n a database query and a decryption and, in a trigger's webhook with n8n 2.x's default
  * expression-engine settings, a fresh expression isolate of its own (n8n's CredentialsHelper
  * resolves a credential read outside an execution in one): about a quarter of a call's CPU there.
- * A trigger that would refuse a call with a reused credential reads it again first, so a key
- * saved a moment ago never refuses a genuine call; a key removed is still accepted for up to this
- * long.
+ * A trigger that would refuse a call for the keys of a reused reading reads the credential again
+ * first, so a key saved a moment ago never refuses a genuine call; a key removed is still accepted
+ * for up to this long.
  */
 export const CREDENTIAL_REUSE_MS = 5_000;
 const MAX_CREDENTIALS_KEPT = 1_000;
@@ -26,11 +26,15 @@ export interface CredentialReader {
  */
 const credentialsRead = new Map<string, { data: ICredentialDataDecryptedObject; readAt: number }>();
 
-/** Where a read credential is kept: only for a saved credential (n8n gives its ID), per workflow. */
+/**
+ * Where a read credential is kept: only for a saved credential of a saved workflow (n8n gives both
+ * IDs), so a reading is never shared across workflows.
+ */
 function credentialSlot(context: CredentialReader, type: string): string | undefined {
 	const credentialId = context.getNode().credentials?.[type]?.id;
-	if (!credentialId) return undefined;
-	return [context.getWorkflow().id ?? '', type, credentialId].join('\u0000');
+	const workflowId = context.getWorkflow().id;
+	if (!credentialId || !workflowId) return undefined;
+	return [workflowId, type, credentialId].join('\u0000');
 }
 
 function forgetOld(now: number): void {

@@ -418,6 +418,10 @@ describe('KooGallery Trigger webhook()', () => {
 			await run(call(NEW, { credentialId: 'reuse-5', workflowId: 'wf-a' }));
 			const other = await run(call(NEW, { credentialId: 'reuse-5', workflowId: 'wf-b' }));
 			expect(other.reads).toBe(1);
+			// A workflow without an ID (never saved) keeps nothing, so none can share its reading.
+			await run(call(NEW, { credentialId: 'reuse-5', workflowId: '' }));
+			const unsaved = await run(call(NEW, { credentialId: 'reuse-5', workflowId: '' }));
+			expect(unsaved.reads).toBe(1);
 			const unreadable = new Error('timeout exceeded when trying to connect');
 			const failed = await run(call(NEW, { credentialId: 'reuse-6', credentials: unreadable }));
 			expect(failed.response.status).toBe(503);
